@@ -1,0 +1,101 @@
+"""Opening explorer: a Dash dashboard and JSON API over games imported from PGN and accounts.
+
+`create_app()` builds the Flask server with the explorer API and the dashboard on it.
+`webapp:server` (for gunicorn) builds it from the environment on first access.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from webapp.settings import Settings
+
+__all__ = ["create_app", "Settings"]
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """Connection pool settings: survive dropped connections, bound explorer queries."""
+    if settings.is_sqlite:
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {
+        "pool_pre_ping": True,
+        "pool_recycle": settings.pool_recycle_s,
+        "pool_size": 5,
+        "max_overflow": 10,
+        "pool_timeout": 10,
+        "connect_args": {
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+        },
+    }
+
+
+def cache_config(settings: Settings) -> dict[str, Any]:
+    """RedisCache when REDIS_URL is set, else a FileSystemCache that workers share."""
+    common = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout, "CACHE_KEY_PREFIX": "oe:"}
+    if settings.redis_url:
+        return {
+            **common,
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": settings.redis_url,
+            "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    return {
+        **common,
+        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_DIR": settings.cache_dir,
+        "CACHE_THRESHOLD": 100_000,
+    }
+
+
+def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> Flask:
+    """Build the Flask server: extensions, API routes and (unless asked not to) the dashboard."""
+    from webapp.api import register_api
+    from webapp.db.sqlite import register_sqlite_pragmas
+    from webapp.extensions import cache, db, migrate
+    from webapp.db.schema import MIGRATIONS_DIR
+
+    settings = settings or Settings.from_env()
+    if settings.is_sqlite:
+        from pathlib import Path
+
+        path = settings.database_url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    server = Flask(__name__)
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
+        **cache_config(settings),
+    )
+    server.extensions["settings"] = settings
+    db.init_app(server)
+    cache.init_app(server)
+    migrate.init_app(server, db, directory=str(MIGRATIONS_DIR))
+    with server.app_context():
+        register_sqlite_pragmas(db.engine)
+    register_api(server)
+    if dashboard:
+        from webapp.dashboard import init_dashboard
+
+        init_dashboard(server)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return server
+
+
+def __getattr__(name: str) -> Any:
+    """`webapp.server`: the app built from the environment, for gunicorn `webapp:server`."""
+    if name == "server":
+        from webapp.db.schema import check_schema
+        from webapp.extensions import db
+
+        app = create_app()
+        with app.app_context():
+            check_schema(db.engine)
+        globals()["server"] = app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,5 @@
+"""Command line: `python -m webapp db upgrade`, `python -m webapp import FILE...`, ..."""
+
+from webapp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,11 @@
+"""The JSON HTTP API: the explorer's numbers for scripts and other explorers."""
+
+from flask import Flask
+
+
+def register_api(server: Flask) -> None:
+    from webapp.api.errors import register_error_handlers
+    from webapp.api.routes import api
+
+    server.register_blueprint(api)
+    register_error_handlers(server)

@@ -1,0 +1,37 @@
+"""Errors as JSON with the right HTTP status: a clear message, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from webapp.model.query import QueryError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, message: str):  # type: ignore[no-untyped-def]
+    response = jsonify({"error": message, "status": status})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(server: Flask) -> None:
+    @server.errorhandler(QueryError)
+    def _bad_query(error: QueryError):  # type: ignore[no-untyped-def]
+        return error_response(400, str(error))
+
+    @server.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        if not request.path.startswith("/api/") and request.path != "/health":
+            return error
+        return error_response(error.code or 500, error.description or error.name)
+
+    @server.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(error, HTTPException):
+            return _http(error)
+        log.exception("unhandled error on %s", request.path)
+        return error_response(500, "internal error; the server log has the details")

@@ -1,0 +1,98 @@
+"""The wire format: request arguments → ExplorerQuery, ExplorerResult → JSON."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from webapp.model.query import ExplorerQuery, QueryError, ratings_from_groups
+from webapp.model.stats import ExplorerResult, Results
+
+MAX_PARAMETER_LENGTH = 4000
+KNOWN = {
+    "fen", "play", "speeds", "ratings", "rating_min", "rating_max", "since", "until",
+    "player", "color", "rated", "variant", "moves",
+}
+
+
+def _int(args: Mapping[str, str], name: str) -> int | None:
+    value = args.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number; got {value!r}") from None
+
+
+def _list(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(",") if part.strip()]
+
+
+def query_from_args(args: Mapping[str, str]) -> ExplorerQuery:
+    """Parse Lichess-style explorer parameters; QueryError says what is wrong."""
+    for name, value in args.items():
+        if name not in KNOWN:
+            raise QueryError(f"unknown parameter {name!r}; known: {', '.join(sorted(KNOWN))}")
+        if len(value) > MAX_PARAMETER_LENGTH:
+            raise QueryError(f"{name} is {len(value)} characters long; at most {MAX_PARAMETER_LENGTH}")
+    variant = args.get("variant", "standard")
+    if variant not in ("standard", ""):
+        raise QueryError(f"variant {variant!r} is not indexed: only standard chess is")
+    rating_min, rating_max = _int(args, "rating_min"), _int(args, "rating_max")
+    if args.get("ratings"):
+        if rating_min is not None or rating_max is not None:
+            raise QueryError("give either ratings or rating_min/rating_max, not both")
+        try:
+            groups = [int(g) for g in _list(args["ratings"])]
+        except ValueError:
+            raise QueryError("ratings must be a comma-separated list like 1600,1800") from None
+        rating_min, rating_max = ratings_from_groups(groups)
+    rated = args.get("rated", "").lower()
+    if rated not in ("", "true", "false", "1", "0"):
+        raise QueryError(f"rated must be true or false; got {args['rated']!r}")
+    return ExplorerQuery.build(
+        fen=args.get("fen"),
+        play=_list(args.get("play")),
+        speeds=_list(args.get("speeds")),
+        rating_min=rating_min,
+        rating_max=rating_max,
+        since=args.get("since"),
+        until=args.get("until"),
+        player=args.get("player"),
+        color=args.get("color"),
+        rated_only=rated in ("true", "1"),
+    )
+
+
+def _counts(results: Results) -> dict[str, Any]:
+    return {"white": results.white, "draws": results.draws, "black": results.black}
+
+
+def explorer_json(result: ExplorerResult, query: ExplorerQuery) -> dict[str, Any]:
+    """The Lichess explorer's response shape, with our totals and per-move rows."""
+    rating_key = "averageOpponentRating" if query.player else "averageRating"
+    body: dict[str, Any] = {
+        "fen": result.fen,
+        **_counts(result.totals),
+        "games": result.totals.games,
+        rating_key: result.totals.average_rating,
+        "moves": [
+            {
+                "uci": move.uci,
+                "san": move.san,
+                **_counts(move.results),
+                "games": move.results.games,
+                rating_key: move.results.average_rating,
+            }
+            for move in result.moves
+        ],
+        "opening": (
+            {"eco": result.opening.eco, "name": result.opening.name} if result.opening else None
+        ),
+    }
+    if query.player:
+        body["player"] = query.player
+        body["playerFound"] = result.player_found
+        if not result.player_found:
+            body["message"] = f"No games of {query.player!r} have been imported yet."
+    return body

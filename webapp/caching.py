@@ -1,0 +1,100 @@
+"""Explorer results in flask-caching, keyed by plain strings, surviving a cache that is down.
+
+Keys carry a generation number that every import bumps, so an import invalidates what it
+changed without tracking positions. When the cache server is unreachable the explorer
+answers uncached and logs one warning, then retries the cache after a pause.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, TypeVar
+
+from webapp.extensions import cache
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "explorer:generation"
+RETRY_AFTER_S = 5.0
+_MISSING = object()
+
+
+class _Health:
+    """Whether the cache answered last time; process-wide, holds no user data."""
+
+    down_since: float | None = None
+    warned: bool = False
+
+
+def _usable() -> bool:
+    if _Health.down_since is None:
+        return True
+    return time.monotonic() - _Health.down_since > RETRY_AFTER_S
+
+
+def _failed(error: Exception) -> None:
+    _Health.down_since = time.monotonic()
+    if not _Health.warned:
+        log.warning("cache unavailable, answering uncached until it returns: %s", error)
+        _Health.warned = True
+
+
+def _recovered() -> None:
+    if _Health.down_since is not None:
+        log.warning("cache reachable again")
+    _Health.down_since = None
+    _Health.warned = False
+
+
+def cache_get(key: str) -> object:
+    """The cached value, or _MISSING (also when the cache is down)."""
+    if not _usable():
+        return _MISSING
+    try:
+        boxed = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - any backend failure means "uncached"
+        _failed(error)
+        return _MISSING
+    _recovered()
+    return _MISSING if boxed is None else boxed[0]
+
+
+def cache_set(key: str, value: object) -> None:
+    if not _usable():
+        return
+    try:
+        cache.set(key, (value,))  # boxed, so that None and empty results are cached too
+    except Exception as error:  # noqa: BLE001
+        _failed(error)
+
+
+def generation() -> int:
+    value = cache_get(GENERATION_KEY)
+    return 0 if value is _MISSING else int(value)  # type: ignore[call-overload]
+
+
+def bump_generation() -> None:
+    """Invalidate every cached explorer answer (called after an import lands)."""
+    cache_set(GENERATION_KEY, generation() + 1)
+
+
+def memoized(key: str, compute: Callable[[], T]) -> T:
+    """compute() through the cache under `key` within the current generation."""
+    full_key = f"explorer:{generation()}:{key}"
+    value = cache_get(full_key)
+    if value is not _MISSING:
+        return value  # type: ignore[return-value]
+    result = compute()
+    cache_set(full_key, result)
+    return result
+
+
+def cache_reachable() -> bool:
+    """Whether the cache answers a round trip right now (for /health)."""
+    try:
+        cache.set("health:ping", (1,))
+        return cache.get("health:ping") == (1,)
+    except Exception:  # noqa: BLE001
+        return False

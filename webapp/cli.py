@@ -1,0 +1,67 @@
+"""The command line interface: database migrations and imports, with plain-language errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m webapp", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db_parser = commands.add_parser("db", help="database schema migrations")
+    db_commands = db_parser.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="bring the database to the current schema")
+    db_commands.add_parser("current", help="print the database's schema revision")
+    downgrade = db_commands.add_parser("downgrade", help="step the schema back")
+    downgrade.add_argument("revision", nargs="?", default="-1")
+
+    importer = commands.add_parser("import", help="import games from PGN files or accounts")
+    importer.add_argument("files", nargs="*", help=".pgn, .pgn.gz, .pgn.bz2 or .pgn.zst files")
+    importer.add_argument("--plies", type=int, default=None, help="plies to index per game")
+    importer.add_argument("--lichess", metavar="USER", action="append", default=[])
+    importer.add_argument("--chesscom", metavar="USER", action="append", default=[])
+    importer.add_argument("--quiet", action="store_true", help="no progress line")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from webapp import create_app
+    from webapp.db.schema import SchemaOutdated, check_schema
+    from webapp.extensions import db
+
+    app = create_app(dashboard=False)
+    with app.app_context():
+        if args.command == "db":
+            return _db(args)
+        try:
+            check_schema(db.engine)
+        except SchemaOutdated as error:
+            print(error, file=sys.stderr)
+            return 2
+        if args.command == "import":
+            return _import(app, args)
+    return 1
+
+
+def _db(args: argparse.Namespace) -> int:
+    import flask_migrate
+
+    from webapp.db.schema import current_revision
+    from webapp.extensions import db
+
+    if args.db_command == "upgrade":
+        flask_migrate.upgrade()
+    elif args.db_command == "downgrade":
+        flask_migrate.downgrade(revision=args.revision)
+    print(f"schema revision: {current_revision(db.engine)}")
+    return 0
+
+
+def _import(app, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from webapp.indexer.run import run_import_command
+
+    return run_import_command(app, args)

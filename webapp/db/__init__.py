@@ -1,0 +1,1 @@
+"""The read path and the tables: every SQL statement of the app lives under this package."""

@@ -1,0 +1,125 @@
+"""The schema as SQLAlchemy Core tables; migrations in webapp/migrations create it.
+
+`move_stats` is the explorer's hot table: counts per (position, next move, speed, rated,
+rating band, month), added to by every import. `player_move_stats` holds the same per
+player and colour. Move code 0 marks "reached this position, no further indexed move", so
+the totals of a position count every game that reached it.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+players = Table(
+    "players",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),  # lichess | chesscom | pgn
+    Column("name", String(64), nullable=False),  # lower-case, as looked up
+    Column("display_name", String(64), nullable=False),
+    UniqueConstraint("source", "name"),
+    Index("ix_players_name", "name"),
+)
+
+games = Table(
+    "games",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("uid", String(120), nullable=False, unique=True),  # lichess:<id>, chesscom:<id>, pgn:<hash>
+    Column("source", String(16), nullable=False),
+    Column("white_id", Integer, ForeignKey("players.id"), nullable=False),
+    Column("black_id", Integer, ForeignKey("players.id"), nullable=False),
+    Column("white_rating", SmallInteger),
+    Column("black_rating", SmallInteger),
+    Column("result", String(7), nullable=False),  # 1-0 | 0-1 | 1/2-1/2
+    Column("speed", SmallInteger, nullable=False),
+    Column("rated", Boolean, nullable=False),
+    Column("played_on", Date),
+    Column("month", Integer, nullable=False),  # yyyymm, 0 when unknown
+    Column("time_control", String(32)),
+    Column("event", String(200)),
+    Column("site", String(200)),
+    Column("eco", String(3)),
+    Column("plies", SmallInteger, nullable=False),
+    Column("moves", Text, nullable=False),  # UCI, space separated, the whole game
+    Column("imported_at", DateTime, nullable=False, server_default=func.now()),
+    Index("ix_games_white_id", "white_id"),
+    Index("ix_games_black_id", "black_id"),
+)
+
+move_stats = Table(
+    "move_stats",
+    metadata,
+    Column("position_key", BigInteger, nullable=False),
+    Column("move", SmallInteger, nullable=False),
+    Column("speed", SmallInteger, nullable=False),
+    Column("rated", SmallInteger, nullable=False),
+    Column("rating_band", SmallInteger, nullable=False),  # mean rating // 100, -1 unknown
+    Column("month", Integer, nullable=False),
+    Column("white", Integer, nullable=False),
+    Column("draws", Integer, nullable=False),
+    Column("black", Integer, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),  # over games with a known band
+    PrimaryKeyConstraint("position_key", "move", "speed", "rated", "rating_band", "month"),
+    sqlite_with_rowid=False,
+)
+
+player_move_stats = Table(
+    "player_move_stats",
+    metadata,
+    Column("player_id", Integer, nullable=False),
+    Column("position_key", BigInteger, nullable=False),
+    Column("color", SmallInteger, nullable=False),  # 0 white, 1 black
+    Column("move", SmallInteger, nullable=False),
+    Column("speed", SmallInteger, nullable=False),
+    Column("rated", SmallInteger, nullable=False),
+    Column("rating_band", SmallInteger, nullable=False),  # the player's own rating // 100
+    Column("month", Integer, nullable=False),
+    Column("white", Integer, nullable=False),
+    Column("draws", Integer, nullable=False),
+    Column("black", Integer, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings
+    PrimaryKeyConstraint(
+        "player_id", "position_key", "color", "move", "speed", "rated", "rating_band", "month"
+    ),
+    sqlite_with_rowid=False,
+)
+
+requested_players = Table(
+    "requested_players",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),  # lichess | chesscom | any
+    Column("name", String(64), nullable=False),
+    Column("times", Integer, nullable=False, server_default="1"),
+    Column("first_requested_at", DateTime, nullable=False, server_default=func.now()),
+    Column("last_requested_at", DateTime, nullable=False, server_default=func.now()),
+    UniqueConstraint("source", "name"),
+)

@@ -1,0 +1,11 @@
+"""Flask extensions, created unbound and bound to an app in create_app()."""
+
+from flask_caching import Cache
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from webapp.db.tables import metadata
+
+db = SQLAlchemy(metadata=metadata)
+cache = Cache()
+migrate = Migrate()

@@ -1,0 +1,1 @@
+"""Pure chess and statistics values: no Flask, no Dash, no SQL."""

@@ -1,0 +1,75 @@
+"""The application's settings, read from the environment once into a frozen value."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_DATA_DIR = Path.cwd() / "data"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver SQLAlchemy should use."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, with embedded-mode defaults."""
+
+    database_url: str = field(
+        default_factory=lambda: f"sqlite:///{DEFAULT_DATA_DIR / 'explorer.sqlite3'}"
+    )
+    redis_url: str | None = None
+    cache_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR / "cache"))
+    cache_timeout: int = 24 * 3600
+    index_plies: int = 40
+    statement_timeout_ms: int = 10_000
+    pool_recycle_s: int = 1800
+    secret_key: str = "dev-only-not-secret"
+    chesscom_api_url: str = "https://api.chess.com"
+    lichess_api_url: str = "https://lichess.org"
+    jobs_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR / "jobs"))
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from environment variables (DATABASE_URL or CONNECTION_STRING, ...)."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        data_dir = env.get("DATA_DIR")
+        database_url = env.get("DATABASE_URL") or env.get("CONNECTION_STRING")
+        if not database_url:
+            base = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+            database_url = f"sqlite:///{base / 'explorer.sqlite3'}"
+        return cls(
+            database_url=normalise_database_url(database_url),
+            redis_url=env.get("REDIS_URL") or None,
+            cache_dir=env.get("CACHE_DIR")
+            or (str(Path(data_dir) / "cache") if data_dir else defaults.cache_dir),
+            cache_timeout=int(env.get("CACHE_TIMEOUT", defaults.cache_timeout)),
+            index_plies=int(env.get("INDEX_PLIES", defaults.index_plies)),
+            statement_timeout_ms=int(
+                env.get("STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms)
+            ),
+            pool_recycle_s=int(env.get("POOL_RECYCLE", defaults.pool_recycle_s)),
+            secret_key=env.get("SECRET_KEY", defaults.secret_key),
+            chesscom_api_url=env.get("CHESSCOM_API_URL", defaults.chesscom_api_url).rstrip("/"),
+            lichess_api_url=env.get("LICHESS_API_URL", defaults.lichess_api_url).rstrip("/"),
+            jobs_dir=env.get("JOBS_DIR")
+            or (str(Path(data_dir) / "jobs") if data_dir else defaults.jobs_dir),
+            debug=env.get("DASH_DEBUG", "").lower() in ("1", "true", "yes"),
+        )
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests use this)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
