@@ -35,6 +35,7 @@ class Settings:
     chesscom_api_url: str = "https://api.chess.com"
     lichess_api_url: str = "https://lichess.org"
     jobs_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR / "jobs"))
+    job_queue: str = "diskcache"  # diskcache (embedded) | celery (compose, needs REDIS_URL)
     debug: bool = False
 
     @classmethod
@@ -63,6 +64,7 @@ class Settings:
             lichess_api_url=env.get("LICHESS_API_URL", defaults.lichess_api_url).rstrip("/"),
             jobs_dir=env.get("JOBS_DIR")
             or (str(Path(data_dir) / "jobs") if data_dir else defaults.jobs_dir),
+            job_queue=env.get("JOB_QUEUE", defaults.job_queue).lower(),
             debug=env.get("DASH_DEBUG", "").lower() in ("1", "true", "yes"),
         )
 

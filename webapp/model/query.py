@@ -144,7 +144,7 @@ class ExplorerQuery:
                 board.push_uci(uci)
             object.__setattr__(self, "_board", board)
         assert self._board is not None
-        return self._board.copy(stack=False)
+        return self._board.copy()
 
     @property
     def rating_bands(self) -> tuple[int, int] | None:

@@ -1,0 +1,1 @@
+"""Background jobs: long imports run outside the request, with progress and cancel."""
