@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+
 from webapp import create_app
 from webapp.settings import Settings
 

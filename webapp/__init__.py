@@ -54,9 +54,9 @@ def cache_config(settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> Flask:
     """Build the Flask server: extensions, API routes and (unless asked not to) the dashboard."""
     from webapp.api import register_api
+    from webapp.db.schema import MIGRATIONS_DIR
     from webapp.db.sqlite import register_sqlite_pragmas
     from webapp.extensions import cache, db, migrate
-    from webapp.db.schema import MIGRATIONS_DIR
 
     settings = settings or Settings.from_env()
     if settings.is_sqlite:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from webapp.model.query import ExplorerQuery, QueryError, ratings_from_groups
 from webapp.model.stats import ExplorerResult, Results

@@ -11,10 +11,10 @@ from sqlalchemy import Connection, and_, case, func, select
 from webapp.caching import memoized
 from webapp.db.players import find_player_ids
 from webapp.db.tables import move_stats, player_move_stats
+from webapp.model.opening import opening_for
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
 from webapp.model.stats import ExplorerResult, MoveStats, Results
-from webapp.model.opening import opening_for
 
 
 def _filters(table, query: ExplorerQuery, key: int) -> list:
@@ -69,7 +69,7 @@ def query_explorer(connection: Connection, query: ExplorerQuery) -> ExplorerResu
     moves: list[MoveStats] = []
     for code, white, draws, black, rating_sum, rated_games in rows:
         counts = (int(white), int(draws), int(black), int(rating_sum), int(rated_games))
-        totals = [a + b for a, b in zip(totals, counts)]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
         if code == NO_MOVE:
             continue
         move = decode_move(code)

@@ -7,8 +7,8 @@ plus player and color. Every problem is a QueryError whose message says what is 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import chess
 
