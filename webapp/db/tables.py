@@ -123,3 +123,58 @@ requested_players = Table(
     Column("last_requested_at", DateTime, nullable=False, server_default=func.now()),
     UniqueConstraint("source", "name"),
 )
+
+# People and account imports (migration 0002).
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),  # lower-case, as looked up
+    Column("display_name", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False, server_default=func.now()),
+)
+
+person_accounts = Table(
+    "person_accounts",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(16), nullable=False),  # lichess | chesscom | pgn
+    Column("name", String(64), nullable=False),  # lower-case username, imported or not yet
+    PrimaryKeyConstraint("person_id", "source", "name"),
+    Index("ix_person_accounts_source_name", "source", "name"),
+)
+
+account_imports = Table(
+    "account_imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),  # lichess | chesscom
+    Column("name", String(64), nullable=False),  # lower-case username
+    Column("last_complete_month", Integer, nullable=False, server_default="0"),  # yyyymm
+    Column("last_game_ms", BigInteger, nullable=False, server_default="0"),  # lichess createdAt
+    Column("games_imported", Integer, nullable=False, server_default="0"),
+    Column("skipped_variants", Integer, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False, server_default="idle"),  # idle | running
+    Column("lock_token", String(40)),
+    Column("heartbeat_at", DateTime),
+    Column("last_error", Text),
+    Column("finished_at", DateTime),
+    UniqueConstraint("source", "name"),
+)
+
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("status", String(16), nullable=False, server_default="queued"),
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("unit", String(16), nullable=False, server_default="months"),
+    Column("games_added", Integer, nullable=False, server_default="0"),
+    Column("message", Text),
+    Column("created_at", DateTime, nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime, nullable=False, server_default=func.now()),
+)
