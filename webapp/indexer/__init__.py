@@ -1,0 +1,1 @@
+"""The write path: PGN files and accounts → games, players and move statistics."""

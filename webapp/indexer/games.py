@@ -1,0 +1,96 @@
+"""GameRecord: one finished game, independent of where it came from, ready to be loaded.
+
+Every importer (PGN files, the lichess and chess.com accounts) turns its input into
+GameRecords and hands them to `webapp.indexer.load.import_games`. The uid helpers here
+make the same game get the same uid whichever way it arrives, so imports stay idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from webapp.model.speed import Speed
+
+RESULTS = ("1-0", "0-1", "1/2-1/2")
+SOURCES = ("lichess", "chesscom", "pgn")
+
+_LICHESS_GAME = re.compile(r"lichess\.org/([A-Za-z0-9]{8})(?:[A-Za-z0-9]{4})?(?:[/?#]|$)")
+_LICHESS_STUDY = re.compile(r"lichess\.org/(?:study|broadcast/[^/]+/[^/]+)/([A-Za-z0-9]{8}(?:/[A-Za-z0-9]{8})?)")
+_CHESSCOM_GAME = re.compile(
+    r"chess\.com/(?:game/(live|daily)/|(live|daily)/game/|(live)#g=)(\d+)", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GameRecord:
+    """A finished standard game from the initial position.
+
+    `source` is where the players' accounts live (lichess | chesscom | pgn); `moves` are
+    UCI strings for the whole game. `position_keys`, when given, are the position keys
+    (webapp.model.position.position_key) before each move from the start: at least
+    min(index_plies, len(moves)) + 1 of them; when None the loader computes them.
+    `month` is yyyymm (0 unknown); it defaults to played_on's month.
+    """
+
+    uid: str
+    source: str
+    white: str
+    black: str
+    white_rating: int | None
+    black_rating: int | None
+    result: str
+    speed: Speed
+    rated: bool
+    played_on: date | None
+    moves: Sequence[str]
+    time_control: str | None = None
+    event: str | None = None
+    site: str | None = None
+    eco: str | None = None
+    month: int = 0
+    position_keys: Sequence[int] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.month == 0 and self.played_on is not None:
+            object.__setattr__(self, "month", self.played_on.year * 100 + self.played_on.month)
+
+    @property
+    def plies(self) -> int:
+        return len(self.moves)
+
+
+def lichess_uid(game_id: str) -> str:
+    """uid of a lichess game from its 8-character id (a 12-character player id is cut)."""
+    return f"lichess:{game_id[:8]}"
+
+
+def chesscom_uid(url: str) -> str | None:
+    """uid of a chess.com game from its URL (`/game/live/123`, `/live/game/123`, ...)."""
+    match = _CHESSCOM_GAME.search(url)
+    if not match:
+        return None
+    kind = (match.group(1) or match.group(2) or match.group(3)).lower()
+    return f"chesscom:{kind}/{match.group(4)}"
+
+
+def uid_from_url(url: str | None) -> tuple[str, str] | None:
+    """(uid, source) for a lichess or chess.com game URL, None for anything else.
+
+    A lichess study or broadcast chapter gets a stable uid too, but its players are not
+    lichess accounts, so its source is "pgn".
+    """
+    if not url:
+        return None
+    match = _LICHESS_STUDY.search(url)
+    if match:
+        return f"lichess-study:{match.group(1)}", "pgn"
+    match = _LICHESS_GAME.search(url)
+    if match:
+        return lichess_uid(match.group(1)), "lichess"
+    uid = chesscom_uid(url)
+    if uid:
+        return uid, "chesscom"
+    return None

@@ -1,0 +1,66 @@
+"""ImportReport: what an import read, loaded, found already present and skipped (by reason)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ImportReport:
+    """Running totals of one import; progress callbacks receive it as it grows."""
+
+    games_read: int = 0
+    imported: int = 0
+    already_present: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0
+    finished: bool = False
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] += count
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def elapsed(self) -> float:
+        return self.seconds if self.finished else time.monotonic() - self.started
+
+    @property
+    def games_per_second(self) -> float:
+        elapsed = self.elapsed
+        return self.games_read / elapsed if elapsed > 0 else 0.0
+
+    def finish(self) -> ImportReport:
+        self.seconds = time.monotonic() - self.started
+        self.finished = True
+        return self
+
+    def merge(self, other: ImportReport) -> None:
+        """Add another report's counts to this one (e.g. several files)."""
+        self.games_read += other.games_read
+        self.imported += other.imported
+        self.already_present += other.already_present
+        self.skipped.update(other.skipped)
+
+    def progress_line(self) -> str:
+        return (
+            f"{self.games_read:,} games read, {self.imported:,} imported, "
+            f"{self.already_present:,} already present, {self.skipped_total:,} skipped, "
+            f"{self.games_per_second:,.0f} games/s"
+        )
+
+    def summary(self) -> str:
+        """Plain-language summary with skips by reason, for the end of an import."""
+        lines = [
+            f"Read {self.games_read:,} games in {self.elapsed:.1f} s "
+            f"({self.games_per_second:,.0f} games/s): {self.imported:,} imported, "
+            f"{self.already_present:,} already present, {self.skipped_total:,} skipped."
+        ]
+        for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"  skipped {count:,}: {reason}")
+        return "\n".join(lines)

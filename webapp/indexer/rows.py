@@ -1,0 +1,232 @@
+"""A batch of GameRecords as numpy columns: games, players and aggregated statistics rows.
+
+Pure (no database): `prepare_batch` turns records into per-game columns and one row per
+(game, indexed position) — a game counts once per position it reached within the first
+`index_plies` plies, with the move played there, or NO_MOVE where its indexed part ends.
+`move_stats_rows` / `player_move_stats_rows` then aggregate the rows of chosen games into
+the tables' keys, summing the counts, so the database merges as few rows as possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import chess
+import numpy as np
+
+from webapp.indexer.games import RESULTS, GameRecord
+from webapp.model.position import NO_MOVE, position_key
+
+MAX_BAND = 39
+_OUTCOME = {result: index for index, result in enumerate(RESULTS)}  # 0 white, 1 draw, 2 black
+
+
+def _move_codes() -> dict[str, int]:
+    codes: dict[str, int] = {}
+    for source in range(64):
+        for target in range(64):
+            if source == target:
+                continue
+            uci = chess.square_name(source) + chess.square_name(target)
+            codes[uci] = source | (target << 6)
+            for piece in (chess.KNIGHT, chess.BISHOP, chess.ROOK, chess.QUEEN):
+                codes[uci + chess.piece_symbol(piece)] = source | (target << 6) | (piece << 12)
+    return codes
+
+
+#: UCI string → move code (webapp.model.position.encode_move), for every possible move
+MOVE_CODES = _move_codes()
+
+
+class BadRecord(ValueError):
+    """A record that cannot be indexed; its message is the skip reason."""
+
+
+def indexed_keys(moves: Sequence[str], plies: int) -> list[int]:
+    """Position keys before each of the first `plies` moves and after the last (python-chess)."""
+    board = chess.Board()
+    keys = [position_key(board)]
+    for uci in moves[:plies]:
+        try:
+            move = chess.Move.from_uci(uci)
+        except ValueError as error:
+            raise BadRecord("unparsable move") from error
+        if not board.is_legal(move):
+            raise BadRecord("illegal move")
+        board.push(move)
+        keys.append(position_key(board))
+    return keys
+
+
+def rating_band(rating: int | None) -> int:
+    if rating is None:
+        return -1
+    return min(max(rating // 100, 0), MAX_BAND)
+
+
+@dataclass
+class Batch:
+    """Per-game columns (index g) and per-position rows (game[i], key[i], move[i])."""
+
+    records: list[GameRecord]
+    speed: np.ndarray
+    rated: np.ndarray
+    outcome: np.ndarray
+    month: np.ndarray
+    band: np.ndarray  # mean rating band, -1 unknown
+    mean_rating: np.ndarray  # 0 when unknown
+    white_band: np.ndarray
+    black_band: np.ndarray
+    white_rating: np.ndarray  # 0 when unknown
+    black_rating: np.ndarray
+    game: np.ndarray
+    key: np.ndarray
+    move: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def prepare_batch(
+    records: Sequence[GameRecord], index_plies: int
+) -> tuple[Batch, list[tuple[GameRecord, str]]]:
+    """The batch's columns, and the records that cannot be indexed with their skip reason."""
+    kept: list[GameRecord] = []
+    bad: list[tuple[GameRecord, str]] = []
+    key_parts: list[np.ndarray] = []
+    move_parts: list[list[int]] = []
+    for record in records:
+        try:
+            if record.result not in _OUTCOME:
+                raise BadRecord("no result")
+            if not record.moves:
+                raise BadRecord("no moves")
+            plies = min(index_plies, len(record.moves))
+            try:
+                codes = [MOVE_CODES[uci] for uci in record.moves[:plies]]
+            except KeyError as error:
+                raise BadRecord("unparsable move") from error
+            keys = record.position_keys
+            if keys is None or len(keys) < plies + 1:
+                keys = indexed_keys(record.moves, plies)
+        except BadRecord as error:
+            bad.append((record, str(error)))
+            continue
+        codes.append(NO_MOVE)
+        kept.append(record)
+        key_parts.append(np.asarray(keys[: plies + 1], dtype=np.int64))
+        move_parts.append(codes)
+    lengths = np.fromiter((len(codes) for codes in move_parts), dtype=np.int64, count=len(kept))
+    game = np.repeat(np.arange(len(kept), dtype=np.int64), lengths)
+    key = np.concatenate(key_parts) if key_parts else np.zeros(0, dtype=np.int64)
+    move = np.fromiter(
+        (code for codes in move_parts for code in codes), dtype=np.int64, count=int(lengths.sum())
+    )
+    first = _first_occurrences(game, key)
+    white = np.array([-1 if r.white_rating is None else r.white_rating for r in kept], np.int64)
+    black = np.array([-1 if r.black_rating is None else r.black_rating for r in kept], np.int64)
+    known = (white >= 0) & (black >= 0)
+    mean = np.where(known, (white + black) // 2, 0)
+    batch = Batch(
+        records=kept,
+        speed=np.array([int(r.speed) for r in kept], np.int64),
+        rated=np.array([1 if r.rated else 0 for r in kept], np.int64),
+        outcome=np.array([_OUTCOME[r.result] for r in kept], np.int64),
+        month=np.array([r.month for r in kept], np.int64),
+        band=np.where(known, np.clip(mean // 100, 0, MAX_BAND), -1),
+        mean_rating=mean,
+        white_band=np.where(white >= 0, np.clip(white // 100, 0, MAX_BAND), -1),
+        black_band=np.where(black >= 0, np.clip(black // 100, 0, MAX_BAND), -1),
+        white_rating=np.maximum(white, 0),
+        black_rating=np.maximum(black, 0),
+        game=game[first],
+        key=key[first],
+        move=move[first],
+    )
+    return batch, bad
+
+
+def _first_occurrences(game: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Indices of the first row of each (game, key) pair, in their original order."""
+    if len(game) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((np.arange(len(game)), key, game))
+    sorted_game, sorted_key = game[order], key[order]
+    repeat = np.zeros(len(order), dtype=bool)
+    repeat[1:] = (sorted_game[1:] == sorted_game[:-1]) & (sorted_key[1:] == sorted_key[:-1])
+    return np.sort(order[~repeat])
+
+
+def _counts(outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (
+        (outcome == 0).astype(np.int64),
+        (outcome == 1).astype(np.int64),
+        (outcome == 2).astype(np.int64),
+    )
+
+
+def _aggregate(keys: list[np.ndarray], values: list[np.ndarray]) -> list[np.ndarray]:
+    """Sum `values` over rows with equal `keys`; returns the distinct keys then the sums."""
+    if len(keys[0]) == 0:
+        return [k[:0] for k in keys] + [v[:0] for v in values]
+    order = np.lexsort(keys[::-1])
+    sorted_keys = [k[order] for k in keys]
+    change = np.zeros(len(order), dtype=bool)
+    change[0] = True
+    for k in sorted_keys:
+        change[1:] |= k[1:] != k[:-1]
+    starts = np.flatnonzero(change)
+    return [k[starts] for k in sorted_keys] + [np.add.reduceat(v[order], starts) for v in values]
+
+
+def move_stats_rows(batch: Batch, new_games: np.ndarray) -> list[np.ndarray]:
+    """Aggregated move_stats columns for the games where new_games is True.
+
+    Columns: position_key, move, speed, rated, rating_band, month, white, draws, black,
+    rating_sum.
+    """
+    rows = np.flatnonzero(new_games[batch.game])
+    g = batch.game[rows]
+    white, draws, black = _counts(batch.outcome[g])
+    band = batch.band[g]
+    rating_sum = np.where(band >= 0, batch.mean_rating[g], 0)
+    return _aggregate(
+        [batch.key[rows], batch.move[rows], batch.speed[g], batch.rated[g], band, batch.month[g]],
+        [white, draws, black, rating_sum],
+    )
+
+
+def player_move_stats_rows(
+    batch: Batch, new_games: np.ndarray, white_ids: np.ndarray, black_ids: np.ndarray
+) -> list[np.ndarray]:
+    """Aggregated player_move_stats columns for the new games, for both players.
+
+    Columns: player_id, position_key, color, move, speed, rated, rating_band, month,
+    white, draws, black, rating_sum (the opponent's rating).
+    """
+    rows = np.flatnonzero(new_games[batch.game])
+    g = batch.game[rows]
+    white, draws, black = _counts(batch.outcome[g])
+    n = len(rows)
+    player = np.concatenate([white_ids[g], black_ids[g]])
+    color = np.concatenate([np.zeros(n, np.int64), np.ones(n, np.int64)])
+    band = np.concatenate([batch.white_band[g], batch.black_band[g]])
+    opponent = np.concatenate([batch.black_rating[g], batch.white_rating[g]])
+
+    def twice(column: np.ndarray) -> np.ndarray:
+        return np.concatenate([column, column])
+
+    return _aggregate(
+        [
+            player,
+            twice(batch.key[rows]),
+            color,
+            twice(batch.move[rows]),
+            twice(batch.speed[g]),
+            twice(batch.rated[g]),
+            band,
+            twice(batch.month[g]),
+        ],
+        [twice(white), twice(draws), twice(black), opponent],
+    )
