@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import chess
 import numpy as np
 
-from webapp.indexer.games import RESULTS, GameRecord
+from webapp.indexer.games import GameRecord
 from webapp.model.position import NO_MOVE, position_key
 
 MAX_BAND = 39
-_OUTCOME = {result: index for index, result in enumerate(RESULTS)}  # 0 white, 1 draw, 2 black
+_OUTCOME = {"1-0": 0, "1/2-1/2": 1, "0-1": 2}  # 0 white, 1 draw, 2 black (as _counts reads them)
 
 
 def _move_codes() -> dict[str, int]:
@@ -136,10 +136,12 @@ def prepare_batch(
         month=np.array([r.month for r in kept], np.int64),
         band=np.where(known, np.clip(mean // 100, 0, MAX_BAND), -1),
         mean_rating=mean,
-        white_band=np.where(white >= 0, np.clip(white // 100, 0, MAX_BAND), -1),
-        black_band=np.where(black >= 0, np.clip(black // 100, 0, MAX_BAND), -1),
-        white_rating=np.maximum(white, 0),
-        black_rating=np.maximum(black, 0),
+        # a player's own band, only when both ratings are known: the player view's average
+        # opponent rating then covers exactly the games with a band, like the all-games view
+        white_band=np.where(known, np.clip(white // 100, 0, MAX_BAND), -1),
+        black_band=np.where(known, np.clip(black // 100, 0, MAX_BAND), -1),
+        white_rating=np.where(known, white, 0),
+        black_rating=np.where(known, black, 0),
         game=game[first],
         key=key[first],
         move=move[first],
