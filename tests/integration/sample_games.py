@@ -1,0 +1,21 @@
+"""Loading PGN files into a test database through the importer's entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXPLORER_SAMPLE = FIXTURES / "explorer_sample.pgn"
+SHARED_LICHESS = Path(__file__).resolve().parents[3] / "shared" / "data" / "lichess"
+LICHESS_2021_10 = SHARED_LICHESS / "lichess_db_standard_rated_2021-10_first999.pgn"
+
+
+def import_pgn(engine: Engine, paths: Sequence[Path], *, index_plies: int = 40) -> object:
+    """Import the files with webapp.indexer.pgn.import_pgn_files (the app's own importer)."""
+    import pytest
+
+    import_pgn_files = pytest.importorskip("webapp.indexer.pgn").import_pgn_files  # until it lands
+    return import_pgn_files(engine, [str(p) for p in paths], index_plies=index_plies)
