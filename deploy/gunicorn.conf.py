@@ -1,0 +1,30 @@
+"""Gunicorn settings for the container (`gunicorn --config deploy/gunicorn.conf.py webapp:server`).
+
+Sized from the environment so operators tune it without rebuilding: WEB_CONCURRENCY worker
+processes, each with GUNICORN_THREADS threads (gthread). Every thread may hold one database
+connection, so one web replica uses at most WEB_CONCURRENCY x GUNICORN_THREADS of them.
+No preload: each worker builds its own app and connection pool after the fork.
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so slow leaks cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+# Heartbeat files in memory: a container's overlay /tmp can stall them.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# Behind the compose proxy: trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# No control socket: it would sit in $HOME (not writable for the container's user) and be
+# shared by every gunicorn of that user on a host; `docker compose` signals do the job.
+control_socket_disable = True
