@@ -1,0 +1,1 @@
+"""Account sources: games imported by username from lichess and chess.com."""
