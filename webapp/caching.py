@@ -1,7 +1,9 @@
 """Explorer results in flask-caching, keyed by plain strings, surviving a cache that is down.
 
-Keys carry a generation number that every import bumps, so an import invalidates what it
-changed without tracking positions. When the cache server is unreachable the explorer
+Keys carry a generation token that every import replaces, so an import invalidates what it
+changed without tracking positions. The token is stored without expiry and is a fresh
+random value each time, never a counter: if the cache loses it (expiry, eviction, pruning)
+a new token is drawn, and answers cached under an earlier one can never come back. When the cache server is unreachable the explorer
 answers uncached and logs one warning, then retries the cache after a pause.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -59,26 +62,37 @@ def cache_get(key: str) -> object:
         _failed(error)
         return _MISSING
     _recovered()
-    return _MISSING if boxed is None else boxed[0]
+    if not isinstance(boxed, tuple) or len(boxed) != 1:  # absent, or not written by us
+        return _MISSING
+    return boxed[0]
 
 
-def cache_set(key: str, value: object) -> None:
+def cache_set(key: str, value: object, timeout: int | None = None) -> None:
+    """Store value under key (timeout None: the configured default; 0: no expiry)."""
     if not _usable():
         return
     try:
-        cache.set(key, (value,))  # boxed, so that None and empty results are cached too
+        cache.set(key, (value,), timeout=timeout)  # boxed: None and empty results cache too
     except Exception as error:  # noqa: BLE001
         _failed(error)
 
 
-def generation() -> int:
+def _new_generation() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def generation() -> str:
+    """The current generation token; draws and stores a new one when the cache has none."""
     value = cache_get(GENERATION_KEY)
-    return 0 if value is _MISSING else int(value)  # type: ignore[call-overload]
+    if value is _MISSING:
+        value = _new_generation()
+        cache_set(GENERATION_KEY, value, timeout=0)
+    return str(value)
 
 
 def bump_generation() -> None:
     """Invalidate every cached explorer answer (called after an import lands)."""
-    cache_set(GENERATION_KEY, generation() + 1)
+    cache_set(GENERATION_KEY, _new_generation(), timeout=0)
 
 
 def memoized(key: str, compute: Callable[[], T]) -> T:

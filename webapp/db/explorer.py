@@ -6,6 +6,8 @@ point the API and the dashboard call, keyed by the query's plain values.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import Connection, and_, case, func, select
 
 from webapp.caching import memoized
@@ -98,10 +100,16 @@ def cache_key(query: ExplorerQuery) -> str:
 
 
 def read_explorer(connection_factory, query: ExplorerQuery) -> ExplorerResult:
-    """query_explorer through the cache; opens a connection only on a miss."""
+    """query_explorer through the cache; opens a connection only on a miss.
+
+    The key holds the position, not the line that reached it, so the opening name (which
+    for an unnamed position depends on the line) is looked up afresh for this query.
+    """
 
     def compute() -> ExplorerResult:
         with connection_factory() as connection:
             return query_explorer(connection, query)
 
-    return memoized(cache_key(query), compute)
+    result = memoized(cache_key(query), compute)
+    opening = opening_for(query.board())
+    return result if opening == result.opening else replace(result, opening=opening)
