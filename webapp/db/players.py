@@ -9,14 +9,18 @@ from webapp.db.tables import players, requested_players
 
 
 def find_player_ids(connection: Connection, player: str) -> tuple[int, ...]:
-    """Ids of the accounts `player` names: 'name' in any source, or 'source:name'."""
+    """Ids of the accounts `player` names: 'name' in any source (or a person's accounts), or 'source:name'."""
     source, sep, name = player.partition(":")
     statement = select(players.c.id)
     if sep:
         statement = statement.where(players.c.source == source, players.c.name == name)
     else:
-        statement = statement.where(players.c.name == player)
-    return tuple(sorted(connection.execute(statement).scalars()))
+        from webapp.db.people import person_player_ids_statement
+
+        statement = statement.where(players.c.name == player).union(
+            person_player_ids_statement(player)
+        )
+    return tuple(sorted(set(connection.execute(statement).scalars())))
 
 
 def record_requested_player(connection: Connection, player: str) -> None:

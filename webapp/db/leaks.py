@@ -1,0 +1,381 @@
+"""The player view's read path: a player beside rating peers, leaks, results over time, exports.
+
+"Peers" are all games whose mean rating falls in the bands around the player's average
+rating (± `band_width`) with the same speeds, dates and rated filter. The player's own
+rating filter (rating_min/max) selects the player's games by the player's own rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import chess
+import chess.pgn
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from webapp.db.players import find_player_ids
+from webapp.db.tables import games, move_stats, player_move_stats, players
+from webapp.model.position import NO_MOVE, decode_move, position_key
+from webapp.model.query import ExplorerQuery, QueryError
+from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
+
+DEFAULT_BAND_WIDTH = 100
+
+
+class PlayerNotFound(LookupError):
+    """No imported games for the player (or person) named."""
+
+
+@dataclass(frozen=True)
+class MoveComparison:
+    uci: str
+    san: str
+    comparison: ScoreComparison
+
+
+@dataclass(frozen=True)
+class PlayerComparison:
+    """Per next move: the player's score beside peers'; plus the position as a whole."""
+
+    player: str
+    color: str
+    rating: int | None
+    peer_rating_min: int | None
+    peer_rating_max: int | None
+    position: ScoreComparison
+    moves: tuple[MoveComparison, ...]
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A position the player reaches often and scores worse in than peers."""
+
+    play: tuple[str, ...]
+    fen: str
+    comparison: ScoreComparison
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    month: int
+    score: Score
+
+
+def _require_player(query: ExplorerQuery) -> tuple[str, str]:
+    if not query.player:
+        raise QueryError("player is required: whose games to compare")
+    if not query.color:
+        raise QueryError("color is required (white or black): the side the player had")
+    return query.player, query.color
+
+
+def _common(table, query: ExplorerQuery) -> list:  # type: ignore[no-untyped-def]
+    conditions = []
+    if query.speeds:
+        conditions.append(table.c.speed.in_([int(s) for s in query.speeds]))
+    if query.rated_only:
+        conditions.append(table.c.rated.is_(True) if table is games else table.c.rated == 1)
+    if query.since is not None or query.until is not None:
+        conditions.append(table.c.month.between(query.since or 1, query.until or 999912))
+    return conditions
+
+
+def _player_conditions(query: ExplorerQuery, ids: tuple[int, ...]) -> list:  # type: ignore[no-untyped-def]
+    table = player_move_stats
+    conditions = [table.c.player_id.in_(ids), *_common(table, query)]
+    if query.color is not None:
+        conditions.append(table.c.color == (0 if query.color == "white" else 1))
+    if query.rating_bands is not None:
+        conditions.append(table.c.rating_band.between(*query.rating_bands))
+    return conditions
+
+
+def _player_ids(connection: Connection, player: str) -> tuple[int, ...]:
+    ids = find_player_ids(connection, player)
+    if not ids:
+        raise PlayerNotFound(f"No games of {player!r} have been imported yet.")
+    return ids
+
+
+def _game_conditions(query: ExplorerQuery, ids: tuple[int, ...]) -> list:  # type: ignore[no-untyped-def]
+    """The player's games in the games table, by the same filters as player_move_stats."""
+    conditions = _common(games, query)
+    white = and_(games.c.white_id.in_(ids))
+    black = and_(games.c.black_id.in_(ids))
+    rating_white, rating_black = games.c.white_rating, games.c.black_rating
+    if query.rating_min is not None or query.rating_max is not None:
+        low, high = query.rating_bands or (0, 40)
+        white = and_(white, rating_white >= low * 100, rating_white <= high * 100 + 99)
+        black = and_(black, rating_black >= low * 100, rating_black <= high * 100 + 99)
+    if query.color == "white":
+        conditions.append(white)
+    elif query.color == "black":
+        conditions.append(black)
+    else:
+        conditions.append(or_(white, black))
+    return conditions
+
+
+def player_rating(connection: Connection, query: ExplorerQuery, ids: tuple[int, ...]) -> int | None:
+    """The player's average own rating over the filtered games (known ratings only)."""
+    own = games.c.white_rating if query.color == "white" else games.c.black_rating
+    opponent = games.c.black_rating if query.color == "white" else games.c.white_rating
+    value = connection.execute(
+        select(func.avg(own)).where(
+            and_(*_game_conditions(query, ids)), own.is_not(None), opponent.is_not(None)
+        )
+    ).scalar()
+    return None if value is None else int(round(float(value)))
+
+
+def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], bands):  # type: ignore[no-untyped-def]
+    """(position_key, move) → (white, draws, black) over peers' games."""
+    table = move_stats
+    rows = connection.execute(
+        select(
+            table.c.position_key,
+            table.c.move,
+            func.sum(table.c.white),
+            func.sum(table.c.draws),
+            func.sum(table.c.black),
+        )
+        .where(table.c.position_key.in_(keys), table.c.rating_band.between(*bands),
+               *_common(table, query))
+        .group_by(table.c.position_key, table.c.move)
+    )
+    return {(int(k), int(m)): (int(w), int(d), int(b)) for k, m, w, d, b in rows}
+
+
+def compare_player(
+    connection: Connection, query: ExplorerQuery, *, band_width: int = DEFAULT_BAND_WIDTH
+) -> PlayerComparison:
+    """Each next move in the query's position: the player's score, the peers', the gap."""
+    player, color = _require_player(query)
+    ids = _player_ids(connection, player)
+    board = query.board()
+    key = position_key(board)
+    table = player_move_stats
+    rows = connection.execute(
+        select(table.c.move, func.sum(table.c.white), func.sum(table.c.draws), func.sum(table.c.black))
+        .where(table.c.position_key == key, *_player_conditions(query, ids))
+        .group_by(table.c.move)
+    ).all()
+    own = {int(m): (int(w), int(d), int(b)) for m, w, d, b in rows}
+    rating = player_rating(connection, query, ids)
+    peers: dict[tuple[int, int], tuple[int, int, int]] = {}
+    bands = None
+    if rating is not None:
+        bands = peer_bands(rating, band_width)
+        peers = _peer_counts(connection, query, [key], bands)
+    peer_moves = {m: c for (k, m), c in peers.items()}
+    moves: list[MoveComparison] = []
+    for code in sorted(set(own) | set(peer_moves)):
+        if code == NO_MOVE:
+            continue
+        move = decode_move(code)
+        if move not in board.legal_moves:
+            continue
+        comparison = ScoreComparison(
+            Score.for_color(*own.get(code, (0, 0, 0)), color),
+            Score.for_color(*peer_moves.get(code, (0, 0, 0)), color),
+        )
+        moves.append(MoveComparison(move.uci(), board.san(move), comparison))
+    moves.sort(key=lambda m: (-m.comparison.player.games, -m.comparison.peers.games, m.uci))
+    position = ScoreComparison(
+        Score.for_color(*_sum(own.values()), color), Score.for_color(*_sum(peer_moves.values()), color)
+    )
+    return PlayerComparison(
+        player=player,
+        color=color,
+        rating=rating,
+        peer_rating_min=None if bands is None else bands[0] * 100,
+        peer_rating_max=None if bands is None else bands[1] * 100 + 99,
+        position=position,
+        moves=tuple(moves),
+    )
+
+
+def _sum(counts) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    total = [0, 0, 0]
+    for w, d, b in counts:
+        total[0] += w
+        total[1] += d
+        total[2] += b
+    return total[0], total[1], total[2]
+
+
+def find_leaks(
+    connection: Connection,
+    query: ExplorerQuery,
+    *,
+    band_width: int = DEFAULT_BAND_WIDTH,
+    min_games: int = 3,
+    limit: int = 20,
+    index_plies: int = 40,
+) -> tuple[int | None, list[Leak]]:
+    """The player's rating and the positions (player to move, past the first) where the
+    player's score falls furthest below peers', weighted by how often they get there."""
+    player, color = _require_player(query)
+    ids = _player_ids(connection, player)
+    rating = player_rating(connection, query, ids)
+    if rating is None:
+        return None, []
+    bands = peer_bands(rating, band_width)
+    table = player_move_stats
+    n = func.sum(table.c.white + table.c.draws + table.c.black)
+    rows = connection.execute(
+        select(table.c.position_key, func.sum(table.c.white), func.sum(table.c.draws),
+               func.sum(table.c.black))
+        .where(*_player_conditions(query, ids))
+        .group_by(table.c.position_key)
+        .having(n >= min_games)
+    ).all()
+    own = {int(k): (int(w), int(d), int(b)) for k, w, d, b in rows}
+    lines = _lines_to(connection, query, ids, set(own), index_plies)
+    turn = chess.WHITE if color == "white" else chess.BLACK
+    chosen = [k for k, (play, board) in lines.items() if play and board.turn == turn]
+    peers: dict[int, tuple[int, int, int]] = {}
+    for start in range(0, len(chosen), 500):
+        counts = _peer_counts(connection, query, chosen[start:start + 500], bands)
+        for (k, _m), c in counts.items():
+            peers[k] = _sum([peers.get(k, (0, 0, 0)), c])
+    candidates = [
+        (k, ScoreComparison(Score.for_color(*own[k], color),
+                            Score.for_color(*peers.get(k, (0, 0, 0)), color)))
+        for k in chosen
+    ]
+    ranked = rank_leaks(candidates, min_games=min_games, limit=limit)  # type: ignore[arg-type]
+    leaks = []
+    for k, comparison in ranked:
+        play, board = lines[k]  # type: ignore[index]
+        leaks.append(Leak(play=play, fen=board.fen(), comparison=comparison))
+    return rating, leaks
+
+
+def _lines_to(
+    connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], keys: set[int], plies: int
+) -> dict[int, tuple[tuple[str, ...], chess.Board]]:
+    """For each wanted key, the first line (from the player's games) that reaches it."""
+    found: dict[int, tuple[tuple[str, ...], chess.Board]] = {}
+    statement = (
+        select(games.c.moves).where(*_game_conditions(query, ids)).order_by(games.c.id)
+        .execution_options(yield_per=1000)
+    )
+    for (moves,) in connection.execute(statement):
+        board = chess.Board()
+        line: list[str] = []
+        for uci in [None, *moves.split()[:plies]]:
+            if uci is not None:
+                board.push_uci(uci)
+                line.append(uci)
+            key = position_key(board)
+            if key in keys and key not in found:
+                found[key] = (tuple(line), board.copy(stack=False))
+        if len(found) == len(keys):
+            break
+    return found
+
+
+def player_history(connection: Connection, query: ExplorerQuery) -> list[MonthResult]:
+    """Month by month: the player's games and score in the query's position."""
+    player, _color = _require_player_name(query)
+    ids = _player_ids(connection, player)
+    table = player_move_stats
+    key = position_key(query.board())
+    own_wins = func.sum(_by_color(table.c.white, table.c.black))
+    own_losses = func.sum(_by_color(table.c.black, table.c.white))
+    rows = connection.execute(
+        select(table.c.month, own_wins, func.sum(table.c.draws), own_losses)
+        .where(table.c.position_key == key, *_player_conditions(query, ids))
+        .group_by(table.c.month)
+        .order_by(table.c.month)
+    )
+    return [MonthResult(int(m), Score(int(w), int(d), int(lost))) for m, w, d, lost in rows]
+
+
+def _require_player_name(query: ExplorerQuery) -> tuple[str, str | None]:
+    if not query.player:
+        raise QueryError("player is required: whose games to chart")
+    return query.player, query.color
+
+
+def _by_color(if_white, if_black):  # type: ignore[no-untyped-def]
+    from sqlalchemy import case
+
+    return case((player_move_stats.c.color == 0, if_white), else_=if_black)
+
+
+def games_behind(
+    connection: Connection, query: ExplorerQuery, *, index_plies: int = 40, limit: int = 1000
+) -> Iterator[chess.pgn.Game]:
+    """The games (chosen filters) that reached the query's position, as PGN games.
+
+    With a player: every filtered game of theirs is replayed, so transpositions count.
+    Without one: games that began with exactly the query's line (a prefix match).
+    """
+    target = position_key(query.board())
+    white_player, black_player = aliased(players), aliased(players)
+    statement = (
+        select(games.c.moves, games.c.result, games.c.white_rating, games.c.black_rating,
+               games.c.played_on, games.c.time_control, games.c.event, games.c.site,
+               white_player.c.display_name, black_player.c.display_name)
+        .join(white_player, white_player.c.id == games.c.white_id)
+        .join(black_player, black_player.c.id == games.c.black_id)
+        .order_by(games.c.played_on.desc(), games.c.id.desc())
+        .execution_options(yield_per=1000)
+    )
+    if query.player:
+        ids = _player_ids(connection, query.player)
+        statement = statement.where(*_game_conditions(query, ids))
+    else:
+        statement = statement.where(*_common(games, query))
+        if query.play:
+            statement = statement.where(games.c.moves.startswith(" ".join(query.play)))
+        if query.rating_bands is not None:
+            low, high = query.rating_bands
+            mean = (games.c.white_rating + games.c.black_rating) / 2
+            statement = statement.where(mean >= low * 100, mean < (high + 1) * 100)
+    sent = 0
+    for row in connection.execute(statement):
+        moves = row[0].split()
+        if query.player and not _reaches(moves, target, index_plies):
+            continue
+        yield _pgn_game(row, moves)
+        sent += 1
+        if sent >= limit:
+            return
+
+
+def _reaches(moves: list[str], target: int, plies: int) -> bool:
+    board = chess.Board()
+    if position_key(board) == target:
+        return True
+    for uci in moves[:plies]:
+        board.push_uci(uci)
+        if position_key(board) == target:
+            return True
+    return False
+
+
+def _pgn_game(row, moves: list[str]) -> chess.pgn.Game:  # type: ignore[no-untyped-def]
+    (_m, result, white_rating, black_rating, played_on, time_control, event, site,
+     white, black) = row
+    game = chess.pgn.Game()
+    game.headers["Event"] = event or "?"
+    game.headers["Site"] = site or "?"
+    game.headers["Date"] = played_on.strftime("%Y.%m.%d") if played_on else "????.??.??"
+    game.headers["White"] = white
+    game.headers["Black"] = black
+    game.headers["Result"] = result
+    if white_rating is not None:
+        game.headers["WhiteElo"] = str(white_rating)
+    if black_rating is not None:
+        game.headers["BlackElo"] = str(black_rating)
+    if time_control:
+        game.headers["TimeControl"] = time_control
+    node = game
+    for uci in moves:
+        node = node.add_variation(chess.Move.from_uci(uci))
+    return game
