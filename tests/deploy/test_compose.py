@@ -68,6 +68,8 @@ def test_migrate_is_a_one_shot_upgrade_after_the_database_is_healthy(production:
     assert migrate["command"] == ["python", "-m", "webapp", "db", "upgrade"]
     assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert migrate["restart"] == "no"
+    assert environment_of(migrate)["STATEMENT_TIMEOUT_MS"] == "0"  # no timeout for batch work
+    assert environment_of(production["services"]["web"])["STATEMENT_TIMEOUT_MS"] == "10000"
     # The image's HEALTHCHECK (an HTTP probe) means nothing for a one-shot job.
     assert migrate["healthcheck"]["test"] in (["NONE"], "NONE") or migrate["healthcheck"].get("disable")
 
