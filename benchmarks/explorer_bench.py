@@ -1,0 +1,296 @@
+"""Explorer latency on a PostgreSQL database of a million games, uncached and cached.
+
+    .venv/bin/python benchmarks/explorer_bench.py [--database oe_bench_1m] [--games 1000000]
+        [--positions 300] [--runs 3] [--redis redis://127.0.0.1:6379/12]
+
+Builds the database once (later runs reuse it): the real online games under
+../shared/data (lichess and chess.com PGN through the app's importer, plus the Kaggle
+lichess CSV as GameRecords), then resampled copies of those real games up to --games:
+the same real move sequences under new uids, with ratings, dates, speed and the rated
+flag perturbed. It then asks the explorer about positions at plies 0..20 of randomly
+chosen real games: `query_explorer` straight from the database (uncached), and
+`read_explorer` through Redis, timing the second call (cached). Prints p50/p95/max per
+run and the median over runs. Figures only: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from webapp.indexer.games import GameRecord  # noqa: E402
+from webapp.model.speed import Speed, speed_from_seconds  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+RESAMPLED_PREFIX = "bench:"
+MAX_PLY = 20
+INDEX_PLIES = 40
+
+
+def real_pgn_files() -> list[Path]:
+    """The online games with ratings (not the casual games against the lichess AI)."""
+    lichess = sorted((SHARED / "lichess").glob("*.pgn*"))
+    chesscom = sorted((SHARED / "chesscom").glob("*.pgn"))
+    return [p for p in lichess + chesscom if "casual_vs_ai" not in p.name]
+
+
+def kaggle_records() -> Iterator[GameRecord]:
+    """The Kaggle lichess CSV as GameRecords (SAN moves replayed with python-chess)."""
+    import chess
+
+    path = SHARED / "kaggle" / "games.csv.gz"
+    if not path.exists():
+        return
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            board = chess.Board()
+            try:
+                moves = [board.push_san(san).uci() for san in row["moves"].split()]
+            except ValueError:
+                continue
+            result = {"white": "1-0", "black": "0-1", "draw": "1/2-1/2"}.get(row["winner"])
+            minutes, _, increment = row["increment_code"].partition("+")
+            try:
+                played = datetime.utcfromtimestamp(float(row["created_at"]) / 1000).date()
+                speed = speed_from_seconds(int(minutes) * 60, int(increment or 0))
+            except ValueError:
+                continue
+            if not moves or result is None:
+                continue
+            yield GameRecord(
+                uid=f"lichess:{row['id'][:8]}", source="lichess", white=row["white_id"],
+                black=row["black_id"], white_rating=int(row["white_rating"]),
+                black_rating=int(row["black_rating"]), result=result, speed=speed,
+                rated=row["rated"].strip().lower() == "true", played_on=played, moves=moves,
+                time_control=f"{int(minutes) * 60}+{increment or 0}",
+            )
+
+
+def ensure_database(server_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+    return f"{server_url}/{name}"
+
+
+def _progress(label: str):  # type: ignore[no-untyped-def]
+    last = [0.0]
+
+    def report(progress) -> None:  # type: ignore[no-untyped-def]
+        now = time.monotonic()
+        if now - last[0] > 15:
+            last[0] = now
+            print(f"  {label}: {progress.progress_line()}", flush=True)
+
+    return report
+
+
+def count_games(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        total = connection.execute(text("SELECT count(*) FROM games")).scalar_one()
+        resampled = connection.execute(
+            text("SELECT count(*) FROM games WHERE uid LIKE :prefix"), {"prefix": RESAMPLED_PREFIX + "%"}
+        ).scalar_one()
+    return total - resampled, resampled
+
+
+def real_games(engine) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
+    """(source, white, black, white_rating, black_rating, result, speed, rated, played_on, moves)."""
+    query = text(
+        "SELECT g.source, w.display_name, b.display_name, g.white_rating, g.black_rating, g.result,"
+        " g.speed, g.rated, g.played_on, g.moves FROM games g"
+        " JOIN players w ON w.id = g.white_id JOIN players b ON b.id = g.black_id"
+        " WHERE g.uid NOT LIKE :prefix ORDER BY g.id"
+    )
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(query, {"prefix": RESAMPLED_PREFIX + "%"})]
+
+
+def resampled_records(real: list[tuple], start: int, count: int, seed: int) -> Iterator[GameRecord]:  # type: ignore[type-arg]
+    """`count` copies of randomly chosen real games: same moves, perturbed circumstances."""
+    from webapp.indexer.rows import indexed_keys
+
+    rng = random.Random(seed)
+    keys: dict[int, list[int]] = {}
+    latest = date(2026, 10, 31)
+    for number in range(start, start + count):
+        index = rng.randrange(len(real))
+        source, white, black, white_rating, black_rating, result, speed, rated, played_on, moves_text = real[index]
+        moves = moves_text.split()
+        if index not in keys:
+            keys[index] = indexed_keys(moves, min(INDEX_PLIES, len(moves)))
+
+        def shift(rating: int | None) -> int | None:
+            return None if rating is None else max(400, min(3200, rating + rng.randint(-150, 150)))
+
+        if rng.random() < 0.3:
+            speed = max(Speed.ULTRABULLET, min(Speed.CORRESPONDENCE, speed + rng.choice((-1, 1))))
+        day = played_on or date(2020, 1, 1)
+        day = min(latest, day + timedelta(days=rng.randint(-400, 400)))
+        yield GameRecord(
+            uid=f"{RESAMPLED_PREFIX}{number}", source=source, white=white, black=black,
+            white_rating=shift(white_rating), black_rating=shift(black_rating), result=result,
+            speed=Speed(speed), rated=rated if rng.random() > 0.05 else not rated, played_on=day,
+            moves=moves, position_keys=keys[index],
+        )
+
+
+def build(app, target: int, seed: int) -> str:  # type: ignore[no-untyped-def]
+    """Fill the database up to `target` games; returns the label of what it holds."""
+    from webapp.extensions import db
+    from webapp.indexer.load import import_games
+    from webapp.indexer.pgn import import_pgn_files
+
+    engine = db.engine
+    real, resampled = count_games(engine)
+    if real == 0:
+        files = real_pgn_files()
+        print(f"importing {len(files)} real PGN files ...", flush=True)
+        started = time.monotonic()
+        report = import_pgn_files(engine, [str(p) for p in files], index_plies=INDEX_PLIES, progress=_progress("pgn"))
+        print(report.summary())
+        report = import_games(engine, kaggle_records(), index_plies=INDEX_PLIES, progress=_progress("kaggle"))
+        print("kaggle CSV: " + report.summary())
+        print(f"real games imported in {time.monotonic() - started:.0f} s", flush=True)
+        real, resampled = count_games(engine)
+    missing = target - real - resampled
+    if missing > 0:
+        games = real_games(engine)
+        print(f"resampling {missing:,} games from {len(games):,} real games ...", flush=True)
+        started = time.monotonic()
+        report = import_games(
+            engine, resampled_records(games, resampled, missing, seed + resampled),
+            index_plies=INDEX_PLIES, progress=_progress("resampled"),
+        )
+        print(report.summary())
+        print(f"resampled games imported in {time.monotonic() - started:.0f} s", flush=True)
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        real, resampled = count_games(engine)
+    return f"{real + resampled:,} games: {real:,} real + {resampled:,} resampled from real games"
+
+
+def sample_lines(engine, count: int, seed: int) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """Lines of 0..MAX_PLY moves from the starts of randomly chosen real games."""
+    rng = random.Random(seed)
+    with engine.connect() as connection:
+        moves = connection.execute(
+            text("SELECT moves FROM games WHERE uid NOT LIKE :prefix ORDER BY id"),
+            {"prefix": RESAMPLED_PREFIX + "%"},
+        ).scalars().all()
+    lines = []
+    for text_moves in rng.sample(moves, count):
+        line = text_moves.split()
+        lines.append(line[: rng.randint(0, min(MAX_PLY, len(line)))])
+    return lines
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return p50, p95, ordered[-1]
+
+
+def time_uncached(engine, queries) -> list[float]:  # type: ignore[no-untyped-def]
+    from webapp.db.explorer import query_explorer
+
+    times = []
+    with engine.connect() as connection:
+        for query in queries:
+            started = time.perf_counter()
+            query_explorer(connection, query)
+            times.append((time.perf_counter() - started) * 1000)
+            connection.rollback()
+    return times
+
+
+def time_cached(engine, queries) -> list[float]:  # type: ignore[no-untyped-def]
+    from webapp.caching import bump_generation
+    from webapp.db.explorer import read_explorer
+
+    bump_generation()
+    times = []
+    for query in queries:
+        read_explorer(engine.connect, query)  # fills the cache
+        started = time.perf_counter()
+        read_explorer(engine.connect, query)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", default="postgresql://root@127.0.0.1:5432")
+    parser.add_argument("--database", default="oe_bench_1m")
+    parser.add_argument("--games", type=int, default=1_000_000)
+    parser.add_argument("--positions", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--build-only", action="store_true")
+    args = parser.parse_args()
+
+    import flask_migrate
+
+    from webapp import create_app
+    from webapp.extensions import db
+    from webapp.model.query import ExplorerQuery
+    from webapp.settings import Settings
+
+    url = ensure_database(args.server, args.database)
+    settings = Settings.from_env({"DATABASE_URL": url, "REDIS_URL": args.redis})
+    app = create_app(settings, dashboard=False)
+    with app.app_context():
+        flask_migrate.upgrade()
+        label = build(app, args.games, args.seed)
+        if args.build_only:
+            print(label)
+            return
+        engine = db.engine
+        lines = sample_lines(engine, args.positions, args.seed)
+        filtered = ExplorerQuery.build(speeds=["blitz", "rapid"], rating_min=1600, rating_max=1999)
+        plain = [ExplorerQuery.build(play=line) for line in lines]
+        with_filters = [filtered.with_position(play=line) for line in lines]
+        print(label)
+        print(
+            f"{len(lines)} positions at plies 0..{MAX_PLY} of randomly chosen real games "
+            f"(mean ply {statistics.mean(len(line) for line in lines):.1f}); "
+            f"PostgreSQL {engine.dialect.server_version_info}, cache {args.redis}"
+        )
+        rows: dict[str, list[tuple[float, float, float]]] = {}
+        for run in range(1, args.runs + 1):
+            for name, measure, queries in (
+                ("uncached, no filters", time_uncached, plain),
+                ("uncached, blitz+rapid 1600-1999", time_uncached, with_filters),
+                ("cached (Redis, 2nd call)", time_cached, plain),
+            ):
+                p50, p95, worst = percentiles(measure(engine, queries))
+                rows.setdefault(name, []).append((p50, p95, worst))
+                print(f"run {run}  {name:34s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   max {worst:7.2f} ms", flush=True)
+        print(f"median of {args.runs} runs:")
+        for name, results in rows.items():
+            p50 = statistics.median(r[0] for r in results)
+            p95 = statistics.median(r[1] for r in results)
+            print(f"  {name:34s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
