@@ -48,9 +48,11 @@ def import_games(
 ) -> ImportReport:
     """Load the records; returns (and, given one, adds to) an ImportReport.
 
-    `progress(report)` is called after every batch lands. Records that cannot be indexed
+    `progress(report)` is called after every batch lands. A report passed in is added
+    to and left running (the caller finishes it); otherwise a new one is finished. Records that cannot be indexed
     (no moves, an illegal move, no result) are skipped and counted by reason.
     """
+    owned = report is None
     report = report if report is not None else ImportReport()
     with engine.connect() as connection:
         writer = writer_for(connection)
@@ -72,4 +74,4 @@ def import_games(
                     progress(report)
         finally:
             writer.close()
-    return report.finish()
+    return report.finish() if owned else report

@@ -15,6 +15,7 @@ class ImportReport:
     imported: int = 0
     already_present: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)  # kept games with a remark
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     finished: bool = False
@@ -46,6 +47,7 @@ class ImportReport:
         self.imported += other.imported
         self.already_present += other.already_present
         self.skipped.update(other.skipped)
+        self.notes.update(other.notes)
 
     def progress_line(self) -> str:
         return (
@@ -63,4 +65,6 @@ class ImportReport:
         ]
         for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"  skipped {count:,}: {reason}")
+        for note, count in sorted(self.notes.items()):
+            lines.append(f"  note {count:,}: {note}")
         return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""PGN tag pairs → the game's fields: speed, rated, date, ratings, uid and source.
+
+The rules, for files from lichess, chess.com, pgnmentor and lichess broadcasts:
+- speed: lichess's rule on TimeControl (`300+3`, chess.com `180` and daily `1/259200`,
+  `-` = correspondence). A lichess broadcast (Site a lichess study) writes minutes:
+  `90+30` is 90 min + 30 s. With no usable TimeControl, words in Event decide
+  (bullet, blitz, rapid/quick/active/speed, correspondence/ICCF), else classical.
+- rated: Event saying casual/unrated → casual, saying rated → rated, otherwise rated
+  when at least one player has a rating.
+- date: UTCDate, else Date; `2021.10.01` gives the day and month, `1955.03.??` the
+  month only, a year alone neither (month 0).
+- ratings: WhiteElo/BlackElo as positive integers; `?`, empty, missing → None.
+- uid: lichess `Site`/`GameId`, chess.com `Link` (or a chess.com `Site` URL); else a
+  hash of the identifying tags and the moves (UCI), so annotations do not matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from webapp.indexer.games import lichess_uid, uid_from_url
+from webapp.model.speed import Speed, speed_from_seconds, speed_from_time_control
+
+_TAG = re.compile(r'^\[([A-Za-z0-9_]+)\s+"(.*)"\s*\]\s*$')
+_TIME_CONTROL_PLUS = re.compile(r"^\s*(\d+)\+(\d+)\s*$")
+_DATE = re.compile(r"^\s*(\d{4}|\?{4})[.\-/](\d{2}|\?\?)[.\-/](\d{2}|\?\?)\s*$")
+_BROADCAST_SITE = re.compile(r"lichess\.org/(?:study|broadcast)/")
+_EVENT_SPEEDS = (
+    (re.compile(r"ultra\s*bullet", re.IGNORECASE), Speed.ULTRABULLET),
+    (re.compile(r"bullet", re.IGNORECASE), Speed.BULLET),
+    (re.compile(r"blitz|banter|bughouse", re.IGNORECASE), Speed.BLITZ),
+    (re.compile(r"rapid|quick|active|speed|blindfold|armageddon", re.IGNORECASE), Speed.RAPID),
+    (re.compile(r"corr|iccf|e-?mail|daily", re.IGNORECASE), Speed.CORRESPONDENCE),
+)
+_CASUAL = re.compile(r"\b(casual|unrated)\b", re.IGNORECASE)
+_RATED = re.compile(r"\brated\b", re.IGNORECASE)
+IDENTIFYING_TAGS = ("Event", "Site", "Date", "UTCDate", "UTCTime", "Round", "White", "Black", "Result")
+
+
+class BrokenHeader(ValueError):
+    """A tag line that is not `[Name "value"]`."""
+
+
+def parse_tags(lines: Sequence[str]) -> dict[str, str]:
+    """Tag pairs of a header block's lines; the first of a repeated tag wins."""
+    tags: dict[str, str] = {}
+    for line in lines:
+        match = _TAG.match(line)
+        if not match:
+            raise BrokenHeader(line)
+        value = match.group(2)
+        if "\\" in value:
+            value = value.replace('\\"', '"').replace("\\\\", "\\")
+        tags.setdefault(match.group(1), value)
+    return tags
+
+
+def rating_of(value: str | None) -> int | None:
+    """A positive integer rating, or None for `?`, empty, missing and anything else."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value.isdigit():
+        return None
+    rating = int(value)
+    return rating if 0 < rating < 10_000 else None
+
+
+def is_broadcast(tags: dict[str, str]) -> bool:
+    return bool(_BROADCAST_SITE.search(tags.get("Site", ""))) or "/broadcast/" in tags.get(
+        "Annotator", ""
+    )
+
+
+def speed_of(tags: dict[str, str]) -> Speed:
+    time_control = tags.get("TimeControl")
+    if time_control is not None and is_broadcast(tags):
+        match = _TIME_CONTROL_PLUS.match(time_control)
+        if match:  # broadcasts write minutes + seconds
+            return speed_from_seconds(int(match.group(1)) * 60, int(match.group(2)))
+    speed = speed_from_time_control(time_control)
+    if speed is not None:
+        return speed
+    event = tags.get("Event", "")
+    for pattern, event_speed in _EVENT_SPEEDS:
+        if pattern.search(event):
+            return event_speed
+    return Speed.CLASSICAL
+
+
+def rated_of(tags: dict[str, str], white_rating: int | None, black_rating: int | None) -> bool:
+    event = tags.get("Event", "")
+    if _CASUAL.search(event):
+        return False
+    if _RATED.search(event):
+        return True
+    return white_rating is not None or black_rating is not None
+
+
+def date_of(tags: dict[str, str]) -> tuple[date | None, int]:
+    """(the day if fully known, yyyymm or 0) from UTCDate, else Date."""
+    for name in ("UTCDate", "Date"):
+        match = _DATE.match(tags.get(name, ""))
+        if not match or match.group(1).startswith("?"):
+            continue
+        year = int(match.group(1))
+        if match.group(2).startswith("?"):
+            return None, 0
+        month = int(match.group(2))
+        if not 1 <= month <= 12:
+            return None, 0
+        if match.group(3).startswith("?"):
+            return None, year * 100 + month
+        try:
+            return date(year, month, int(match.group(3))), year * 100 + month
+        except ValueError:
+            return None, year * 100 + month
+    return None, 0
+
+
+def identity_of(tags: dict[str, str], moves: Sequence[str]) -> tuple[str, str]:
+    """(uid, source) for the game: its lichess or chess.com id, else a content hash."""
+    for name in ("Link", "Site"):
+        found = uid_from_url(tags.get(name))
+        if found:
+            return found
+    game_id = tags.get("GameId", "")
+    if len(game_id) == 8 and game_id.isalnum() and "lichess" in tags.get("Site", "").lower():
+        return lichess_uid(game_id), "lichess"
+    digest = hashlib.sha1()
+    for name in IDENTIFYING_TAGS:
+        digest.update(f"{name}={tags.get(name, '').strip()}\n".encode())
+    digest.update(" ".join(moves).encode())
+    return f"pgn:{digest.hexdigest()[:32]}", "pgn"

@@ -1,0 +1,366 @@
+"""PGN files and streams → GameRecords → the database, fast and in bounded memory.
+
+The file is cut into games (webapp.indexer.streams), tags are read in Python
+(webapp.indexer.headers), the moves of a few thousand games at a time are replayed by
+the Rust parser (rust_pgn_reader_python_binding) and the position keys computed from its
+board arrays with numpy (webapp.indexer.zobrist). A game the Rust parser rejects is
+replayed by python-chess; only if python-chess rejects it too is it skipped.
+
+Games that cannot be used are skipped and counted by reason, never a crash:
+- "variant": a Variant tag other than Standard (Chess960, Atomic, ...);
+- "non-standard start position": Variant "From Position", or a FEN tag that is not the
+  initial position;
+- "illegal move" / "unparsable move": the WHOLE game is skipped, not its legal prefix —
+  a game whose record is corrupt cannot be trusted to have reached its result from the
+  positions we would index;
+- "unfinished (result *)": Result `*`, or `*` ending the moves;
+- "broken header": a tag line that is not `[Name "value"]`;
+- "truncated last game": the stream's last game does not end with a result (a cut
+  download); a game elsewhere with no result at the end of its moves is kept when its
+  Result tag gives one, else skipped as "no result";
+- "no moves": a game with no moves (aborted games).
+Bytes that are not UTF-8 do not lose the game: its text is read as Latin-1 (old PGN
+files use it) and the report counts it under notes.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import chess
+import chess.pgn
+import numpy as np
+import rust_pgn_reader_python_binding as rust_pgn
+from sqlalchemy.engine import Engine
+
+from webapp.indexer.games import RESULTS, GameRecord
+from webapp.indexer.headers import (
+    BrokenHeader,
+    date_of,
+    identity_of,
+    parse_tags,
+    rated_of,
+    rating_of,
+    speed_of,
+)
+from webapp.indexer.load import ProgressCallback, import_games
+from webapp.indexer.report import ImportReport
+from webapp.indexer.rows import MOVE_CODES
+from webapp.indexer.streams import binary_blocks, game_texts, open_pgn, text_blocks
+from webapp.indexer.zobrist import zobrist_keys
+
+GAMES_PER_CHUNK = 2000
+_STANDARD_VARIANTS = {"", "standard", "chess"}
+_START_BOARD = chess.STARTING_FEN.split(" ")[0]
+_OUTCOMES = {"White": "1-0", "Black": "0-1", "Draw": "1/2-1/2"}
+_UCI_BY_CODE = np.empty(1 << 15, dtype=object)
+for _uci, _code in MOVE_CODES.items():
+    _UCI_BY_CODE[_code] = _uci
+
+NOTE_LATIN1 = "not UTF-8, read as Latin-1"
+
+
+@dataclass
+class ParsedChunk:
+    """Records parsed from a chunk of game texts, and what was skipped (by reason)."""
+
+    records: list[GameRecord] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _Pending:
+    tags: dict[str, str]
+    movetext: str
+    last: bool
+
+
+def _split(text: str) -> tuple[list[str], str]:
+    """(tag lines, movetext) of one game's text."""
+    lines = text.splitlines()
+    count = 0
+    for line in lines:
+        stripped = line.strip()
+        if not (stripped[:1] == "[" and stripped[1:2].isalpha()):
+            break
+        count += 1
+    return [line.strip() for line in lines[:count]], "\n".join(lines[count:])
+
+
+def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
+    """Decode and read the tags; None (counted) when the game is skipped before its moves."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+        chunk.notes[NOTE_LATIN1] += 1
+    tag_lines, movetext = _split(text)
+    try:
+        tags = parse_tags(tag_lines)
+    except BrokenHeader:
+        reason = "truncated last game" if last and not movetext.strip() else "broken header"
+        chunk.skipped[reason] += 1
+        return None
+    variant = tags.get("Variant", "").strip().lower()
+    if variant == "from position":
+        chunk.skipped["non-standard start position"] += 1
+        return None
+    if variant not in _STANDARD_VARIANTS:
+        chunk.skipped["variant"] += 1
+        return None
+    fen = tags.get("FEN")
+    if fen is not None and fen.strip().split(" ")[0] != _START_BOARD:
+        chunk.skipped["non-standard start position"] += 1
+        return None
+    if tags.get("Result", "").strip() == "*":
+        chunk.skipped["unfinished (result *)"] += 1
+        return None
+    return _Pending(tags, movetext, last)
+
+
+def _result(pending: _Pending, outcome: str | None, chunk: ParsedChunk) -> str | None:
+    """The game's result, or None (counted) when it has none or was cut off."""
+    if outcome == "Unknown":
+        chunk.skipped["unfinished (result *)"] += 1
+        return None
+    tag = pending.tags.get("Result", "").strip()
+    if outcome is None:
+        if pending.last:
+            chunk.skipped["truncated last game"] += 1
+            return None
+        if tag not in RESULTS:
+            chunk.skipped["no result"] += 1
+            return None
+        return tag
+    return tag if tag in RESULTS else _OUTCOMES[outcome]
+
+
+def _record(
+    pending: _Pending, moves: Sequence[str], result: str, keys: np.ndarray | None
+) -> GameRecord:
+    tags = pending.tags
+    uid, source = identity_of(tags, moves)
+    white_rating, black_rating = rating_of(tags.get("WhiteElo")), rating_of(tags.get("BlackElo"))
+    played_on, month = date_of(tags)
+    return GameRecord(
+        uid=uid,
+        source=source,
+        white=tags.get("White", "").strip() or "?",
+        black=tags.get("Black", "").strip() or "?",
+        white_rating=white_rating,
+        black_rating=black_rating,
+        result=result,
+        speed=speed_of(tags),
+        rated=rated_of(tags, white_rating, black_rating),
+        played_on=played_on,
+        month=month,
+        moves=moves,
+        time_control=tags.get("TimeControl"),
+        event=tags.get("Event"),
+        site=tags.get("Link") or tags.get("Site"),
+        eco=tags.get("ECO") if tags.get("ECO", "?") != "?" else None,
+        position_keys=keys,
+    )
+
+
+def _python_chess_moves(movetext: str) -> tuple[list[str] | None, str | None, str]:
+    """(UCI moves, termination or None, "") from python-chess, or (None, None, skip reason)."""
+    game = chess.pgn.read_game(io.StringIO(movetext))
+    if game is None:
+        return [], None, ""
+    if game.errors:
+        error = game.errors[0]
+        reason = "illegal move" if isinstance(error, chess.IllegalMoveError) else "unparsable move"
+        return None, None, reason
+    moves = [move.uci() for move in game.mainline_moves()]
+    result = game.headers.get("Result", "*")
+    termination = {"1-0": "White", "0-1": "Black", "1/2-1/2": "Draw"}.get(result)
+    if termination is None and "*" in movetext.split()[-1:]:
+        termination = "Unknown"
+    return moves, termination, ""
+
+
+def parse_game_texts(texts: Sequence[tuple[bytes, bool]], index_plies: int) -> ParsedChunk:
+    """GameRecords (with position keys for the first index_plies plies) from game texts."""
+    chunk = ParsedChunk()
+    pending = [p for raw, last in texts if (p := _precheck(raw, last, chunk)) is not None]
+    if not pending:
+        return chunk
+    parsed = rust_pgn.parse_games_from_strings([p.movetext for p in pending], num_threads=1)
+    index = 0
+    for part in parsed.chunks:
+        _records_from_arrays(part, pending[index : index + part.num_games], index_plies, chunk)
+        index += part.num_games
+    return chunk
+
+
+def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk: ParsedChunk) -> None:  # type: ignore[no-untyped-def]
+    move_offsets = part.move_offsets.astype(np.int64)
+    position_offsets = part.position_offsets.astype(np.int64)
+    valid, outcomes = part.valid, part.outcome
+    promotions = part.promotions.astype(np.int64)
+    codes = (
+        part.from_squares.astype(np.int64)
+        | (part.to_squares.astype(np.int64) << 6)
+        | (np.where(promotions > 0, promotions, 0) << 12)
+    )
+    uci = _UCI_BY_CODE[codes]
+    kept: list[tuple[_Pending, list[str], str]] = []
+    starts: list[int] = []
+    lengths: list[int] = []
+    for i, game in enumerate(pending):
+        if not valid[i]:
+            moves, outcome, reason = _python_chess_moves(game.movetext)
+            if moves is None:
+                chunk.skipped[reason] += 1
+                continue
+            result = _result(game, outcome, chunk)
+            if result is None:
+                continue
+            if not moves:
+                chunk.skipped["no moves"] += 1
+                continue
+            chunk.records.append(_record(game, moves, result, None))
+            continue
+        result = _result(game, outcomes[i], chunk)
+        if result is None:
+            continue
+        first, end = move_offsets[i], move_offsets[i + 1]
+        if end == first:
+            chunk.skipped["no moves"] += 1
+            continue
+        kept.append((game, uci[first:end].tolist(), result))
+        starts.append(int(position_offsets[i]))
+        lengths.append(min(index_plies, int(end - first)) + 1)
+    if not kept:
+        return
+    length_array = np.array(lengths, dtype=np.int64)
+    ends = np.cumsum(length_array)
+    rows = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(
+        np.array(starts, dtype=np.int64) - (ends - length_array), length_array
+    )
+    keys = zobrist_keys(part.boards[rows], part.castling[rows], part.en_passant[rows], part.turn[rows])
+    for (game, moves, result), game_keys in zip(kept, np.split(keys, ends[:-1]), strict=True):
+        chunk.records.append(_record(game, moves, result, game_keys))
+
+
+def _chunks(texts: Iterable[tuple[bytes, bool]], size: int) -> Iterator[list[tuple[bytes, bool]]]:
+    batch: list[tuple[bytes, bool]] = []
+    for item in texts:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def default_workers() -> int:
+    """Parser processes beside the loading one: one on a machine with two cores or more."""
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
+
+
+def parsed_records(
+    texts: Iterable[tuple[bytes, bool]],
+    report: ImportReport,
+    *,
+    index_plies: int,
+    workers: int | None = None,
+) -> Iterator[GameRecord]:
+    """GameRecords from game texts, counting skips into the report.
+
+    With workers > 0, chunks are parsed in that many processes while this one loads the
+    previous chunks into the database; at most 2 chunks per worker are in flight, so
+    memory stays bounded whatever the file size.
+    """
+    workers = default_workers() if workers is None else workers
+
+    def absorb(parsed: ParsedChunk) -> list[GameRecord]:
+        report.games_read += parsed.skipped.total()
+        report.skipped.update(parsed.skipped)
+        report.notes.update(parsed.notes)
+        return parsed.records
+
+    chunks = _chunks(texts, GAMES_PER_CHUNK)
+    if workers <= 0:
+        for texts_chunk in chunks:
+            yield from absorb(parse_game_texts(texts_chunk, index_plies))
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        in_flight: list[Future[ParsedChunk]] = []
+        try:
+            for texts_chunk in chunks:
+                in_flight.append(pool.submit(parse_game_texts, texts_chunk, index_plies))
+                if len(in_flight) > 2 * workers:
+                    yield from absorb(in_flight.pop(0).result())
+            while in_flight:
+                yield from absorb(in_flight.pop(0).result())
+        finally:
+            for future in in_flight:
+                future.cancel()
+
+
+def import_pgn_blocks(
+    engine: Engine,
+    blocks: Iterable[bytes],
+    *,
+    index_plies: int,
+    progress: ProgressCallback | None = None,
+    report: ImportReport | None = None,
+    workers: int | None = None,
+) -> ImportReport:
+    """Import PGN given as byte blocks (any cut points)."""
+    report = report if report is not None else ImportReport()
+    records = parsed_records(game_texts(blocks), report, index_plies=index_plies, workers=workers)
+    return import_games(engine, records, index_plies=index_plies, progress=progress, report=report)
+
+
+def import_pgn_files(
+    engine: Engine,
+    paths: Iterable[str | Path],
+    *,
+    index_plies: int,
+    progress: ProgressCallback | None = None,
+    workers: int | None = None,
+) -> ImportReport:
+    """Import .pgn, .pgn.gz, .pgn.bz2 and .pgn.zst files; one report for them all.
+
+    Raises webapp.indexer.streams.UnreadableFile for a file that cannot be opened or
+    decompressed (games of earlier files, and earlier batches, stay imported).
+    """
+    report = ImportReport()
+    for path in paths:
+        with open_pgn(path) as stream:
+            import_pgn_blocks(
+                engine,
+                binary_blocks(stream),
+                index_plies=index_plies,
+                progress=progress,
+                report=report,
+                workers=workers,
+            )
+    return report.finish()
+
+
+def import_pgn_stream(
+    engine: Engine,
+    text_stream: TextIO | Iterable[str],
+    *,
+    index_plies: int,
+    progress: Callable[[ImportReport], None] | None = None,
+    workers: int | None = 0,
+) -> ImportReport:
+    """Import PGN text (an upload, an API response): a text stream or an iterable of str."""
+    return import_pgn_blocks(
+        engine, text_blocks(text_stream), index_plies=index_plies, progress=progress, workers=workers
+    ).finish()

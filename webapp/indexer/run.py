@@ -1,0 +1,126 @@
+"""`python -m webapp import FILE... [--plies N] [--lichess USER] [--chesscom USER]`.
+
+Prints a progress line on stderr about once a second (games, games/s, skipped) and a
+summary with the skips by reason at the end. Exit codes: 0 done, 1 a file could not be
+read (or account import is unavailable), 2 bad arguments, 130 interrupted (batches
+already committed stay; run the same command again to finish — nothing is counted twice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from flask import Flask
+
+from webapp.indexer.pgn import import_pgn_files
+from webapp.indexer.report import ImportReport
+from webapp.indexer.streams import UnreadableFile
+
+
+class ProgressPrinter:
+    """A progress callback writing one line at most every `interval` seconds."""
+
+    def __init__(self, stream: TextIO = sys.stderr, interval: float = 1.0) -> None:
+        self.stream = stream
+        self.interval = interval if stream.isatty() else max(interval, 5.0)
+        self.tty = stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, report: ImportReport) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval:
+            return
+        self.last = now
+        line = report.progress_line()
+        if self.tty:
+            self.stream.write("\r\x1b[K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty and self.last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _check_files(files: list[str]) -> str | None:
+    for name in files:
+        path = Path(name)
+        if not path.is_file():
+            return f"cannot read {name}: no such file"
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as error:
+            return f"cannot read {name}: {error.strerror or error}"
+    return None
+
+
+def _import_accounts(app: Flask, args: argparse.Namespace, progress: ProgressPrinter) -> int:
+    wanted = [("lichess", name) for name in args.lichess] + [
+        ("chesscom", name) for name in args.chesscom
+    ]
+    if not wanted:
+        return 0
+    try:
+        accounts = importlib.import_module("webapp.indexer.sources.accounts")
+        errors = importlib.import_module("webapp.indexer.sources.errors")
+    except ImportError:
+        print("Account import is not available in this version.", file=sys.stderr)
+        return 1
+    status = 0
+    for source, name in wanted:
+        try:
+            report = accounts.import_account(app, source, name, progress)
+        except errors.AccountImportError as error:
+            progress.done()
+            print(f"{source} {name}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        progress.done()
+        summary = report.summary() if hasattr(report, "summary") else str(report)
+        print(f"{source} {name}: {summary}")
+    return status
+
+
+def run_import_command(app: Flask, args: argparse.Namespace) -> int:
+    """Run the import subcommand inside the app's context; returns the exit code."""
+    from webapp.extensions import db
+
+    settings = app.extensions["settings"]
+    plies = settings.index_plies if args.plies is None else args.plies
+    if plies < 1:
+        print("--plies must be at least 1", file=sys.stderr)
+        return 2
+    if not args.files and not args.lichess and not args.chesscom:
+        print("Nothing to import: give PGN files, --lichess USER or --chesscom USER.", file=sys.stderr)
+        return 2
+    problem = _check_files(args.files)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    progress = ProgressPrinter(open("/dev/null", "w") if args.quiet else sys.stderr)  # noqa: SIM115
+    try:
+        if args.files:
+            report = import_pgn_files(db.engine, args.files, index_plies=plies, progress=progress)
+            progress.done()
+            print(report.summary())
+        return _import_accounts(app, args, progress)
+    except UnreadableFile as error:
+        progress.done()
+        print(f"{error}. Games of earlier batches stay imported.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        progress.done()
+        print(
+            "Interrupted. Batches already committed stay; run the same command again to "
+            "finish (nothing is counted twice).",
+            file=sys.stderr,
+        )
+        return 130
