@@ -1,0 +1,62 @@
+"""The navigation callback's plain parts: which event a trigger is, and what it changes."""
+
+from __future__ import annotations
+
+from dash import no_update
+
+from webapp.dashboard import ids
+from webapp.dashboard.callbacks import Event, event_from_trigger, navigation_outputs, next_state
+from webapp.dashboard.state import Filters, Selection, ViewState
+
+
+def test_triggers_become_events() -> None:
+    assert event_from_trigger(None, None) == Event("load")
+    assert event_from_trigger(ids.LOCATION, "?play=e2e4") == Event("url")
+    assert event_from_trigger({"type": ids.SQUARE, "index": "e2"}, 3) == Event("square", "e2")
+    assert event_from_trigger({"type": ids.MOVE_ROW, "index": "e2e4"}, 1) == Event("play", "e2e4")
+    assert event_from_trigger({"type": ids.PLY, "index": 2}, 1) == Event("ply", 2)
+    assert event_from_trigger(ids.BACK, 1) == Event("button", ids.BACK)
+    assert event_from_trigger(ids.SPEEDS, ["blitz"]) == Event("filters")
+    assert event_from_trigger(ids.PROMOTION_MODAL, False) == Event("cancel")
+
+
+def test_rerendered_components_are_no_events() -> None:
+    """New move rows and ply buttons arrive with n_clicks=0: not a click."""
+    assert event_from_trigger({"type": ids.MOVE_ROW, "index": "e2e4"}, 0) is None
+    assert event_from_trigger({"type": ids.PLY, "index": 0}, None) is None
+    assert event_from_trigger(ids.PROMOTION_MODAL, True) is None
+    assert event_from_trigger(ids.FLIP, None) is None
+
+
+def test_load_prefers_the_url_then_the_tab_state() -> None:
+    stored = ViewState(line=("d2d4",), ply=1)
+    assert next_state(Event("load"), stored, Selection(), Filters(), "")[0] == stored
+    assert next_state(Event("load"), stored, Selection(), Filters(), "?play=e2e4")[0].line == ("e2e4",)
+
+
+def test_picking_up_a_piece_redraws_the_board_only() -> None:
+    state = ViewState()
+    new, selection = next_state(Event("square", "e2"), state, Selection(), Filters(), "")
+    out = navigation_outputs(Event("square", "e2"), state, new, Selection(), selection)
+    assert out["state"] is no_update and out["search"] is no_update and out["line"] is no_update
+    assert out["selection"] == {"square": "e2", "promotion": None}
+    assert out["board"].startswith("data:image/svg+xml;base64,")
+
+
+def test_playing_a_move_writes_state_and_url() -> None:
+    state = ViewState()
+    new, selection = next_state(Event("square", "e4"), state, Selection(square="e2"), Filters(), "")
+    out = navigation_outputs(Event("square", "e4"), state, new, Selection(square="e2"), selection)
+    assert out["state"]["line"] == ["e2e4"]
+    assert out["search"] == "?play=e2e4"
+    assert (out["back_disabled"], out["forward_disabled"]) == (False, True)
+    assert all(value is no_update for value in out["controls"].values())
+
+
+def test_a_url_event_sets_the_controls_but_not_the_url() -> None:
+    state = ViewState()
+    new, selection = next_state(Event("url"), state, Selection(), Filters(), "?speeds=blitz&orientation=black")
+    out = navigation_outputs(Event("url"), state, new, Selection(), selection)
+    assert out["search"] is no_update
+    assert out["controls"]["speeds"] == ["blitz"]
+    assert out["overlay"] == "board-overlay flipped"

@@ -1,0 +1,151 @@
+"""The board: python-chess's SVG picture under 64 transparent buttons, and the move line.
+
+No JavaScript build: the picture is redrawn on the server (a few milliseconds) and the
+squares are plain buttons whose clicks reach one pattern-matching callback. Flipping the
+board turns the button grid by 180°, so each button stays on its square.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import chess
+import chess.svg
+import dash_bootstrap_components as dbc
+from dash import html
+
+from webapp.dashboard import ids
+from webapp.dashboard.state import PROMOTION_PIECES, Selection, ViewState, targets
+
+#: the SVG's coordinate margin as a share of its width (15 of 390 units)
+MARGIN_PERCENT = 100 * 15 / 390
+SELECTED_FILL = "#f6f66980"
+TARGET_FILL = "#2e8b5766"
+PIECE_NAMES = {"q": "Queen", "r": "Rook", "b": "Bishop", "n": "Knight"}
+
+
+def board_svg(state: ViewState, selection: Selection | None = None) -> str:
+    """The shown position as SVG: last move and check marked, the picked piece and its targets."""
+    selection = selection or Selection()
+    board = state.board()
+    fill: dict[int, str] = {square: TARGET_FILL for square in targets(state, selection)}
+    if selection.square is not None:
+        fill[chess.parse_square(selection.square)] = SELECTED_FILL
+    check = board.king(board.turn) if board.is_check() else None
+    return chess.svg.board(
+        board,
+        orientation=state.orientation == "white",
+        lastmove=board.peek() if board.move_stack else None,
+        check=check,
+        fill=fill,
+        coordinates=True,
+    )
+
+
+def board_src(state: ViewState, selection: Selection | None = None) -> str:
+    """board_svg as a data: URI for an <img>."""
+    data = base64.b64encode(board_svg(state, selection).encode()).decode()
+    return f"data:image/svg+xml;base64,{data}"
+
+
+def build_squares() -> html.Div:
+    """64 transparent buttons over the picture, a8 first (white's view); flipped by CSS."""
+    buttons = [
+        html.Button(
+            id={"type": ids.SQUARE, "index": chess.square_name(square)},
+            className="square",
+            n_clicks=0,
+            title=chess.square_name(square),
+            **{"data-square": chess.square_name(square), "aria-label": chess.square_name(square)},
+        )
+        for rank in range(7, -1, -1)
+        for square in (chess.square(file, rank) for file in range(8))
+    ]
+    return html.Div(
+        buttons,
+        id=ids.BOARD_OVERLAY,
+        className="board-overlay",
+        style={"inset": f"{MARGIN_PERCENT:.4f}%"},
+    )
+
+
+def build_board(state: ViewState | None = None) -> html.Div:
+    """The board with its buttons (back, forward, reset, flip) and the move line below."""
+    state = state or ViewState()
+    controls = dbc.ButtonGroup(
+        [
+            dbc.Button("⟲", id=ids.RESET, title="Reset to the start position", color="secondary", outline=True),
+            dbc.Button("◀", id=ids.BACK, title="Back one move (←)", color="secondary", outline=True),
+            dbc.Button("▶", id=ids.FORWARD, title="Forward one move (→)", color="secondary", outline=True),
+            dbc.Button("⇅", id=ids.FLIP, title="Flip the board", color="secondary", outline=True),
+        ],
+        size="sm",
+        className="board-controls",
+    )
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Img(id=ids.BOARD_IMAGE, src=board_src(state), alt="chess board", draggable="false"),
+                    build_squares(),
+                ],
+                className="board",
+            ),
+            html.Div(controls, className="d-flex justify-content-center my-2"),
+            html.Div(build_move_line(state), id=ids.MOVE_LINE, className="move-line"),
+            build_promotion_modal(),
+        ],
+        className="board-panel",
+    )
+
+
+def build_move_line(state: ViewState) -> list:
+    """The whole line in SAN with move numbers; each ply a button that jumps there."""
+    board = chess.Board()
+    items: list = [
+        html.Button("start", id={"type": ids.PLY, "index": 0}, n_clicks=0,
+                    className="ply" + (" current" if state.ply == 0 else ""))
+    ]
+    for index, uci in enumerate(state.line, start=1):
+        move = chess.Move.from_uci(uci)
+        if board.turn == chess.WHITE:
+            items.append(html.Span(f"{board.fullmove_number}.", className="move-number"))
+        san = board.san(move)
+        board.push(move)
+        classes = ["ply"]
+        if index == state.ply:
+            classes.append("current")
+        elif index > state.ply:
+            classes.append("ahead")
+        items.append(
+            html.Button(san, id={"type": ids.PLY, "index": index}, n_clicks=0, className=" ".join(classes))
+        )
+    return items
+
+
+def build_promotion_modal() -> dbc.Modal:
+    """Asks which piece a pawn reaching the last rank becomes."""
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Promote to"), close_button=True),
+            dbc.ModalBody(
+                html.Div(
+                    [
+                        dbc.Button(
+                            PIECE_NAMES[piece],
+                            id={"type": ids.PROMOTION, "index": piece},
+                            color="primary",
+                            outline=True,
+                            className="me-2 mb-2",
+                            n_clicks=0,
+                        )
+                        for piece in PROMOTION_PIECES
+                    ]
+                )
+            ),
+        ],
+        id=ids.PROMOTION_MODAL,
+        is_open=False,
+        centered=True,
+        size="sm",
+    )

@@ -1,0 +1,250 @@
+"""Every dashboard callback, registered in one place; each forwards to plain functions.
+
+- navigate: a UI event (square, move row, ply, buttons, filters, URL) → the next ViewState
+  and Selection (state.py), the board picture and the URL.
+- show_explorer: a ViewState → explorer calls (explore.py) → the moves panel (moves.py).
+- month options, the upload toggle, and the PGN upload as a background job with progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import dash
+from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from webapp.dashboard import ids
+from webapp.dashboard import state as st
+from webapp.dashboard.board import board_src, build_move_line
+from webapp.dashboard.explore import explore, months, note_unknown_player
+from webapp.dashboard.filters import (
+    controls_from_filters,
+    filters_from_controls,
+    month_options,
+    rating_label,
+)
+from webapp.dashboard.moves import build_message, build_moves, build_opening, build_totals
+from webapp.dashboard.upload import UploadError, build_result, decode_upload, import_upload
+from webapp.dashboard.url import search_from_state, state_from_search
+
+FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.SINCE, ids.UNTIL, ids.RATED)
+CONTROL_KEYS = ("player", "color", "rating", "speeds", "since", "until", "rated")
+BUTTONS = {ids.BACK: st.back, ids.FORWARD: st.forward, ids.RESET: st.reset, ids.FLIP: st.flip}
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened: kind (load, url, square, play, ply, promote, cancel, button, filters)."""
+
+    kind: str
+    value: Any = None
+
+
+def event_from_trigger(trigger: Any, value: Any) -> Event | None:
+    """The event behind a callback trigger, or None for a trigger that is no user action
+    (components re-rendered with n_clicks=0, the modal opening)."""
+    if trigger is None:
+        return Event("load")
+    if trigger == ids.LOCATION:
+        return Event("url")
+    if isinstance(trigger, dict):
+        if not value:
+            return None
+        kinds = {ids.SQUARE: "square", ids.MOVE_ROW: "play", ids.PLY: "ply", ids.PROMOTION: "promote"}
+        return Event(kinds[trigger["type"]], trigger["index"])
+    if trigger == ids.PROMOTION_MODAL:
+        return None if value else Event("cancel")
+    if trigger in BUTTONS:
+        return Event("button", trigger) if value else None
+    if trigger in FILTER_IDS:
+        return Event("filters")
+    return None
+
+
+def next_state(
+    event: Event,
+    state: st.ViewState,
+    selection: st.Selection,
+    filters: st.Filters,
+    search: str | None,
+) -> tuple[st.ViewState, st.Selection]:
+    """The state after an event (pure; `filters` are the controls' current values)."""
+    if event.kind == "square":
+        return st.click_square(state, selection, event.value)
+    if event.kind == "promote":
+        return st.choose_promotion(state, selection, event.value)
+    if event.kind == "cancel":
+        return state, st.Selection()
+    if event.kind == "play":
+        return st.play_move(state, event.value), st.Selection()
+    if event.kind == "ply":
+        return st.go_to(state, int(event.value)), st.Selection()
+    if event.kind == "button":
+        return BUTTONS[event.value](state), st.Selection()
+    if event.kind == "filters":
+        return st.with_filters(state, filters), selection
+    if event.kind == "url":
+        return state_from_search(search, state), st.Selection()
+    # load: the URL when it says anything, else what this browser tab had, else the start
+    if search and search.strip("?"):
+        return state_from_search(search, state), st.Selection()
+    return state, st.Selection()
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Register the dashboard's callbacks on `app`."""
+    server = app.server
+
+    @app.callback(
+        output={
+            "state": Output(ids.VIEW_STATE, "data"),
+            "selection": Output(ids.SELECTION, "data"),
+            "search": Output(ids.LOCATION, "search"),
+            "board": Output(ids.BOARD_IMAGE, "src"),
+            "overlay": Output(ids.BOARD_OVERLAY, "className"),
+            "line": Output(ids.MOVE_LINE, "children"),
+            "promotion": Output(ids.PROMOTION_MODAL, "is_open"),
+            "back_disabled": Output(ids.BACK, "disabled"),
+            "forward_disabled": Output(ids.FORWARD, "disabled"),
+            "rating_label": Output(ids.RATING_LABEL, "children"),
+            "controls": {key: Output(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
+        },
+        inputs={
+            "search": Input(ids.LOCATION, "search"),
+            "squares": Input({"type": ids.SQUARE, "index": ALL}, "n_clicks"),
+            "rows": Input({"type": ids.MOVE_ROW, "index": ALL}, "n_clicks"),
+            "plies": Input({"type": ids.PLY, "index": ALL}, "n_clicks"),
+            "promotions": Input({"type": ids.PROMOTION, "index": ALL}, "n_clicks"),
+            "modal_open": Input(ids.PROMOTION_MODAL, "is_open"),
+            "buttons": [Input(b, "n_clicks") for b in BUTTONS],
+            "controls": {key: Input(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
+            "stored": State(ids.VIEW_STATE, "data"),
+            "stored_selection": State(ids.SELECTION, "data"),
+        },
+    )
+    def navigate(search, squares, rows, plies, promotions, modal_open, buttons, controls, stored, stored_selection):  # type: ignore[no-untyped-def]
+        value = ctx.triggered[0]["value"] if ctx.triggered else None
+        event = event_from_trigger(ctx.triggered_id, value)
+        if event is None:
+            raise PreventUpdate
+        state = st.ViewState.from_dict(stored)
+        selection = st.Selection.from_dict(stored_selection)
+        new_state, new_selection = next_state(
+            event, state, selection, filters_from_controls(**controls), search
+        )
+        return navigation_outputs(event, state, new_state, selection, new_selection)
+
+    @app.callback(
+        output={
+            "opening": Output(ids.OPENING, "children"),
+            "totals": Output(ids.TOTALS, "children"),
+            "moves": Output(ids.MOVES, "children"),
+            "message": Output(ids.MESSAGE, "children"),
+            "recorded": Output(ids.RECORDED_PLAYER, "data"),
+            "upload_open": Output(ids.UPLOAD_COLLAPSE, "is_open", allow_duplicate=True),
+        },
+        inputs={
+            "data": Input(ids.VIEW_STATE, "data"),
+            "version": Input(ids.DATA_VERSION, "data"),
+            "recorded": State(ids.RECORDED_PLAYER, "data"),
+        },
+        prevent_initial_call=True,
+    )
+    def show_explorer(data, version, recorded):  # type: ignore[no-untyped-def]
+        from webapp.extensions import db
+
+        view = explore(db.engine.connect, st.ViewState.from_dict(data))
+        if view.unknown_player and view.unknown_player != recorded:
+            note_unknown_player(db.engine, view.unknown_player)
+            recorded = view.unknown_player
+        return {
+            "opening": build_opening(view),
+            "totals": [] if view.empty_database else build_totals(view),
+            "moves": html.Div(build_moves(view), **{"data-fen": view.result.fen}),
+            "message": build_message(view),
+            "recorded": recorded,
+            "upload_open": True if view.empty_database else no_update,
+        }
+
+    @app.callback(
+        Output(ids.SINCE, "options"),
+        Output(ids.UNTIL, "options"),
+        Input(ids.DATA_VERSION, "data"),
+    )
+    def month_choices(version):  # type: ignore[no-untyped-def]
+        from webapp.extensions import db
+
+        options = month_options(months(db.engine.connect))
+        return options, options
+
+    @app.callback(
+        Output(ids.UPLOAD_COLLAPSE, "is_open"),
+        Input(ids.UPLOAD_TOGGLE, "n_clicks"),
+        State(ids.UPLOAD_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_upload(n_clicks, is_open):  # type: ignore[no-untyped-def]
+        return not is_open
+
+    @app.callback(
+        Output(ids.UPLOAD_RESULT, "children"),
+        Output(ids.DATA_VERSION, "data"),
+        Input(ids.UPLOAD, "contents"),
+        State(ids.UPLOAD, "filename"),
+        State(ids.DATA_VERSION, "data"),
+        background=True,
+        progress=[Output(ids.UPLOAD_PROGRESS, "value"), Output(ids.UPLOAD_STATUS, "children")],
+        running=[
+            (Output(ids.UPLOAD, "disabled"), True, False),
+            (Output(ids.UPLOAD_PROGRESS + "-wrap", "style"), {"display": "block"}, {"display": "none"}),
+        ],
+        interval=400,
+        prevent_initial_call=True,
+    )
+    def upload(set_progress, contents, filename, version):  # type: ignore[no-untyped-def]
+        if not contents:
+            raise PreventUpdate
+        set_progress((0, f"Reading {filename}…"))
+        try:
+            text = decode_upload(contents, filename)
+        except UploadError as error:
+            return build_result([f"{filename}: {error}"], error=True), no_update
+        try:
+            lines = import_upload(server, text, lambda done, label: set_progress((done, label)))
+        except Exception as error:  # noqa: BLE001 - the user sees a sentence, the log the details
+            server.logger.exception("upload import failed")
+            return build_result([f"{filename} could not be imported: {error}"], error=True), no_update
+        lines[0] = f"{filename}: {lines[0]}"
+        return build_result(lines), (version or 0) + 1
+
+
+def navigation_outputs(
+    event: Event,
+    old: st.ViewState,
+    new: st.ViewState,
+    old_selection: st.Selection,
+    selection: st.Selection,
+) -> dict[str, Any]:
+    """The callback's outputs: only what changed, so the explorer reruns only on a new state."""
+    state_changed = new != old or event.kind == "load"
+    shows_all = event.kind in ("load", "url")
+    out: dict[str, Any] = {
+        "state": new.to_dict() if state_changed else no_update,
+        "selection": selection.to_dict() if selection != old_selection or shows_all else no_update,
+        "search": search_from_state(new) if state_changed and event.kind != "url" else no_update,
+        "board": board_src(new, selection)
+        if state_changed or selection != old_selection or shows_all
+        else no_update,
+        "overlay": "board-overlay" + (" flipped" if new.orientation == "black" else ""),
+        "line": build_move_line(new) if state_changed or shows_all else no_update,
+        "promotion": selection.promotion is not None,
+        "back_disabled": new.ply == 0,
+        "forward_disabled": new.ply >= len(new.line),
+        "rating_label": rating_label(new.filters),
+        "controls": {key: no_update for key in CONTROL_KEYS},
+    }
+    if shows_all:
+        out["controls"] = controls_from_filters(new.filters)
+    return out

@@ -1,0 +1,85 @@
+"""What the explorer panel shows for one ViewState: explorer calls only, no Dash.
+
+The numbers come from `read_explorer`, the same memoized query the JSON API answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from webapp.caching import memoized
+from webapp.dashboard.state import ViewState, explorer_query
+from webapp.db.explorer import read_explorer
+from webapp.db.players import record_requested_player
+from webapp.db.summary import has_games, month_range
+from webapp.model.query import ExplorerQuery
+from webapp.model.stats import ExplorerResult
+
+ConnectionFactory = Callable[[], Connection]
+
+
+@dataclass(frozen=True)
+class ExplorerView:
+    """The answer for one state: the main result, the peers beside a player, and notices."""
+
+    query: ExplorerQuery
+    result: ExplorerResult
+    peers: ExplorerResult | None = None  # all games in the rating range, when a player is chosen
+    unknown_player: str | None = None  # a chosen player with no games
+    problem: str | None = None  # a filter left out because the explorer rejects it
+    empty_database: bool = False
+
+
+def explore(connection_factory: ConnectionFactory, state: ViewState) -> ExplorerView:
+    """Ask the explorer about the shown position: the player's games and their peers', or all."""
+    query, problem = explorer_query(state)
+    result = read_explorer(connection_factory, query)
+    if query.player is None:
+        empty = result.totals.games == 0 and not _has_games(connection_factory)
+        return ExplorerView(query=query, result=result, problem=problem, empty_database=empty)
+    peers = read_explorer(connection_factory, query.without_player())
+    if not result.player_found:
+        empty = peers.totals.games == 0 and not _has_games(connection_factory)
+        return ExplorerView(
+            query=query.without_player(),
+            result=peers,
+            unknown_player=query.player,
+            problem=problem,
+            empty_database=empty,
+        )
+    return ExplorerView(query=query, result=result, peers=peers, problem=problem)
+
+
+def note_unknown_player(engine: Engine, player: str) -> None:
+    """Remember a name asked for that has no games (the requested players table)."""
+    with engine.begin() as connection:
+        record_requested_player(connection, player)
+
+
+def months(connection_factory: ConnectionFactory) -> list[str]:
+    """Every month from the first game's to the last's, as YYYY-MM (cached per import)."""
+
+    def compute() -> tuple[int, int] | None:
+        with connection_factory() as connection:
+            return month_range(connection)
+
+    span = memoized("dashboard:month-range", compute)
+    if span is None:
+        return []
+    first, last = span
+    out: list[str] = []
+    year, month = divmod(first, 100)
+    while year * 100 + month <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return out
+
+
+def _has_games(connection_factory: ConnectionFactory) -> bool:
+    with connection_factory() as connection:
+        return has_games(connection)

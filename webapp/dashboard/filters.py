@@ -1,0 +1,174 @@
+"""The filter controls, and conversions between their values and Filters.
+
+Ratings are chosen on a range slider in bands of 100: the slider's upper handle is the
+exclusive top, so [1600, 2000] means rating_min=1600, rating_max=1999. The slider's ends
+mean "no limit".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from webapp.dashboard import ids
+from webapp.dashboard.state import SPEEDS, Filters, normalise_speeds
+from webapp.model.query import MAX_RATING, RATING_BAND
+
+SLIDER_MIN, SLIDER_MAX = 0, 3200  # ratings at or above the top handle count as "no limit"
+SPEED_LABELS = {
+    "ultraBullet": "UltraBullet",
+    "bullet": "Bullet",
+    "blitz": "Blitz",
+    "rapid": "Rapid",
+    "classical": "Classical",
+    "correspondence": "Daily",
+}
+COLOR_OPTIONS = [
+    {"label": "Both", "value": "both"},
+    {"label": "White", "value": "white"},
+    {"label": "Black", "value": "black"},
+]
+
+
+def rating_slider_value(filters: Filters) -> list[int]:
+    """The slider handles for the filter's rating range."""
+    low = SLIDER_MIN if filters.rating_min is None else min(filters.rating_min, SLIDER_MAX - RATING_BAND)
+    high = SLIDER_MAX if filters.rating_max is None else min(filters.rating_max + 1, SLIDER_MAX)
+    return [low, max(high, low + RATING_BAND)]
+
+
+def ratings_from_slider(value: list[int] | None) -> tuple[int | None, int | None]:
+    """(rating_min, rating_max) for the slider handles; an end handle means no limit."""
+    if not value or len(value) != 2:
+        return None, None
+    low, high = sorted(int(v) for v in value)
+    low = low // RATING_BAND * RATING_BAND
+    high = -(-high // RATING_BAND) * RATING_BAND
+    rating_min = None if low <= SLIDER_MIN else low
+    rating_max = None if high >= SLIDER_MAX else min(high, MAX_RATING) - 1
+    return rating_min, rating_max
+
+
+def rating_label(filters: Filters) -> str:
+    if filters.rating_min is None and filters.rating_max is None:
+        return "any rating"
+    if filters.rating_max is None:
+        return f"{filters.rating_min} and above"
+    if filters.rating_min is None:
+        return f"up to {filters.rating_max}"
+    return f"{filters.rating_min}–{filters.rating_max}"
+
+
+def filters_from_controls(
+    player: str | None,
+    color: str | None,
+    rating: list[int] | None,
+    speeds: list[str] | None,
+    since: str | None,
+    until: str | None,
+    rated: bool | None,
+) -> Filters:
+    """Filters from the controls' values (no box ticked means every speed)."""
+    rating_min, rating_max = ratings_from_slider(rating)
+    name = (player or "").strip() or None
+    return Filters(
+        speeds=normalise_speeds(speeds or ()),
+        rating_min=rating_min,
+        rating_max=rating_max,
+        since=since or None,
+        until=until or None,
+        player=name,
+        color=color if name and color in ("white", "black") else None,
+        rated=bool(rated),
+    )
+
+
+def controls_from_filters(filters: Filters) -> dict[str, Any]:
+    """The controls' values for some filters (every box ticked when no speed filter)."""
+    return {
+        "player": filters.player or "",
+        "color": filters.color or "both",
+        "rating": rating_slider_value(filters),
+        "speeds": list(filters.speeds or SPEEDS),
+        "since": filters.since,
+        "until": filters.until,
+        "rated": filters.rated,
+    }
+
+
+def month_options(months: list[str]) -> list[dict[str, str]]:
+    return [{"label": month, "value": month} for month in months]
+
+
+def build_filters(filters: Filters | None = None) -> dbc.Card:
+    """The filter card: player and colour, rating range, speeds, months, rated only."""
+    values = controls_from_filters(filters or Filters())
+    marks = {r: str(r) for r in range(SLIDER_MIN, SLIDER_MAX + 1, 800)}
+    marks[SLIDER_MAX] = f"{SLIDER_MAX}+"
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H6("Filters", className="card-title"),
+                dbc.Label("Player", html_for=ids.PLAYER, className="small mb-1"),
+                dbc.Input(
+                    id=ids.PLAYER,
+                    type="text",
+                    value=values["player"],
+                    debounce=True,
+                    placeholder="username (Enter)",
+                    autoComplete="off",
+                    size="sm",
+                ),
+                dbc.RadioItems(
+                    id=ids.COLOR,
+                    options=COLOR_OPTIONS,
+                    value=values["color"],
+                    inline=True,
+                    className="small mt-1 mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Label("Rating", className="small mb-0"),
+                        html.Span(rating_label(filters or Filters()), id=ids.RATING_LABEL,
+                                  className="small text-muted ms-2"),
+                    ]
+                ),
+                dcc.RangeSlider(
+                    id=ids.RATING,
+                    min=SLIDER_MIN,
+                    max=SLIDER_MAX,
+                    step=RATING_BAND,
+                    value=values["rating"],
+                    marks=marks,
+                    allowCross=False,
+                    updatemode="mouseup",
+                    className="rating-slider",
+                ),
+                dbc.Label("Time controls", className="small mb-1 mt-2"),
+                dbc.Checklist(
+                    id=ids.SPEEDS,
+                    options=[{"label": SPEED_LABELS[s], "value": s} for s in SPEEDS],
+                    value=values["speeds"],
+                    inline=True,
+                    className="small",
+                ),
+                dbc.Label("Months", className="small mb-1 mt-2"),
+                html.Div(
+                    [
+                        dcc.Dropdown(id=ids.SINCE, options=[], value=values["since"],
+                                     placeholder="from", clearable=True, className="month"),
+                        html.Span("–", className="mx-1"),
+                        dcc.Dropdown(id=ids.UNTIL, options=[], value=values["until"],
+                                     placeholder="to", clearable=True, className="month"),
+                    ],
+                    className="d-flex align-items-center",
+                ),
+                dbc.Switch(id=ids.RATED, label="Rated games only", value=values["rated"],
+                           className="small mt-2 mb-0"),
+                html.Div(id=ids.FILTER_PROBLEM, className="small text-danger"),
+            ]
+        ),
+        className="filters-card",
+    )

@@ -1,0 +1,53 @@
+"""Component ids of the dashboard, in one place (pattern-matching ids use a `type` and an `index`)."""
+
+from __future__ import annotations
+
+# state
+LOCATION = "url"
+VIEW_STATE = "view-state"  # line, ply, orientation, filters (session storage, mirrors the URL)
+SELECTION = "selection"  # the piece picked up and a pending promotion (memory)
+RECORDED_PLAYER = "recorded-player"  # the last unknown name noted for this browser
+DATA_VERSION = "data-version"  # bumped when an upload lands, so the explorer redraws
+
+# board
+BOARD_IMAGE = "board-image"
+BOARD_OVERLAY = "board-overlay"
+SQUARE = "square"  # pattern type: {"type": SQUARE, "index": "e2"}
+BACK = "back"
+FORWARD = "forward"
+RESET = "reset"
+FLIP = "flip"
+MOVE_LINE = "move-line"
+PLY = "ply"  # pattern type: {"type": PLY, "index": 3}
+PROMOTION_MODAL = "promotion-modal"
+PROMOTION = "promotion"  # pattern type: {"type": PROMOTION, "index": "q"}
+
+# explorer
+OPENING = "opening"
+TOTALS = "totals"
+MOVES = "moves"
+MOVE_ROW = "move-row"  # pattern type: {"type": MOVE_ROW, "index": "e2e4"}
+MESSAGE = "message"
+LOADING = "moves-loading"
+
+# filters
+PLAYER = "filter-player"
+COLOR = "filter-color"
+RATING = "filter-rating"
+RATING_LABEL = "filter-rating-label"
+SPEEDS = "filter-speeds"
+SINCE = "filter-since"
+UNTIL = "filter-until"
+RATED = "filter-rated"
+FILTER_PROBLEM = "filter-problem"
+
+# getting games in
+UPLOAD_COLLAPSE = "upload-collapse"
+UPLOAD_TOGGLE = "upload-toggle"
+UPLOAD = "upload"
+UPLOAD_PROGRESS = "upload-progress"
+UPLOAD_STATUS = "upload-status"
+UPLOAD_RESULT = "upload-result"
+EMPTY_NOTICE = "empty-notice"
+
+TABS = "tabs"

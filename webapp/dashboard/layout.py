@@ -1,0 +1,93 @@
+"""The page: navbar, the Explorer tab (board, moves, filters) and the Player tab."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from webapp.dashboard import ids
+from webapp.dashboard.board import build_board
+from webapp.dashboard.filters import build_filters
+from webapp.dashboard.player_panel import build_player_panel
+from webapp.dashboard.upload import build_upload_card
+
+
+def build_navbar() -> dbc.Navbar:
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("♞ Opening Explorer", href="/", external_link=True, className="fw-semibold"),
+                dbc.Button("Add games", id=ids.UPLOAD_TOGGLE, color="light", outline=True, size="sm"),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-2 py-1",
+    )
+
+
+def build_explorer_panel() -> html.Div:
+    """Opening name, position totals, notices and the moves table (under a loading overlay)."""
+    return html.Div(
+        [
+            html.Div(id=ids.OPENING, className="opening"),
+            html.Div(id=ids.MESSAGE),
+            dcc.Loading(
+                html.Div(
+                    [
+                        html.Div(id=ids.TOTALS, className="totals"),
+                        html.Div(id=ids.MOVES, className="moves"),
+                    ]
+                ),
+                id=ids.LOADING,
+                type="circle",
+                delay_show=150,
+                overlay_style={"visibility": "visible", "opacity": 0.55},
+                parent_className="moves-loading",
+            ),
+        ],
+        className="explorer-panel",
+    )
+
+
+def build_explorer_tab() -> html.Div:
+    return html.Div(
+        [
+            dbc.Collapse(build_upload_card(), id=ids.UPLOAD_COLLAPSE, is_open=False),
+            dbc.Row(
+                [
+                    dbc.Col(build_board(), xs=12, md=6, xl=4, className="mb-3"),
+                    dbc.Col(build_explorer_panel(), xs=12, md=6, xl=5, className="mb-3"),
+                    dbc.Col(build_filters(), xs=12, md=12, xl=3, className="mb-3"),
+                ],
+                className="g-3",
+            ),
+        ],
+        className="pt-2",
+    )
+
+
+def build_layout() -> html.Div:
+    """The whole page; per-browser state lives in the stores and the URL."""
+    return html.Div(
+        [
+            dcc.Location(id=ids.LOCATION, refresh=False),
+            dcc.Store(id=ids.VIEW_STATE, storage_type="session"),
+            dcc.Store(id=ids.SELECTION, storage_type="memory"),
+            dcc.Store(id=ids.RECORDED_PLAYER, storage_type="session"),
+            dcc.Store(id=ids.DATA_VERSION, storage_type="memory", data=0),
+            build_navbar(),
+            dbc.Container(
+                dbc.Tabs(
+                    [
+                        dbc.Tab(build_explorer_tab(), label="Explorer", tab_id="explorer"),
+                        dbc.Tab(build_player_panel(), label="Player", tab_id="player"),
+                    ],
+                    id=ids.TABS,
+                    active_tab="explorer",
+                ),
+                fluid=True,
+            ),
+        ]
+    )

@@ -1,0 +1,269 @@
+"""One browser's view: the line on the board, where in it we are, the orientation and filters.
+
+The state lives in the browser (a session-storage dcc.Store and the URL), never on the
+server. Every UI event is a pure function from one ViewState (and Selection) to the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import chess
+
+from webapp.model.query import ExplorerQuery, QueryError
+from webapp.model.speed import SPEED_NAMES
+
+#: the speeds as the dashboard and the URL name them (lichess's words)
+SPEEDS: tuple[str, ...] = tuple(SPEED_NAMES.values())
+ORIENTATIONS = ("white", "black")
+PROMOTION_PIECES = ("q", "r", "b", "n")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters on the games, in the API's words; None / empty means no filter."""
+
+    speeds: tuple[str, ...] = ()
+    rating_min: int | None = None
+    rating_max: int | None = None
+    since: str | None = None  # YYYY-MM
+    until: str | None = None
+    player: str | None = None
+    color: str | None = None  # white | black | None (both)
+    rated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["speeds"] = list(self.speeds)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Filters:
+        data = data or {}
+        return cls(
+            speeds=normalise_speeds(data.get("speeds") or ()),
+            rating_min=_int_or_none(data.get("rating_min")),
+            rating_max=_int_or_none(data.get("rating_max")),
+            since=data.get("since") or None,
+            until=data.get("until") or None,
+            player=(data.get("player") or "").strip() or None,
+            color=data.get("color") if data.get("color") in ORIENTATIONS else None,
+            rated=bool(data.get("rated")),
+        )
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """The whole line played (so forward works after back), the ply shown, orientation, filters."""
+
+    line: tuple[str, ...] = ()
+    ply: int = 0
+    orientation: str = "white"
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def play(self) -> tuple[str, ...]:
+        """The moves up to the position shown."""
+        return self.line[: self.ply]
+
+    def board(self) -> chess.Board:
+        """The position shown, with its move stack (for the last move and opening names)."""
+        board = chess.Board()
+        for uci in self.play:
+            board.push_uci(uci)
+        return board
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": list(self.line),
+            "ply": self.ply,
+            "orientation": self.orientation,
+            "filters": self.filters.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ViewState:
+        """A state from the store, tolerating anything: illegal moves cut the line short."""
+        data = data or {}
+        line = legal_prefix(data.get("line") or ())
+        ply = _int_or_none(data.get("ply"))
+        ply = len(line) if ply is None else max(0, min(ply, len(line)))
+        orientation = data.get("orientation")
+        return cls(
+            line=line,
+            ply=ply,
+            orientation=orientation if orientation in ORIENTATIONS else "white",
+            filters=Filters.from_dict(data.get("filters")),
+        )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The square whose piece is picked up, or a pawn move waiting for its promotion piece."""
+
+    square: str | None = None
+    promotion: str | None = None  # from+to, e.g. "e7e8"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"square": self.square, "promotion": self.promotion}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Selection:
+        data = data or {}
+        return cls(square=data.get("square"), promotion=data.get("promotion"))
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def normalise_speeds(values: Any) -> tuple[str, ...]:
+    """Known speed names in lichess order ('daily' is correspondence); all of them means none."""
+    wanted = set()
+    for value in values:
+        name = str(value).strip()
+        if name.lower() == "daily":
+            name = "correspondence"
+        for speed in SPEEDS:
+            if speed.lower() == name.lower():
+                wanted.add(speed)
+    chosen = tuple(s for s in SPEEDS if s in wanted)
+    return () if len(chosen) == len(SPEEDS) else chosen
+
+
+def legal_prefix(moves: Any) -> tuple[str, ...]:
+    """The longest legal prefix of a list of UCI moves from the start position."""
+    board = chess.Board()
+    kept: list[str] = []
+    for uci in moves:
+        try:
+            move = chess.Move.from_uci(str(uci).strip())
+        except ValueError:
+            break
+        if move not in board.legal_moves:
+            break
+        board.push(move)
+        kept.append(move.uci())
+    return tuple(kept)
+
+
+# --- events: pure transitions --------------------------------------------------------
+
+
+def play_move(state: ViewState, uci: str) -> ViewState:
+    """Play `uci` from the shown position; replaying the next move of the line keeps the rest."""
+    if chess.Move.from_uci(uci) not in state.board().legal_moves:
+        return state
+    if state.ply < len(state.line) and state.line[state.ply] == uci:
+        return replace(state, ply=state.ply + 1)
+    return replace(state, line=state.play + (uci,), ply=state.ply + 1)
+
+
+def go_to(state: ViewState, ply: int) -> ViewState:
+    return replace(state, ply=max(0, min(ply, len(state.line))))
+
+
+def back(state: ViewState) -> ViewState:
+    return go_to(state, state.ply - 1)
+
+
+def forward(state: ViewState) -> ViewState:
+    return go_to(state, state.ply + 1)
+
+
+def reset(state: ViewState) -> ViewState:
+    """Back to the start position with an empty line; filters and orientation stay."""
+    return replace(state, line=(), ply=0)
+
+
+def flip(state: ViewState) -> ViewState:
+    return replace(state, orientation="black" if state.orientation == "white" else "white")
+
+
+def with_filters(state: ViewState, filters: Filters) -> ViewState:
+    """The same position under other filters."""
+    return replace(state, filters=filters)
+
+
+def click_square(
+    state: ViewState, selection: Selection, square: str
+) -> tuple[ViewState, Selection]:
+    """A click on `square`: pick up a piece, put it down on a legal target, or let it go.
+
+    A pawn reaching the last rank leaves a pending promotion in the Selection; the move is
+    played by `choose_promotion`.
+    """
+    board = state.board()
+    target = chess.parse_square(square)
+    if selection.square is not None and selection.square != square:
+        origin = chess.parse_square(selection.square)
+        moves = [m for m in board.legal_moves if m.from_square == origin and m.to_square == target]
+        if any(m.promotion for m in moves):
+            return state, Selection(square=selection.square, promotion=selection.square + square)
+        if moves:
+            return play_move(state, moves[0].uci()), Selection()
+    if selection.square == square:
+        return state, Selection()
+    piece = board.piece_at(target)
+    if piece is not None and piece.color == board.turn and _has_moves_from(board, target):
+        return state, Selection(square=square)
+    return state, Selection()
+
+
+def choose_promotion(
+    state: ViewState, selection: Selection, piece: str | None
+) -> tuple[ViewState, Selection]:
+    """Play the pending promotion with `piece` (q, r, b, n); None cancels it."""
+    if selection.promotion is None or piece not in PROMOTION_PIECES:
+        return state, Selection()
+    return play_move(state, selection.promotion + piece), Selection()
+
+
+def targets(state: ViewState, selection: Selection) -> list[int]:
+    """Squares the selected piece can move to."""
+    if selection.square is None:
+        return []
+    origin = chess.parse_square(selection.square)
+    return sorted({m.to_square for m in state.board().legal_moves if m.from_square == origin})
+
+
+def _has_moves_from(board: chess.Board, square: int) -> bool:
+    return any(m.from_square == square for m in board.legal_moves)
+
+
+# --- the explorer question -------------------------------------------------------------
+
+
+def explorer_query(state: ViewState) -> tuple[ExplorerQuery, str | None]:
+    """The explorer query for the shown position and filters, and the problem dropped, if any.
+
+    A filter the explorer rejects (an impossible username, since after until) is left out
+    and named, so the board keeps working.
+    """
+    f = state.filters
+    params: dict[str, Any] = {
+        "play": state.play,
+        "speeds": f.speeds,
+        "rating_min": f.rating_min,
+        "rating_max": f.rating_max,
+        "since": f.since,
+        "until": f.until,
+        "player": f.player,
+        "color": f.color if f.player else None,
+        "rated_only": f.rated,
+    }
+    problem: str | None = None
+    for drop in ((), ("player", "color"), ("since", "until"), ("rating_min", "rating_max")):
+        for name in drop:
+            params[name] = None
+        try:
+            return ExplorerQuery.build(**params), problem
+        except QueryError as error:
+            problem = problem or str(error)
+    return ExplorerQuery.build(play=state.play), problem
