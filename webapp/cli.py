@@ -24,6 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--lichess", metavar="USER", action="append", default=[])
     importer.add_argument("--chesscom", metavar="USER", action="append", default=[])
     importer.add_argument("--quiet", action="store_true", help="no progress line")
+
+    person = commands.add_parser("player", help="people: named sets of accounts")
+    person_commands = person.add_subparsers(dest="player_command", required=True)
+    for verb, text in (("link", "add accounts to a person"), ("unlink", "remove accounts")):
+        parser_ = person_commands.add_parser(verb, help=text)
+        parser_.add_argument("name", help="the person's name, used as player=NAME")
+        parser_.add_argument("accounts", nargs="+", metavar="SOURCE:USER")
+    person_commands.add_parser("list", help="every person and their accounts")
     return parser
 
 
@@ -44,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.command == "import":
             return _import(app, args)
+        if args.command == "player":
+            from webapp.indexer.sources.people_command import run_player_command
+
+            return run_player_command(app, args)
     return 1
 
 

@@ -1,0 +1,247 @@
+"""The player view on the JSON API: compare with peers, leaks, history, exports, people, imports.
+
+`GET /api/player/compare|leaks|history` take the explorer's parameters (player and color
+required where the peers' side matters) plus `band` (± rating around the player's,
+default 100), and for leaks `min_games` and `limit`. `GET /api/export/moves.csv` and
+`/api/export/games.pgn` download the current move table and the games behind a position.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from webapp.api.errors import error_response
+from webapp.api.wire import query_from_args
+from webapp.db.explorer import read_explorer
+from webapp.db.leaks import (
+    DEFAULT_BAND_WIDTH,
+    PlayerNotFound,
+    compare_player,
+    find_leaks,
+    games_behind,
+    player_history,
+)
+from webapp.db.people import AccountSpecError, link_accounts, list_people
+from webapp.db.players import record_requested_player
+from webapp.extensions import db
+from webapp.indexer.sources.errors import AccountImportError
+from webapp.model.links import explorer_url
+from webapp.model.player_wire import comparison_json, score_json
+from webapp.model.query import QueryError, format_month
+
+player_api = Blueprint("player_api", __name__)
+
+EXTRA = ("band", "min_games", "limit")
+
+
+def _split_args(args: Mapping[str, str]) -> tuple[Any, dict[str, int]]:
+    explorer_args = {k: v for k, v in args.items() if k not in EXTRA}
+    extra: dict[str, int] = {}
+    for name, low, high in (("band", 0, 1000), ("min_games", 1, 100000), ("limit", 1, 500)):
+        if name in args and args[name] != "":
+            try:
+                value = int(args[name])
+            except ValueError:
+                raise QueryError(f"{name} must be a whole number; got {args[name]!r}") from None
+            if not low <= value <= high:
+                raise QueryError(f"{name} must be between {low} and {high}; got {value}")
+            extra[name] = value
+    return query_from_args(explorer_args), extra
+
+
+def _not_found(error: PlayerNotFound, player: str):  # type: ignore[no-untyped-def]
+    with db.engine.begin() as connection:
+        record_requested_player(connection, player)
+    return error_response(404, str(error))
+
+
+@player_api.get("/api/player/compare")
+def compare():  # type: ignore[no-untyped-def]
+    query, extra = _split_args(request.args)
+    try:
+        with db.engine.connect() as connection:
+            result = compare_player(connection, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH))
+    except PlayerNotFound as error:
+        return _not_found(error, query.player or "")
+    return jsonify(
+        {
+            "player": result.player,
+            "color": result.color,
+            "rating": result.rating,
+            "peers": {"ratingMin": result.peer_rating_min, "ratingMax": result.peer_rating_max},
+            "position": comparison_json(result.position),
+            "moves": [
+                {"uci": m.uci, "san": m.san, **comparison_json(m.comparison)} for m in result.moves
+            ],
+        }
+    )
+
+
+@player_api.get("/api/player/leaks")
+def leaks():  # type: ignore[no-untyped-def]
+    query, extra = _split_args(request.args)
+    band = extra.get("band", DEFAULT_BAND_WIDTH)
+    try:
+        with db.engine.connect() as connection:
+            rating, found = find_leaks(
+                connection, query, band_width=band, min_games=extra.get("min_games", 3),
+                limit=extra.get("limit", 20),
+                index_plies=current_app.extensions["settings"].index_plies,
+            )
+    except PlayerNotFound as error:
+        return _not_found(error, query.player or "")
+    return jsonify(
+        {
+            "player": query.player,
+            "color": query.color,
+            "rating": rating,
+            "leaks": [
+                {
+                    "play": ",".join(leak.play),
+                    "fen": leak.fen,
+                    "url": explorer_url(query, leak.play),
+                    **comparison_json(leak.comparison),
+                }
+                for leak in found
+            ],
+        }
+    )
+
+
+@player_api.get("/api/player/history")
+def history():  # type: ignore[no-untyped-def]
+    query, _extra = _split_args(request.args)
+    try:
+        with db.engine.connect() as connection:
+            months = player_history(connection, query)
+    except PlayerNotFound as error:
+        return _not_found(error, query.player or "")
+    return jsonify(
+        {
+            "player": query.player,
+            "color": query.color,
+            "months": [{"month": format_month(m.month), **score_json(m.score)} for m in months],
+        }
+    )
+
+
+def move_table_csv(args: Mapping[str, str]) -> str:
+    """The move table for the query as CSV, with the player-vs-peers columns when they apply."""
+    query, extra = _split_args(args)
+    result = read_explorer(db.engine.connect, query)
+    comparisons = {}
+    if query.player and query.color and result.player_found:
+        with db.engine.connect() as connection:
+            compared = compare_player(connection, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH))
+        comparisons = {m.uci: m.comparison for m in compared.moves}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["uci", "san", "games", "white", "draws", "black", "average_rating", "white_score"]
+    if comparisons:
+        header += ["player_score", "player_low", "player_high", "peer_games", "peer_score", "difference"]
+    writer.writerow(header)
+    for move in result.moves:
+        r = move.results
+        row: list[Any] = [move.uci, move.san, r.games, r.white, r.draws, r.black,
+                          r.average_rating if r.average_rating is not None else "",
+                          "" if r.score is None else f"{r.score:.4f}"]
+        if comparisons:
+            c = comparisons.get(move.uci)
+            interval = c.player.interval if c else None
+            row += [
+                "" if c is None or c.player.score is None else f"{c.player.score:.4f}",
+                "" if interval is None else f"{interval[0]:.4f}",
+                "" if interval is None else f"{interval[1]:.4f}",
+                0 if c is None else c.peers.games,
+                "" if c is None or c.peers.score is None else f"{c.peers.score:.4f}",
+                "" if c is None or c.difference is None else f"{c.difference:.4f}",
+            ]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def games_pgn(args: Mapping[str, str]) -> str:
+    """The games behind the query's position (at most `limit`, default 1000) as PGN text."""
+    query, extra = _split_args(args)
+    plies = current_app.extensions["settings"].index_plies
+    with db.engine.connect() as connection:
+        exported = games_behind(connection, query, index_plies=plies, limit=extra.get("limit", 1000))
+        return "".join(str(game) + "\n\n" for game in exported)
+
+
+@player_api.get("/api/export/moves.csv")
+def export_moves():  # type: ignore[no-untyped-def]
+    return Response(
+        move_table_csv(request.args),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=moves.csv"},
+    )
+
+
+@player_api.get("/api/export/games.pgn")
+def export_games():  # type: ignore[no-untyped-def]
+    try:
+        text = games_pgn(request.args)
+    except PlayerNotFound as error:
+        return error_response(404, str(error))
+    return Response(
+        text,
+        mimetype="application/x-chess-pgn",
+        headers={"Content-Disposition": "attachment; filename=games.pgn"},
+    )
+
+
+@player_api.get("/api/people")
+def people_list():  # type: ignore[no-untyped-def]
+    with db.engine.connect() as connection:
+        return jsonify({"people": list_people(connection)})
+
+
+@player_api.post("/api/people/<name>")
+def people_link(name: str):  # type: ignore[no-untyped-def]
+    body = request.get_json(silent=True) or {}
+    accounts = body.get("accounts")
+    if not isinstance(accounts, list) or not accounts:
+        return error_response(400, 'send {"accounts": ["lichess:USER", "chesscom:USER"]}')
+    try:
+        with db.engine.begin() as connection:
+            linked = link_accounts(connection, name, [str(a) for a in accounts])
+    except AccountSpecError as error:
+        return error_response(400, str(error))
+    from webapp.caching import bump_generation
+
+    bump_generation()
+    return jsonify({"person": name, "accounts": linked})
+
+
+@player_api.post("/api/player/import")
+def start_import():  # type: ignore[no-untyped-def]
+    from webapp.jobs.queue import enqueue_import
+
+    body = request.get_json(silent=True) or {}
+    try:
+        job_id = enqueue_import(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            str(body.get("source", "")),
+            str(body.get("username", "")),
+        )
+    except AccountImportError as error:
+        return error_response(400, str(error))
+    response = jsonify({"job": job_id, "status": f"/api/player/import/{job_id}"})
+    response.status_code = 202
+    return response
+
+
+@player_api.get("/api/player/import/<int:job_id>")
+def import_status(job_id: int):  # type: ignore[no-untyped-def]
+    from webapp.jobs.imports import job_status
+
+    status = job_status(db.engine, job_id)
+    if status is None:
+        return error_response(404, f"no import job {job_id}")
+    return jsonify(status.__dict__)
