@@ -15,7 +15,6 @@ LICHESS_2021_10 = SHARED_LICHESS / "lichess_db_standard_rated_2021-10_first999.p
 
 def import_pgn(engine: Engine, paths: Sequence[Path], *, index_plies: int = 40) -> object:
     """Import the files with webapp.indexer.pgn.import_pgn_files (the app's own importer)."""
-    import pytest
+    from webapp.indexer.pgn import import_pgn_files
 
-    import_pgn_files = pytest.importorskip("webapp.indexer.pgn").import_pgn_files  # until it lands
     return import_pgn_files(engine, [str(p) for p in paths], index_plies=index_plies)
