@@ -23,6 +23,7 @@ FIXTURE=tests/deploy/fixtures/smoke.pgn
 DB_NAME="oe_smoke_$$"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/oe-smoke.XXXXXX")
 GUNICORN_PID=""
+WORKER_PID=""
 REDIS_STARTED=""
 DB_CREATED=""
 passed=0
@@ -40,7 +41,11 @@ check() {  # check NAME COMMAND...: PASS or FAIL by the command's exit status
   fi
 }
 finish() {
-  echo "smoke: $passed passed, $failed failed"
+  if [[ $failed -eq 0 ]]; then
+    echo "smoke test PASSED: all $passed steps"
+  else
+    echo "smoke test FAILED: $failed of $((passed + failed)) steps"
+  fi
   [[ $failed -eq 0 ]]
   exit $?
 }
@@ -56,12 +61,16 @@ show_logs() {
   done
 }
 
+stop_process() {  # stop_process PID: TERM, wait up to 10 s, then KILL
+  [[ -n $1 ]] && kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
+  kill -KILL "$1" 2>/dev/null
+}
+
 cleanup() {
-  if [[ -n $GUNICORN_PID ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$GUNICORN_PID" 2>/dev/null
-  fi
+  stop_process "$GUNICORN_PID"
+  stop_process "$WORKER_PID"
   if [[ -n $REDIS_STARTED ]] && [[ -s $WORK/redis.pid ]]; then
     local redis_pid
     redis_pid=$(cat "$WORK/redis.pid")
@@ -104,7 +113,7 @@ compose = yaml.safe_load(subprocess.run(
     check=True, capture_output=True, text=True).stdout)
 image_env = final_stage_env()
 services = compose["services"]
-for name in ("web", "migrate"):
+for name in ("web", "migrate", "worker"):
     env = {**image_env, **{k: str(v) for k, v in services[name]["environment"].items()}}
     with open(f"{sys.argv[1]}/{name}.env", "w") as out:
         for key, value in sorted(env.items()):
@@ -112,6 +121,10 @@ for name in ("web", "migrate"):
                 out.write(f"{key}={value}\n")
     with open(f"{sys.argv[1]}/{name}.cmd", "w") as out:
         json.dump(services[name]["command"], out)
+test = services["worker"]["healthcheck"]["test"]
+assert test[0] == "CMD-SHELL", test
+with open(f"{sys.argv[1]}/worker.healthcheck", "w") as out:
+    out.write(test[1].replace("$$", "$"))  # compose's escape for a literal $
 PY
 }
 
@@ -252,6 +265,28 @@ start_gunicorn() {
 start_gunicorn >/dev/null
 require "gunicorn started with web's command ($(service_command web | tr '\n' ' ' | sed 's/ $//')) answers /health" \
   wait_for_health
+
+start_worker() {
+  local -a command
+  mapfile -t command < <(service_command worker)
+  (with_env worker "${command[@]}") >"$WORK/worker.log" 2>&1 &
+  WORKER_PID=$!
+}
+worker_healthcheck() {  # the worker service's compose healthcheck, retried as compose would
+  local output
+  for _ in $(seq 20); do
+    kill -0 "$WORKER_PID" 2>/dev/null || { echo "celery worker exited"; return 1; }
+    if output=$( (with_env worker HOSTNAME="$(hostname)" sh -c "$(cat "$WORK/worker.healthcheck")") 2>&1); then
+      echo "$(grep -m1 -o 'pong' <<<"$output" || echo ok): $(cat "$WORK/worker.healthcheck")"
+      return 0
+    fi
+    sleep 2
+  done
+  echo "$output"
+  return 1
+}
+start_worker
+check "celery worker started with worker's command passes its compose healthcheck" worker_healthcheck
 
 E4_GAMES=$(games_after e2e4)
 D4_GAMES=$(games_after d2d4)
