@@ -276,7 +276,7 @@ worker_healthcheck() {  # the worker service's compose healthcheck, retried as c
   local output
   for _ in $(seq 20); do
     kill -0 "$WORKER_PID" 2>/dev/null || { echo "celery worker exited"; return 1; }
-    if output=$( (with_env worker HOSTNAME="$(hostname)" sh -c "$(cat "$WORK/worker.healthcheck")") 2>&1); then
+    if output=$( (with_env worker HOSTNAME="$HOSTNAME" sh -c "$(cat "$WORK/worker.healthcheck")") 2>&1); then
       echo "$(grep -m1 -o 'pong' <<<"$output" || echo ok): $(cat "$WORK/worker.healthcheck")"
       return 0
     fi
