@@ -266,3 +266,19 @@ def test_two_imports_of_one_account_at_once(app, engine, sites) -> None:
     assert sorted(outcomes, key=str) == [8, "an import of chesscom:alicek is already running; "
                                          "its games will appear when it finishes"]
     assert game_count(engine) == 8
+
+
+def test_command_line_imports_an_account(app, engine, sites, monkeypatch, capsys) -> None:
+    from webapp.cli import main as cli_main
+
+    sites.add_chesscom_fixture_months("AliceK", *MONTHS)
+    settings = app.extensions["settings"]
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CACHE_DIR", settings.cache_dir)
+    monkeypatch.setenv("CHESSCOM_API_URL", sites.url)
+    monkeypatch.setenv("LICHESS_API_URL", sites.url)
+    assert cli_main(["import", "--chesscom", "AliceK", "--quiet"]) == 0
+    assert "8 imported" in capsys.readouterr().out
+    assert game_count(engine) == 8
+    assert cli_main(["import", "--lichess", "no_such_one", "--quiet"]) == 1
+    assert "no such user" in capsys.readouterr().err

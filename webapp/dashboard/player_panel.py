@@ -274,6 +274,7 @@ def build_history_figure(months: list[Any]) -> go.Figure:
                        name="score %", yaxis="y2", mode="lines+markers", line_color="#1f77b4")
     figure.update_layout(
         margin={"l": 40, "r": 40, "t": 10, "b": 30},
+        xaxis={"type": "category"},
         yaxis={"title": "games"},
         yaxis2={"title": "score %", "overlaying": "y", "side": "right", "range": [0, 100]},
         legend={"orientation": "h", "y": -0.25},
