@@ -1,5 +1,8 @@
 """In a real browser: import a chess.com account from the Player tab against a local stand-in
-for chess.com, watch the progress bar move month by month, then see the player's numbers."""
+for chess.com, watch the progress bar move month by month, then see the player's numbers.
+
+Uses the `browser` fixture of tests/browser/conftest.py; the server here is its own, since
+it must point CHESSCOM_API_URL at the stand-in."""
 
 from __future__ import annotations
 
@@ -43,23 +46,6 @@ def live_server(tmp_path: Path, sites: ChessSites) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    import shutil
-
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not shutil.which("chromedriver"):
-        pytest.skip("chromedriver is not installed")
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    yield driver
-    driver.quit()
 
 
 def white_games_of_alice() -> int:
