@@ -6,8 +6,9 @@
 # `docker-compose config` with .env.example), against a fresh PostgreSQL database on the
 # local server and a private Redis on a port of its own. Then: migrations as the `migrate`
 # service runs them, an import as `docker compose run --rm web python -m webapp import`
-# runs it, the health, API and dashboard answers, recovery after the database killed every
-# app connection, and pages still answering with Redis gone.
+# runs it, the Celery worker with its command and compose healthcheck, the health, API and
+# dashboard answers, recovery after the database killed every app connection, and pages
+# still answering with Redis gone.
 # Everything it starts is stopped again, on failure too. Exit status 0 only if all passed.
 #
 # Settings: SMOKE_POSTGRES_URL (an admin connection, default the local `test` database),
