@@ -39,7 +39,8 @@ def build_opening(view: ExplorerView) -> list:
         text = "Starting position" if not view.query.play else "Unnamed position"
         return [html.Span(text, className="opening-name")]
     return [
-        html.Span(opening.eco, className="opening-eco badge text-bg-light me-2"),
+        html.Span(opening.eco, className="opening-eco badge text-bg-light me-1"),
+        " ",
         html.Span(opening.name, className="opening-name"),
     ]
 
