@@ -16,8 +16,8 @@ Games that cannot be used are skipped and counted by reason, never a crash:
 - "unfinished (result *)": Result `*`, or `*` ending the moves;
 - "broken header": a tag line that is not `[Name "value"]`;
 - "truncated last game": the stream's last game does not end with a result (a cut
-  download); a game elsewhere with no result at the end of its moves is kept when its
-  Result tag gives one, else skipped as "no result";
+  download); a game elsewhere whose moves do not end with a result is skipped as
+  "no result at end of moves" (it was cut too: the next game's tags follow directly);
 - "no moves": a game with no moves (aborted games).
 Bytes that are not UTF-8 do not lose the game: its text is read as Latin-1 (old PGN
 files use it) and the report counts it under notes.
@@ -26,6 +26,7 @@ files use it) and the report counts it under notes.
 from __future__ import annotations
 
 import io
+import itertools
 import multiprocessing
 import os
 from collections import Counter
@@ -51,7 +52,7 @@ from webapp.indexer.headers import (
     rating_of,
     speed_of,
 )
-from webapp.indexer.load import ProgressCallback, import_games
+from webapp.indexer.load import DEFAULT_BATCH_SIZE, ProgressCallback, import_games
 from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import MOVE_CODES
 from webapp.indexer.streams import binary_blocks, game_texts, open_pgn, text_blocks
@@ -134,14 +135,15 @@ def _result(pending: _Pending, outcome: str | None, chunk: ParsedChunk) -> str |
         return None
     tag = pending.tags.get("Result", "").strip()
     if outcome is None:
-        if pending.last:
-            chunk.skipped["truncated last game"] += 1
-            return None
-        if tag not in RESULTS:
-            chunk.skipped["no result"] += 1
-            return None
-        return tag
+        reason = "truncated last game" if pending.last else "no result at end of moves"
+        chunk.skipped[reason] += 1
+        return None
     return tag if tag in RESULTS else _OUTCOMES[outcome]
+
+
+def _ends_with_result(movetext: str) -> bool:
+    tail = movetext.rstrip()[-8:].split()
+    return bool(tail) and tail[-1] in (*RESULTS, "*")
 
 
 def _record(
@@ -172,16 +174,26 @@ def _record(
     )
 
 
+class _QuietGameBuilder(chess.pgn.GameBuilder):
+    """python-chess's builder without logging each error (the report counts them)."""
+
+    def handle_error(self, error: Exception) -> None:
+        self.game.errors.append(error)
+
+
 def _python_chess_moves(movetext: str) -> tuple[list[str] | None, str | None, str]:
     """(UCI moves, termination or None, "") from python-chess, or (None, None, skip reason)."""
-    game = chess.pgn.read_game(io.StringIO(movetext))
+    game = chess.pgn.read_game(io.StringIO(movetext), Visitor=_QuietGameBuilder)
     if game is None:
         return [], None, ""
     if game.errors:
         error = game.errors[0]
         reason = "illegal move" if isinstance(error, chess.IllegalMoveError) else "unparsable move"
         return None, None, reason
-    moves = [move.uci() for move in game.mainline_moves()]
+    moves_played = list(game.mainline_moves())
+    if not all(moves_played):  # a null move (`--`, `Z0`) is not a chess move
+        return None, None, "unparsable move"
+    moves = [move.uci() for move in moves_played]
     result = game.headers.get("Result", "*")
     termination = {"1-0": "White", "0-1": "Black", "1/2-1/2": "Draw"}.get(result)
     if termination is None and "*" in movetext.split()[-1:]:
@@ -219,6 +231,10 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
     lengths: list[int] = []
     for i, game in enumerate(pending):
         if not valid[i]:
+            if not _ends_with_result(game.movetext):
+                reason = "truncated last game" if game.last else "no result at end of moves"
+                chunk.skipped[reason] += 1
+                continue
             moves, outcome, reason = _python_chess_moves(game.movetext)
             if moves is None:
                 chunk.skipped[reason] += 1
@@ -291,15 +307,19 @@ def parsed_records(
         return parsed.records
 
     chunks = _chunks(texts, GAMES_PER_CHUNK)
-    if workers <= 0:
-        for texts_chunk in chunks:
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if workers <= 0 or second is None:  # a small input is not worth starting processes
+        for texts_chunk in itertools.chain([first], [second] if second else [], chunks):
             yield from absorb(parse_game_texts(texts_chunk, index_plies))
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         in_flight: list[Future[ParsedChunk]] = []
         try:
-            for texts_chunk in chunks:
+            for texts_chunk in itertools.chain([first, second], chunks):
                 in_flight.append(pool.submit(parse_game_texts, texts_chunk, index_plies))
                 if len(in_flight) > 2 * workers:
                     yield from absorb(in_flight.pop(0).result())
@@ -318,11 +338,19 @@ def import_pgn_blocks(
     progress: ProgressCallback | None = None,
     report: ImportReport | None = None,
     workers: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> ImportReport:
-    """Import PGN given as byte blocks (any cut points)."""
+    """Import PGN given as byte blocks (any cut points); adds to `report` when given."""
     report = report if report is not None else ImportReport()
     records = parsed_records(game_texts(blocks), report, index_plies=index_plies, workers=workers)
-    return import_games(engine, records, index_plies=index_plies, progress=progress, report=report)
+    return import_games(
+        engine,
+        records,
+        index_plies=index_plies,
+        progress=progress,
+        report=report,
+        batch_size=batch_size,
+    )
 
 
 def import_pgn_files(
@@ -332,6 +360,7 @@ def import_pgn_files(
     index_plies: int,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> ImportReport:
     """Import .pgn, .pgn.gz, .pgn.bz2 and .pgn.zst files; one report for them all.
 
@@ -348,6 +377,7 @@ def import_pgn_files(
                 progress=progress,
                 report=report,
                 workers=workers,
+                batch_size=batch_size,
             )
     return report.finish()
 
@@ -359,8 +389,14 @@ def import_pgn_stream(
     index_plies: int,
     progress: Callable[[ImportReport], None] | None = None,
     workers: int | None = 0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> ImportReport:
     """Import PGN text (an upload, an API response): a text stream or an iterable of str."""
     return import_pgn_blocks(
-        engine, text_blocks(text_stream), index_plies=index_plies, progress=progress, workers=workers
+        engine,
+        text_blocks(text_stream),
+        index_plies=index_plies,
+        progress=progress,
+        workers=workers,
+        batch_size=batch_size,
     ).finish()
