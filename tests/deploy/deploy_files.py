@@ -12,6 +12,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# The servers tests/conftest.py uses (same variables, same defaults); read here because
+# `from conftest import ...` is ambiguous once several test folders have a conftest.
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PRODUCTION = ("docker-compose.yml",)
 DEVELOPMENT = ("docker-compose.yml", "docker-compose.override.yml")
 # Variables the compose files read from .env: the tests use the committed example instead.

@@ -16,7 +16,7 @@ import chess.pgn
 import flask_migrate
 import psycopg
 import pytest
-from conftest import POSTGRES_URL, REDIS_URL
+from deploy_files import POSTGRES_URL, REDIS_URL
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 

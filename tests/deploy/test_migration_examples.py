@@ -17,8 +17,7 @@ import chess.pgn
 import flask_migrate
 import psycopg
 import pytest
-from conftest import POSTGRES_URL
-from deploy_files import ROOT
+from deploy_files import POSTGRES_URL, ROOT
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
