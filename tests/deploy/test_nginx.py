@@ -39,3 +39,12 @@ def test_proxy_targets_the_web_service_port_resolved_per_request() -> None:
     assert re.search(r"^resolver 127\.0\.0\.11 valid=\d+s", text, re.M)
     assert "proxy_pass $web_upstream;" in text
     assert str(port) in [str(p) for p in web["expose"]]
+
+
+def test_proxy_lets_the_largest_dashboard_upload_through() -> None:
+    """dcc.Upload posts the file base64-encoded (4/3 of its size) inside a JSON callback."""
+    from webapp.dashboard.upload import MAX_UPLOAD_BYTES
+
+    match = re.search(r"client_max_body_size (\d+)m;", CONF.read_text())
+    assert match, "client_max_body_size in megabytes"
+    assert int(match.group(1)) * 2**20 > MAX_UPLOAD_BYTES * 4 / 3 + 2**20
