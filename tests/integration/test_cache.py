@@ -102,11 +102,12 @@ def test_repeated_query_is_served_from_the_cache(client, engine) -> None:
     # behind the cache's back: 100 more white wins with 1.e4 c5
     key = position_key(ExplorerQuery.build(play=["e2e4"]).board())
     with engine.begin() as connection:
-        changed = connection.execute(
-            text("UPDATE move_stats SET white = white + 100 WHERE position_key = :key AND move = :move"),
-            {"key": key, "move": uci_to_code("c7c5")},
-        ).rowcount
-    assert changed == 1
+        for table in ("move_stats", "move_stats_rollup"):  # by month, and summed over months
+            changed = connection.execute(
+                text(f"UPDATE {table} SET white = white + 100 WHERE position_key = :key AND move = :move"),
+                {"key": key, "move": uci_to_code("c7c5")},
+            ).rowcount
+            assert changed == 1
     assert _explore(client, "e2e4") == first  # the cached answer
     bump_generation()
     fresh = _explore(client, "e2e4")
@@ -135,13 +136,21 @@ def test_empty_and_none_results_are_cached(client, engine) -> None:
 
 def test_empty_answer_stays_cached_until_the_generation_changes(client, engine) -> None:
     assert _explore(client, "a2a3")["games"] == 0
-    with engine.begin() as connection:  # a row the importer did not write: no bump
+    key = position_key(ExplorerQuery.build(play=["a2a3"]).board())
+    with engine.begin() as connection:  # rows the importer did not write: no bump
         connection.execute(
             text(
                 "INSERT INTO move_stats (position_key, move, speed, rated, rating_band, month,"
                 " white, draws, black, rating_sum) VALUES (:key, 0, 2, 1, 16, 202103, 1, 0, 0, 1650)"
             ),
-            {"key": position_key(ExplorerQuery.build(play=["a2a3"]).board())},
+            {"key": key},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO move_stats_rollup (position_key, move, speed, rated, rating_band,"
+                " white, draws, black, rating_sum) VALUES (:key, 0, 2, 1, 16, 1, 0, 0, 1650)"
+            ),
+            {"key": key},
         )
     assert _explore(client, "a2a3")["games"] == 0
     bump_generation()

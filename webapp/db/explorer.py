@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from webapp.caching import memoized
 from webapp.db.players import find_player_ids
-from webapp.db.tables import move_stats, player_move_stats
+from webapp.db.tables import move_stats, move_stats_rollup, player_move_stats
 from webapp.model.opening import opening_for
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
@@ -33,8 +33,17 @@ def _filters(table, query: ExplorerQuery, key: int) -> list:
     return conditions
 
 
+def _table(query: ExplorerQuery, player_ids: tuple[int, ...] | None):
+    """player_move_stats for a player; else the month-less rollup unless months are asked."""
+    if player_ids is not None:
+        return player_move_stats
+    if query.since is None and query.until is None:
+        return move_stats_rollup
+    return move_stats
+
+
 def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None):
-    table = move_stats if player_ids is None else player_move_stats
+    table = _table(query, player_ids)
     conditions = _filters(table, query, key)
     if player_ids is not None:
         conditions.insert(0, table.c.player_id.in_(player_ids))

@@ -91,6 +91,24 @@ move_stats = Table(
     sqlite_with_rowid=False,
 )
 
+#: move_stats summed over months (migration 0003): what the explorer reads when no
+#: since/until is asked, a few thousand rows per popular position instead of ~100 times more
+move_stats_rollup = Table(
+    "move_stats_rollup",
+    metadata,
+    Column("position_key", BigInteger, nullable=False),
+    Column("move", SmallInteger, nullable=False),
+    Column("speed", SmallInteger, nullable=False),
+    Column("rated", SmallInteger, nullable=False),
+    Column("rating_band", SmallInteger, nullable=False),
+    Column("white", Integer, nullable=False),
+    Column("draws", Integer, nullable=False),
+    Column("black", Integer, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),
+    PrimaryKeyConstraint("position_key", "move", "speed", "rated", "rating_band"),
+    sqlite_with_rowid=False,
+)
+
 player_move_stats = Table(
     "player_move_stats",
     metadata,

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from webapp.indexer.games import GameRecord
-from webapp.indexer.rows import Batch, move_stats_rows, player_move_stats_rows
+from webapp.indexer.rows import Batch, move_stats_rows, player_move_stats_rows, rollup_rows
 
 GAME_COLUMNS = (
     "uid", "source", "white_id", "black_id", "white_rating", "black_rating", "result",
@@ -25,6 +25,9 @@ GAME_COLUMNS = (
 MOVE_STATS_COLUMNS = (
     "position_key", "move", "speed", "rated", "rating_band", "month",
     "white", "draws", "black", "rating_sum",
+)  # fmt: skip
+ROLLUP_COLUMNS = (
+    "position_key", "move", "speed", "rated", "rating_band", "white", "draws", "black", "rating_sum",
 )  # fmt: skip
 PLAYER_MOVE_STATS_COLUMNS = (
     "player_id", "position_key", "color", "move", "speed", "rated", "rating_band", "month",
@@ -113,7 +116,9 @@ class SqliteWriter:
             cursor.execute(insert_game, row)
             new[index] = cursor.rowcount == 1
         if new.any():
-            self._merge(cursor, "move_stats", MOVE_STATS_COLUMNS, move_stats_rows(batch, new))
+            stats = move_stats_rows(batch, new)
+            self._merge(cursor, "move_stats", MOVE_STATS_COLUMNS, stats)
+            self._merge(cursor, "move_stats_rollup", ROLLUP_COLUMNS, rollup_rows(stats))
             self._merge(
                 cursor,
                 "player_move_stats",
@@ -218,6 +223,7 @@ class PostgresWriter:
                 inserted.discard(uid)  # a uid repeated in the batch counts once
         if new.any():
             self._merge(cursor, "move_stats", MOVE_STATS_COLUMNS, move_stats_rows(batch, new))
+            self._merge_from_stage(cursor, "move_stats_rollup", "move_stats", ROLLUP_COLUMNS)
             self._merge(
                 cursor,
                 "player_move_stats",
@@ -231,13 +237,18 @@ class PostgresWriter:
     def _merge(cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(binary_copy_payload(data))
+        PostgresWriter._merge_from_stage(cursor, table, table, columns)
+
+    @staticmethod
+    def _merge_from_stage(cursor, table: str, stage: str, columns: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+        """Add the stage_<stage> rows, summed over `columns`' keys, into `table`."""
         keys, counts = columns[:-4], columns[-4:]
         key_list = ", ".join(keys)
         sums = ", ".join(f"sum({c})::bigint" for c in counts)
         updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counts)
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(columns)}) "
-            f"SELECT {key_list}, {sums} FROM stage_{table} "
+            f"SELECT {key_list}, {sums} FROM stage_{stage} "
             f"GROUP BY {key_list} ORDER BY {key_list} "
             f"ON CONFLICT ({key_list}) DO UPDATE SET {updates}"
         )

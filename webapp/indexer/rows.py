@@ -199,6 +199,14 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> list[np.ndarray]:
     )
 
 
+def rollup_rows(move_stats: list[np.ndarray]) -> list[np.ndarray]:
+    """move_stats_rows() summed over months: the move_stats_rollup columns.
+
+    Columns: position_key, move, speed, rated, rating_band, white, draws, black, rating_sum.
+    """
+    return _aggregate(move_stats[:5], move_stats[6:])
+
+
 def player_move_stats_rows(
     batch: Batch, new_games: np.ndarray, white_ids: np.ndarray, black_ids: np.ndarray
 ) -> list[np.ndarray]:
