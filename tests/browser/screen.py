@@ -132,10 +132,16 @@ class Dashboard:
         return self.driver.execute_script(_READ_ROWS)
 
     def move_line(self) -> list[str]:
-        return [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#move-line .ply")][1:]
+        """The SAN of every ply in the move line (read in one go: it is redrawn often)."""
+        return self.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#move-line .ply')).slice(1)"
+            ".map(b => b.textContent)"
+        )
 
     def current_ply_text(self) -> str:
-        return self.driver.find_element(By.CSS_SELECTOR, "#move-line .ply.current").text
+        return self.driver.execute_script(
+            "const b = document.querySelector('#move-line .ply.current'); return b ? b.textContent : null"
+        )
 
     def expected(self) -> dict[str, Any]:
         """What the API says the table must show for the URL's line and filters."""

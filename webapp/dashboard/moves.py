@@ -116,9 +116,11 @@ def peer_label(query: ExplorerQuery) -> str:
     """What the peers are: all games in the rating range (or all games)."""
     if query.rating_min is None and query.rating_max is None:
         return "All games"
-    low = query.rating_min or 0
-    high = query.rating_max if query.rating_max is not None else "+"
-    return f"All games rated {low}–{high}"
+    if query.rating_max is None:
+        return f"All games rated {query.rating_min}+"
+    if query.rating_min is None:
+        return f"All games rated up to {query.rating_max}"
+    return f"All games rated {query.rating_min}–{query.rating_max}"
 
 
 def _row(move: MoveStats, total: int, cells: list) -> html.Tr:
