@@ -1,0 +1,84 @@
+"""Rows of a batch: once per position per game, NO_MOVE where the indexed part ends, sums."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import chess
+import numpy as np
+
+from webapp.indexer.games import GameRecord
+from webapp.indexer.rows import move_stats_rows, player_move_stats_rows, prepare_batch
+from webapp.model.position import NO_MOVE, position_key, uci_to_code
+from webapp.model.speed import Speed
+
+
+def record(uid: str, moves: str, result: str = "1-0", white: int | None = 1500, black: int | None = 1700) -> GameRecord:
+    return GameRecord(
+        uid=uid, source="pgn", white="W", black="B", white_rating=white, black_rating=black,
+        result=result, speed=Speed.BLITZ, rated=True, played_on=date(2020, 3, 4), moves=moves.split(),
+    )  # fmt: skip
+
+
+def key(moves: str) -> int:
+    board = chess.Board()
+    for uci in moves.split():
+        board.push_uci(uci)
+    return position_key(board)
+
+
+def rows_by_key(columns: list[np.ndarray]) -> dict[tuple, tuple]:
+    return {tuple(int(c[i]) for c in columns[:-4]): tuple(int(c[i]) for c in columns[-4:]) for i in range(len(columns[0]))}
+
+
+def test_a_repeated_position_counts_once_with_its_first_move() -> None:
+    shuffle = "g1f3 g8f6 f3g1 f6g8 g1f3"
+    batch, bad = prepare_batch([record("a", shuffle, "1/2-1/2")], index_plies=40)
+    assert bad == []
+    rows = rows_by_key(move_stats_rows(batch, np.ones(1, dtype=bool)))
+    mean_band, month = 16, 202003  # (1500 + 1700) // 2 = 1600
+    assert rows == {
+        (key(""), uci_to_code("g1f3"), 2, 1, mean_band, month): (0, 1, 0, 1600),
+        (key("g1f3"), uci_to_code("g8f6"), 2, 1, mean_band, month): (0, 1, 0, 1600),
+        (key("g1f3 g8f6"), uci_to_code("f3g1"), 2, 1, mean_band, month): (0, 1, 0, 1600),
+        (key("g1f3 g8f6 f3g1"), uci_to_code("f6g8"), 2, 1, mean_band, month): (0, 1, 0, 1600),
+        # after 3.Ng1 Ng8 the start position is back: not counted again
+    }
+
+
+def test_the_indexed_part_ends_with_no_move() -> None:
+    batch, _ = prepare_batch([record("a", "e2e4 e7e5 g1f3 b8c6")], index_plies=2)
+    rows = rows_by_key(move_stats_rows(batch, np.ones(1, dtype=bool)))
+    assert sorted((k[0], k[1]) for k in rows) == sorted(
+        [(key(""), uci_to_code("e2e4")), (key("e2e4"), uci_to_code("e7e5")), (key("e2e4 e7e5"), NO_MOVE)]
+    )
+
+
+def test_games_sum_and_unknown_ratings_have_no_band() -> None:
+    records = [
+        record("a", "e2e4", "1-0"),
+        record("b", "e2e4", "0-1"),
+        record("c", "e2e4", "1/2-1/2", white=None),
+    ]
+    batch, _ = prepare_batch(records, index_plies=40)
+    rows = rows_by_key(move_stats_rows(batch, np.array([True, True, True])))
+    assert rows[(key(""), uci_to_code("e2e4"), 2, 1, 16, 202003)] == (1, 0, 1, 3200)
+    assert rows[(key(""), uci_to_code("e2e4"), 2, 1, -1, 202003)] == (0, 1, 0, 0)
+    only_new = rows_by_key(move_stats_rows(batch, np.array([False, True, False])))
+    assert only_new[(key(""), uci_to_code("e2e4"), 2, 1, 16, 202003)] == (0, 0, 1, 1600)
+
+
+def test_player_rows_carry_own_band_and_opponent_rating() -> None:
+    batch, _ = prepare_batch([record("a", "d2d4", "0-1")], index_plies=40)
+    rows = rows_by_key(
+        player_move_stats_rows(batch, np.ones(1, dtype=bool), np.array([7]), np.array([9]))
+    )
+    assert rows[(7, key(""), 0, uci_to_code("d2d4"), 2, 1, 15, 202003)] == (0, 0, 1, 1700)
+    assert rows[(9, key(""), 1, uci_to_code("d2d4"), 2, 1, 17, 202003)] == (0, 0, 1, 1500)
+
+
+def test_bad_records_are_returned_with_their_reason() -> None:
+    records = [record("a", ""), record("b", "e2e4 e2e4"), record("c", "e2e4", "*"), record("d", "e2e9")]
+    batch, bad = prepare_batch(records, index_plies=40)
+    assert len(batch) == 0
+    assert [reason for _, reason in bad] == ["no moves", "illegal move", "no result", "unparsable move"]
