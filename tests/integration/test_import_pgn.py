@@ -48,11 +48,29 @@ def tables(engine) -> dict[str, object]:  # type: ignore[no-untyped-def]
                 )
             )
         }
+        rollup = {
+            tuple(row[:5]): list(row[5:])
+            for row in connection.execute(text("SELECT * FROM move_stats_rollup"))
+        }
         games = {
             row[0]: (row[1], row[2], row[3])
             for row in connection.execute(text("SELECT uid, result, plies, moves FROM games"))
         }
-        return {"move_stats": move_stats, "player_move_stats": player_move_stats, "games": games}
+        return {
+            "move_stats": move_stats,
+            "move_stats_rollup": rollup,
+            "player_move_stats": player_move_stats,
+            "games": games,
+        }
+
+
+def summed_over_months(move_stats: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    rollup: dict[tuple, list[int]] = {}
+    for (key, move, speed, rated, band, _month), counts in move_stats.items():
+        row = rollup.setdefault((key, move, speed, rated, band), [0, 0, 0, 0])
+        for i, value in enumerate(counts):
+            row[i] += value
+    return rollup
 
 
 def test_fixtures_fill_the_tables_exactly_as_python_chess_counts(engine) -> None:
@@ -61,6 +79,7 @@ def test_fixtures_fill_the_tables_exactly_as_python_chess_counts(engine) -> None
     got = tables(engine)
     assert got["move_stats"] == dict(reference.move_stats)
     assert got["player_move_stats"] == dict(reference.player_move_stats)
+    assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
     assert len(got["games"]) == len(reference.games)
     assert sorted(result for result, _, _ in got["games"].values()) == sorted(
         g.result for g in reference.games.values()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from import_reference import expected
 from sqlalchemy import text
-from test_import_pgn import ALL, tables
+from test_import_pgn import ALL, summed_over_months, tables
 
 from webapp.indexer.pgn import import_pgn_files
 
@@ -56,6 +56,7 @@ def test_import_stopped_after_a_batch_then_rerun_counts_once(engine, combined: P
     got = tables(engine)
     assert got["move_stats"] == dict(reference.move_stats)
     assert got["player_move_stats"] == dict(reference.player_move_stats)
+    assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
     assert len(got["games"]) == len(reference.games)
 
 
@@ -73,12 +74,12 @@ KILLER = textwrap.dedent(
     calls = []
     for writer in (bulk.SqliteWriter, bulk.PostgresWriter):
         original = writer._merge
-        def merge(*args, _original=original):
+        def merge(self, *args, _original=original):
             calls.append(1)
-            if len(calls) == 3:  # the second batch: its games are in, its statistics half
+            if len(calls) == 5:  # the second batch: its games and move_stats are in, not the rest
                 os.kill(os.getpid(), signal.SIGKILL)
-            return _original(*args)
-        writer._merge = staticmethod(merge)
+            return _original(self, *args)
+        writer._merge = merge
     with app.app_context():
         import_pgn_files(db.engine, paths, index_plies=40, batch_size=int(batch))
     """
@@ -104,4 +105,5 @@ def test_import_killed_mid_batch_then_rerun_counts_once(
     got = tables(engine)
     assert got["move_stats"] == dict(reference.move_stats)
     assert got["player_move_stats"] == dict(reference.player_move_stats)
+    assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
     assert len(got["games"]) == len(reference.games)

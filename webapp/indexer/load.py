@@ -63,8 +63,10 @@ def import_games(
                 for _record, reason in bad:
                     report.skip(reason)
                 if len(batch):
+                    rows_before = writer.rows
                     with connection.begin():
                         new = writer.write(batch)
+                    report.rows_written += writer.rows - rows_before
                     imported = int(new.sum())
                     report.imported += imported
                     report.already_present += len(batch) - imported

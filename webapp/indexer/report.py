@@ -16,6 +16,7 @@ class ImportReport:
     already_present: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)  # kept games with a remark
+    rows_written: int = 0  # statistics rows merged into the database
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     finished: bool = False
@@ -46,6 +47,7 @@ class ImportReport:
         self.games_read += other.games_read
         self.imported += other.imported
         self.already_present += other.already_present
+        self.rows_written += other.rows_written
         self.skipped.update(other.skipped)
         self.notes.update(other.notes)
 

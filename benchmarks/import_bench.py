@@ -1,0 +1,191 @@
+"""PGN import speed and memory into a fresh PostgreSQL database.
+
+    .venv/bin/python benchmarks/import_bench.py [--runs 3] [--copies 4] [--plies 40]
+        [--server postgresql://root@127.0.0.1:5432/test] [--source FILE]
+
+Input: the real lichess 2013-01 slice under ../shared/data (5,000 games), as is (1x) and
+as --copies repeats of it under new game ids (the Site URL's id changed per copy), so the
+same positions are merged into existing rows again. Without shared data it generates
+random legal games with python-chess and says so ("generated").
+
+Each run creates a fresh database, migrates it, and runs `python -m webapp import FILE`
+in a child process, sampling the resident memory of the child and its worker processes.
+Prints games/s, statistics rows/s and peak RSS per run and the medians. Figures only:
+nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+DEFAULT_SOURCE = SHARED / "lichess" / "lichess_db_standard_rated_2013-01_truncated5000.pgn"
+_SITE_ID = re.compile(rb"(lichess\.org/)([A-Za-z0-9]{8})")
+_ALPHABET = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def repeated(source: bytes, copies: int) -> bytes:
+    """The file `copies` times; copy c > 0 gets new ids: the id's first character shifted."""
+    parts = [source]
+    for copy in range(1, copies):
+
+        def new_id(match: re.Match[bytes], copy: int = copy) -> bytes:
+            first = _ALPHABET[(_ALPHABET.index(match.group(2)[0]) + copy) % len(_ALPHABET)]
+            return match.group(1) + bytes([first]) + match.group(2)[1:]
+
+        parts.append(_SITE_ID.sub(new_id, source))
+    return b"\n".join(parts)
+
+
+def generated(games: int, seed: int = 1) -> bytes:
+    """Random legal games (labelled generated: no real data was available)."""
+    import chess
+    import chess.pgn
+
+    rng = random.Random(seed)
+    out = []
+    for index in range(games):
+        board = chess.Board()
+        game = chess.pgn.Game()
+        game.headers.update(
+            Event="Rated Blitz game (generated)", Site=f"https://lichess.org/g{index:07d}",
+            White=f"player{rng.randrange(2000)}", Black=f"player{rng.randrange(2000)}",
+            WhiteElo=str(rng.randrange(1000, 2500)), BlackElo=str(rng.randrange(1000, 2500)),
+            TimeControl="300+0", UTCDate=f"2020.{rng.randrange(1, 13):02d}.01",
+        )  # fmt: skip
+        node = game
+        for _ in range(rng.randrange(20, 120)):
+            moves = list(board.legal_moves)
+            if not moves:
+                break
+            move = rng.choice(moves)
+            node = node.add_variation(move)
+            board.push(move)
+        game.headers["Result"] = rng.choice(["1-0", "0-1", "1/2-1/2"])
+        out.append(str(game))
+    return ("\n\n".join(out) + "\n").encode()
+
+
+def fresh_database(server: str) -> str:
+    import psycopg
+
+    name = f"oe_import_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = server.rsplit("/", 1)[0] + "/" + name
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "webapp", "db", "upgrade"], env=env, check=True, capture_output=True
+    )
+    return url
+
+
+def drop_database(server: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_import(url: str, path: Path, plies: int, data_dir: str) -> dict[str, float]:
+    """One import in a child process: wall time, peak RSS of its process tree, its report."""
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "DATA_DIR": data_dir}
+    env.pop("REDIS_URL", None)
+    code = (
+        "import json, sys\n"
+        "from webapp import create_app\n"
+        "from webapp.extensions import db\n"
+        "from webapp.indexer.pgn import import_pgn_files\n"
+        "app = create_app(dashboard=False)\n"
+        "with app.app_context():\n"
+        f"    r = import_pgn_files(db.engine, [sys.argv[1]], index_plies={plies})\n"
+        "print(json.dumps({'imported': r.imported, 'read': r.games_read, 'rows': r.rows_written,"
+        " 'seconds': r.seconds, 'skipped': sum(r.skipped.values())}))\n"
+    )
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, tree_rss(process))
+        time.sleep(0.05)
+    out, err = child.communicate()
+    wall = time.monotonic() - started
+    if child.returncode != 0:
+        raise SystemExit(f"import failed: {err.decode()[-2000:]}")
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    return {**report, "wall": wall, "peak_rss_mb": peak / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=4)
+    parser.add_argument("--plies", type=int, default=40)
+    parser.add_argument("--server", default="postgresql://root@127.0.0.1:5432/test")
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    args = parser.parse_args()
+
+    if args.source.exists():
+        base = args.source.read_bytes()
+        label = f"real: {args.source.name}"
+    else:
+        base = generated(5000)
+        label = "generated: 5,000 random legal games (no shared data found)"
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = {"1x": Path(tmp) / "x1.pgn", f"{args.copies}x": Path(tmp) / "xN.pgn"}
+        inputs["1x"].write_bytes(base)
+        inputs[f"{args.copies}x"].write_bytes(repeated(base, args.copies))
+        print(f"input ({label}); plies {args.plies}; {os.cpu_count()} cores")
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in inputs}
+        for run in range(args.runs):
+            for name, path in inputs.items():
+                url = fresh_database(args.server)
+                try:
+                    result = run_import(url, path, args.plies, tmp)
+                finally:
+                    drop_database(args.server, url)
+                results[name].append(result)
+                print(
+                    f"run {run + 1} {name:>3}: {result['imported']:,.0f} games in "
+                    f"{result['seconds']:.2f} s = {result['imported'] / result['seconds']:,.0f} games/s, "
+                    f"{result['rows'] / result['seconds']:,.0f} statistics rows/s "
+                    f"({result['rows']:,.0f} rows), peak RSS {result['peak_rss_mb']:.0f} MiB "
+                    f"(process wall time {result['wall']:.1f} s)"
+                )
+        print("medians:")
+        for name, runs in results.items():
+            rate = statistics.median(r["imported"] / r["seconds"] for r in runs)
+            rows = statistics.median(r["rows"] / r["seconds"] for r in runs)
+            rss = statistics.median(r["peak_rss_mb"] for r in runs)
+            print(f"  {name:>3}: {rate:,.0f} games/s, {rows:,.0f} rows/s, peak RSS {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
