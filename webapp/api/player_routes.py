@@ -22,9 +22,9 @@ from webapp.db.leaks import (
     DEFAULT_BAND_WIDTH,
     PlayerNotFound,
     compare_player,
-    find_leaks,
     games_behind,
     player_history,
+    read_leaks,
 )
 from webapp.db.people import AccountSpecError, link_accounts, list_people
 from webapp.db.players import record_requested_player
@@ -87,12 +87,11 @@ def leaks():  # type: ignore[no-untyped-def]
     query, extra = _split_args(request.args)
     band = extra.get("band", DEFAULT_BAND_WIDTH)
     try:
-        with db.engine.connect() as connection:
-            rating, found = find_leaks(
-                connection, query, band_width=band, min_games=extra.get("min_games", 3),
-                limit=extra.get("limit", 20),
-                index_plies=current_app.extensions["settings"].index_plies,
-            )
+        rating, found = read_leaks(
+            db.engine.connect, query, band_width=band, min_games=extra.get("min_games", 3),
+            limit=extra.get("limit", 20),
+            index_plies=current_app.extensions["settings"].index_plies,
+        )
     except PlayerNotFound as error:
         return _not_found(error, query.player or "")
     return jsonify(

@@ -319,8 +319,8 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
         DEFAULT_BAND_WIDTH,
         PlayerNotFound,
         compare_player,
-        find_leaks,
         player_history,
+        read_leaks,
     )
     from webapp.extensions import db
 
@@ -332,9 +332,9 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
         band = extra.get("band", DEFAULT_BAND_WIDTH)
         with db.engine.connect() as connection:
             compared = compare_player(connection, query, band_width=band)
-            _rating, leaks = find_leaks(connection, query, band_width=band,
-                                        index_plies=index_plies, limit=10)
             months = player_history(connection, query)
+        _rating, leaks = read_leaks(db.engine.connect, query, band_width=band,
+                                    index_plies=index_plies, limit=10)
     except (QueryError, PlayerNotFound) as error:
         return {**empty, "summary": html.Span(str(error), className="text-danger")}
     p = compared.position

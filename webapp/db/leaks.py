@@ -7,7 +7,7 @@ rating filter (rating_min/max) selects the player's games by the player's own ra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import chess
@@ -22,6 +22,7 @@ from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
 
 DEFAULT_BAND_WIDTH = 100
+REPLAY_LIMIT = 5000  # most recent games replayed to find a line the move tree did not give
 
 
 class PlayerNotFound(LookupError):
@@ -233,25 +234,81 @@ def find_leaks(
         .having(n >= min_games)
     ).all()
     own = {int(k): (int(w), int(d), int(b)) for k, w, d, b in rows}
-    lines = _lines_to(connection, query, ids, set(own), index_plies)
-    turn = chess.WHITE if color == "white" else chess.BLACK
-    chosen = [k for k, (play, board) in lines.items() if play and board.turn == turn]
+    keys = list(own)
     peers: dict[int, tuple[int, int, int]] = {}
-    for start in range(0, len(chosen), 500):
-        counts = _peer_counts(connection, query, chosen[start:start + 500], bands)
+    for start in range(0, len(keys), 500):
+        counts = _peer_counts(connection, query, keys[start:start + 500], bands)
         for (k, _m), c in counts.items():
             peers[k] = _sum([peers.get(k, (0, 0, 0)), c])
     candidates = [
         (k, ScoreComparison(Score.for_color(*own[k], color),
                             Score.for_color(*peers.get(k, (0, 0, 0)), color)))
-        for k in chosen
+        for k in keys
     ]
-    ranked = rank_leaks(candidates, min_games=min_games, limit=limit)  # type: ignore[arg-type]
-    leaks = []
+    ranked = rank_leaks(candidates, min_games=min_games, limit=len(candidates))  # type: ignore[arg-type]
+    wanted = {k for k, _ in ranked}  # type: ignore[misc]
+    lines = _lines_by_tree(connection, query, ids, wanted, min_games, index_plies)
+    turn = chess.WHITE if color == "white" else chess.BLACK
+    leaks: list[Leak] = []
+    missing = [k for k, _ in ranked[: 3 * limit] if k not in lines]  # type: ignore[misc]
+    if missing:  # reached only through transpositions of rarer lines: replay recent games
+        lines.update(_lines_to(connection, query, ids, set(missing), index_plies))
     for k, comparison in ranked:
-        play, board = lines[k]  # type: ignore[index]
-        leaks.append(Leak(play=play, fen=board.fen(), comparison=comparison))
+        found = lines.get(k)  # type: ignore[call-overload]
+        if found is None or not found[0] or found[1].turn != turn:
+            continue
+        leaks.append(Leak(play=found[0], fen=found[1].fen(), comparison=comparison))
+        if len(leaks) == limit:
+            break
     return rating, leaks
+
+
+def _lines_by_tree(
+    connection: Connection,
+    query: ExplorerQuery,
+    ids: tuple[int, ...],
+    keys: set[int],
+    min_games: int,
+    plies: int,
+) -> dict[int, tuple[tuple[str, ...], chess.Board]]:
+    """A line to each wanted key, walking the player's own move tree from the start.
+
+    Only moves the player's games took at least `min_games` times are followed, so the
+    walk stays small; a position with that many games is reached this way unless it was
+    only ever reached through several rarer transpositions.
+    """
+    table = player_move_stats
+    games_n = func.sum(table.c.white + table.c.draws + table.c.black)
+    rows = connection.execute(
+        select(table.c.position_key, table.c.move, games_n)
+        .where(*_player_conditions(query, ids), table.c.move != NO_MOVE)
+        .group_by(table.c.position_key, table.c.move)
+        .having(games_n >= min_games)
+    )
+    children: dict[int, list[int]] = {}
+    for key, move, _n in rows:
+        children.setdefault(int(key), []).append(int(move))
+    found: dict[int, tuple[tuple[str, ...], chess.Board]] = {}
+    seen: set[int] = set()
+    stack: list[tuple[chess.Board, tuple[str, ...]]] = [(chess.Board(), ())]
+    while stack and len(found) < len(keys):
+        board, line = stack.pop()
+        key = position_key(board)
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in keys:
+            found[key] = (line, board)
+        if len(line) >= plies:
+            continue
+        for code in children.get(key, ()):
+            move = decode_move(code)
+            if not board.is_legal(move):  # a key collision with another position
+                continue
+            child = board.copy(stack=False)
+            child.push(move)
+            stack.append((child, (*line, move.uci())))
+    return found
 
 
 def _lines_to(
@@ -260,15 +317,15 @@ def _lines_to(
     """For each wanted key, the first line (from the player's games) that reaches it."""
     found: dict[int, tuple[tuple[str, ...], chess.Board]] = {}
     statement = (
-        select(games.c.moves).where(*_game_conditions(query, ids)).order_by(games.c.id)
+        select(games.c.moves).where(*_game_conditions(query, ids)).order_by(games.c.id.desc())
         .execution_options(yield_per=1000)
     )
-    for (moves,) in connection.execute(statement):
+    for (moves,) in connection.execute(statement.limit(REPLAY_LIMIT)):
         board = chess.Board()
         line: list[str] = []
         for uci in [None, *moves.split()[:plies]]:
             if uci is not None:
-                board.push_uci(uci)
+                board.push(chess.Move.from_uci(uci))  # stored games were checked on import
                 line.append(uci)
             key = position_key(board)
             if key in keys and key not in found:
@@ -379,3 +436,37 @@ def _pgn_game(row, moves: list[str]) -> chess.pgn.Game:  # type: ignore[no-untyp
     for uci in moves:
         node = node.add_variation(chess.Move.from_uci(uci))
     return game
+
+
+def read_leaks(
+    connection_factory: Callable[[], Connection],
+    query: ExplorerQuery,
+    *,
+    band_width: int = DEFAULT_BAND_WIDTH,
+    min_games: int = 3,
+    limit: int = 20,
+    index_plies: int = 40,
+) -> tuple[int | None, list[Leak]]:
+    """find_leaks through the cache: leaks do not depend on the position shown, so moving
+    about the board reuses them until the next import (which bumps the cache generation)."""
+    from webapp.caching import memoized
+
+    key = "|".join(
+        [
+            "leaks",
+            query.player or "",
+            query.color or "",
+            ",".join(str(int(s)) for s in query.speeds),
+            f"{query.rating_min}-{query.rating_max}",
+            f"{query.since}-{query.until}",
+            "rated" if query.rated_only else "all",
+            f"{band_width}-{min_games}-{limit}-{index_plies}",
+        ]
+    )
+
+    def compute() -> tuple[int | None, list[Leak]]:
+        with connection_factory() as connection:
+            return find_leaks(connection, query, band_width=band_width, min_games=min_games,
+                              limit=limit, index_plies=index_plies)
+
+    return memoized(key, compute)
