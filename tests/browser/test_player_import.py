@@ -102,3 +102,45 @@ def test_player_import_from_the_page(browser, live_server, sites) -> None:
     assert games == [f"{expected} games"]
     assert browser.find_element(By.ID, "player-name").get_attribute("value") == "chesscom:alicek"
     assert sites.paths()[0] == "/pub/player/alicek/games/archives"
+
+
+def _click_player_tab(browser) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    tab = wait_for(lambda: [a for a in browser.find_elements(By.CSS_SELECTOR, "a.nav-link")
+                            if a.text.strip() == "Player"])
+    tab[0].click()
+
+
+def _alert(browser) -> str:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    alerts = browser.find_elements(By.ID, "player-import-alert")
+    return alerts[0].text if alerts else ""
+
+
+def test_cancelled_import_can_be_run_again(browser, live_server, sites) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(live_server + "/")
+    _click_player_tab(browser)
+    Select(wait_for(lambda: browser.find_element(By.ID, "player-import-source"))).select_by_value(
+        "chesscom"
+    )
+    browser.find_element(By.ID, "player-import-username").send_keys("AliceK")
+    browser.find_element(By.ID, "player-import-button").click()
+    wait_for(lambda: "1 of 3 months" in browser.find_element(By.ID, "player-import-status").text)
+    browser.find_element(By.ID, "player-import-cancel").click()
+    assert "cancelled" in wait_for(lambda: _alert(browser))
+    assert browser.find_element(By.ID, "player-import-button").is_enabled()
+
+    sites.delay_s = 0.0
+    browser.find_element(By.ID, "player-import-button").click()
+    done = wait_for(lambda: "new games imported" in _alert(browser) and _alert(browser))
+    # what landed before the cancel plus what this import added: every game exactly once
+    landed_before = 8 - int(done.split(": ")[1].split(" new")[0])
+    assert landed_before in (3, 6)  # whole months only: January, or January and February
+    expected = white_games_of_alice()
+    wait_for(lambda: [e for e in browser.find_elements(By.ID, "player-summary-games")
+                      if e.text == f"{expected} games"])
