@@ -49,10 +49,11 @@ def test_import_stopped_after_a_batch_then_rerun_counts_once(engine, combined: P
 
     with pytest.raises(Stop):
         import_pgn_files(engine, [combined], index_plies=40, progress=stop_after_second_batch, batch_size=BATCH)
-    assert game_count(engine) == 2 * BATCH
+    stopped_at = game_count(engine)  # two batches, and on PostgreSQL maybe the one in flight
+    assert stopped_at in (2 * BATCH, 3 * BATCH)
     again = import_pgn_files(engine, [combined], index_plies=40, batch_size=BATCH)
     reference = expected([combined])
-    assert again.already_present == 2 * BATCH + 1  # + the game transposition.pgn repeats
+    assert again.already_present == stopped_at + 1  # + the game transposition.pgn repeats
     got = tables(engine)
     assert got["move_stats"] == dict(reference.move_stats)
     assert got["player_move_stats"] == dict(reference.player_move_stats)
@@ -76,7 +77,7 @@ KILLER = textwrap.dedent(
         original = writer._merge
         def merge(self, *args, _original=original):
             calls.append(1)
-            if len(calls) == 5:  # the second batch: its games and move_stats are in, not the rest
+            if len(calls) == 5:  # a batch's games and some statistics are in, not the rest
                 os.kill(os.getpid(), signal.SIGKILL)
             return _original(self, *args)
         writer._merge = merge
@@ -99,7 +100,9 @@ def test_import_killed_mid_batch_then_rerun_counts_once(
         timeout=120,
     )
     assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
-    assert game_count(engine) == BATCH  # the first batch landed, the second not at all
+    # whole batches only: the one being written when killed left nothing
+    killed_at = game_count(engine)
+    assert killed_at % BATCH == 0 and killed_at < len(expected([combined]).games)
     import_pgn_files(engine, [combined], index_plies=40, batch_size=BATCH)
     reference = expected([combined])
     got = tables(engine)

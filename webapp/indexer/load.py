@@ -3,21 +3,32 @@
 Each batch is one transaction: players upserted, games inserted with ON CONFLICT (uid) DO
 NOTHING, statistics added only for the games that were new. Kill an import halfway and
 run it again, and the counts are exactly those of one import.
+
+On PostgreSQL two batches are written at once on two connections (each its own
+transaction), so the server works on both cores while this process prepares the next
+batch. Rows are merged in key order in every batch, so the two cannot deadlock on the
+statistics; a deadlock elsewhere (or a serialization failure) retries the batch.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 
+import numpy as np
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from webapp.indexer.bulk import writer_for
+from webapp.indexer.bulk import PostgresWriter, SqliteWriter, writer_for
 from webapp.indexer.games import GameRecord
 from webapp.indexer.report import ImportReport
-from webapp.indexer.rows import prepare_batch
+from webapp.indexer.rows import Batch, prepare_batch
 
 DEFAULT_BATCH_SIZE = 4000
+RETRIES = 3
 ProgressCallback = Callable[[ImportReport], None]
 
 
@@ -37,6 +48,52 @@ def bump_cache_generation() -> None:
         bump_generation()
 
 
+def default_connections(engine: Engine) -> int:
+    """Batches written at once: two on PostgreSQL, one on SQLite (a single writer)."""
+    return 2 if engine.dialect.name == "postgresql" else 1
+
+
+class _Writers:
+    """One connection and batch writer per writing thread, closed together at the end."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.local = threading.local()
+        self.opened: list[tuple[Connection, SqliteWriter | PostgresWriter]] = []
+        self.lock = threading.Lock()
+
+    def write(self, batch: Batch) -> tuple[np.ndarray, int]:
+        """(mask of the new games, statistics rows written) for one batch, in one transaction."""
+        if not hasattr(self.local, "writer"):
+            connection = self.engine.connect()
+            self.local.connection, self.local.writer = connection, writer_for(connection)
+            with self.lock:
+                self.opened.append((connection, self.local.writer))
+        connection, writer = self.local.connection, self.local.writer
+        for attempt in range(RETRIES):
+            rows_before = writer.rows
+            try:
+                with connection.begin():
+                    new = writer.write(batch)
+                return new, writer.rows - rows_before
+            except Exception as error:
+                if attempt == RETRIES - 1 or not _retryable(error):
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        for connection, writer in self.opened:
+            try:
+                writer.close()
+            finally:
+                connection.close()
+
+
+def _retryable(error: Exception) -> bool:
+    sqlstate = getattr(error, "sqlstate", None) or getattr(getattr(error, "orig", None), "sqlstate", None)
+    return sqlstate in ("40P01", "40001")  # deadlock detected, serialization failure
+
+
 def import_games(
     engine: Engine,
     records: Iterable[GameRecord],
@@ -45,35 +102,53 @@ def import_games(
     progress: ProgressCallback | None = None,
     report: ImportReport | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    connections: int | None = None,
 ) -> ImportReport:
     """Load the records; returns (and, given one, adds to) an ImportReport.
 
-    `progress(report)` is called after every batch lands. A report passed in is added
-    to and left running (the caller finishes it); otherwise a new one is finished. Records that cannot be indexed
-    (no moves, an illegal move, no result) are skipped and counted by reason.
+    `progress(report)` is called after every batch lands. A report passed in is added to
+    and left running (the caller finishes it); otherwise a new one is finished. Records
+    that cannot be indexed (no moves, an illegal move, no result) are skipped and counted
+    by reason. If anything fails (or `progress` raises), the batches already committed
+    stay and the error is raised once the batches in flight have ended.
     """
     owned = report is None
     report = report if report is not None else ImportReport()
-    with engine.connect() as connection:
-        writer = writer_for(connection)
-        try:
-            for records_batch in _batches(records, batch_size):
-                batch, bad = prepare_batch(records_batch, index_plies)
-                report.games_read += len(records_batch)
-                for _record, reason in bad:
-                    report.skip(reason)
-                if len(batch):
-                    rows_before = writer.rows
-                    with connection.begin():
-                        new = writer.write(batch)
-                    report.rows_written += writer.rows - rows_before
-                    imported = int(new.sum())
-                    report.imported += imported
-                    report.already_present += len(batch) - imported
-                    if imported:
-                        bump_cache_generation()
-                if progress is not None:
-                    progress(report)
-        finally:
-            writer.close()
+    connections = default_connections(engine) if connections is None else max(1, connections)
+    writers = _Writers(engine)
+
+    def land(batch: Batch, future: Future[tuple[np.ndarray, int]]) -> None:
+        new, rows = future.result()
+        imported = int(new.sum())
+        report.rows_written += rows
+        report.imported += imported
+        report.already_present += len(batch) - imported
+        if imported:
+            bump_cache_generation()
+        if progress is not None:
+            progress(report)
+
+    try:
+        with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="import") as pool:
+            in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int]]]] = deque()
+            try:
+                for records_batch in _batches(records, batch_size):
+                    batch, bad = prepare_batch(records_batch, index_plies)
+                    report.games_read += len(records_batch)
+                    for _record, reason in bad:
+                        report.skip(reason)
+                    if not len(batch):
+                        if progress is not None:
+                            progress(report)
+                        continue
+                    in_flight.append((batch, pool.submit(writers.write, batch)))
+                    while len(in_flight) >= connections:
+                        land(*in_flight.popleft())
+                while in_flight:
+                    land(*in_flight.popleft())
+            finally:
+                for _batch, future in in_flight:
+                    future.cancel()
+    finally:
+        writers.close()
     return report.finish() if owned else report

@@ -311,11 +311,14 @@ def parsed_records(
     if first is None:
         return
     second = next(chunks, None)
-    if workers <= 0 or second is None:  # a small input is not worth starting processes
+    if workers <= 0 or second is None or multiprocessing.current_process().daemon:
+        # a small input is not worth processes; a daemon (a Celery worker) may not have any
         for texts_chunk in itertools.chain([first], [second] if second else [], chunks):
             yield from absorb(parse_game_texts(texts_chunk, index_plies))
         return
-    context = multiprocessing.get_context("forkserver")
+    # fork: nothing is yielded yet, so the loader has started no threads; and unlike spawn
+    # or forkserver it does not re-run the caller's __main__ module in the workers
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         in_flight: list[Future[ParsedChunk]] = []
         try:
