@@ -5,6 +5,7 @@ Skips when /work/shared/data is absent.
 
 from __future__ import annotations
 
+import functools
 import random
 
 import pytest
@@ -25,9 +26,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@functools.cache
+def reference_counts():  # type: ignore[no-untyped-def]
+    """python-chess's counts, computed once for both databases."""
+    return expected([SAMPLE], index_plies=40)
+
+
 def test_real_games_position_totals_equal_python_chess(engine) -> None:
     report = import_pgn_files(engine, [SAMPLE], index_plies=40)
-    reference = expected([SAMPLE], index_plies=40)
+    reference = reference_counts()
     assert report.imported == len(reference.games) == 986
     assert dict(report.skipped) == {"no moves": 13}
 

@@ -71,3 +71,23 @@ def test_comments_variations_and_nags_are_ignored() -> None:
 def test_only_the_indexed_plies_are_hashed() -> None:
     record = parse("en_passant.pgn", plies=10).records[0]
     assert len(record.moves) == 30 and len(record.position_keys) == 11
+
+
+def test_parser_processes_give_the_same_records_and_skips() -> None:
+    from webapp.indexer.pgn import parsed_records
+    from webapp.indexer.report import ImportReport
+
+    def run(workers: int) -> tuple[list[tuple], ImportReport]:
+        report = ImportReport()
+        texts = []
+        for path in sorted(FIXTURES.glob("*.pgn")):
+            with open_pgn(path) as stream:
+                texts += list(game_texts(binary_blocks(stream)))
+        records = parsed_records(texts, report, index_plies=40, workers=workers, chunk_size=3)
+        keys = lambda r: None if r.position_keys is None else list(r.position_keys)  # noqa: E731
+        return [(r.uid, list(r.moves), r.result, keys(r)) for r in records], report
+
+    in_process, report = run(0)
+    in_workers, worker_report = run(2)
+    assert in_workers == in_process and len(in_process) > 30
+    assert worker_report.skipped == report.skipped and worker_report.games_read == report.games_read

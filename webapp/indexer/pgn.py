@@ -291,6 +291,7 @@ def parsed_records(
     *,
     index_plies: int,
     workers: int | None = None,
+    chunk_size: int = GAMES_PER_CHUNK,
 ) -> Iterator[GameRecord]:
     """GameRecords from game texts, counting skips into the report.
 
@@ -306,7 +307,7 @@ def parsed_records(
         report.notes.update(parsed.notes)
         return parsed.records
 
-    chunks = _chunks(texts, GAMES_PER_CHUNK)
+    chunks = _chunks(texts, chunk_size)
     first = next(chunks, None)
     if first is None:
         return
