@@ -143,6 +143,33 @@ def run_import(url: str, path: Path, plies: int, data_dir: str) -> dict[str, flo
     return {**report, "wall": wall, "peak_rss_mb": peak / 2**20}
 
 
+def parse_only(path: Path, plies: int) -> float:
+    """Games/s of reading, parsing, hashing and building the statistics rows on one core,
+    with no database: the ceiling the loader could reach if the database were free."""
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+
+    from webapp.indexer.pgn import parsed_records
+    from webapp.indexer.report import ImportReport
+    from webapp.indexer.rows import move_stats_rows, player_move_stats_rows, prepare_batch
+    from webapp.indexer.streams import binary_blocks, game_texts, open_pgn
+
+    started = time.monotonic()
+    games = 0
+    with open_pgn(path) as stream:
+        records = list(
+            parsed_records(game_texts(binary_blocks(stream)), ImportReport(), index_plies=plies, workers=0)
+        )
+    for start in range(0, len(records), 4000):
+        batch, _ = prepare_batch(records[start : start + 4000], plies)
+        new = np.ones(len(batch), dtype=bool)
+        ids = np.arange(len(batch))
+        move_stats_rows(batch, new)
+        player_move_stats_rows(batch, new, ids, ids)
+        games += len(batch)
+    return games / (time.monotonic() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -162,7 +189,8 @@ def main() -> None:
         inputs = {"1x": Path(tmp) / "x1.pgn", f"{args.copies}x": Path(tmp) / "xN.pgn"}
         inputs["1x"].write_bytes(base)
         inputs[f"{args.copies}x"].write_bytes(repeated(base, args.copies))
-        print(f"input ({label}); plies {args.plies}; {os.cpu_count()} cores")
+        print(f"input ({label}); plies {args.plies}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+        print(f"no database, one core (parse, hash, rows): {parse_only(inputs['1x'], args.plies):,.0f} games/s")
         results: dict[str, list[dict[str, float]]] = {name: [] for name in inputs}
         for run in range(args.runs):
             for name, path in inputs.items():
@@ -172,6 +200,7 @@ def main() -> None:
                 finally:
                     drop_database(args.server, url)
                 results[name].append(result)
+                print(f"load {os.getloadavg()[0]:.1f} ", end="")
                 print(
                     f"run {run + 1} {name:>3}: {result['imported']:,.0f} games in "
                     f"{result['seconds']:.2f} s = {result['imported'] / result['seconds']:,.0f} games/s, "

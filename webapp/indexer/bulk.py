@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
@@ -148,17 +149,32 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 _COPY_TRAILER = struct.pack("!h", -1)
 
 
-def binary_copy_payload(columns: list[np.ndarray]) -> bytes:
-    """COPY ... (FORMAT BINARY) data for rows of bigint columns, built by numpy in one go."""
+COPY_ROWS_PER_WRITE = 32_768
+
+
+def binary_copy_chunks(columns: list[np.ndarray]) -> Iterator[bytes | memoryview]:
+    """COPY ... (FORMAT BINARY) data for rows of bigint columns, built by numpy a slice of
+    rows at a time (so a big batch never holds its whole payload in memory)."""
     fields = [("count", ">i2")]
     for index in range(len(columns)):
         fields += [(f"length{index}", ">i4"), (f"value{index}", ">i8")]
-    rows = np.empty(len(columns[0]), dtype=np.dtype(fields))
-    rows["count"] = len(columns)
-    for index, column in enumerate(columns):
-        rows[f"length{index}"] = 8
-        rows[f"value{index}"] = column
-    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
+    dtype = np.dtype(fields)
+    yield _COPY_HEADER
+    total = len(columns[0])
+    for start in range(0, total, COPY_ROWS_PER_WRITE):
+        end = min(start + COPY_ROWS_PER_WRITE, total)
+        rows = np.empty(end - start, dtype=dtype)
+        rows["count"] = len(columns)
+        for index, column in enumerate(columns):
+            rows[f"length{index}"] = 8
+            rows[f"value{index}"] = column[start:end]
+        yield memoryview(rows).cast("B")
+    yield _COPY_TRAILER
+
+
+def binary_copy_payload(columns: list[np.ndarray]) -> bytes:
+    """binary_copy_chunks() joined (for tests and small batches)."""
+    return b"".join(bytes(chunk) for chunk in binary_copy_chunks(columns))
 
 
 class PostgresWriter:
@@ -254,7 +270,8 @@ class PostgresWriter:
     def _merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
         """COPY rows already summed per key (rows._aggregate) to stage_<table>, then add them."""
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
-            copy.write(binary_copy_payload(data))
+            for chunk in binary_copy_chunks(data):
+                copy.write(chunk)
         self._merge_from_stage(cursor, table, table, columns, summed=not GROUP_IN_SQL)
 
     def _merge_from_stage(  # type: ignore[no-untyped-def]

@@ -27,7 +27,7 @@ from webapp.indexer.games import GameRecord
 from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import Batch, prepare_batch
 
-DEFAULT_BATCH_SIZE = 4000
+DEFAULT_BATCH_SIZE = 2000
 RETRIES = 3
 ProgressCallback = Callable[[ImportReport], None]
 
