@@ -13,17 +13,18 @@ def test_triggers_become_events() -> None:
     assert event_from_trigger(None, None) == Event("load")
     assert event_from_trigger(ids.LOCATION, "?play=e2e4") == Event("url")
     assert event_from_trigger({"type": ids.SQUARE, "index": "e2"}, 3) == Event("square", "e2")
-    assert event_from_trigger({"type": ids.MOVE_ROW, "index": "e2e4"}, 1) == Event("play", "e2e4")
-    assert event_from_trigger({"type": ids.PLY, "index": 2}, 1) == Event("ply", 2)
+    assert event_from_trigger(ids.CLICK, {"play": "e2e4", "n": 1}) == Event("play", "e2e4")
+    assert event_from_trigger(ids.CLICK, {"ply": 2, "n": 2}) == Event("ply", 2)
+    assert event_from_trigger(ids.DATA_VERSION, 3) == Event("data")
     assert event_from_trigger(ids.BACK, 1) == Event("button", ids.BACK)
     assert event_from_trigger(ids.SPEEDS, ["blitz"]) == Event("filters")
     assert event_from_trigger(ids.PROMOTION_MODAL, False) == Event("cancel")
 
 
-def test_rerendered_components_are_no_events() -> None:
-    """New move rows and ply buttons arrive with n_clicks=0: not a click."""
-    assert event_from_trigger({"type": ids.MOVE_ROW, "index": "e2e4"}, 0) is None
-    assert event_from_trigger({"type": ids.PLY, "index": 0}, None) is None
+def test_triggers_that_are_no_user_action() -> None:
+    """Buttons not clicked yet, an empty click store, the dialog opening: nothing to do."""
+    assert event_from_trigger({"type": ids.SQUARE, "index": "e2"}, 0) is None
+    assert event_from_trigger(ids.CLICK, None) is None
     assert event_from_trigger(ids.PROMOTION_MODAL, True) is None
     assert event_from_trigger(ids.FLIP, None) is None
 

@@ -43,7 +43,7 @@ def test_move_rows_in_explorer_order_with_games_share_and_rating() -> None:
     view = ExplorerView(query=ExplorerQuery.build(), result=result)
     [table] = build_moves(view)
     rows = table.children[1].children
-    assert [row.id["index"] for row in rows] == ["e2e4", "d2d4"]
+    assert [getattr(row, "data-play") for row in rows] == ["e2e4", "d2d4"]
     assert _texts(rows[0])[:3] == ["e4", "7", "70.0%"]
     assert _texts(rows[0])[-1] == "1600"
     assert _texts(rows[1])[:3] == ["d4", "2", "20.0%"]
@@ -54,3 +54,10 @@ def test_player_score_is_from_the_players_side() -> None:
     assert player_score(Results(white=3, draws=0, black=1), "black") == 0.25
     assert player_score(results, None) == 0.5
     assert player_score(Results(), "white") is None
+
+
+def test_score_delta_in_whole_points() -> None:
+    from webapp.dashboard.moves import score_delta
+
+    assert (score_delta(0.58, 0.5), score_delta(0.497, 0.5), score_delta(0.4, 0.5)) == ("+8", "0", "-10")
+    assert score_delta(None, 0.5) == "–"

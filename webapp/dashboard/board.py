@@ -100,11 +100,13 @@ def build_board(state: ViewState | None = None) -> html.Div:
 
 
 def build_move_line(state: ViewState) -> list:
-    """The whole line in SAN with move numbers; each ply a button that jumps there."""
+    """The whole line in SAN with move numbers; each ply a button that jumps there.
+
+    The buttons carry data-ply, not Dash ids: assets/clicks.js reports their clicks.
+    """
     board = chess.Board()
     items: list = [
-        html.Button("start", id={"type": ids.PLY, "index": 0}, n_clicks=0,
-                    className="ply" + (" current" if state.ply == 0 else ""))
+        html.Button("start", className="ply" + (" current" if state.ply == 0 else ""), **{"data-ply": "0"})
     ]
     for index, uci in enumerate(state.line, start=1):
         move = chess.Move.from_uci(uci)
@@ -117,9 +119,7 @@ def build_move_line(state: ViewState) -> list:
             classes.append("current")
         elif index > state.ply:
             classes.append("ahead")
-        items.append(
-            html.Button(san, id={"type": ids.PLY, "index": index}, n_clicks=0, className=" ".join(classes))
-        )
+        items.append(html.Button(san, className=" ".join(classes), **{"data-ply": str(index)}))
     return items
 
 

@@ -1,9 +1,10 @@
 """Every dashboard callback, registered in one place; each forwards to plain functions.
 
-- navigate: a UI event (square, move row, ply, buttons, filters, URL) → the next ViewState
-  and Selection (state.py), the board picture and the URL.
-- show_explorer: a ViewState → explorer calls (explore.py) → the moves panel (moves.py).
-- month options, the upload toggle, and the PGN upload as a background job with progress.
+- navigate: a UI event (square, move row, ply, buttons, filters, URL, new data) → the next
+  ViewState and Selection (state.py) → the board picture, the URL, and, when the position
+  or the filters changed, the explorer's answer (explore.py) drawn by moves.py. One
+  callback, so a click costs one round trip.
+- month options, the upload panel, and the PGN upload as a background job with progress.
 """
 
 from __future__ import annotations
@@ -44,15 +45,25 @@ class Event:
 
 def event_from_trigger(trigger: Any, value: Any) -> Event | None:
     """The event behind a callback trigger, or None for a trigger that is no user action
-    (components re-rendered with n_clicks=0, the modal opening)."""
+    (a button not clicked yet, the promotion dialog opening)."""
     if trigger is None:
         return Event("load")
     if trigger == ids.LOCATION:
         return Event("url")
+    if trigger == ids.DATA_VERSION:
+        return Event("data")
+    if trigger == ids.CLICK:
+        if not isinstance(value, dict):
+            return None
+        if value.get("play"):
+            return Event("play", str(value["play"]))
+        if isinstance(value.get("ply"), int):
+            return Event("ply", value["ply"])
+        return None
     if isinstance(trigger, dict):
         if not value:
             return None
-        kinds = {ids.SQUARE: "square", ids.MOVE_ROW: "play", ids.PLY: "ply", ids.PROMOTION: "promote"}
+        kinds = {ids.SQUARE: "square", ids.PROMOTION: "promote"}
         return Event(kinds[trigger["type"]], trigger["index"])
     if trigger == ids.PROMOTION_MODAL:
         return None if value else Event("cancel")
@@ -87,6 +98,8 @@ def next_state(
         return st.with_filters(state, filters), selection
     if event.kind == "url":
         return state_from_search(search, state), st.Selection()
+    if event.kind == "data":
+        return state, selection
     # load: the URL when it says anything, else what this browser tab had, else the start
     if search and search.strip("?"):
         return state_from_search(search, state), st.Selection()
@@ -110,21 +123,23 @@ def register_callbacks(app: dash.Dash) -> None:
             "forward_disabled": Output(ids.FORWARD, "disabled"),
             "rating_label": Output(ids.RATING_LABEL, "children"),
             "controls": {key: Output(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
+            "explorer": {key: Output(cid, prop) for key, (cid, prop) in EXPLORER_OUTPUTS.items()},
         },
         inputs={
             "search": Input(ids.LOCATION, "search"),
             "squares": Input({"type": ids.SQUARE, "index": ALL}, "n_clicks"),
-            "rows": Input({"type": ids.MOVE_ROW, "index": ALL}, "n_clicks"),
-            "plies": Input({"type": ids.PLY, "index": ALL}, "n_clicks"),
+            "click": Input(ids.CLICK, "data"),
             "promotions": Input({"type": ids.PROMOTION, "index": ALL}, "n_clicks"),
             "modal_open": Input(ids.PROMOTION_MODAL, "is_open"),
             "buttons": [Input(b, "n_clicks") for b in BUTTONS],
             "controls": {key: Input(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
+            "version": Input(ids.DATA_VERSION, "data"),
             "stored": State(ids.VIEW_STATE, "data"),
             "stored_selection": State(ids.SELECTION, "data"),
+            "recorded": State(ids.RECORDED_PLAYER, "data"),
         },
     )
-    def navigate(search, squares, rows, plies, promotions, modal_open, buttons, controls, stored, stored_selection):  # type: ignore[no-untyped-def]
+    def navigate(search, squares, click, promotions, modal_open, buttons, controls, version, stored, stored_selection, recorded):  # type: ignore[no-untyped-def]
         value = ctx.triggered[0]["value"] if ctx.triggered else None
         event = event_from_trigger(ctx.triggered_id, value)
         if event is None:
@@ -134,39 +149,24 @@ def register_callbacks(app: dash.Dash) -> None:
         new_state, new_selection = next_state(
             event, state, selection, filters_from_controls(**controls), search
         )
-        return navigation_outputs(event, state, new_state, selection, new_selection)
+        out = navigation_outputs(event, state, new_state, selection, new_selection)
+        if out["state"] is no_update and event.kind != "data":
+            out["explorer"] = {key: no_update for key in EXPLORER_OUTPUTS}
+        else:
+            out["explorer"] = explorer_outputs(new_state, recorded)
+        return out
 
     @app.callback(
-        output={
-            "opening": Output(ids.OPENING, "children"),
-            "totals": Output(ids.TOTALS, "children"),
-            "moves": Output(ids.MOVES, "children"),
-            "message": Output(ids.MESSAGE, "children"),
-            "recorded": Output(ids.RECORDED_PLAYER, "data"),
-            "upload_open": Output(ids.UPLOAD_COLLAPSE, "is_open", allow_duplicate=True),
-        },
-        inputs={
-            "data": Input(ids.VIEW_STATE, "data"),
-            "version": Input(ids.DATA_VERSION, "data"),
-            "recorded": State(ids.RECORDED_PLAYER, "data"),
-        },
+        Output(ids.UPLOAD_COLLAPSE, "is_open"),
+        Input(ids.UPLOAD_TOGGLE, "n_clicks"),
+        Input(ids.EMPTY_DATABASE, "data"),
+        State(ids.UPLOAD_COLLAPSE, "is_open"),
         prevent_initial_call=True,
     )
-    def show_explorer(data, version, recorded):  # type: ignore[no-untyped-def]
-        from webapp.extensions import db
-
-        view = explore(db.engine.connect, st.ViewState.from_dict(data))
-        if view.unknown_player and view.unknown_player != recorded:
-            note_unknown_player(db.engine, view.unknown_player)
-            recorded = view.unknown_player
-        return {
-            "opening": build_opening(view),
-            "totals": [] if view.empty_database else build_totals(view),
-            "moves": html.Div(build_moves(view), **{"data-fen": view.result.fen}),
-            "message": build_message(view),
-            "recorded": recorded,
-            "upload_open": True if view.empty_database else no_update,
-        }
+    def show_upload(n_clicks, empty, is_open):  # type: ignore[no-untyped-def]
+        if ctx.triggered_id == ids.UPLOAD_TOGGLE:
+            return not is_open
+        return True if empty else no_update
 
     @app.callback(
         Output(ids.SINCE, "options"),
@@ -178,15 +178,6 @@ def register_callbacks(app: dash.Dash) -> None:
 
         options = month_options(months(db.engine.connect))
         return options, options
-
-    @app.callback(
-        Output(ids.UPLOAD_COLLAPSE, "is_open"),
-        Input(ids.UPLOAD_TOGGLE, "n_clicks"),
-        State(ids.UPLOAD_COLLAPSE, "is_open"),
-        prevent_initial_call=True,
-    )
-    def toggle_upload(n_clicks, is_open):  # type: ignore[no-untyped-def]
-        return not is_open
 
     @app.callback(
         Output(ids.UPLOAD_RESULT, "children"),
@@ -220,6 +211,34 @@ def register_callbacks(app: dash.Dash) -> None:
         return build_result(lines), (version or 0) + 1
 
 
+EXPLORER_OUTPUTS = {
+    "opening": (ids.OPENING, "children"),
+    "totals": (ids.TOTALS, "children"),
+    "moves": (ids.MOVES, "children"),
+    "message": (ids.MESSAGE, "children"),
+    "recorded": (ids.RECORDED_PLAYER, "data"),
+    "empty": (ids.EMPTY_DATABASE, "data"),
+}
+
+
+def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any]:
+    """Ask the explorer about the state and draw the answer; note an unknown player once."""
+    from webapp.extensions import db
+
+    view = explore(db.engine.connect, state)
+    if view.unknown_player and view.unknown_player != recorded:
+        note_unknown_player(db.engine, view.unknown_player)
+        recorded = view.unknown_player
+    return {
+        "opening": build_opening(view),
+        "totals": [] if view.empty_database else build_totals(view),
+        "moves": html.Div(build_moves(view), **{"data-fen": view.result.fen}),
+        "message": build_message(view),
+        "recorded": recorded,
+        "empty": True if view.empty_database else no_update,  # opens the upload panel
+    }
+
+
 def navigation_outputs(
     event: Event,
     old: st.ViewState,
@@ -228,7 +247,7 @@ def navigation_outputs(
     selection: st.Selection,
 ) -> dict[str, Any]:
     """The callback's outputs: only what changed, so the explorer reruns only on a new state."""
-    state_changed = new != old or event.kind == "load"
+    state_changed = new != old or event.kind in ("load", "url")  # a page load may come as either
     shows_all = event.kind in ("load", "url")
     out: dict[str, Any] = {
         "state": new.to_dict() if state_changed else no_update,

@@ -8,6 +8,8 @@ VIEW_STATE = "view-state"  # line, ply, orientation, filters (session storage, m
 SELECTION = "selection"  # the piece picked up and a pending promotion (memory)
 RECORDED_PLAYER = "recorded-player"  # the last unknown name noted for this browser
 DATA_VERSION = "data-version"  # bumped when an upload lands, so the explorer redraws
+CLICK = "click"  # the last click on a move row or ply, set from assets/clicks.js
+EMPTY_DATABASE = "empty-database"  # true when the explorer found no games at all
 
 # board
 BOARD_IMAGE = "board-image"
@@ -18,7 +20,6 @@ FORWARD = "forward"
 RESET = "reset"
 FLIP = "flip"
 MOVE_LINE = "move-line"
-PLY = "ply"  # pattern type: {"type": PLY, "index": 3}
 PROMOTION_MODAL = "promotion-modal"
 PROMOTION = "promotion"  # pattern type: {"type": PROMOTION, "index": "q"}
 
@@ -26,7 +27,6 @@ PROMOTION = "promotion"  # pattern type: {"type": PROMOTION, "index": "q"}
 OPENING = "opening"
 TOTALS = "totals"
 MOVES = "moves"
-MOVE_ROW = "move-row"  # pattern type: {"type": MOVE_ROW, "index": "e2e4"}
 MESSAGE = "message"
 LOADING = "moves-loading"
 

@@ -3,7 +3,8 @@
 Each move is a row (SAN, games, share of the position's games, a white / draws / black
 bar, average rating) that plays the move when clicked. With a player chosen, each row
 holds two bars: the player's games and all games in the rating range (the peers).
-Exact counts ride along as data-* attributes and tooltips.
+Exact counts ride along as data-* attributes and tooltips. Rows carry data-play rather
+than Dash ids (assets/clicks.js reports their clicks), so redrawing the table stays cheap.
 """
 
 from __future__ import annotations
@@ -126,11 +127,9 @@ def peer_label(query: ExplorerQuery) -> str:
 def _row(move: MoveStats, total: int, cells: list) -> html.Tr:
     return html.Tr(
         [html.Td(move.san, className="move-san"), *cells],
-        id={"type": ids.MOVE_ROW, "index": move.uci},
-        n_clicks=0,
         className="move-row",
         title=f"Play {move.san}",
-        **{"data-uci": move.uci, "data-san": move.san},
+        **{"data-uci": move.uci, "data-play": move.uci},
     )
 
 
@@ -176,6 +175,14 @@ def player_score(results: Results, color: str | None) -> float | None:
     return (results.white + results.draws / 2) / results.games
 
 
+def score_delta(own: float | None, peers: float | None) -> str:
+    """The player's score minus the peers', in whole percentage points ("+8", "-3", "0")."""
+    if own is None or peers is None:
+        return "–"
+    points = round(100 * (own - peers))
+    return f"{points:+d}" if points else "0"
+
+
 def build_comparison_table(view: ExplorerView) -> html.Table:
     """Per move, the player's bar above their peers' bar, and the score difference."""
     assert view.peers is not None
@@ -191,11 +198,7 @@ def build_comparison_table(view: ExplorerView) -> html.Table:
         own = mine[uci].results if uci in mine else Results()
         peer = theirs[uci].results if uci in theirs else Results()
         own_score, peer_score = player_score(own, color), player_score(peer, color)
-        delta = (
-            f"{100 * (own_score - peer_score):+.0f}"
-            if own_score is not None and peer_score is not None
-            else "–"
-        )
+        delta = score_delta(own_score, peer_score)
         rows.append(
             _row(
                 move,
