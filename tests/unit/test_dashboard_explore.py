@@ -1,0 +1,91 @@
+"""explore(): the dashboard's explorer calls on real databases (SQLite and PostgreSQL).
+
+The numbers must be the JSON API's for the same line and filters; an unknown player is
+named and remembered; an empty database is told apart from a filter that finds nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from webapp.dashboard.explore import explore, months, note_unknown_player
+from webapp.dashboard.state import Filters, ViewState
+from webapp.dashboard.url import search_from_state
+from webapp.db.tables import requested_players
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "explorer_sample.pgn"
+
+
+@pytest.fixture
+def loaded(app, engine):  # type: ignore[no-untyped-def]
+    from webapp.caching import bump_generation
+    from webapp.indexer.pgn import import_pgn_stream
+
+    import_pgn_stream(engine, io.StringIO(SAMPLE.read_text()), index_plies=40)
+    bump_generation()
+    return engine
+
+
+def _api(client, state: ViewState) -> dict:  # type: ignore[no-untyped-def]
+    return client.get("/api/explorer" + (search_from_state(state) or "?")).get_json()
+
+
+def test_empty_database_is_told_apart(engine) -> None:  # type: ignore[no-untyped-def]
+    view = explore(engine.connect, ViewState())
+    assert view.empty_database and view.result.totals.games == 0
+    assert months(engine.connect) == []
+
+
+def test_the_numbers_are_the_apis(loaded, client) -> None:  # type: ignore[no-untyped-def]
+    state = ViewState(line=("e2e4", "e7e5"), ply=2, filters=Filters(speeds=("blitz", "rapid", "classical")))
+    view = explore(loaded.connect, state)
+    body = _api(client, state)
+    assert not view.empty_database and view.peers is None
+    assert view.result.totals.games == body["games"] > 0
+    assert [(m.uci, m.results.white, m.results.draws, m.results.black) for m in view.result.moves] == [
+        (m["uci"], m["white"], m["draws"], m["black"]) for m in body["moves"]
+    ]
+
+
+def test_a_filter_that_finds_nothing_is_not_an_empty_database(loaded) -> None:  # type: ignore[no-untyped-def]
+    view = explore(loaded.connect, ViewState(filters=Filters(since="1999-01", until="1999-02")))
+    assert view.result.totals.games == 0 and not view.empty_database
+
+
+def test_player_beside_peers(loaded, client) -> None:  # type: ignore[no-untyped-def]
+    state = ViewState(line=("e2e4",), ply=1, filters=Filters(player="frank", rating_min=1000))
+    view = explore(loaded.connect, state)
+    assert view.peers is not None and view.query.player == "frank"
+    body = _api(client, state)
+    peers = _api(client, ViewState(line=("e2e4",), ply=1, filters=Filters(rating_min=1000)))
+    assert view.result.totals.games == body["games"]
+    assert view.peers.totals.games == peers["games"] > view.result.totals.games
+
+
+def test_an_unknown_player_shows_all_games_and_is_remembered(loaded, client) -> None:  # type: ignore[no-untyped-def]
+    state = ViewState(filters=Filters(player="Nobody_At_All"))
+    view = explore(loaded.connect, state)
+    assert view.unknown_player == "nobody_at_all" and view.peers is None
+    assert view.result.totals.games == _api(client, ViewState())["games"]
+    note_unknown_player(loaded, view.unknown_player)
+    with loaded.connect() as connection:
+        rows = connection.execute(select(requested_players.c.source, requested_players.c.name)).all()
+    assert [tuple(r) for r in rows] == [("any", "nobody_at_all")]
+
+
+def test_months_span_the_games(loaded) -> None:  # type: ignore[no-untyped-def]
+    import chess.pgn
+
+    seen = set()
+    with SAMPLE.open() as handle:
+        while (game := chess.pgn.read_game(handle)) is not None:
+            date = game.headers.get("UTCDate") or game.headers.get("Date", "")
+            if game.headers.get("Variant", "Standard") == "Standard" and date[:4].isdigit():
+                seen.add(date[:7].replace(".", "-"))
+    span = months(loaded.connect)
+    assert (span[0], span[-1]) == (min(seen), max(seen))
+    assert set(seen) <= set(span)
