@@ -60,7 +60,7 @@ from webapp.indexer.zobrist import zobrist_keys
 
 GAMES_PER_CHUNK = 2000
 _STANDARD_VARIANTS = {"", "standard", "chess"}
-_START_BOARD = chess.STARTING_FEN.split(" ")[0]
+_START_FIELDS = chess.STARTING_FEN.split()[:4]
 _OUTCOMES = {"White": "1-0", "Black": "0-1", "Draw": "1/2-1/2"}
 _UCI_BY_CODE = np.empty(1 << 15, dtype=object)
 for _uci, _code in MOVE_CODES.items():
@@ -119,7 +119,7 @@ def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
         chunk.skipped["variant"] += 1
         return None
     fen = tags.get("FEN")
-    if fen is not None and fen.strip().split(" ")[0] != _START_BOARD:
+    if fen is not None and fen.split()[:4] != _START_FIELDS:  # board, turn, castling, e.p.
         chunk.skipped["non-standard start position"] += 1
         return None
     if tags.get("Result", "").strip() == "*":
