@@ -77,6 +77,7 @@ class _Writers:
                     new = writer.write(batch)
                 return new, writer.rows - rows_before
             except Exception as error:
+                writer.rows = rows_before  # the transaction rolled back
                 if attempt == RETRIES - 1 or not _retryable(error):
                     raise
         raise AssertionError("unreachable")
@@ -87,6 +88,30 @@ class _Writers:
                 writer.close()
             finally:
                 connection.close()
+
+
+class _Inline:
+    """An executor that runs each task at once in the calling thread (SQLite's one writer)."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def submit(self, function: Callable[[Batch], tuple[np.ndarray, int]], batch: Batch) -> Future:
+        future: Future[tuple[np.ndarray, int]] = Future()
+        try:
+            future.set_result(function(batch))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller via result()
+            future.set_exception(error)
+        return future
+
+
+def _executor(connections: int) -> ThreadPoolExecutor | _Inline:
+    if connections == 1:
+        return _Inline()
+    return ThreadPoolExecutor(max_workers=connections, thread_name_prefix="import")
 
 
 def _retryable(error: Exception) -> bool:
@@ -129,7 +154,7 @@ def import_games(
             progress(report)
 
     try:
-        with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="import") as pool:
+        with _executor(connections) as pool:
             in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int]]]] = deque()
             try:
                 for records_batch in _batches(records, batch_size):
