@@ -72,3 +72,15 @@ def test_brw031_first_start_offers_an_upload_and_counts_its_games(empty_app, bro
     assert totals.text == str(imported)  # every imported game reached the start position
     assert not browser.find_elements(By.ID, "empty-notice")
     page.wait_for_api_numbers()
+
+    # the same file again: nothing new, and the page says so
+    file_input = browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]")
+    browser.execute_script("arguments[0].value = ''", file_input)  # as the file dialog does
+    file_input.send_keys(str(SAMPLE_PGN))
+    page.wait_for(
+        lambda: browser.find_element(By.CSS_SELECTOR, "#upload-result .upload-summary").text
+        == f"{SAMPLE_PGN.name}: Imported 0 of {games} games ({imported + repeats} already present, "
+        f"{variants} skipped).",
+        "the second upload's result",
+    )
+    assert browser.find_element(By.CSS_SELECTOR, ".totals-games").text == str(imported)

@@ -182,6 +182,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output(ids.UPLOAD_RESULT, "children"),
         Output(ids.DATA_VERSION, "data"),
+        Output(ids.UPLOAD, "contents"),  # emptied, so the same file can be uploaded again
         Input(ids.UPLOAD, "contents"),
         State(ids.UPLOAD, "filename"),
         State(ids.DATA_VERSION, "data"),
@@ -201,14 +202,14 @@ def register_callbacks(app: dash.Dash) -> None:
         try:
             text = decode_upload(contents, filename)
         except UploadError as error:
-            return build_result([f"{filename}: {error}"], error=True), no_update
+            return build_result([f"{filename}: {error}"], error=True), no_update, None
         try:
             lines = import_upload(server, text, lambda done, label: set_progress((done, label)))
         except Exception as error:  # noqa: BLE001 - the user sees a sentence, the log the details
             server.logger.exception("upload import failed")
-            return build_result([f"{filename} could not be imported: {error}"], error=True), no_update
+            return build_result([f"{filename} could not be imported: {error}"], error=True), no_update, None
         lines[0] = f"{filename}: {lines[0]}"
-        return build_result(lines), (version or 0) + 1
+        return build_result(lines), (version or 0) + 1, None
 
 
 EXPLORER_OUTPUTS = {
