@@ -465,8 +465,11 @@ def register_player_callbacks(app: dash.Dash) -> None:
         Input(PLAYER_BAND, "value"),
         Input(PLAYER_VERSION, "data"),
         Input(ids.DATA_VERSION, "data"),
+        Input(ids.TABS, "active_tab"),
     )
-    def show_player(view, player, color, band, _version, _data_version):  # type: ignore[no-untyped-def]
+    def show_player(view, player, color, band, _version, _data_version, tab):  # type: ignore[no-untyped-def]
+        if tab != "player":  # nothing to draw while the panel is hidden
+            raise PreventUpdate
         args = api_args(ViewState.from_dict(view), player, color, band)
         out = analyse(args, server.extensions["settings"].index_plies)
         return out["summary"], out["compare"], out["leaks"], out["history"]

@@ -158,7 +158,9 @@ class _Run:
         """Load one month or page in one go; returns the non-standard games skipped."""
         from webapp.indexer.load import import_games
 
-        loaded = import_games(self.engine, records, index_plies=self.index_plies)
+        # one transaction for the whole month or page: it lands whole or not at all
+        loaded = import_games(self.engine, records, index_plies=self.index_plies,
+                              batch_size=max(len(records), 1))
         self.report.merge(loaded)
         variants = 0
         for reason, count in skipped.items():
