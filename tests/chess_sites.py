@@ -40,6 +40,8 @@ class ChessSites:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.user_agents: set[str] = set()
         self.delay_s = 0.0
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests served at the same moment
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -99,11 +101,17 @@ class ChessSites:
             self.requests.append((parts.path, query))
             self.user_agents.add(handler.headers.get("User-Agent", ""))
             canned = self.scripted[parts.path].popleft() if self.scripted[parts.path] else None
-        if self.delay_s:
-            time.sleep(self.delay_s)
-        if canned is None:
-            canned = self._answer(parts.path, query, handler.headers.get("Accept", ""))
-        self._send(handler, canned)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.delay_s:
+                time.sleep(self.delay_s)
+            if canned is None:
+                canned = self._answer(parts.path, query, handler.headers.get("Accept", ""))
+            self._send(handler, canned)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
 
     def _send(self, handler: BaseHTTPRequestHandler, canned: Canned) -> None:
         data = canned.body.encode()

@@ -282,3 +282,26 @@ def test_command_line_imports_an_account(app, engine, sites, monkeypatch, capsys
     assert game_count(engine) == 8
     assert cli_main(["import", "--lichess", "no_such_one", "--quiet"]) == 1
     assert "no such user" in capsys.readouterr().err
+
+
+def test_imports_of_two_accounts_share_the_site_one_request_at_a_time(app, engine, sites) -> None:
+    sites.add_chesscom_fixture_months("AliceK", *MONTHS)
+    sites.chesscom["bob_cc"] = {"2021-01": sites.chesscom["alicek"]["2021-01"]}
+    sites.delay_s = 0.1
+    outcomes: list[int] = []
+    started = threading.Barrier(2)
+
+    def run(name: str) -> None:
+        started.wait()
+        outcomes.append(import_account(app, "chesscom", name).imported)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("alicek", "bob_cc")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # bob's only month holds games of alice's January: whichever runs first loads them
+    assert sorted(outcomes) in ([0, 8], [3, 5])
+    assert game_count(engine) == 8
+    assert sites.most_in_flight == 1
+    assert len(sites.requests) == 4 + 2

@@ -27,6 +27,7 @@ from webapp.indexer.sources.errors import (
     UserNotFound,
 )
 from webapp.indexer.sources.http import SiteClient
+from webapp.indexer.sources.throttle import site_slot
 
 ACCOUNT_SOURCES = ("lichess", "chesscom")
 LICHESS_PAGE = 500  # games loaded per transaction from the lichess stream
@@ -101,10 +102,13 @@ def import_account(
         base = settings.chesscom_api_url if source == "chesscom" else settings.lichess_api_url
         client = SiteClient(base, **({"sleep": sleep} if sleep else {}))
         try:
-            if source == "chesscom":
-                _import_chesscom(run, client)
-            else:
-                _import_lichess(run, client, perf_type=perf_type, max_games=max_games)
+            site = "chess.com" if source == "chesscom" else "lichess"
+            with site_slot(settings.jobs_dir, source,
+                           waiting=lambda: run.tell(f"waiting for another {site} import")):
+                if source == "chesscom":
+                    _import_chesscom(run, client)
+                else:
+                    _import_lichess(run, client, perf_type=perf_type, max_games=max_games)
         except UserNotFound as error:
             error_text = str(error)
             _remember_requested(engine, f"{source}:{name}")
