@@ -93,11 +93,13 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
     if uid is None or not isinstance(pgn_text, str):
         return "no game URL or PGN"
     parsed = chess.pgn.read_game(io.StringIO(pgn_text))
-    if parsed is None or parsed.errors:
+    if parsed is None:
         return "unreadable PGN"
     headers = parsed.headers
-    if headers.get("SetUp") == "1" or "FEN" in headers:
+    if headers.get("SetUp") == "1" or "FEN" in headers:  # thematic tournaments, odds games
         return "non-standard start position"
+    if parsed.errors:
+        return "unreadable PGN"
     white, black = game.get("white") or {}, game.get("black") or {}
     result = headers.get("Result") or ""
     if result not in ("1-0", "0-1", "1/2-1/2"):
