@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,8 +24,7 @@ def site_slot(
     jobs_dir: str, source: str, *, waiting: Callable[[], None] | None = None
 ) -> Iterator[None]:
     """Hold the site's slot for the block; `waiting()` is called once if another holds it."""
-    Path(jobs_dir).mkdir(parents=True, exist_ok=True)
-    fd = os.open(str(Path(jobs_dir) / f"site-{source}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(Path(jobs_dir), f"site-{source}.lock")
     try:
         told = False
         while True:
@@ -42,3 +42,13 @@ def site_slot(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _open_lock(directory: Path, name: str) -> int:
+    """The lock file's descriptor; in the temporary directory if `directory` is not writable."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        return os.open(str(directory / name), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return os.open(str(Path(tempfile.gettempdir()) / f"opening-explorer-{name}"),
+                       os.O_RDWR | os.O_CREAT, 0o644)
