@@ -1,0 +1,44 @@
+"""The board picture and its buttons: last move, check, targets, orientation, square order."""
+
+from __future__ import annotations
+
+import chess
+
+from webapp.dashboard.board import board_svg, build_move_line, build_squares
+from webapp.dashboard.state import Selection, ViewState
+
+
+def test_squares_run_from_a8_to_h1_like_the_picture_from_whites_side() -> None:
+    names = [button.title for button in build_squares().children]
+    assert len(names) == 64
+    assert (names[0], names[7], names[56], names[63]) == ("a8", "h8", "a1", "h1")
+
+
+def test_last_move_and_check_are_marked() -> None:
+    # 1.e4 e5 2.Bc4 Nc6 3.Bxf7+: the bishop checks the king on e8.
+    svg = board_svg(ViewState(line=("e2e4", "e7e5", "f1c4", "b8c6", "c4f7"), ply=5))
+    assert "lastmove" in svg and "check_gradient" in svg
+    quiet = board_svg(ViewState(line=("e2e4",), ply=1))
+    assert "lastmove" in quiet and "check_gradient" not in quiet
+    assert "lastmove" not in board_svg(ViewState())
+
+
+def test_targets_of_the_picked_piece_are_filled() -> None:
+    svg = board_svg(ViewState(), Selection(square="b1"))
+    assert svg.count("#2e8b57") == 2  # a3 and c3
+    assert svg.count("#f6f669") == 1  # b1 itself
+
+
+def test_orientation_turns_the_picture() -> None:
+    white, black = board_svg(ViewState()), board_svg(ViewState(orientation="black"))
+    assert white != black
+    assert black == chess.svg.board(chess.Board(), orientation=chess.BLACK, coordinates=True)
+
+
+def test_move_line_numbers_moves_and_marks_the_current_ply() -> None:
+    items = build_move_line(ViewState(line=("e2e4", "e7e5", "g1f3"), ply=2))
+    texts = [item.children for item in items]
+    assert texts == ["start", "1.", "e4", "e5", "2.", "Nf3"]
+    plies = [item for item in items if getattr(item, "data-ply", None) is not None]
+    assert [getattr(p, "data-ply") for p in plies] == ["0", "1", "2", "3"]
+    assert [p.className for p in plies] == ["ply", "ply", "ply current", "ply ahead"]
