@@ -61,3 +61,21 @@ def test_a_url_event_sets_the_controls_but_not_the_url() -> None:
     assert out["search"] is no_update
     assert out["controls"]["speeds"] == ["blitz"]
     assert out["overlay"] == "board-overlay flipped"
+
+
+def test_a_database_that_does_not_answer_gives_a_plain_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from webapp import create_app
+    from webapp.dashboard.callbacks import explorer_outputs
+    from webapp.settings import Settings
+
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://root@127.0.0.1:9/no_such_database",  # nothing listens on 9
+            "DATA_DIR": str(tmp_path),
+        }
+    )
+    app = create_app(settings, dashboard=False)
+    with app.test_request_context():
+        out = explorer_outputs(ViewState(line=("e2e4",), ply=1), None)
+    assert "not answering" in out["message"].children
+    assert out["moves"] is no_update and out["totals"] is no_update

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,13 @@ from webapp.dashboard.filters import (
     month_options,
     rating_label,
 )
-from webapp.dashboard.moves import build_message, build_moves, build_opening, build_totals
+from webapp.dashboard.moves import (
+    build_message,
+    build_moves,
+    build_opening,
+    build_totals,
+    build_unavailable,
+)
 from webapp.dashboard.upload import UploadError, build_result, decode_upload, import_upload
 from webapp.dashboard.url import search_from_state, state_from_search
 
@@ -224,9 +231,17 @@ EXPLORER_OUTPUTS = {
 
 def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any]:
     """Ask the explorer about the state and draw the answer; note an unknown player once."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from webapp.extensions import db
 
-    view = explore(db.engine.connect, state)
+    try:
+        view = explore(db.engine.connect, state)
+    except SQLAlchemyError:
+        logging.getLogger(__name__).exception("explorer query failed")
+        outputs: dict[str, Any] = {key: no_update for key in EXPLORER_OUTPUTS}
+        outputs["message"] = build_unavailable()
+        return outputs
     if view.unknown_player and view.unknown_player != recorded:
         note_unknown_player(db.engine, view.unknown_player)
         recorded = view.unknown_player

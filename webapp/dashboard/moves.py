@@ -298,3 +298,13 @@ def build_message(view: ExplorerView) -> list:
     if view.problem:
         out.append(dbc.Alert(f"Filter left out: {view.problem}", color="secondary", className="py-2"))
     return out
+
+
+def build_unavailable() -> dbc.Alert:
+    """The database did not answer: say so plainly; the board keeps working."""
+    return dbc.Alert(
+        "The games database is not answering right now, so these numbers are not up to date. "
+        "Try the move again in a moment.",
+        color="danger",
+        className="py-2 unavailable",
+    )
