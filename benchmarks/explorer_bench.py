@@ -293,6 +293,9 @@ def main() -> None:
             f"(mean ply {statistics.mean(len(line) for line in lines):.1f}); "
             f"PostgreSQL {engine.dialect.server_version_info}, cache {args.redis}"
         )
+        for name, queries in (("no filters", plain), ("months", with_months), ("player", with_player)):
+            p50, p95, worst = percentiles(time_uncached(engine, queries))
+            print(f"warm-up (cold caches), uncached {name:12s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms", flush=True)
         rows: dict[str, list[tuple[float, float, float]]] = {}
         for run in range(1, args.runs + 1):
             for name, measure, queries in (
