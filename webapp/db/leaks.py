@@ -246,37 +246,32 @@ def find_leaks(
         for k in keys
     ]
     ranked = rank_leaks(candidates, min_games=min_games, limit=len(candidates))  # type: ignore[arg-type]
-    wanted = {k for k, _ in ranked}  # type: ignore[misc]
-    lines = _lines_by_tree(connection, query, ids, wanted, min_games, index_plies)
     turn = chess.WHITE if color == "white" else chess.BLACK
+    tree = _player_tree(connection, query, ids, min_games)
     leaks: list[Leak] = []
-    missing = [k for k, _ in ranked[: 3 * limit] if k not in lines]  # type: ignore[misc]
-    if missing:  # reached only through transpositions of rarer lines: replay recent games
-        lines.update(_lines_to(connection, query, ids, set(missing), index_plies))
-    for k, comparison in ranked:
-        found = lines.get(k)  # type: ignore[call-overload]
-        if found is None or not found[0] or found[1].turn != turn:
-            continue
-        leaks.append(Leak(play=found[0], fen=found[1].fen(), comparison=comparison))
-        if len(leaks) == limit:
-            break
+    window = max(3 * limit, 30)
+    for start in range(0, len(ranked), window):
+        batch = ranked[start:start + window]
+        wanted = {k for k, _ in batch}  # type: ignore[misc]
+        lines = _lines_by_tree(tree, wanted, index_plies)
+        missing = wanted - set(lines)
+        if missing:  # reached only through transpositions of rarer lines: replay recent games
+            lines.update(_lines_to(connection, query, ids, missing, index_plies))
+        for k, comparison in batch:
+            found = lines.get(k)  # type: ignore[call-overload]
+            if found is None or not found[0] or found[1].turn != turn:
+                continue
+            leaks.append(Leak(play=found[0], fen=found[1].fen(), comparison=comparison))
+            if len(leaks) == limit:
+                return rating, leaks
     return rating, leaks
 
 
-def _lines_by_tree(
-    connection: Connection,
-    query: ExplorerQuery,
-    ids: tuple[int, ...],
-    keys: set[int],
-    min_games: int,
-    plies: int,
-) -> dict[int, tuple[tuple[str, ...], chess.Board]]:
-    """A line to each wanted key, walking the player's own move tree from the start.
-
-    Only moves the player's games took at least `min_games` times are followed, so the
-    walk stays small; a position with that many games is reached this way unless it was
-    only ever reached through several rarer transpositions.
-    """
+def _player_tree(
+    connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], min_games: int
+) -> dict[int, list[int]]:
+    """position key → the moves the player's games took there at least `min_games` times,
+    most played first."""
     table = player_move_stats
     games_n = func.sum(table.c.white + table.c.draws + table.c.black)
     rows = connection.execute(
@@ -284,15 +279,31 @@ def _lines_by_tree(
         .where(*_player_conditions(query, ids), table.c.move != NO_MOVE)
         .group_by(table.c.position_key, table.c.move)
         .having(games_n >= min_games)
+        .order_by(games_n.desc())
     )
     children: dict[int, list[int]] = {}
     for key, move, _n in rows:
         children.setdefault(int(key), []).append(int(move))
+    return children
+
+
+def _lines_by_tree(
+    children: dict[int, list[int]], keys: set[int], plies: int
+) -> dict[int, tuple[tuple[str, ...], chess.Board]]:
+    """A line to each wanted key, walking the player's own move tree breadth first.
+
+    Only moves the player's games took at least `min_games` times are in the tree, so the
+    walk stays small, and it stops once every key is found; a position with that many
+    games is reached this way unless it was only ever reached through several rarer
+    transpositions.
+    """
+    from collections import deque
+
     found: dict[int, tuple[tuple[str, ...], chess.Board]] = {}
     seen: set[int] = set()
-    stack: list[tuple[chess.Board, tuple[str, ...]]] = [(chess.Board(), ())]
-    while stack and len(found) < len(keys):
-        board, line = stack.pop()
+    queue: deque[tuple[chess.Board, tuple[str, ...]]] = deque([(chess.Board(), ())])
+    while queue and len(found) < len(keys):
+        board, line = queue.popleft()
         key = position_key(board)
         if key in seen:
             continue
@@ -307,7 +318,7 @@ def _lines_by_tree(
                 continue
             child = board.copy(stack=False)
             child.push(move)
-            stack.append((child, (*line, move.uci())))
+            queue.append((child, (*line, move.uci())))
     return found
 
 
