@@ -133,7 +133,7 @@ def test_cancelled_import_can_be_run_again(browser, live_server, sites) -> None:
     wait_for(lambda: "1 of 3 months" in browser.find_element(By.ID, "player-import-status").text)
     browser.find_element(By.ID, "player-import-cancel").click()
     assert "cancelled" in wait_for(lambda: _alert(browser))
-    assert browser.find_element(By.ID, "player-import-button").is_enabled()
+    wait_for(lambda: browser.find_element(By.ID, "player-import-button").is_enabled())
 
     sites.delay_s = 0.0
     browser.find_element(By.ID, "player-import-button").click()
