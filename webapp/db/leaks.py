@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from webapp.db.players import find_player_ids
-from webapp.db.tables import games, move_stats, player_move_stats, players
+from webapp.db.tables import games, move_stats, move_stats_rollup, player_move_stats, players
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
@@ -132,8 +132,9 @@ def player_rating(connection: Connection, query: ExplorerQuery, ids: tuple[int, 
 
 
 def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], bands):  # type: ignore[no-untyped-def]
-    """(position_key, move) → (white, draws, black) over peers' games."""
-    table = move_stats
+    """(position_key, move) → (white, draws, black) over peers' games (from the month-less
+    rollup when no months are asked, as the explorer does)."""
+    table = move_stats_rollup if query.since is None and query.until is None else move_stats
     rows = connection.execute(
         select(
             table.c.position_key,
