@@ -39,7 +39,8 @@ player_api = Blueprint("player_api", __name__)
 EXTRA = ("band", "min_games", "limit")
 
 
-def _split_args(args: Mapping[str, str]) -> tuple[Any, dict[str, int]]:
+def parse_player_args(args: Mapping[str, str]) -> tuple[Any, dict[str, int]]:
+    """The explorer query and the player view's own numbers (band, min_games, limit)."""
     explorer_args = {k: v for k, v in args.items() if k not in EXTRA}
     extra: dict[str, int] = {}
     for name, low, high in (("band", 0, 1000), ("min_games", 1, 100000), ("limit", 1, 500)):
@@ -62,7 +63,7 @@ def _not_found(error: PlayerNotFound, player: str):  # type: ignore[no-untyped-d
 
 @player_api.get("/api/player/compare")
 def compare():  # type: ignore[no-untyped-def]
-    query, extra = _split_args(request.args)
+    query, extra = parse_player_args(request.args)
     try:
         with db.engine.connect() as connection:
             result = compare_player(connection, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH))
@@ -84,7 +85,7 @@ def compare():  # type: ignore[no-untyped-def]
 
 @player_api.get("/api/player/leaks")
 def leaks():  # type: ignore[no-untyped-def]
-    query, extra = _split_args(request.args)
+    query, extra = parse_player_args(request.args)
     band = extra.get("band", DEFAULT_BAND_WIDTH)
     try:
         rating, found = read_leaks(
@@ -114,7 +115,7 @@ def leaks():  # type: ignore[no-untyped-def]
 
 @player_api.get("/api/player/history")
 def history():  # type: ignore[no-untyped-def]
-    query, _extra = _split_args(request.args)
+    query, _extra = parse_player_args(request.args)
     try:
         with db.engine.connect() as connection:
             months = player_history(connection, query)
@@ -131,7 +132,7 @@ def history():  # type: ignore[no-untyped-def]
 
 def move_table_csv(args: Mapping[str, str]) -> str:
     """The move table for the query as CSV, with the player-vs-peers columns when they apply."""
-    query, extra = _split_args(args)
+    query, extra = parse_player_args(args)
     result = read_explorer(db.engine.connect, query)
     comparisons = {}
     if query.player and query.color and result.player_found:
@@ -166,7 +167,7 @@ def move_table_csv(args: Mapping[str, str]) -> str:
 
 def games_pgn(args: Mapping[str, str]) -> str:
     """The games behind the query's position (at most `limit`, default 1000) as PGN text."""
-    query, extra = _split_args(args)
+    query, extra = parse_player_args(args)
     plies = current_app.extensions["settings"].index_plies
     with db.engine.connect() as connection:
         exported = games_behind(connection, query, index_plies=plies, limit=extra.get("limit", 1000))

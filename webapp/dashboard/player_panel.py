@@ -314,7 +314,7 @@ def api_args(view: ViewState, player: str | None, color: str | None, band: Any =
 
 def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
     """Summary, comparison table, leaks table and history figure for the panel."""
-    from webapp.api.player_routes import _split_args
+    from webapp.api.player_routes import parse_player_args
     from webapp.db.leaks import (
         DEFAULT_BAND_WIDTH,
         PlayerNotFound,
@@ -328,7 +328,7 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
     if not args.get("player"):
         return {**empty, "summary": "Choose a player (or import an account) to compare with peers."}
     try:
-        query, extra = _split_args(args)
+        query, extra = parse_player_args(args)
         band = extra.get("band", DEFAULT_BAND_WIDTH)
         with db.engine.connect() as connection:
             compared = compare_player(connection, query, band_width=band)
