@@ -91,3 +91,9 @@ def test_parser_processes_give_the_same_records_and_skips() -> None:
     in_workers, worker_report = run(2)
     assert in_workers == in_process and len(in_process) > 30
     assert worker_report.skipped == report.skipped and worker_report.games_read == report.games_read
+
+
+def test_an_oversized_text_is_counted_as_skipped() -> None:
+    from webapp.indexer.streams import OVERSIZED
+
+    assert dict(parse_game_texts([(OVERSIZED, False)], 40).skipped) == {"too large (not PGN?)": 1}

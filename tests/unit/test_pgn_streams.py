@@ -79,3 +79,17 @@ def test_missing_and_corrupt_files_raise_unreadable(tmp_path: Path) -> None:
     truncated.write_bytes(gzip.compress((FIXTURES / "transposition.pgn").read_bytes())[:-20])
     with pytest.raises(UnreadableFile), open_pgn(truncated) as stream:
         list(binary_blocks(stream))
+
+
+@pytest.mark.parametrize("size", [7, 100, 4096])
+def test_an_oversized_game_is_dropped_without_holding_it(size: int) -> None:
+    from webapp.indexer.streams import OVERSIZED
+
+    good = (FIXTURES / "transposition.pgn").read_bytes()
+    garbage = b"[Event \"x\"]\n\n" + b"e4 " * 3000 + b"\n" + b"zz" * 2000  # 13 kB, no game start
+    data = good + garbage + b"\n" + good
+    games = list(game_texts((data[i : i + size] for i in range(0, len(data), size)), max_game_bytes=5000))
+    texts = [text for text, _ in games]
+    assert texts.count(OVERSIZED) == 1
+    alone = [text for text, _ in cut(good, len(good))]
+    assert [t for t in texts if t != OVERSIZED] == alone + alone

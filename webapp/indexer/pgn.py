@@ -18,7 +18,8 @@ Games that cannot be used are skipped and counted by reason, never a crash:
 - "truncated last game": the stream's last game does not end with a result (a cut
   download); a game elsewhere whose moves do not end with a result is skipped as
   "no result at end of moves" (it was cut too: the next game's tags follow directly);
-- "no moves": a game with no moves (aborted games).
+- "no moves": a game with no moves (aborted games);
+- "too large (not PGN?)": over 16 MB between two games (not held in memory).
 Bytes that are not UTF-8 do not lose the game: its text is read as Latin-1 (old PGN
 files use it) and the report counts it under notes.
 """
@@ -55,7 +56,7 @@ from webapp.indexer.headers import (
 from webapp.indexer.load import DEFAULT_BATCH_SIZE, ProgressCallback, import_games
 from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import MOVE_CODES
-from webapp.indexer.streams import binary_blocks, game_texts, open_pgn, text_blocks
+from webapp.indexer.streams import OVERSIZED, binary_blocks, game_texts, open_pgn, text_blocks
 from webapp.indexer.zobrist import zobrist_keys
 
 GAMES_PER_CHUNK = 2000
@@ -99,6 +100,9 @@ def _split(text: str) -> tuple[list[str], str]:
 
 def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
     """Decode and read the tags; None (counted) when the game is skipped before its moves."""
+    if raw == OVERSIZED:
+        chunk.skipped["too large (not PGN?)"] += 1
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -18,6 +18,9 @@ from typing import BinaryIO, TextIO
 import zstandard
 
 READ_BYTES = 1 << 20
+MAX_GAME_BYTES = 16 << 20
+#: what game_texts() yields in place of a game longer than max_game_bytes
+OVERSIZED = b""
 _GAME_START = re.compile(rb"(?m)^(?!\[[A-Za-z])[^\n]*\n(?=\[[A-Za-z])")
 _BOM = b"\xef\xbb\xbf"
 SUFFIXES = (".pgn", ".pgn.gz", ".pgn.bz2", ".pgn.zst")
@@ -74,10 +77,18 @@ def text_blocks(stream: TextIO | Iterable[str], *, read_chars: int = READ_BYTES)
         yield "".join(pending).encode("utf-8", "surrogateescape")
 
 
-def game_texts(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
-    """(one game's bytes, is it the last of the stream) for every game in the blocks."""
+def game_texts(
+    blocks: Iterable[bytes], *, max_game_bytes: int = MAX_GAME_BYTES
+) -> Iterator[tuple[bytes, bool]]:
+    """(one game's bytes, is it the last of the stream) for every game in the blocks.
+
+    A "game" longer than max_game_bytes (a file that is not PGN, or has no tag lines) is
+    not held in memory: it comes out as OVERSIZED (empty bytes) and its text is dropped
+    up to the next game.
+    """
     pending = b""
     first = True
+    dropping = False
     for block in blocks:
         if first:
             block = block.removeprefix(_BOM)
@@ -86,9 +97,25 @@ def game_texts(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
         start = 0
         for match in _GAME_START.finditer(buffer):
             end = match.end()
-            if buffer[start:end].strip():
+            if dropping:
+                dropping = False
+            elif buffer[start:end].strip():
                 yield buffer[start:end], False
             start = end
         pending = buffer[start:]
-    if pending.strip():
+        if dropping:
+            pending = _last_two_lines(pending)
+        elif len(pending) > max_game_bytes:
+            yield OVERSIZED, False
+            dropping = True
+            pending = _last_two_lines(pending)
+    if pending.strip() and not dropping:
         yield pending, True
+
+
+def _last_two_lines(data: bytes) -> bytes:
+    """Enough of the end of `data` to find a game start that continues in the next block."""
+    last = data.rfind(b"\n")
+    cut = data.rfind(b"\n", 0, max(last, 0)) if last > 0 else -1
+    tail = data[cut + 1 :] if cut >= 0 else data
+    return tail[-4096:]
