@@ -50,7 +50,9 @@ def test_playing_a_move_writes_state_and_url() -> None:
     out = navigation_outputs(Event("square", "e4"), state, new, Selection(square="e2"), selection)
     assert out["state"]["line"] == ["e2e4"]
     assert out["search"] == "?play=e2e4"
-    assert (out["back_disabled"], out["forward_disabled"]) == (False, True)
+    assert out["back_disabled"] is False  # was disabled at the start
+    assert out["forward_disabled"] is no_update  # still at the end of the line: unchanged
+    assert out["overlay"] is no_update and out["rating_label"] is no_update
     assert all(value is no_update for value in out["controls"].values())
 
 

@@ -242,15 +242,16 @@ def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any
         outputs: dict[str, Any] = {key: no_update for key in EXPLORER_OUTPUTS}
         outputs["message"] = build_unavailable()
         return outputs
+    noted: Any = no_update
     if view.unknown_player and view.unknown_player != recorded:
         note_unknown_player(db.engine, view.unknown_player)
-        recorded = view.unknown_player
+        noted = view.unknown_player
     return {
         "opening": build_opening(view),
         "totals": [] if view.empty_database else build_totals(view),
         "moves": html.Div(build_moves(view), **{"data-fen": view.result.fen}),
         "message": build_message(view),
-        "recorded": recorded,
+        "recorded": noted,
         "empty": True if view.empty_database else no_update,  # opens the upload panel
     }
 
@@ -262,24 +263,32 @@ def navigation_outputs(
     old_selection: st.Selection,
     selection: st.Selection,
 ) -> dict[str, Any]:
-    """The callback's outputs: only what changed, so the explorer reruns only on a new state."""
-    state_changed = new != old or event.kind in ("load", "url")  # a page load may come as either
-    shows_all = event.kind in ("load", "url")
+    """The callback's outputs: only what changed (every prop sent costs the browser work),
+    so that the explorer reruns only on a new position or new filters."""
+    shows_all = event.kind in ("load", "url")  # a page load may come as either
+    state_changed = new != old or shows_all
+    selection_changed = selection != old_selection or shows_all
+
+    def changed(value: Any, before: Any) -> Any:
+        return value if shows_all or value != before else no_update
+
     out: dict[str, Any] = {
         "state": new.to_dict() if state_changed else no_update,
-        "selection": selection.to_dict() if selection != old_selection or shows_all else no_update,
+        "selection": selection.to_dict() if selection_changed else no_update,
         "search": search_from_state(new) if state_changed and event.kind != "url" else no_update,
-        "board": board_src(new, selection)
-        if state_changed or selection != old_selection or shows_all
-        else no_update,
-        "overlay": "board-overlay" + (" flipped" if new.orientation == "black" else ""),
-        "line": build_move_line(new) if state_changed or shows_all else no_update,
-        "promotion": selection.promotion is not None,
-        "back_disabled": new.ply == 0,
-        "forward_disabled": new.ply >= len(new.line),
-        "rating_label": rating_label(new.filters),
+        "board": board_src(new, selection) if state_changed or selection_changed else no_update,
+        "overlay": changed(_overlay_class(new), _overlay_class(old)),
+        "line": build_move_line(new) if state_changed else no_update,
+        "promotion": changed(selection.promotion is not None, old_selection.promotion is not None),
+        "back_disabled": changed(new.ply == 0, old.ply == 0),
+        "forward_disabled": changed(new.ply >= len(new.line), old.ply >= len(old.line)),
+        "rating_label": changed(rating_label(new.filters), rating_label(old.filters)),
         "controls": {key: no_update for key in CONTROL_KEYS},
     }
     if shows_all:
         out["controls"] = controls_from_filters(new.filters)
     return out
+
+
+def _overlay_class(state: st.ViewState) -> str:
+    return "board-overlay" + (" flipped" if state.orientation == "black" else "")
