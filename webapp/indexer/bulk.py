@@ -1,8 +1,8 @@
 """Batch writers: PostgreSQL through COPY into staging tables, SQLite through executemany.
 
-Both write one prepared batch inside the caller's transaction: upsert the players, insert
-the games with ON CONFLICT (uid) DO NOTHING to learn which are new, then add statistics
-for the new games only — so a re-import, or an import resumed after a crash, never counts
+Both write one prepared batch: upsert its players (a short transaction of its own), then
+in the caller's transaction insert the games with ON CONFLICT (uid) DO NOTHING to learn
+which are new, and add statistics for the new games only — so a re-import, or an import resumed after a crash, never counts
 a game twice.
 """
 
@@ -97,8 +97,8 @@ class SqliteWriter:
     def close(self) -> None:
         pass
 
-    def write(self, batch: Batch) -> np.ndarray:
-        """Write the batch; returns a bool mask of the games that were new."""
+    def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
+        """Upsert the batch's players (the caller's transaction); (source, name) → id."""
         cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         ids: dict[tuple[str, str], int] = {}
         for (source, name), display in player_keys(batch.records).items():
@@ -109,6 +109,12 @@ class SqliteWriter:
             )
             cursor.execute("SELECT id FROM players WHERE source = ? AND name = ?", (source, name))
             ids[(source, name)] = cursor.fetchone()[0]
+        cursor.close()
+        return ids
+
+    def write(self, batch: Batch, ids: dict[tuple[str, str], int]) -> np.ndarray:
+        """Write the batch's games and statistics; returns a mask of the games that were new."""
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         white_ids, black_ids = _ids(batch, ids)
         new = np.zeros(len(batch), dtype=bool)
         insert_game = (
@@ -214,16 +220,16 @@ class PostgresWriter:
                 "stage_player_move_stats"
             )
 
-    def write(self, batch: Batch) -> np.ndarray:
-        """Write the batch; returns a bool mask of the games that were new."""
+    def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
+        """Upsert the batch's players (the caller's transaction); (source, name) → id.
+
+        Run in a short transaction of its own before the batch's: a new player inserted
+        by one batch would otherwise make a concurrent batch wait for the whole first
+        batch to commit. A player whose games then fail to land is harmless (a name).
+        """
         cursor = self.raw.cursor()
-        # The app bounds explorer queries; an import batch may take longer. A batch lost to
-        # a server crash right after its commit is simply imported again by the rerun.
-        cursor.execute(
-            "SET LOCAL statement_timeout = 0; SET LOCAL synchronous_commit = off; "
-            "SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"
-        )
-        people = player_keys(batch.records)
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        people = dict(sorted(player_keys(batch.records).items()))  # one lock order for all
         sources = [source for source, _ in people]
         names = [name for _, name in people]
         cursor.execute(
@@ -239,6 +245,18 @@ class PostgresWriter:
             (sources, names),
         )
         ids = {(source, name): player_id for player_id, source, name in cursor.fetchall()}
+        cursor.close()
+        return ids
+
+    def write(self, batch: Batch, ids: dict[tuple[str, str], int]) -> np.ndarray:
+        """Write the batch's games and statistics; returns a mask of the games that were new."""
+        cursor = self.raw.cursor()
+        # The app bounds explorer queries; an import batch may take longer. A batch lost to
+        # a server crash right after its commit is simply imported again by the rerun.
+        cursor.execute(
+            "SET LOCAL statement_timeout = 0; SET LOCAL synchronous_commit = off; "
+            "SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"
+        )
         white_ids, black_ids = _ids(batch, ids)
         columns = ", ".join(GAME_COLUMNS)
         staged: dict[str, int] = {}  # uid → index of its first record (a repeat counts once)

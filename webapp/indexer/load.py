@@ -74,7 +74,9 @@ class _Writers:
             rows_before = writer.rows
             try:
                 with connection.begin():
-                    new = writer.write(batch)
+                    ids = writer.player_ids(batch)
+                with connection.begin():
+                    new = writer.write(batch, ids)
                 return new, writer.rows - rows_before
             except Exception as error:
                 writer.rows = rows_before  # the transaction rolled back
