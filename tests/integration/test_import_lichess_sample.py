@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import random
+from pathlib import Path
 
 import pytest
 from import_reference import expected
@@ -15,15 +16,9 @@ from test_import_pgn import tables
 
 from webapp.indexer.pgn import import_pgn_files
 
-try:
-    from conftest import SHARED_DATA
-except ImportError:  # pragma: no cover
-    SHARED_DATA = None
-
-SAMPLE = (SHARED_DATA / "lichess" / "lichess_db_standard_rated_2021-10_first999.pgn") if SHARED_DATA else None
-pytestmark = pytest.mark.skipif(
-    SAMPLE is None or not SAMPLE.exists(), reason="shared lichess sample not available"
-)
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+SAMPLE = SHARED_DATA / "lichess" / "lichess_db_standard_rated_2021-10_first999.pgn"
+pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="shared lichess sample not available")
 
 
 @functools.cache
