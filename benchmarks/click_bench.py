@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/click_bench.py [--database-url postgresql://root@127.0.0.1:5432/oe_bench_1m]
         [--lines 6] [--plies 10] [--redis redis://127.0.0.1:6379/13] [--seed 1]
+        [--filters "speeds=blitz&since=2013-01"]
 
 Serves the dashboard from a thread (werkzeug, threaded) on the given database, opens it
 in headless Chromium and plays lines by clicking squares: the first click picks a piece
@@ -10,7 +11,9 @@ table showing the new position (its data-fen), as the browser sees it. The lines
 random walks through the database's own moves (each move chosen in proportion to its
 games, via the explorer). Each line is played twice: first with the explorer cache
 emptied before every click (a new cache generation: "cold", the database answers), then
-again (cached). Prints p50 / p95 / max in milliseconds. Figures only, nothing asserted.
+again (cached). `--filters` opens the page with those URL filters (the API's names), so
+filtered views can be measured too. Prints p50 / p95 / max in milliseconds. Figures only,
+nothing asserted.
 """
 
 from __future__ import annotations
@@ -94,11 +97,15 @@ class ServerTimer:
         return [body]
 
 
-def random_lines(app, count: int, plies: int, seed: int) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def random_lines(app, count: int, plies: int, seed: int, filters: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
     """Random walks through the database's moves, each step weighted by its games."""
+    from urllib.parse import parse_qsl
+
+    from webapp.api.wire import query_from_args
     from webapp.db.explorer import query_explorer
     from webapp.extensions import db
-    from webapp.model.query import ExplorerQuery
+
+    base = query_from_args(dict(parse_qsl(filters)))
 
     rng = random.Random(seed)
     lines = []
@@ -106,7 +113,7 @@ def random_lines(app, count: int, plies: int, seed: int) -> list[list[str]]:  # 
         for _ in range(count):
             line: list[str] = []
             for _ in range(plies):
-                result = query_explorer(connection, ExplorerQuery.build(play=line))
+                result = query_explorer(connection, base.with_position(play=line))
                 if not result.moves:
                     break
                 weights = [m.results.games for m in result.moves]
@@ -122,6 +129,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=6)
     parser.add_argument("--plies", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--filters", default="", help="URL filters, e.g. speeds=blitz&since=2013-01")
     args = parser.parse_args()
 
     import chess
@@ -145,7 +153,8 @@ def main() -> int:
         game_count = connection.execute(select(func.count()).select_from(games)).scalar_one()
     print(f"database: {args.database_url.rsplit('@', 1)[-1]}  games: {game_count:,}  "
           f"cache: {'Redis ' + args.redis if args.redis else 'file system'}")
-    lines = random_lines(app, args.lines, args.plies, args.seed)
+    lines = random_lines(app, args.lines, args.plies, args.seed, args.filters)
+    print(f"filters: {args.filters or 'none'}")
     print(f"lines: {len(lines)} random walks of up to {args.plies} plies "
           f"({sum(map(len, lines))} clicks per pass)")
 
@@ -153,7 +162,7 @@ def main() -> int:
     app.wsgi_app = timer  # type: ignore[method-assign]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/"
+    url = f"http://127.0.0.1:{server.server_port}/" + (f"?{args.filters}" if args.filters else "")
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"

@@ -131,6 +131,7 @@ def register_callbacks(app: dash.Dash) -> None:
             "rating_label": Output(ids.RATING_LABEL, "children"),
             "controls": {key: Output(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
             "explorer": {key: Output(cid, prop) for key, (cid, prop) in EXPLORER_OUTPUTS.items()},
+            "months": [Output(ids.SINCE, "options"), Output(ids.UNTIL, "options")],
         },
         inputs={
             "search": Input(ids.LOCATION, "search"),
@@ -157,6 +158,12 @@ def register_callbacks(app: dash.Dash) -> None:
             event, state, selection, filters_from_controls(**controls), search
         )
         out = navigation_outputs(event, state, new_state, selection, new_selection)
+        if event.kind in ("load", "url", "data"):
+            # with the values, so a month from the URL is never dropped for want of an option
+            options = month_choices(new_state.filters)
+            out["months"] = [options, options]
+        else:
+            out["months"] = [no_update, no_update]
         if out["state"] is no_update and event.kind != "data":
             out["explorer"] = {key: no_update for key in EXPLORER_OUTPUTS}
         else:
@@ -174,17 +181,6 @@ def register_callbacks(app: dash.Dash) -> None:
         if ctx.triggered_id == ids.UPLOAD_TOGGLE:
             return not is_open
         return True if empty else no_update
-
-    @app.callback(
-        Output(ids.SINCE, "options"),
-        Output(ids.UNTIL, "options"),
-        Input(ids.DATA_VERSION, "data"),
-    )
-    def month_choices(version):  # type: ignore[no-untyped-def]
-        from webapp.extensions import db
-
-        options = month_options(months(db.engine.connect))
-        return options, options
 
     @app.callback(
         Output(ids.UPLOAD_RESULT, "children"),
@@ -217,6 +213,19 @@ def register_callbacks(app: dash.Dash) -> None:
             return build_result([f"{filename} could not be imported: {error}"], error=True), no_update, None
         lines[0] = f"{filename}: {lines[0]}"
         return build_result(lines), (version or 0) + 1, None
+
+
+def month_choices(filters: st.Filters) -> list[dict[str, str]]:
+    """The months the games span, plus any month the filters name."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp.extensions import db
+
+    try:
+        known = set(months(db.engine.connect))
+    except SQLAlchemyError:
+        known = set()
+    return month_options(sorted(known | {m for m in (filters.since, filters.until) if m}))
 
 
 EXPLORER_OUTPUTS = {
