@@ -38,6 +38,9 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # copying a large move_stats takes minutes: not bound by the explorer's timeout
+        op.execute("SET LOCAL statement_timeout = 0")
     op.execute(
         f"INSERT INTO move_stats_rollup ({KEYS}, white, draws, black, rating_sum) "
         f"SELECT {KEYS}, sum(white), sum(draws), sum(black), sum(rating_sum) "
