@@ -52,7 +52,7 @@ def test_brw031_first_start_offers_an_upload_and_counts_its_games(empty_app, bro
     page = Dashboard(browser, empty_app).open()
     notice = page.wait_for(lambda: browser.find_elements(By.ID, "empty-notice"), "the empty notice")
     assert "No games yet" in notice[0].text
-    assert browser.find_element(By.ID, "upload").is_displayed()
+    page.wait_for(lambda: browser.find_element(By.ID, "upload").is_displayed(), "the upload panel open")
 
     games, variants, repeats = _independent_counts(SAMPLE_PGN)
     browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(SAMPLE_PGN))

@@ -9,8 +9,8 @@ from webapp.dashboard.state import Selection, ViewState
 
 
 def test_squares_run_from_a8_to_h1_like_the_picture_from_whites_side() -> None:
-    names = [button.title for button in build_squares().children]
-    assert len(names) == 64
+    names = [getattr(button, "data-square") for button in build_squares().children.children]
+    assert len(names) == 64 and len(set(names)) == 64
     assert (names[0], names[7], names[56], names[63]) == ("a8", "h8", "a1", "h1")
 
 

@@ -12,7 +12,8 @@ from webapp.dashboard.state import Filters, Selection, ViewState
 def test_triggers_become_events() -> None:
     assert event_from_trigger(None, None) == Event("load")
     assert event_from_trigger(ids.LOCATION, "?play=e2e4") == Event("url")
-    assert event_from_trigger({"type": ids.SQUARE, "index": "e2"}, 3) == Event("square", "e2")
+    assert event_from_trigger(ids.CLICK, {"square": "e2", "n": 3}) == Event("square", "e2")
+    assert event_from_trigger({"type": ids.PROMOTION, "index": "q"}, 1) == Event("promote", "q")
     assert event_from_trigger(ids.CLICK, {"play": "e2e4", "n": 1}) == Event("play", "e2e4")
     assert event_from_trigger(ids.CLICK, {"ply": 2, "n": 2}) == Event("ply", 2)
     assert event_from_trigger(ids.DATA_VERSION, 3) == Event("data")
@@ -23,7 +24,7 @@ def test_triggers_become_events() -> None:
 
 def test_triggers_that_are_no_user_action() -> None:
     """Buttons not clicked yet, an empty click store, the dialog opening: nothing to do."""
-    assert event_from_trigger({"type": ids.SQUARE, "index": "e2"}, 0) is None
+    assert event_from_trigger({"type": ids.PROMOTION, "index": "q"}, 0) is None
     assert event_from_trigger(ids.CLICK, None) is None
     assert event_from_trigger(ids.PROMOTION_MODAL, True) is None
     assert event_from_trigger(ids.FLIP, None) is None
@@ -79,5 +80,6 @@ def test_a_database_that_does_not_answer_gives_a_plain_message(tmp_path) -> None
     app = create_app(settings, dashboard=False)
     with app.test_request_context():
         out = explorer_outputs(ViewState(line=("e2e4",), ply=1), None)
-    assert "not answering" in out["message"].children
-    assert out["moves"] is no_update and out["totals"] is no_update
+    [alert] = out["panel"]
+    assert "not answering" in alert.children
+    assert out["recorded"] is no_update

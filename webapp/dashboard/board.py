@@ -1,8 +1,9 @@
 """The board: python-chess's SVG picture under 64 transparent buttons, and the move line.
 
 No JavaScript build: the picture is redrawn on the server (a few milliseconds) and the
-squares are plain buttons whose clicks reach one pattern-matching callback. Flipping the
-board turns the button grid by 180°, so each button stays on its square.
+squares are plain HTML buttons whose clicks assets/clicks.js hands to the navigation
+callback. Flipping the board turns the button grid by 180°, so each button stays on its
+square.
 """
 
 from __future__ import annotations
@@ -49,20 +50,24 @@ def board_src(state: ViewState, selection: Selection | None = None) -> str:
 
 
 def build_squares() -> html.Div:
-    """64 transparent buttons over the picture, a8 first (white's view); flipped by CSS."""
+    """64 transparent buttons over the picture, a8 first (white's view); flipped by CSS.
+
+    They carry data-square and no Dash id: assets/clicks.js reports a click on a square
+    to the navigation callback, so a request carries one value instead of 64.
+    """
     buttons = [
         html.Button(
-            id={"type": ids.SQUARE, "index": chess.square_name(square)},
             className="square",
-            n_clicks=0,
-            title=chess.square_name(square),
-            **{"data-square": chess.square_name(square), "aria-label": chess.square_name(square)},
+            title=name,
+            type="button",
+            **{"data-square": name, "aria-label": name},
         )
-        for rank in range(7, -1, -1)
-        for square in (chess.square(file, rank) for file in range(8))
+        for name in (
+            chess.square_name(chess.square(file, rank)) for rank in range(7, -1, -1) for file in range(8)
+        )
     ]
     return html.Div(
-        buttons,
+        html.Div(buttons, className="squares"),
         id=ids.BOARD_OVERLAY,
         className="board-overlay",
         style={"inset": f"{MARGIN_PERCENT:.4f}%"},

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from webapp.dashboard import ids
@@ -27,13 +27,7 @@ from webapp.dashboard.filters import (
     month_options,
     rating_label,
 )
-from webapp.dashboard.moves import (
-    build_message,
-    build_moves,
-    build_opening,
-    build_totals,
-    build_unavailable,
-)
+from webapp.dashboard.moves import build_panel, build_unavailable
 from webapp.dashboard.upload import UploadError, build_result, decode_upload, import_upload
 from webapp.dashboard.url import search_from_state, state_from_search
 
@@ -62,6 +56,8 @@ def event_from_trigger(trigger: Any, value: Any) -> Event | None:
     if trigger == ids.CLICK:
         if not isinstance(value, dict):
             return None
+        if value.get("square"):
+            return Event("square", str(value["square"]))
         if value.get("play"):
             return Event("play", str(value["play"]))
         if isinstance(value.get("ply"), int):
@@ -70,8 +66,7 @@ def event_from_trigger(trigger: Any, value: Any) -> Event | None:
     if isinstance(trigger, dict):
         if not value:
             return None
-        kinds = {ids.SQUARE: "square", ids.PROMOTION: "promote"}
-        return Event(kinds[trigger["type"]], trigger["index"])
+        return Event("promote", trigger["index"]) if trigger["type"] == ids.PROMOTION else None
     if trigger == ids.PROMOTION_MODAL:
         return None if value else Event("cancel")
     if trigger in BUTTONS:
@@ -135,7 +130,6 @@ def register_callbacks(app: dash.Dash) -> None:
         },
         inputs={
             "search": Input(ids.LOCATION, "search"),
-            "squares": Input({"type": ids.SQUARE, "index": ALL}, "n_clicks"),
             "click": Input(ids.CLICK, "data"),
             "promotions": Input({"type": ids.PROMOTION, "index": ALL}, "n_clicks"),
             "modal_open": Input(ids.PROMOTION_MODAL, "is_open"),
@@ -147,7 +141,7 @@ def register_callbacks(app: dash.Dash) -> None:
             "recorded": State(ids.RECORDED_PLAYER, "data"),
         },
     )
-    def navigate(search, squares, click, promotions, modal_open, buttons, controls, version, stored, stored_selection, recorded):  # type: ignore[no-untyped-def]
+    def navigate(search, click, promotions, modal_open, buttons, controls, version, stored, stored_selection, recorded):  # type: ignore[no-untyped-def]
         value = ctx.triggered[0]["value"] if ctx.triggered else None
         event = event_from_trigger(ctx.triggered_id, value)
         if event is None:
@@ -229,10 +223,7 @@ def month_choices(filters: st.Filters) -> list[dict[str, str]]:
 
 
 EXPLORER_OUTPUTS = {
-    "opening": (ids.OPENING, "children"),
-    "totals": (ids.TOTALS, "children"),
-    "moves": (ids.MOVES, "children"),
-    "message": (ids.MESSAGE, "children"),
+    "panel": (ids.EXPLORER_PANEL, "children"),
     "recorded": (ids.RECORDED_PLAYER, "data"),
     "empty": (ids.EMPTY_DATABASE, "data"),
 }
@@ -249,17 +240,14 @@ def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any
     except SQLAlchemyError:
         logging.getLogger(__name__).exception("explorer query failed")
         outputs: dict[str, Any] = {key: no_update for key in EXPLORER_OUTPUTS}
-        outputs["message"] = build_unavailable()
+        outputs["panel"] = [build_unavailable()]
         return outputs
     noted: Any = no_update
     if view.unknown_player and view.unknown_player != recorded:
         note_unknown_player(db.engine, view.unknown_player)
         noted = view.unknown_player
     return {
-        "opening": build_opening(view),
-        "totals": [] if view.empty_database else build_totals(view),
-        "moves": html.Div(build_moves(view), **{"data-fen": view.result.fen}),
-        "message": build_message(view),
+        "panel": build_panel(view),
         "recorded": noted,
         "empty": True if view.empty_database else no_update,  # opens the upload panel
     }

@@ -8,13 +8,12 @@ VIEW_STATE = "view-state"  # line, ply, orientation, filters (session storage, m
 SELECTION = "selection"  # the piece picked up and a pending promotion (memory)
 RECORDED_PLAYER = "recorded-player"  # the last unknown name noted for this browser
 DATA_VERSION = "data-version"  # bumped when an upload lands, so the explorer redraws
-CLICK = "click"  # the last click on a move row or ply, set from assets/clicks.js
+CLICK = "click"  # the last click on a square, move row or ply, set from assets/clicks.js
 EMPTY_DATABASE = "empty-database"  # true when the explorer found no games at all
 
 # board
 BOARD_IMAGE = "board-image"
 BOARD_OVERLAY = "board-overlay"
-SQUARE = "square"  # pattern type: {"type": SQUARE, "index": "e2"}
 BACK = "back"
 FORWARD = "forward"
 RESET = "reset"
@@ -23,7 +22,8 @@ MOVE_LINE = "move-line"
 PROMOTION_MODAL = "promotion-modal"
 PROMOTION = "promotion"  # pattern type: {"type": PROMOTION, "index": "q"}
 
-# explorer
+# explorer (the panel's children are redrawn as one, so a move costs one update)
+EXPLORER_PANEL = "explorer-panel"
 OPENING = "opening"
 TOTALS = "totals"
 MOVES = "moves"

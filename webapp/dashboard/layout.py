@@ -28,25 +28,19 @@ def build_navbar() -> dbc.Navbar:
 
 
 def build_explorer_panel() -> html.Div:
-    """Opening name, position totals, notices and the moves table (under a loading overlay)."""
+    """Opening name, notices, position totals and the moves table, under a loading overlay.
+
+    The panel's content is drawn by `moves.build_panel` in one piece.
+    """
     return html.Div(
-        [
-            html.Div(id=ids.OPENING, className="opening"),
-            html.Div(id=ids.MESSAGE),
-            dcc.Loading(
-                html.Div(
-                    [
-                        html.Div(id=ids.TOTALS, className="totals"),
-                        html.Div(id=ids.MOVES, className="moves"),
-                    ]
-                ),
-                id=ids.LOADING,
-                type="circle",
-                delay_show=150,
-                overlay_style={"visibility": "visible", "opacity": 0.55},
-                parent_className="moves-loading",
-            ),
-        ],
+        dcc.Loading(
+            html.Div(id=ids.EXPLORER_PANEL),
+            id=ids.LOADING,
+            type="circle",
+            delay_show=150,
+            overlay_style={"visibility": "visible", "opacity": 0.55},
+            parent_className="moves-loading",
+        ),
         className="explorer-panel",
     )
 

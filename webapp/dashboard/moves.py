@@ -308,3 +308,15 @@ def build_unavailable() -> dbc.Alert:
         color="danger",
         className="py-2 unavailable",
     )
+
+
+def build_panel(view: ExplorerView) -> list:
+    """The whole explorer panel for one answer: opening, notices, totals, moves."""
+    return [
+        html.Div(build_opening(view), id=ids.OPENING, className="opening"),
+        html.Div(build_message(view), id=ids.MESSAGE),
+        html.Div([] if view.empty_database else build_totals(view), id=ids.TOTALS, className="totals"),
+        html.Div(
+            html.Div(build_moves(view), **{"data-fen": view.result.fen}), id=ids.MOVES, className="moves"
+        ),
+    ]

@@ -1,20 +1,25 @@
-// Clicks on move rows and plies, and the ← → keys, without per-row Dash ids.
+// Clicks on board squares, move rows and plies, and the ← → keys, without Dash ids.
 //
-// A move row carries data-play="e2e4", a ply button data-ply="3": one listener on the
-// document hands the click to Dash by setting the "click" store (a counter makes every
-// click new). ← and → click the back and forward buttons.
+// A square carries data-square="e2", a move row data-play="e2e4", a ply button
+// data-ply="3": one listener on the document hands the click to Dash by setting the
+// "click" store (a counter makes every click new). ← and → click back and forward.
 (function () {
   var clicks = 0;
 
   document.addEventListener("click", function (event) {
-    var target = event.target.closest && event.target.closest("[data-play], [data-ply]");
+    var target = event.target.closest && event.target.closest("[data-square], [data-play], [data-ply]");
     if (!target || !window.dash_clientside || !window.dash_clientside.set_props) {
       return;
     }
     clicks += 1;
-    var data = target.hasAttribute("data-play")
-      ? { play: target.getAttribute("data-play"), n: clicks }
-      : { ply: Number(target.getAttribute("data-ply")), n: clicks };
+    var data = { n: clicks };
+    if (target.hasAttribute("data-square")) {
+      data.square = target.getAttribute("data-square");
+    } else if (target.hasAttribute("data-play")) {
+      data.play = target.getAttribute("data-play");
+    } else {
+      data.ply = Number(target.getAttribute("data-ply"));
+    }
     window.dash_clientside.set_props("click", { data: data });
   });
 
