@@ -3,8 +3,9 @@
 - navigate: a UI event (square, move row, ply, buttons, filters, URL, new data) → the next
   ViewState and Selection (state.py) → the board picture, the URL, and, when the position
   or the filters changed, the explorer's answer (explore.py) drawn by moves.py. One
-  callback, so a click costs one round trip.
-- month options, the upload panel, and the PGN upload as a background job with progress.
+  callback, so a click costs one round trip; it only sends the props that changed.
+- show_upload opens the upload panel (button, or an empty database); upload imports a PGN
+  as a background job with progress.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ BUTTONS = {ids.BACK: st.back, ids.FORWARD: st.forward, ids.RESET: st.reset, ids.
 
 @dataclass(frozen=True)
 class Event:
-    """What happened: kind (load, url, square, play, ply, promote, cancel, button, filters)."""
+    """What happened: load, url, data, square, play, ply, promote, cancel, button, filters."""
 
     kind: str
     value: Any = None
