@@ -131,6 +131,12 @@ class Dashboard:
     def read(self) -> dict[str, Any]:
         return self.driver.execute_script(_READ_ROWS)
 
+    def text(self, selector: str) -> str | None:
+        """The rendered text of the first element matching `selector` (read in one go)."""
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : null", selector
+        )
+
     def move_line(self) -> list[str]:
         """The SAN of every ply in the move line (read in one go: it is redrawn often)."""
         return self.driver.execute_script(

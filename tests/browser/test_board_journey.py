@@ -21,8 +21,7 @@ def test_brw001_clicking_e4_e5_nf3_shows_the_apis_numbers(live_app, browser) -> 
     expected = expected_rows(api)
     shown = page.wait_for(lambda: page.read() if page.read() == expected else None, "the API's rows")
     assert shown["rows"][0]["san"] == api["moves"][0]["san"]
-    opening = browser.find_element(By.ID, "opening").text
-    assert opening == f"{api['opening']['eco']} {api['opening']['name']}".strip()
+    assert page.text("#opening") == f"{api['opening']['eco']} {api['opening']['name']}"
     svg = page.board_svg()
     assert "lastmove" in svg  # g1 and f3 are marked
 

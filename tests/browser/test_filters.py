@@ -44,5 +44,4 @@ def test_brw011_player_beside_peers_and_colour(live_app, browser) -> None:
     _changes(page, lambda: page.tick_label("filter-color", "White"), "color=white")
     _changes(page, lambda: page.rating_handle(0, Keys.PAGE_UP), "rating_min=1000")
     # the peers are all games in the same rating range
-    legend = browser.find_element(By.CSS_SELECTOR, "#moves .legend.peers").text
-    assert legend == "All games rated 1000+"
+    assert page.text("#moves .legend.peers") == "All games rated 1000+"

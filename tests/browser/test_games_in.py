@@ -25,8 +25,8 @@ def _requested(live) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 def test_brw030_an_unknown_player_is_named_and_recorded(live_app, browser) -> None:
     page = Dashboard(browser, live_app).open("?play=e2e4")
     page.type_player("Nobody_Here_42")
-    notice = page.wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".unknown-player"), "notice")
-    assert "nobody_here_42" in notice[0].text
+    notice = page.wait_for(lambda: page.text(".unknown-player"), "the unknown player notice")
+    assert "nobody_here_42" in notice
     assert ("any", "nobody_here_42") in _requested(live_app)
     page.wait_for_api_numbers()  # all games are shown meanwhile
     page.play("e7e5")  # the board keeps working
@@ -50,26 +50,22 @@ def _independent_counts(path) -> tuple[int, int, int]:  # type: ignore[no-untype
 
 def test_brw031_first_start_offers_an_upload_and_counts_its_games(empty_app, browser) -> None:
     page = Dashboard(browser, empty_app).open()
-    notice = page.wait_for(lambda: browser.find_elements(By.ID, "empty-notice"), "the empty notice")
-    assert "No games yet" in notice[0].text
+    notice = page.wait_for(lambda: page.text("#empty-notice"), "the empty notice")
+    assert "No games yet" in notice
     page.wait_for(lambda: browser.find_element(By.ID, "upload").is_displayed(), "the upload panel open")
 
     games, variants, repeats = _independent_counts(SAMPLE_PGN)
     browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(SAMPLE_PGN))
-    result = page.wait_for(
-        lambda: browser.find_elements(By.CSS_SELECTOR, "#upload-result .upload-summary"), "the result"
-    )[0]
+    result = page.wait_for(lambda: page.text("#upload-result .upload-summary"), "the result")
     imported = games - variants - repeats
-    assert result.text == (
+    assert result == (
         f"{SAMPLE_PGN.name}: Imported {imported} of {games} games "
         f"({repeats} already present, {variants} skipped)."
     )
     skips = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#upload-result .upload-skip")]
     assert skips == [f"Skipped {variants}: variant"]
-    totals = page.wait_for(
-        lambda: browser.find_elements(By.CSS_SELECTOR, ".totals-games"), "the explorer totals"
-    )[0]
-    assert totals.text == str(imported)  # every imported game reached the start position
+    # every imported game reached the start position
+    page.wait_for(lambda: page.read()["totals"] == str(imported), "the explorer totals")
     assert not browser.find_elements(By.ID, "empty-notice")
     page.wait_for_api_numbers()
 
@@ -78,9 +74,10 @@ def test_brw031_first_start_offers_an_upload_and_counts_its_games(empty_app, bro
     browser.execute_script("arguments[0].value = ''", file_input)  # as the file dialog does
     file_input.send_keys(str(SAMPLE_PGN))
     page.wait_for(
-        lambda: browser.find_element(By.CSS_SELECTOR, "#upload-result .upload-summary").text
+        lambda: page.text("#upload-result .upload-summary")
         == f"{SAMPLE_PGN.name}: Imported 0 of {games} games ({imported + repeats} already present, "
         f"{variants} skipped).",
         "the second upload's result",
     )
-    assert browser.find_element(By.CSS_SELECTOR, ".totals-games").text == str(imported)
+    page.wait_for_api_numbers()
+    assert page.read()["totals"] == str(imported)
