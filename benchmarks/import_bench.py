@@ -10,7 +10,9 @@ random legal games with python-chess and says so ("generated").
 
 Each run creates a fresh database, migrates it, and runs `python -m webapp import FILE`
 in a child process, sampling the resident memory of the child and its worker processes.
-Prints games/s, statistics rows/s and peak RSS per run and the medians. Figures only:
+Prints games/s, statistics rows/s and peak RSS per run and the medians, and the CPU time
+the PostgreSQL server processes of the import spent (sampled from /proc, so figures are
+comparable on a machine others are loading, where wall times are not). Figures only:
 nothing here asserts a time.
 """
 
@@ -30,6 +32,7 @@ import uuid
 from pathlib import Path
 
 import psutil
+import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -81,8 +84,6 @@ def generated(games: int, seed: int = 1) -> bytes:
 
 
 def fresh_database(server: str) -> str:
-    import psycopg
-
     name = f"oe_import_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -95,8 +96,6 @@ def fresh_database(server: str) -> str:
 
 
 def drop_database(server: str, url: str) -> None:
-    import psycopg
-
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
@@ -132,15 +131,32 @@ def run_import(url: str, path: Path, plies: int, data_dir: str) -> dict[str, flo
     )
     process = psutil.Process(child.pid)
     peak = 0
-    while child.poll() is None:
-        peak = max(peak, tree_rss(process))
-        time.sleep(0.05)
+    server_cpu: dict[int, float] = {}
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        while child.poll() is None:
+            peak = max(peak, tree_rss(process))
+            sample_server_cpu(admin, url.rsplit("/", 1)[1], server_cpu)
+            time.sleep(0.05)
     out, err = child.communicate()
     wall = time.monotonic() - started
     if child.returncode != 0:
         raise SystemExit(f"import failed: {err.decode()[-2000:]}")
     report = json.loads(out.decode().strip().splitlines()[-1])
-    return {**report, "wall": wall, "peak_rss_mb": peak / 2**20}
+    return {**report, "wall": wall, "peak_rss_mb": peak / 2**20, "server_cpu": sum(server_cpu.values())}
+
+
+def sample_server_cpu(admin, database: str, seen: dict[int, float]) -> None:  # type: ignore[no-untyped-def]
+    """Record the CPU seconds so far of each server process connected to `database`
+    (the last sample of a process that has ended stays; up to 50 ms of it is missed)."""
+    pids = admin.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)
+    ).fetchall()
+    for (pid,) in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        seen[pid] = max(seen.get(pid, 0.0), times.user + times.system)
 
 
 def parse_only(path: Path, plies: int) -> float:
@@ -205,7 +221,9 @@ def main() -> None:
                     f"run {run + 1} {name:>3}: {result['imported']:,.0f} games in "
                     f"{result['seconds']:.2f} s = {result['imported'] / result['seconds']:,.0f} games/s, "
                     f"{result['rows'] / result['seconds']:,.0f} statistics rows/s "
-                    f"({result['rows']:,.0f} rows), peak RSS {result['peak_rss_mb']:.0f} MiB "
+                    f"({result['rows']:,.0f} rows), peak RSS {result['peak_rss_mb']:.0f} MiB, "
+                    f"server CPU {result['server_cpu']:.1f} s "
+                    f"= {1e6 * result['server_cpu'] / max(result['rows'], 1):.1f} µs/row "
                     f"(process wall time {result['wall']:.1f} s)"
                 )
         print("medians:")
@@ -213,7 +231,12 @@ def main() -> None:
             rate = statistics.median(r["imported"] / r["seconds"] for r in runs)
             rows = statistics.median(r["rows"] / r["seconds"] for r in runs)
             rss = statistics.median(r["peak_rss_mb"] for r in runs)
-            print(f"  {name:>3}: {rate:,.0f} games/s, {rows:,.0f} rows/s, peak RSS {rss:.0f} MiB")
+            cpu = statistics.median(r["server_cpu"] for r in runs)
+            per_game = statistics.median(r["imported"] / r["server_cpu"] for r in runs if r["server_cpu"])
+            print(
+                f"  {name:>3}: {rate:,.0f} games/s, {rows:,.0f} rows/s, peak RSS {rss:.0f} MiB, "
+                f"server CPU {cpu:.1f} s ({per_game:,.0f} games per server CPU second)"
+            )
 
 
 if __name__ == "__main__":
