@@ -182,7 +182,9 @@ def build(app, target: int, seed: int) -> str:  # type: ignore[no-untyped-def]
         print(report.summary())
         print(f"resampled games imported in {time.monotonic() - started:.0f} s", flush=True)
         with engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(text("SET statement_timeout = 0"))
+            connection.execute(text("VACUUM ANALYZE"))
         real, resampled = count_games(engine)
     return f"{real + resampled:,} games: {real:,} real + {resampled:,} resampled from real games"
 
