@@ -87,6 +87,19 @@ def _ids(batch: Batch, ids: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.
     return np.array(white, np.int64), np.array(black, np.int64)
 
 
+def _merge_statistics(merge, cursor, batch: Batch, new: np.ndarray, white_ids: np.ndarray, black_ids: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    """Add the new games' rows to the three statistics tables through a writer's merge."""
+    stats = move_stats_rows(batch, new)
+    merge(cursor, "move_stats", MOVE_STATS_COLUMNS, stats)
+    merge(cursor, "move_stats_rollup", ROLLUP_COLUMNS, rollup_rows(stats))
+    merge(
+        cursor,
+        "player_move_stats",
+        PLAYER_MOVE_STATS_COLUMNS,
+        player_move_stats_rows(batch, new, white_ids, black_ids),
+    )
+
+
 class SqliteWriter:
     """Batched executemany with INSERT ... ON CONFLICT DO UPDATE adding the counts."""
 
@@ -127,15 +140,7 @@ class SqliteWriter:
             cursor.execute(insert_game, row)
             new[index] = cursor.rowcount == 1
         if new.any():
-            stats = move_stats_rows(batch, new)
-            self._merge(cursor, "move_stats", MOVE_STATS_COLUMNS, stats)
-            self._merge(cursor, "move_stats_rollup", ROLLUP_COLUMNS, rollup_rows(stats))
-            self._merge(
-                cursor,
-                "player_move_stats",
-                PLAYER_MOVE_STATS_COLUMNS,
-                player_move_stats_rows(batch, new, white_ids, black_ids),
-            )
+            _merge_statistics(self._merge, cursor, batch, new, white_ids, black_ids)
         cursor.close()
         return new
 
@@ -274,15 +279,7 @@ class PostgresWriter:
         for (uid,) in cursor.fetchall():
             new[staged[uid]] = True
         if new.any():
-            stats = move_stats_rows(batch, new)
-            self._merge(cursor, "move_stats", MOVE_STATS_COLUMNS, stats)
-            self._merge(cursor, "move_stats_rollup", ROLLUP_COLUMNS, rollup_rows(stats))
-            self._merge(
-                cursor,
-                "player_move_stats",
-                PLAYER_MOVE_STATS_COLUMNS,
-                player_move_stats_rows(batch, new, white_ids, black_ids),
-            )
+            _merge_statistics(self._merge, cursor, batch, new, white_ids, black_ids)
         cursor.close()
         return new
 
