@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from webapp.dashboard.state import (
     ORIENTATIONS,
@@ -18,6 +18,7 @@ from webapp.dashboard.state import (
     legal_prefix,
     normalise_speeds,
 )
+from webapp.model.links import explorer_search
 from webapp.model.query import MAX_RATING, RATING_BAND, QueryError, ratings_from_groups
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -26,28 +27,18 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 def search_from_state(state: ViewState) -> str:
     """The query string (with its leading '?', or '' for the default view) for a state."""
     f = state.filters
-    params: list[tuple[str, str]] = []
-    if state.play:
-        params.append(("play", ",".join(state.play)))
-    if f.speeds:
-        params.append(("speeds", ",".join(f.speeds)))
-    if f.rating_min is not None:
-        params.append(("rating_min", str(f.rating_min)))
-    if f.rating_max is not None:
-        params.append(("rating_max", str(f.rating_max)))
-    if f.since:
-        params.append(("since", f.since))
-    if f.until:
-        params.append(("until", f.until))
-    if f.player:
-        params.append(("player", f.player))
-        if f.color:
-            params.append(("color", f.color))
-    if f.rated:
-        params.append(("rated", "true"))
-    if state.orientation != "white":
-        params.append(("orientation", state.orientation))
-    return "?" + urlencode(params, safe=",:") if params else ""
+    return explorer_search(
+        play=state.play,
+        speeds=f.speeds,
+        rating_min=f.rating_min,
+        rating_max=f.rating_max,
+        since=f.since,
+        until=f.until,
+        player=f.player,
+        color=f.color,
+        rated=f.rated,
+        orientation=state.orientation,
+    )
 
 
 def state_from_search(search: str | None, current: ViewState | None = None) -> ViewState:

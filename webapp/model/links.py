@@ -8,26 +8,55 @@ from urllib.parse import urlencode
 from webapp.model.query import ExplorerQuery, format_month
 
 
-def explorer_url(query: ExplorerQuery, play: Iterable[str] | None = None) -> str:
-    """`/?play=...&player=...&color=...` (plus the query's other filters) for a position."""
-    moves = tuple(query.play if play is None else play)
+def explorer_search(
+    *,
+    play: Iterable[str] = (),
+    speeds: Iterable[str] = (),
+    rating_min: int | None = None,
+    rating_max: int | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    player: str | None = None,
+    color: str | None = None,
+    rated: bool = False,
+    orientation: str | None = None,
+) -> str:
+    """The query string (with its '?', or '' when nothing is set) the dashboard and API share."""
     params: list[tuple[str, str]] = []
+    moves, speed_names = tuple(play), tuple(speeds)
     if moves:
         params.append(("play", ",".join(moves)))
-    if query.speeds:
-        params.append(("speeds", ",".join(s.label for s in query.speeds)))
-    if query.rating_min is not None:
-        params.append(("rating_min", str(query.rating_min)))
-    if query.rating_max is not None:
-        params.append(("rating_max", str(query.rating_max)))
-    if query.since is not None:
-        params.append(("since", format_month(query.since)))
-    if query.until is not None:
-        params.append(("until", format_month(query.until)))
-    if query.player:
-        params.append(("player", query.player))
-        if query.color:
-            params.append(("color", query.color))
-    if query.rated_only:
+    if speed_names:
+        params.append(("speeds", ",".join(speed_names)))
+    if rating_min is not None:
+        params.append(("rating_min", str(rating_min)))
+    if rating_max is not None:
+        params.append(("rating_max", str(rating_max)))
+    if since:
+        params.append(("since", since))
+    if until:
+        params.append(("until", until))
+    if player:
+        params.append(("player", player))
+        if color:
+            params.append(("color", color))
+    if rated:
         params.append(("rated", "true"))
-    return "/?" + urlencode(params, safe=",:") if params else "/"
+    if orientation and orientation != "white":
+        params.append(("orientation", orientation))
+    return "?" + urlencode(params, safe=",:") if params else ""
+
+
+def explorer_url(query: ExplorerQuery, play: Iterable[str] | None = None) -> str:
+    """`/?play=...&player=...&color=...` (plus the query's other filters) for a position."""
+    return "/" + explorer_search(
+        play=query.play if play is None else play,
+        speeds=(s.label for s in query.speeds),
+        rating_min=query.rating_min,
+        rating_max=query.rating_max,
+        since=None if query.since is None else format_month(query.since),
+        until=None if query.until is None else format_month(query.until),
+        player=query.player,
+        color=query.color,
+        rated=query.rated_only,
+    )
