@@ -17,6 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("current", help="print the database's schema revision")
     downgrade = db_commands.add_parser("downgrade", help="step the schema back")
     downgrade.add_argument("revision", nargs="?", default="-1")
+    db_commands.add_parser(
+        "compact", help="merge the statistics rows imports appended (runs after imports too)"
+    )
 
     importer = commands.add_parser("import", help="import games from PGN files or accounts")
     importer.add_argument("files", nargs="*", help=".pgn, .pgn.gz, .pgn.bz2 or .pgn.zst files")
@@ -65,6 +68,11 @@ def _db(args: argparse.Namespace) -> int:
     from webapp.db.schema import current_revision
     from webapp.extensions import db
 
+    if args.db_command == "compact":
+        from webapp.indexer.compact import compact
+
+        print(compact(db.engine).summary())
+        return 0
     if args.db_command == "upgrade":
         flask_migrate.upgrade()
     elif args.db_command == "downgrade":

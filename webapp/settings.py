@@ -35,6 +35,10 @@ class Settings:
     chesscom_api_url: str = "https://api.chess.com"
     lichess_api_url: str = "https://lichess.org"
     jobs_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR / "jobs"))
+    #: a player with at most this many games is indexed within the request that asks
+    inline_index_games: int = 3000
+    #: during an import, compact after every this many new games (0: only at the end)
+    compact_every_games: int = 250_000
     job_queue: str = "diskcache"  # diskcache (embedded) | celery (compose, needs REDIS_URL)
     debug: bool = False
 
@@ -65,6 +69,8 @@ class Settings:
             jobs_dir=env.get("JOBS_DIR")
             or (str(Path(data_dir) / "jobs") if data_dir else defaults.jobs_dir),
             job_queue=env.get("JOB_QUEUE", defaults.job_queue).lower(),
+            inline_index_games=int(env.get("INLINE_INDEX_GAMES", defaults.inline_index_games)),
+            compact_every_games=int(env.get("COMPACT_EVERY_GAMES", defaults.compact_every_games)),
             debug=env.get("DASH_DEBUG", "").lower() in ("1", "true", "yes"),
         )
 

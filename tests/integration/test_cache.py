@@ -101,13 +101,12 @@ def test_repeated_query_is_served_from_the_cache(client, engine) -> None:
     assert _numbers(first) == (1, 1, 1, (1600 + 1600 + 2000) // 3, (("e7e5", 1, 1, 0), ("c7c5", 0, 0, 1)))
     # behind the cache's back: 100 more white wins with 1.e4 c5
     key = position_key(ExplorerQuery.build(play=["e2e4"]).board())
-    with engine.begin() as connection:
-        for table in ("move_stats", "move_stats_rollup"):  # by month, and summed over months
-            changed = connection.execute(
-                text(f"UPDATE {table} SET white = white + 100 WHERE position_key = :key AND move = :move"),
-                {"key": key, "move": uci_to_code("c7c5")},
-            ).rowcount
-            assert changed == 1
+    with engine.begin() as connection:  # a position seen in one game: no month-less rollup yet
+        changed = connection.execute(
+            text("UPDATE move_stats SET white = white + 100 WHERE position_key = :key AND move = :move"),
+            {"key": key, "move": uci_to_code("c7c5")},
+        ).rowcount
+        assert changed == 1
     assert _explore(client, "e2e4") == first  # the cached answer
     bump_generation()
     fresh = _explore(client, "e2e4")
@@ -140,15 +139,9 @@ def test_empty_answer_stays_cached_until_the_generation_changes(client, engine) 
     with engine.begin() as connection:  # rows the importer did not write: no bump
         connection.execute(
             text(
-                "INSERT INTO move_stats (position_key, move, speed, rated, rating_band, month,"
-                " white, draws, black, rating_sum) VALUES (:key, 0, 2, 1, 16, 202103, 1, 0, 0, 1650)"
-            ),
-            {"key": key},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO move_stats_rollup (position_key, move, speed, rated, rating_band,"
-                " white, draws, black, rating_sum) VALUES (:key, 0, 2, 1, 16, 1, 0, 0, 1650)"
+                "INSERT INTO move_stats (position_key, move, collection, speed, rated, rating_band,"
+                " month, white, draws, black, rating_sum, seq)"
+                " VALUES (:key, 0, 1, 2, 1, 16, 202103, 1, 0, 0, 1650, 1)"
             ),
             {"key": key},
         )

@@ -14,6 +14,13 @@ from pathlib import Path
 import pytest
 from import_reference import expected
 from sqlalchemy import text
+from stats_tables import (
+    games_by_uid,
+    month_less_view,
+    move_stats_by_month,
+    player_move_stats_by_month,
+    track_every_player,
+)
 
 from webapp.indexer.pgn import import_pgn_files, import_pgn_stream
 
@@ -31,36 +38,16 @@ SKIPS = {
 }
 
 
-def tables(engine) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """The three tables as comparable values (players by source and name, not by id)."""
+def tables(engine, index_plies: int = 40) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The tables as comparable values (players by source and name, not by id), every
+    player's statistics counted first."""
+    track_every_player(engine, index_plies)
     with engine.connect() as connection:
-        move_stats = {
-            tuple(row[:6]): list(row[6:])
-            for row in connection.execute(text("SELECT * FROM move_stats"))
-        }
-        player_move_stats = {
-            ((row[0], row[1]), *row[2:9]): list(row[9:])
-            for row in connection.execute(
-                text(
-                    "SELECT p.source, p.name, s.position_key, s.color, s.move, s.speed, s.rated, "
-                    "s.rating_band, s.month, s.white, s.draws, s.black, s.rating_sum "
-                    "FROM player_move_stats s JOIN players p ON p.id = s.player_id"
-                )
-            )
-        }
-        rollup = {
-            tuple(row[:5]): list(row[5:])
-            for row in connection.execute(text("SELECT * FROM move_stats_rollup"))
-        }
-        games = {
-            row[0]: (row[1], row[2], row[3])
-            for row in connection.execute(text("SELECT uid, result, plies, moves FROM games"))
-        }
         return {
-            "move_stats": move_stats,
-            "move_stats_rollup": rollup,
-            "player_move_stats": player_move_stats,
-            "games": games,
+            "move_stats": move_stats_by_month(connection),
+            "move_stats_rollup": month_less_view(connection),
+            "player_move_stats": player_move_stats_by_month(connection),
+            "games": games_by_uid(connection),
         }
 
 
@@ -111,7 +98,7 @@ def test_reimport_changes_nothing(engine) -> None:
 def test_fewer_plies_index_fewer_positions(engine) -> None:
     import_pgn_files(engine, ALL, index_plies=6)
     reference = expected(ALL, index_plies=6)
-    got = tables(engine)
+    got = tables(engine, index_plies=6)
     assert got["move_stats"] == dict(reference.move_stats)
     assert got["player_move_stats"] == dict(reference.player_move_stats)
 

@@ -74,13 +74,13 @@ KILLER = textwrap.dedent(
     app = create_app(Settings.from_env({"DATABASE_URL": url, "DATA_DIR": os.environ["TMP_DATA"]}), dashboard=False)
     calls = []
     for writer in (bulk.SqliteWriter, bulk.PostgresWriter):
-        original = writer._merge
-        def merge(self, *args, _original=original):
+        original = writer._append_move_stats
+        def append(self, *args, _original=original):
             calls.append(1)
-            if len(calls) == 5:  # a batch's games and some statistics are in, not the rest
+            if len(calls) == 3:  # a batch's games are in, its statistics not yet
                 os.kill(os.getpid(), signal.SIGKILL)
             return _original(self, *args)
-        writer._merge = merge
+        writer._append_move_stats = append
     with app.app_context():
         import_pgn_files(db.engine, paths, index_plies=40, batch_size=int(batch))
     """

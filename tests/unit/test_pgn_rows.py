@@ -27,7 +27,10 @@ def key(moves: str) -> int:
     return position_key(board)
 
 
-def rows_by_key(columns: list[np.ndarray]) -> dict[tuple, tuple]:
+def rows_by_key(columns: list[np.ndarray], collection_column: int = 2) -> dict[tuple, tuple]:
+    """key columns (without the collection) → counts; every row's collection must be 0."""
+    assert not columns[collection_column].any()
+    columns = columns[:collection_column] + columns[collection_column + 1 :]
     return {tuple(int(c[i]) for c in columns[:-4]): tuple(int(c[i]) for c in columns[-4:]) for i in range(len(columns[0]))}
 
 
@@ -71,10 +74,28 @@ def test_games_sum_and_unknown_ratings_have_no_band() -> None:
 def test_player_rows_carry_own_band_and_opponent_rating() -> None:
     batch, _ = prepare_batch([record("a", "d2d4", "0-1")], index_plies=40)
     rows = rows_by_key(
-        player_move_stats_rows(batch, np.ones(1, dtype=bool), np.array([7]), np.array([9]))
+        player_move_stats_rows(batch, np.ones(1, dtype=bool), np.array([7]), np.array([9])),
+        collection_column=4,
     )
     assert rows[(7, key(""), 0, uci_to_code("d2d4"), 2, 1, 15, 202003)] == (0, 0, 1, 1700)
     assert rows[(9, key(""), 1, uci_to_code("d2d4"), 2, 1, 17, 202003)] == (0, 0, 1, 1500)
+
+
+def test_player_rows_only_for_tracked_players() -> None:
+    batch, _ = prepare_batch([record("a", "d2d4", "0-1")], index_plies=40)
+    rows = player_move_stats_rows(
+        batch, np.ones(1, dtype=bool), np.array([7]), np.array([9]), np.array([9, 11])
+    )
+    assert set(rows[0].tolist()) == {9}
+    assert len(rows[0]) == 2  # the start position and the one after 1.d4, as black
+
+
+def test_rows_carry_each_games_collection() -> None:
+    batch, _ = prepare_batch([record("a", "e2e4", "1-0"), record("b", "e2e4", "1-0")], index_plies=40)
+    batch.collection = np.array([3, 5])
+    rows = move_stats_rows(batch, np.ones(2, dtype=bool))
+    by_collection = {int(c): int(w) for c, w, k in zip(rows[2], rows[7], rows[0], strict=True) if k == key("")}
+    assert by_collection == {3: 1, 5: 1}
 
 
 def test_bad_records_are_returned_with_their_reason() -> None:

@@ -7,7 +7,11 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from webapp.db.players import PlayerIndexing
 from webapp.model.query import QueryError
+
+#: seconds a client should wait before asking again about a player being indexed
+INDEXING_RETRY_AFTER = 2
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +26,15 @@ def register_error_handlers(server: Flask) -> None:
     @server.errorhandler(QueryError)
     def _bad_query(error: QueryError):  # type: ignore[no-untyped-def]
         return error_response(400, str(error))
+
+    @server.errorhandler(PlayerIndexing)
+    def _indexing(error: PlayerIndexing):  # type: ignore[no-untyped-def]
+        response = jsonify(
+            {"indexing": {"player": error.player, "done": error.done, "total": error.total}}
+        )
+        response.status_code = 202
+        response.headers["Retry-After"] = str(INDEXING_RETRY_AFTER)
+        return response
 
     @server.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -30,11 +30,22 @@ from webapp.db.people import AccountSpecError, link_accounts, list_people
 from webapp.db.players import record_requested_player
 from webapp.extensions import db
 from webapp.indexer.sources.errors import AccountImportError
+from webapp.jobs.player_index import ensure_player_indexed
 from webapp.model.links import explorer_url
 from webapp.model.player_wire import comparison_json, score_json
-from webapp.model.query import QueryError, format_month
+from webapp.model.query import QueryError, format_month, normalise_player
 
 player_api = Blueprint("player_api", __name__)
+
+
+@player_api.before_request
+def _index_player_first():  # type: ignore[no-untyped-def]
+    """A player's statistics are counted on first request (at once when few games); the
+    views then read them, or answer 202 with the progress while a job counts them."""
+    name = request.args.get("player", "")
+    if request.method == "GET" and name.strip():
+        ensure_player_indexed(current_app, normalise_player(name))
+    return None
 
 EXTRA = ("band", "min_games", "limit")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 
 from webapp.api.wire import explorer_json, query_from_args
@@ -10,6 +10,7 @@ from webapp.caching import cache_reachable
 from webapp.db.explorer import read_explorer
 from webapp.db.players import record_requested_player
 from webapp.extensions import db
+from webapp.jobs.player_index import ensure_player_indexed
 
 api = Blueprint("api", __name__)
 
@@ -17,6 +18,8 @@ api = Blueprint("api", __name__)
 @api.get("/api/explorer")
 def explorer():  # type: ignore[no-untyped-def]
     query = query_from_args(request.args)
+    if query.player:
+        ensure_player_indexed(current_app, query.player)  # else the read answers 202
     result = read_explorer(db.engine.connect, query)
     if not result.player_found and query.player:
         with db.engine.begin() as connection:

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from sqlalchemy import Connection, Engine
 
 from webapp.caching import memoized
 from webapp.dashboard.state import ViewState, explorer_query
 from webapp.db.explorer import read_explorer
-from webapp.db.players import record_requested_player
+from webapp.db.players import PlayerIndexing, record_requested_player
 from webapp.db.summary import has_games, month_range
+from webapp.jobs.player_index import ensure_player_indexed
 from webapp.model.query import ExplorerQuery
 from webapp.model.stats import ExplorerResult
 
@@ -29,6 +31,7 @@ class ExplorerView:
     result: ExplorerResult
     peers: ExplorerResult | None = None  # all games in the rating range, when a player is chosen
     unknown_player: str | None = None  # a chosen player with no games
+    indexing: PlayerIndexing | None = None  # the chosen player's games are being counted
     problem: str | None = None  # a filter left out because the explorer rejects it
     empty_database: bool = False
 
@@ -36,7 +39,15 @@ class ExplorerView:
 def explore(connection_factory: ConnectionFactory, state: ViewState) -> ExplorerView:
     """Ask the explorer about the shown position: the player's games and their peers', or all."""
     query, problem = explorer_query(state)
-    result = read_explorer(connection_factory, query)
+    if query.player is not None and has_app_context():
+        ensure_player_indexed(current_app, query.player)
+    try:
+        result = read_explorer(connection_factory, query)
+    except PlayerIndexing as indexing:
+        peers = read_explorer(connection_factory, query.without_player())
+        return ExplorerView(
+            query=query.without_player(), result=peers, problem=problem, indexing=indexing
+        )
     if query.player is None:
         empty = result.totals.games == 0 and not _has_games(connection_factory)
         return ExplorerView(query=query, result=result, problem=problem, empty_database=empty)

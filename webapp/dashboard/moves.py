@@ -295,6 +295,19 @@ def build_message(view: ExplorerView) -> list:
                 className="unknown-player py-2",
             )
         )
+    if view.indexing is not None:
+        progress = view.indexing
+        out.append(
+            dbc.Alert(
+                [
+                    html.Strong(f"Counting the {progress.total:,} games of “{progress.player}”… "),
+                    f"{progress.done:,} done. Their numbers appear when every game is counted "
+                    "(play a move or reload to look again); below are all games.",
+                ],
+                color="info",
+                className="player-indexing py-2",
+            )
+        )
     if view.problem:
         out.append(dbc.Alert(f"Filter left out: {view.problem}", color="secondary", className="py-2"))
     return out

@@ -6,21 +6,36 @@ point the API and the dashboard call, keyed by the query's plain values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, select, union_all
 
 from webapp.caching import memoized
-from webapp.db.players import find_player_ids
-from webapp.db.tables import move_stats, move_stats_rollup, player_move_stats
+from webapp.db.players import (
+    PlayerIndexing,
+    find_player_ids,
+    indexing_progress,
+    ready_player_ids,
+)
+from webapp.db.tables import (
+    hot_positions,
+    move_stats,
+    move_stats_rollup,
+    player_move_stats,
+    player_move_stats_rollup,
+)
 from webapp.model.opening import opening_for
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
 from webapp.model.stats import ExplorerResult, MoveStats, Results
 
 
-def _filters(table, query: ExplorerQuery, key: int) -> list:
-    conditions = [table.c.position_key == key]
+def _filters(table, query: ExplorerQuery, key: int | Sequence[int]) -> list:
+    if isinstance(key, int):
+        conditions = [table.c.position_key == key]
+    else:
+        conditions = [table.c.position_key.in_(list(key))]
     if query.speeds:
         conditions.append(table.c.speed.in_([int(s) for s in query.speeds]))
     if query.rated_only:
@@ -33,35 +48,67 @@ def _filters(table, query: ExplorerQuery, key: int) -> list:
     return conditions
 
 
-def _table(query: ExplorerQuery, player_ids: tuple[int, ...] | None):
-    """player_move_stats for a player; else the month-less rollup unless months are asked."""
+def _dated(query: ExplorerQuery) -> bool:
+    return query.since is not None or query.until is not None
+
+
+STAT_COLUMNS = ("move", "collection", "speed", "rated", "rating_band", "white", "draws", "black", "rating_sum")
+
+
+def stat_rows(
+    query: ExplorerQuery,
+    key: int | Sequence[int],
+    player_ids: tuple[int, ...] | None = None,
+    *,
+    monthly: bool = False,
+):  # type: ignore[no-untyped-def]
+    """The statistics rows of a position (or of several, given a list of keys) under the
+    query's filters, as a subquery with STAT_COLUMNS plus `position_key` (and `month` when
+    `monthly`): sum them to get counts.
+
+    All games: move_stats rows appended since a hot position's rollup was brought up to
+    date, plus that rollup (webapp.indexer.compact); a player: player_move_stats, or its
+    month-less rollup when neither dates nor months are asked.
+    """
+    columns = ("position_key", *STAT_COLUMNS, *(("month",) if monthly else ()))
     if player_ids is not None:
-        return player_move_stats
-    if query.since is None and query.until is None:
-        return move_stats_rollup
-    return move_stats
+        table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
+        conditions = [table.c.player_id.in_(player_ids), *_filters(table, query, key)]
+        if query.color is not None:
+            conditions.append(table.c.color == (0 if query.color == "white" else 1))
+        return select(*(table.c[c] for c in columns)).where(and_(*conditions)).subquery()
+    if monthly or _dated(query):
+        return (
+            select(*(move_stats.c[c] for c in columns))
+            .where(and_(*_filters(move_stats, query, key)))
+            .subquery()
+        )
+    rolled_up = select(hot_positions.c.seq).where(
+        hot_positions.c.position_key == move_stats.c.position_key
+    )
+    recent = select(*(move_stats.c[c] for c in columns)).where(
+        and_(
+            *_filters(move_stats, query, key),
+            move_stats.c.seq > func.coalesce(rolled_up.scalar_subquery(), 0),
+        )
+    )
+    summary = select(*(move_stats_rollup.c[c] for c in columns)).where(
+        and_(*_filters(move_stats_rollup, query, key))
+    )
+    return union_all(recent, summary).subquery()
 
 
 def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None):
-    table = _table(query, player_ids)
-    conditions = _filters(table, query, key)
-    if player_ids is not None:
-        conditions.insert(0, table.c.player_id.in_(player_ids))
-        if query.color is not None:
-            conditions.append(table.c.color == (0 if query.color == "white" else 1))
-    games = table.c.white + table.c.draws + table.c.black
-    return (
-        select(
-            table.c.move,
-            func.sum(table.c.white),
-            func.sum(table.c.draws),
-            func.sum(table.c.black),
-            func.sum(table.c.rating_sum),
-            func.sum(case((table.c.rating_band >= 0, games), else_=0)),
-        )
-        .where(and_(*conditions))
-        .group_by(table.c.move)
-    )
+    rows = stat_rows(query, key, player_ids)
+    games = rows.c.white + rows.c.draws + rows.c.black
+    return select(
+        rows.c.move,
+        func.sum(rows.c.white),
+        func.sum(rows.c.draws),
+        func.sum(rows.c.black),
+        func.sum(rows.c.rating_sum),
+        func.sum(case((rows.c.rating_band >= 0, games), else_=0)),
+    ).group_by(rows.c.move)
 
 
 def query_explorer(connection: Connection, query: ExplorerQuery) -> ExplorerResult:
@@ -75,6 +122,8 @@ def query_explorer(connection: Connection, query: ExplorerQuery) -> ExplorerResu
             return ExplorerResult(
                 fen=board.fen(), totals=Results(), opening=opening_for(board), player_found=False
             )
+        if not ready_player_ids(connection, player_ids):  # never partial numbers as complete
+            raise PlayerIndexing(query.player, *indexing_progress(connection, player_ids))
     rows = connection.execute(_statement(query, key, player_ids)).all()
     totals = [0, 0, 0, 0, 0]
     moves: list[MoveStats] = []

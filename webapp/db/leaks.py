@@ -15,11 +15,18 @@ import chess.pgn
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from webapp.db.players import find_player_ids
-from webapp.db.tables import games, move_stats, move_stats_rollup, player_move_stats, players
+from webapp.db.explorer import stat_rows
+from webapp.db.players import (
+    PlayerIndexing,
+    find_player_ids,
+    indexing_progress,
+    ready_player_ids,
+)
+from webapp.db.tables import games, player_move_stats, player_move_stats_rollup, players
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
+from webapp.model.stored_game import decode_moves, encode_moves
 
 DEFAULT_BAND_WIDTH = 100
 REPLAY_LIMIT = 5000  # most recent games replayed to find a line the move tree did not give
@@ -83,8 +90,15 @@ def _common(table, query: ExplorerQuery) -> list:  # type: ignore[no-untyped-def
     return conditions
 
 
-def _player_conditions(query: ExplorerQuery, ids: tuple[int, ...]) -> list:  # type: ignore[no-untyped-def]
-    table = player_move_stats
+def _player_table(query: ExplorerQuery):  # type: ignore[no-untyped-def]
+    """The month-less player rollup unless months are asked."""
+    if query.since is None and query.until is None:
+        return player_move_stats_rollup
+    return player_move_stats
+
+
+def _player_conditions(query: ExplorerQuery, ids: tuple[int, ...], table=None) -> list:  # type: ignore[no-untyped-def]
+    table = _player_table(query) if table is None else table
     conditions = [table.c.player_id.in_(ids), *_common(table, query)]
     if query.color is not None:
         conditions.append(table.c.color == (0 if query.color == "white" else 1))
@@ -97,6 +111,8 @@ def _player_ids(connection: Connection, player: str) -> tuple[int, ...]:
     ids = find_player_ids(connection, player)
     if not ids:
         raise PlayerNotFound(f"No games of {player!r} have been imported yet.")
+    if not ready_player_ids(connection, ids):  # never partial numbers as complete
+        raise PlayerIndexing(player, *indexing_progress(connection, ids))
     return ids
 
 
@@ -132,20 +148,19 @@ def player_rating(connection: Connection, query: ExplorerQuery, ids: tuple[int, 
 
 
 def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], bands):  # type: ignore[no-untyped-def]
-    """(position_key, move) → (white, draws, black) over peers' games (from the month-less
-    rollup when no months are asked, as the explorer does)."""
-    table = move_stats_rollup if query.since is None and query.until is None else move_stats
+    """(position_key, move) → (white, draws, black) over peers' games (all games' rows as
+    the explorer reads them, within the peers' rating bands)."""
+    rows_of = stat_rows(query, keys)
     rows = connection.execute(
         select(
-            table.c.position_key,
-            table.c.move,
-            func.sum(table.c.white),
-            func.sum(table.c.draws),
-            func.sum(table.c.black),
+            rows_of.c.position_key,
+            rows_of.c.move,
+            func.sum(rows_of.c.white),
+            func.sum(rows_of.c.draws),
+            func.sum(rows_of.c.black),
         )
-        .where(table.c.position_key.in_(keys), table.c.rating_band.between(*bands),
-               *_common(table, query))
-        .group_by(table.c.position_key, table.c.move)
+        .where(rows_of.c.rating_band.between(*bands))
+        .group_by(rows_of.c.position_key, rows_of.c.move)
     )
     return {(int(k), int(m)): (int(w), int(d), int(b)) for k, m, w, d, b in rows}
 
@@ -158,7 +173,7 @@ def compare_player(
     ids = _player_ids(connection, player)
     board = query.board()
     key = position_key(board)
-    table = player_move_stats
+    table = _player_table(query)
     rows = connection.execute(
         select(table.c.move, func.sum(table.c.white), func.sum(table.c.draws), func.sum(table.c.black))
         .where(table.c.position_key == key, *_player_conditions(query, ids))
@@ -225,7 +240,7 @@ def find_leaks(
     if rating is None:
         return None, []
     bands = peer_bands(rating, band_width)
-    table = player_move_stats
+    table = _player_table(query)
     n = func.sum(table.c.white + table.c.draws + table.c.black)
     rows = connection.execute(
         select(table.c.position_key, func.sum(table.c.white), func.sum(table.c.draws),
@@ -273,7 +288,7 @@ def _player_tree(
 ) -> dict[int, list[int]]:
     """position key → the moves the player's games took there at least `min_games` times,
     most played first."""
-    table = player_move_stats
+    table = _player_table(query)
     games_n = func.sum(table.c.white + table.c.draws + table.c.black)
     rows = connection.execute(
         select(table.c.position_key, table.c.move, games_n)
@@ -335,7 +350,7 @@ def _lines_to(
     for (moves,) in connection.execute(statement.limit(REPLAY_LIMIT)):
         board = chess.Board()
         line: list[str] = []
-        for uci in [None, *moves.split()[:plies]]:
+        for uci in [None, *decode_moves(moves)[:plies]]:
             if uci is not None:
                 board.push(chess.Move.from_uci(uci))  # stored games were checked on import
                 line.append(uci)
@@ -357,7 +372,7 @@ def player_history(connection: Connection, query: ExplorerQuery) -> list[MonthRe
     own_losses = func.sum(_by_color(table.c.black, table.c.white))
     rows = connection.execute(
         select(table.c.month, own_wins, func.sum(table.c.draws), own_losses)
-        .where(table.c.position_key == key, *_player_conditions(query, ids))
+        .where(table.c.position_key == key, *_player_conditions(query, ids, table))
         .group_by(table.c.month)
         .order_by(table.c.month)
     )
@@ -401,14 +416,15 @@ def games_behind(
     else:
         statement = statement.where(*_common(games, query))
         if query.play:
-            statement = statement.where(games.c.moves.startswith(" ".join(query.play)))
+            prefix = encode_moves(query.play)
+            statement = statement.where(func.substr(games.c.moves, 1, len(prefix)) == prefix)
         if query.rating_bands is not None:
             low, high = query.rating_bands
             mean = (games.c.white_rating + games.c.black_rating) / 2
             statement = statement.where(mean >= low * 100, mean < (high + 1) * 100)
     sent = 0
     for row in connection.execute(statement):
-        moves = row[0].split()
+        moves = decode_moves(row[0])
         if query.player and not _reaches(moves, target, index_plies):
             continue
         yield _pgn_game(row, moves)

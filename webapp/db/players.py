@@ -5,7 +5,35 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from webapp.db.tables import players, requested_players
+from webapp.db.tables import players, requested_players, tracked_players
+
+
+class PlayerIndexing(Exception):  # noqa: N818 - a state, not a failure
+    """The player's statistics are being counted from the stored games: no numbers yet."""
+
+    def __init__(self, player: str, done: int, total: int) -> None:
+        super().__init__(f"indexing {player}'s {total:,} games ({done:,} done)")
+        self.player, self.done, self.total = player, done, total
+
+
+def ready_player_ids(connection: Connection, player_ids: tuple[int, ...]) -> bool:
+    """Whether every id's statistics are complete (tracked and indexed)."""
+    ready = connection.execute(
+        select(func.count())
+        .select_from(tracked_players)
+        .where(tracked_players.c.player_id.in_(player_ids), tracked_players.c.status == "ready")
+    ).scalar()
+    return int(ready or 0) == len(set(player_ids))
+
+
+def indexing_progress(connection: Connection, player_ids: tuple[int, ...]) -> tuple[int, int]:
+    """(games counted, games to count) of the ids still being indexed."""
+    done, total = connection.execute(
+        select(func.coalesce(func.sum(tracked_players.c.done), 0),
+               func.coalesce(func.sum(tracked_players.c.total), 0))
+        .where(tracked_players.c.player_id.in_(player_ids), tracked_players.c.status != "ready")
+    ).one()
+    return int(done), int(total)
 
 
 def find_player_ids(connection: Connection, player: str) -> tuple[int, ...]:

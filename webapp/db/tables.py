@@ -1,9 +1,16 @@
 """The schema as SQLAlchemy Core tables; migrations in webapp/migrations create it.
 
-`move_stats` is the explorer's hot table: counts per (position, next move, speed, rated,
-rating band, month), added to by every import. `player_move_stats` holds the same per
-player and colour. Move code 0 marks "reached this position, no further indexed move", so
-the totals of a position count every game that reached it.
+`games` keeps every game whole and compactly (moves as 16-bit codes, clocks, how it ended),
+so positions can be replayed, exported and re-indexed without the original file.
+
+`move_stats` is the explorer's hot table: counts per (position, next move, collection,
+speed, rated, rating band, month). Imports only append to it (each batch's rows carry the
+batch's `seq`); reads sum the rows of a position, and compaction (webapp.indexer.compact)
+merges the rows of positions that gathered many, keeping a month-less summary of those
+"hot" positions in `move_stats_rollup`. `player_move_stats` holds the same per player and
+colour, for the players someone asks about (`tracked_players`). Move code 0 marks "reached
+this position, no further indexed move", so the totals of a position count every game
+that reached it.
 """
 
 from sqlalchemy import (
@@ -15,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
@@ -68,7 +76,12 @@ games = Table(
     Column("site", String(200)),
     Column("eco", String(3)),
     Column("plies", SmallInteger, nullable=False),
-    Column("moves", Text, nullable=False),  # UCI, space separated, the whole game
+    # the whole game: 16-bit move codes (webapp.model.position.encode_move), little-endian
+    Column("moves", LargeBinary, nullable=False),
+    # the mover's clock after each ply in tenths of a second (uint32 little-endian), or NULL
+    Column("clocks", LargeBinary),
+    Column("termination", SmallInteger, nullable=False, server_default="0"),  # model.termination
+    Column("collection_id", SmallInteger, nullable=False, server_default="1"),
     Column("imported_at", DateTime, nullable=False, server_default=func.now()),
     Index("ix_games_white_id", "white_id"),
     Index("ix_games_black_id", "black_id"),
@@ -78,26 +91,28 @@ move_stats = Table(
     "move_stats",
     metadata,
     Column("position_key", BigInteger, nullable=False),
-    Column("move", SmallInteger, nullable=False),
-    Column("speed", SmallInteger, nullable=False),
-    Column("rated", SmallInteger, nullable=False),
-    Column("rating_band", SmallInteger, nullable=False),  # mean rating // 100, -1 unknown
-    Column("month", Integer, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),  # over games with a known band
+    Column("month", Integer, nullable=False),  # yyyymm, 0 unknown
     Column("white", Integer, nullable=False),
     Column("draws", Integer, nullable=False),
     Column("black", Integer, nullable=False),
-    Column("rating_sum", BigInteger, nullable=False),  # over games with a known band
-    PrimaryKeyConstraint("position_key", "move", "speed", "rated", "rating_band", "month"),
-    sqlite_with_rowid=False,
+    Column("seq", Integer, nullable=False),  # the import batch (stat_batches.id) that wrote it
+    Column("move", SmallInteger, nullable=False),
+    Column("collection", SmallInteger, nullable=False),
+    Column("speed", SmallInteger, nullable=False),
+    Column("rated", SmallInteger, nullable=False),
+    Column("rating_band", SmallInteger, nullable=False),  # mean rating // 100, -1 unknown
+    Index("ix_move_stats_position_key_seq", "position_key", "seq"),
 )
 
-#: move_stats summed over months (migration 0003): what the explorer reads when no
-#: since/until is asked, a few thousand rows per popular position instead of ~100 times more
+#: move_stats summed over months, for hot positions only: rows of move_stats with
+#: seq <= hot_positions.seq are counted here, later rows are read from move_stats
 move_stats_rollup = Table(
     "move_stats_rollup",
     metadata,
     Column("position_key", BigInteger, nullable=False),
     Column("move", SmallInteger, nullable=False),
+    Column("collection", SmallInteger, nullable=False),
     Column("speed", SmallInteger, nullable=False),
     Column("rated", SmallInteger, nullable=False),
     Column("rating_band", SmallInteger, nullable=False),
@@ -105,29 +120,73 @@ move_stats_rollup = Table(
     Column("draws", Integer, nullable=False),
     Column("black", Integer, nullable=False),
     Column("rating_sum", BigInteger, nullable=False),
-    PrimaryKeyConstraint("position_key", "move", "speed", "rated", "rating_band"),
+    PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated", "rating_band"),
     sqlite_with_rowid=False,
 )
 
-player_move_stats = Table(
-    "player_move_stats",
+#: positions whose month-less sums live in move_stats_rollup, up to batch `seq`
+hot_positions = Table(
+    "hot_positions",
     metadata,
-    Column("player_id", Integer, nullable=False),
-    Column("position_key", BigInteger, nullable=False),
-    Column("color", SmallInteger, nullable=False),  # 0 white, 1 black
-    Column("move", SmallInteger, nullable=False),
-    Column("speed", SmallInteger, nullable=False),
-    Column("rated", SmallInteger, nullable=False),
-    Column("rating_band", SmallInteger, nullable=False),  # the player's own rating // 100
-    Column("month", Integer, nullable=False),
-    Column("white", Integer, nullable=False),
-    Column("draws", Integer, nullable=False),
-    Column("black", Integer, nullable=False),
-    Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings
-    PrimaryKeyConstraint(
-        "player_id", "position_key", "color", "move", "speed", "rated", "rating_band", "month"
-    ),
-    sqlite_with_rowid=False,
+    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+)
+
+#: one row per import batch that appended statistics: its id is the rows' seq
+stat_batches = Table(
+    "stat_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False, server_default=func.now()),
+)
+
+_PLAYER_KEYS = ("player_id", "position_key", "color", "move", "collection", "speed", "rated", "rating_band")
+
+
+def _player_stats_table(name: str, *, monthly: bool) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("player_id", Integer, nullable=False),
+        Column("position_key", BigInteger, nullable=False),
+        Column("color", SmallInteger, nullable=False),  # 0 white, 1 black
+        Column("move", SmallInteger, nullable=False),
+        Column("collection", SmallInteger, nullable=False),
+        Column("speed", SmallInteger, nullable=False),
+        Column("rated", SmallInteger, nullable=False),
+        Column("rating_band", SmallInteger, nullable=False),  # the player's own rating // 100
+        *([Column("month", Integer, nullable=False)] if monthly else []),
+        Column("white", Integer, nullable=False),
+        Column("draws", Integer, nullable=False),
+        Column("black", Integer, nullable=False),
+        Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings
+        PrimaryKeyConstraint(*_PLAYER_KEYS, *(["month"] if monthly else [])),
+        sqlite_with_rowid=False,
+    )
+
+
+player_move_stats = _player_stats_table("player_move_stats", monthly=True)
+#: player_move_stats summed over months: what the player view reads when no dates are asked
+player_move_stats_rollup = _player_stats_table("player_move_stats_rollup", monthly=False)
+
+#: players whose statistics are kept (imported accounts, linked people, names asked for);
+#: status "indexing" while their stored games are being counted, then "ready"
+tracked_players = Table(
+    "tracked_players",
+    metadata,
+    Column("player_id", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False, server_default="indexing"),
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime, nullable=False, server_default=func.now()),
+)
+
+#: named sets of games (lichess, chesscom, otb, or any name an import gives)
+collections = Table(
+    "collections",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False),
+    Column("name", String(64), nullable=False, unique=True),
 )
 
 requested_players = Table(

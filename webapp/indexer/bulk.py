@@ -1,43 +1,50 @@
-"""Batch writers: PostgreSQL through COPY into staging tables, SQLite through executemany.
+"""Batch writers: PostgreSQL through COPY, SQLite through executemany.
 
-Both write one prepared batch: upsert its players (a short transaction of its own), then
-in the caller's transaction insert the games with ON CONFLICT (uid) DO NOTHING to learn
-which are new, and add statistics for the new games only — so a re-import, or an import resumed after a crash, never counts
-a game twice.
+Both write one prepared batch: upsert its players and collections (short transactions of
+their own), then in the caller's transaction insert the games with ON CONFLICT (uid) DO
+NOTHING to learn which are new, and append statistics for the new games only — so a
+re-import, or an import resumed after a crash, never counts a game twice.
+
+`move_stats` is append-only: a batch's rows, already summed per key by numpy, go in as
+they are with the batch's `seq`, with no unique key to check (webapp.indexer.compact merges
+them later). Player statistics are kept for tracked players only and merged at once.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 import numpy as np
 from sqlalchemy import Connection
 
 from webapp.indexer.games import GameRecord
-from webapp.indexer.rows import Batch, move_stats_rows, player_move_stats_rows, rollup_rows
+from webapp.indexer.rows import Batch, month_less, move_stats_rows, player_move_stats_rows
+from webapp.model.collections import default_collection
+from webapp.model.stored_game import encode_clocks
 
 GAME_COLUMNS = (
     "uid", "source", "white_id", "black_id", "white_rating", "black_rating", "result",
     "speed", "rated", "played_on", "month", "time_control", "event", "site", "eco",
-    "plies", "moves",
+    "plies", "moves", "clocks", "termination", "collection_id",
 )  # fmt: skip
 MOVE_STATS_COLUMNS = (
-    "position_key", "move", "speed", "rated", "rating_band", "month",
+    "position_key", "move", "collection", "speed", "rated", "rating_band", "month",
     "white", "draws", "black", "rating_sum",
 )  # fmt: skip
-ROLLUP_COLUMNS = (
-    "position_key", "move", "speed", "rated", "rating_band", "white", "draws", "black", "rating_sum",
-)  # fmt: skip
+#: binary COPY field widths of MOVE_STATS_COLUMNS + ("seq",)
+MOVE_STATS_TYPES = ("i8", "i2", "i2", "i2", "i2", "i2", "i4", "i4", "i4", "i4", "i8", "i4")
 PLAYER_MOVE_STATS_COLUMNS = (
-    "player_id", "position_key", "color", "move", "speed", "rated", "rating_band", "month",
-    "white", "draws", "black", "rating_sum",
+    "player_id", "position_key", "color", "move", "collection", "speed", "rated",
+    "rating_band", "month", "white", "draws", "black", "rating_sum",
 )  # fmt: skip
+PLAYER_ROLLUP_COLUMNS = tuple(c for c in PLAYER_MOVE_STATS_COLUMNS if c != "month")
+_PLAYER_MONTH = PLAYER_MOVE_STATS_COLUMNS.index("month")
 NAME_LENGTH = 64
-#: sum staged statistics again in SQL (GROUP BY ... ORDER BY) although rows._aggregate has
-#: summed and sorted them already; measured here, it only added a sort to every merge
-GROUP_IN_SQL = False
+#: PostgreSQL advisory lock: batches hold it shared, compaction and player indexing
+#: exclusive, so a batch's seq is never below a watermark set while it was in flight
+STATS_LOCK = 0x6F65_5354
 
 
 def _clip(text: str | None, length: int) -> str | None:
@@ -58,7 +65,9 @@ def player_keys(records: list[GameRecord]) -> dict[tuple[str, str], str]:
     return found
 
 
-def game_row(record: GameRecord, white_id: int, black_id: int) -> tuple:
+def game_row(
+    record: GameRecord, white_id: int, black_id: int, move_bytes: bytes, collection_id: int
+) -> tuple:
     played_on: date | None = record.played_on
     return (
         record.uid[:120],
@@ -77,7 +86,10 @@ def game_row(record: GameRecord, white_id: int, black_id: int) -> tuple:
         _clip(record.site, 200),
         _clip(record.eco, 3),
         min(len(record.moves), 32767),
-        " ".join(record.moves),
+        move_bytes,
+        encode_clocks(record.clocks),
+        int(record.termination),
+        collection_id,
     )
 
 
@@ -87,32 +99,103 @@ def _ids(batch: Batch, ids: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.
     return np.array(white, np.int64), np.array(black, np.int64)
 
 
-def _merge_statistics(merge, cursor, batch: Batch, new: np.ndarray, white_ids: np.ndarray, black_ids: np.ndarray) -> None:  # type: ignore[no-untyped-def]
-    """Add the new games' rows to the three statistics tables through a writer's merge."""
-    stats = move_stats_rows(batch, new)
-    merge(cursor, "move_stats", MOVE_STATS_COLUMNS, stats)
-    merge(cursor, "move_stats_rollup", ROLLUP_COLUMNS, rollup_rows(stats))
-    merge(
-        cursor,
-        "player_move_stats",
-        PLAYER_MOVE_STATS_COLUMNS,
-        player_move_stats_rows(batch, new, white_ids, black_ids),
-    )
 
-
-class SqliteWriter:
-    """Batched executemany with INSERT ... ON CONFLICT DO UPDATE adding the counts."""
+class _Writer:
+    """What both writers share: collections, the new games' statistics, tracked players."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.raw = connection.connection.driver_connection
         self.rows = 0
+        self.collections: dict[str, int] = {}
 
     def close(self) -> None:
         pass
 
+    def collection_ids(self, batch: Batch) -> None:
+        """Fill batch.collection with each game's collection id, creating new names
+        (the caller's transaction)."""
+        from webapp.db.collections import ensure_collections
+
+        names = [record.collection or default_collection(record.source) for record in batch.records]
+        missing = sorted(set(names) - self.collections.keys())
+        if missing:
+            self.collections.update(ensure_collections(self.connection, missing))
+        batch.collection = np.array([self.collections[name] for name in names], np.int64)
+
+    def write(self, batch: Batch, ids: dict[tuple[str, str], int]) -> np.ndarray:
+        """Write the batch's games and statistics; returns a mask of the games that were new."""
+        cursor = self.raw.cursor()
+        self.begin(cursor)
+        white_ids, black_ids = _ids(batch, ids)
+        new = self._insert_games(cursor, batch, white_ids, black_ids)
+        if new.any():
+            self.add_statistics(
+                cursor, batch, new, white_ids, black_ids, tracked=self.tracked(cursor)
+            )
+        cursor.close()
+        return new
+
+    def add_statistics(  # type: ignore[no-untyped-def]
+        self,
+        cursor,
+        batch: Batch,
+        new: np.ndarray,
+        white_ids: np.ndarray,
+        black_ids: np.ndarray,
+        *,
+        tracked: np.ndarray,
+        all_games: bool = True,
+    ) -> None:
+        """Append the chosen games' move_stats rows (when `all_games`) and merge the
+        player_move_stats rows of the `tracked` player ids among them."""
+        if all_games:
+            seq = self.next_seq(cursor)
+            stats = move_stats_rows(batch, new)
+            self._append_move_stats(cursor, stats, seq)
+            self.rows += len(stats[0])
+        if not len(tracked):
+            return
+        player_rows = player_move_stats_rows(batch, new, white_ids, black_ids, tracked)
+        if len(player_rows[0]):
+            self.rows += len(player_rows[0])
+            self.merge(cursor, "player_move_stats", PLAYER_MOVE_STATS_COLUMNS, player_rows)
+            self.merge(
+                cursor,
+                "player_move_stats_rollup",
+                PLAYER_ROLLUP_COLUMNS,
+                month_less(player_rows, _PLAYER_MONTH),
+            )
+
+    def tracked(self, cursor) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """Ids of the players whose statistics are kept."""
+        cursor.execute("SELECT player_id FROM tracked_players")
+        return np.array([row[0] for row in cursor.fetchall()], np.int64)
+
+    def begin(self, cursor) -> None:  # type: ignore[no-untyped-def]
+        """Session settings and locks at the start of a batch's transaction."""
+
+    def next_seq(self, cursor) -> int:  # type: ignore[no-untyped-def]
+        """A new batch number for the rows about to be appended."""
+        raise NotImplementedError
+
+    def _insert_games(self, cursor, batch: Batch, white_ids: np.ndarray, black_ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+
+class SqliteWriter(_Writer):
+    """executemany: games with ON CONFLICT (uid) DO NOTHING, statistics appended, player
+    statistics merged with ON CONFLICT DO UPDATE adding the counts."""
+
     def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
         """Upsert the batch's players (the caller's transaction); (source, name) → id."""
-        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = self.raw.cursor()
         ids: dict[tuple[str, str], int] = {}
         for (source, name), display in player_keys(batch.records).items():
             cursor.execute(
@@ -125,27 +208,38 @@ class SqliteWriter:
         cursor.close()
         return ids
 
-    def write(self, batch: Batch, ids: dict[tuple[str, str], int]) -> np.ndarray:
-        """Write the batch's games and statistics; returns a mask of the games that were new."""
-        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        white_ids, black_ids = _ids(batch, ids)
+    def next_seq(self, cursor) -> int:  # type: ignore[no-untyped-def]
+        cursor.execute("INSERT INTO stat_batches DEFAULT VALUES")
+        return int(cursor.lastrowid)
+
+    def _insert_games(self, cursor, batch: Batch, white_ids: np.ndarray, black_ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
         new = np.zeros(len(batch), dtype=bool)
         insert_game = (
             f"INSERT INTO games ({', '.join(GAME_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(GAME_COLUMNS))}) ON CONFLICT (uid) DO NOTHING"
         )
         for index, record in enumerate(batch.records):
-            row = game_row(record, int(white_ids[index]), int(black_ids[index]))
+            row = game_row(
+                record,
+                int(white_ids[index]),
+                int(black_ids[index]),
+                batch.move_bytes[index],
+                int(batch.collection[index]),
+            )
             row = row[:9] + ((row[9].isoformat() if row[9] else None),) + row[10:]
             cursor.execute(insert_game, row)
             new[index] = cursor.rowcount == 1
-        if new.any():
-            _merge_statistics(self._merge, cursor, batch, new, white_ids, black_ids)
-        cursor.close()
         return new
 
-    def _merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
-        self.rows += len(data[0])
+    def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
+        columns = (*MOVE_STATS_COLUMNS, "seq")
+        cursor.executemany(
+            f"INSERT INTO move_stats ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})",
+            zip(*(column.tolist() for column in stats), [seq] * len(stats[0]), strict=True),
+        )
+
+    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
         keys, counts = columns[:-4], columns[-4:]
         updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
         statement = (
@@ -158,17 +252,22 @@ class SqliteWriter:
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 _COPY_TRAILER = struct.pack("!h", -1)
+_WIDTHS = {"i2": 2, "i4": 4, "i8": 8}
 
 
 COPY_ROWS_PER_WRITE = 32_768
 
 
-def binary_copy_chunks(columns: list[np.ndarray]) -> Iterator[bytes | memoryview]:
-    """COPY ... (FORMAT BINARY) data for rows of bigint columns, built by numpy a slice of
-    rows at a time (so a big batch never holds its whole payload in memory)."""
+def binary_copy_chunks(
+    columns: list[np.ndarray], types: Sequence[str] | None = None
+) -> Iterator[bytes | memoryview]:
+    """COPY ... (FORMAT BINARY) data for rows of integer columns (bigint unless `types`
+    names "i2" / "i4" / "i8" per column), built by numpy a slice of rows at a time (so a
+    big batch never holds its whole payload in memory)."""
+    types = types or ["i8"] * len(columns)
     fields = [("count", ">i2")]
-    for index in range(len(columns)):
-        fields += [(f"length{index}", ">i4"), (f"value{index}", ">i8")]
+    for index, kind in enumerate(types):
+        fields += [(f"length{index}", ">i4"), (f"value{index}", ">" + kind)]
     dtype = np.dtype(fields)
     yield _COPY_HEADER
     total = len(columns[0])
@@ -177,52 +276,50 @@ def binary_copy_chunks(columns: list[np.ndarray]) -> Iterator[bytes | memoryview
         rows = np.empty(end - start, dtype=dtype)
         rows["count"] = len(columns)
         for index, column in enumerate(columns):
-            rows[f"length{index}"] = 8
+            rows[f"length{index}"] = _WIDTHS[types[index]]
             rows[f"value{index}"] = column[start:end]
         yield memoryview(rows).cast("B")
     yield _COPY_TRAILER
 
 
-def binary_copy_payload(columns: list[np.ndarray]) -> bytes:
+def binary_copy_payload(columns: list[np.ndarray], types: Sequence[str] | None = None) -> bytes:
     """binary_copy_chunks() joined (for tests and small batches)."""
-    return b"".join(bytes(chunk) for chunk in binary_copy_chunks(columns))
+    return b"".join(bytes(chunk) for chunk in binary_copy_chunks(columns, types))
 
 
-class PostgresWriter:
-    """COPY into temp staging tables, then INSERT ... SELECT ... ON CONFLICT DO UPDATE adding
-    the counts; the staged rows are summed per key and sorted in key order by numpy."""
+class PostgresWriter(_Writer):
+    """COPY: games into a staging table then INSERT ... ON CONFLICT (uid) DO NOTHING; the
+    new games' statistics straight into move_stats (binary COPY, no unique key); tracked
+    players' statistics through staging and INSERT ... ON CONFLICT DO UPDATE."""
 
     def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.raw = connection.connection.driver_connection
-        self.rows = 0
-        try:  # staging rows stay in memory (settable before the session's first temp table)
-            with connection.begin():
-                self.raw.execute("SET temp_buffers = '256MB'")
-        except Exception:  # noqa: BLE001 - a pooled session that already used temp tables
-            pass
-        with connection.begin():
-            cursor = self.raw.cursor()
-            for table, columns in (
-                ("move_stats", MOVE_STATS_COLUMNS),
-                ("move_stats_rollup", ROLLUP_COLUMNS),
-                ("player_move_stats", PLAYER_MOVE_STATS_COLUMNS),
-            ):
-                cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} "
-                    f"({', '.join(c + ' bigint' for c in columns)}) ON COMMIT DELETE ROWS"
-                )
-            cursor.execute("DROP TABLE IF EXISTS stage_games")
+        super().__init__(connection)
+        if not connection.in_transaction():
+            try:  # staging rows stay in memory (settable before the session's first temp table)
+                with connection.begin():
+                    self.raw.execute("SET temp_buffers = '256MB'")
+            except Exception:  # noqa: BLE001 - a pooled session that already used temp tables
+                pass
+
+    def _stage(self, cursor, table: str, columns: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+        """Create the temp staging table (within the current transaction) when missing: a
+        temp table created in a transaction that rolled back is gone again."""
+        if table == "games":
             cursor.execute(
-                "CREATE TEMP TABLE stage_games ON COMMIT DELETE ROWS AS "
-                f"SELECT {', '.join(GAME_COLUMNS)} FROM games WITH NO DATA"
+                "CREATE TEMP TABLE IF NOT EXISTS stage_games ON COMMIT DELETE ROWS AS "
+                f"SELECT {', '.join(columns)} FROM games WITH NO DATA"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} "
+                f"({', '.join(c + ' bigint' for c in columns)}) ON COMMIT DELETE ROWS"
             )
 
     def close(self) -> None:
         with self.connection.begin():
             self.raw.execute(
-                "DROP TABLE IF EXISTS stage_games, stage_move_stats, stage_move_stats_rollup, "
-                "stage_player_move_stats"
+                "DROP TABLE IF EXISTS stage_games, stage_player_move_stats, "
+                "stage_player_move_stats_rollup"
             )
 
     def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
@@ -253,16 +350,21 @@ class PostgresWriter:
         cursor.close()
         return ids
 
-    def write(self, batch: Batch, ids: dict[tuple[str, str], int]) -> np.ndarray:
-        """Write the batch's games and statistics; returns a mask of the games that were new."""
-        cursor = self.raw.cursor()
+    def begin(self, cursor) -> None:  # type: ignore[no-untyped-def]
         # The app bounds explorer queries; an import batch may take longer. A batch lost to
         # a server crash right after its commit is simply imported again by the rerun.
         cursor.execute(
             "SET LOCAL statement_timeout = 0; SET LOCAL synchronous_commit = off; "
             "SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"
         )
-        white_ids, black_ids = _ids(batch, ids)
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (STATS_LOCK,))
+
+    def next_seq(self, cursor) -> int:  # type: ignore[no-untyped-def]
+        cursor.execute("INSERT INTO stat_batches DEFAULT VALUES RETURNING id")
+        return int(cursor.fetchone()[0])
+
+    def _insert_games(self, cursor, batch: Batch, white_ids: np.ndarray, black_ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+        self._stage(cursor, "games", GAME_COLUMNS)
         columns = ", ".join(GAME_COLUMNS)
         staged: dict[str, int] = {}  # uid → index of its first record (a repeat counts once)
         with cursor.copy(f"COPY stage_games ({columns}) FROM STDIN") as copy:
@@ -270,7 +372,15 @@ class PostgresWriter:
                 uid = record.uid[:120]
                 if uid not in staged:
                     staged[uid] = index
-                    copy.write_row(game_row(record, int(white_ids[index]), int(black_ids[index])))
+                    copy.write_row(
+                        game_row(
+                            record,
+                            int(white_ids[index]),
+                            int(black_ids[index]),
+                            batch.move_bytes[index],
+                            int(batch.collection[index]),
+                        )
+                    )
         cursor.execute(
             f"INSERT INTO games ({columns}) SELECT {columns} FROM stage_games "
             "ON CONFLICT (uid) DO NOTHING RETURNING uid"
@@ -278,42 +388,29 @@ class PostgresWriter:
         new = np.zeros(len(batch), dtype=bool)
         for (uid,) in cursor.fetchall():
             new[staged[uid]] = True
-        if new.any():
-            _merge_statistics(self._merge, cursor, batch, new, white_ids, black_ids)
-        cursor.close()
         return new
 
-    def _merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
+        columns = [*stats, np.full(len(stats[0]), seq, np.int64)]
+        with cursor.copy(
+            f"COPY move_stats ({', '.join(MOVE_STATS_COLUMNS)}, seq) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            for chunk in binary_copy_chunks(columns, MOVE_STATS_TYPES):
+                copy.write(chunk)
+
+    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
         """COPY rows already summed per key (rows._aggregate) to stage_<table>, then add them."""
+        self._stage(cursor, table, columns)
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
             for chunk in binary_copy_chunks(data):
                 copy.write(chunk)
-        self._merge_from_stage(cursor, table, table, columns, summed=not GROUP_IN_SQL)
-
-    def _merge_from_stage(  # type: ignore[no-untyped-def]
-        self, cursor, table: str, stage: str, columns: tuple[str, ...], *, summed: bool = False
-    ) -> None:
-        """Add the stage_<stage> rows, summed over `columns`' keys, into `table`.
-
-        `summed`: the staged rows are unique per key and sorted in key order already, so
-        the GROUP BY ... ORDER BY would only cost a sort (a third of the merge's time).
-        """
         keys, counts = columns[:-4], columns[-4:]
-        key_list = ", ".join(keys)
-        if summed:
-            select = f"SELECT {', '.join(columns)} FROM stage_{stage}"
-        else:
-            sums = ", ".join(f"sum({c})::bigint" for c in counts)
-            select = (
-                f"SELECT {key_list}, {sums} FROM stage_{stage} "
-                f"GROUP BY {key_list} ORDER BY {key_list}"
-            )
         updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counts)
         cursor.execute(
-            f"INSERT INTO {table} AS t ({', '.join(columns)}) {select} "
-            f"ON CONFLICT ({key_list}) DO UPDATE SET {updates}"
+            f"INSERT INTO {table} AS t ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns)} FROM stage_{table} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
-        self.rows += max(cursor.rowcount, 0)
 
 
 def writer_for(connection: Connection) -> SqliteWriter | PostgresWriter:

@@ -32,7 +32,10 @@ class GameRecord:
     UCI strings for the whole game. `position_keys`, when given, are the position keys
     (webapp.model.position.position_key) before each move from the start: at least
     min(index_plies, len(moves)) + 1 of them; when None the loader computes them.
-    `month` is yyyymm (0 unknown); it defaults to played_on's month.
+    `month` is yyyymm (0 unknown); it defaults to played_on's month. `clocks` are the
+    mover's remaining seconds after each ply (NaN where unknown), `termination` a
+    webapp.model.termination.Termination, `collection` the named set the game goes to
+    (None: its source's default, webapp.model.collections.default_collection).
     """
 
     uid: str
@@ -51,6 +54,9 @@ class GameRecord:
     site: str | None = None
     eco: str | None = None
     month: int = 0
+    termination: int = 0
+    clocks: Sequence[float] | None = field(default=None, compare=False, repr=False)
+    collection: str | None = None
     position_keys: Sequence[int] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -75,6 +75,7 @@ class _Writers:
             try:
                 with connection.begin():
                     ids = writer.player_ids(batch)
+                    writer.collection_ids(batch)
                 with connection.begin():
                     new = writer.write(batch, ids)
                 return new, writer.rows - rows_before
@@ -130,6 +131,7 @@ def import_games(
     report: ImportReport | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     connections: int | None = None,
+    compact_every: int = 0,
 ) -> ImportReport:
     """Load the records; returns (and, given one, adds to) an ImportReport.
 
@@ -137,12 +139,15 @@ def import_games(
     and left running (the caller finishes it); otherwise a new one is finished. Records
     that cannot be indexed (no moves, an illegal move, no result) are skipped and counted
     by reason. If anything fails (or `progress` raises), the batches already committed
-    stay and the error is raised once the batches in flight have ended.
+    stay and the error is raised once the batches in flight have ended. With
+    `compact_every`, the statistics are compacted (webapp.indexer.compact) after every
+    that many new games, so hot positions' rows stay few during a long import.
     """
     owned = report is None
     report = report if report is not None else ImportReport()
     connections = default_connections(engine) if connections is None else max(1, connections)
     writers = _Writers(engine)
+    since_compaction = 0
 
     def land(batch: Batch, future: Future[tuple[np.ndarray, int]]) -> None:
         new, rows = future.result()
@@ -152,6 +157,13 @@ def import_games(
         report.already_present += len(batch) - imported
         if imported:
             bump_cache_generation()
+        nonlocal since_compaction
+        since_compaction += imported
+        if compact_every and since_compaction >= compact_every:
+            from webapp.indexer.compact import compact
+
+            compact(engine)
+            since_compaction = 0
         if progress is not None:
             progress(report)
 

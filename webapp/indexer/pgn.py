@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import multiprocessing
 import os
 from collections import Counter
@@ -58,6 +59,7 @@ from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import MOVE_CODES
 from webapp.indexer.streams import OVERSIZED, binary_blocks, game_texts, open_pgn, text_blocks
 from webapp.indexer.zobrist import zobrist_keys
+from webapp.model.termination import Termination, termination_of
 
 GAMES_PER_CHUNK = 2000
 _STANDARD_VARIANTS = {"", "standard", "chess"}
@@ -151,7 +153,13 @@ def _ends_with_result(movetext: str) -> bool:
 
 
 def _record(
-    pending: _Pending, moves: Sequence[str], result: str, keys: np.ndarray | None
+    pending: _Pending,
+    moves: Sequence[str],
+    result: str,
+    keys: np.ndarray | None,
+    *,
+    termination: Termination = Termination.UNKNOWN,
+    clocks: Sequence[float] | None = None,
 ) -> GameRecord:
     tags = pending.tags
     uid, source = identity_of(tags, moves)
@@ -174,6 +182,8 @@ def _record(
         event=tags.get("Event"),
         site=tags.get("Link") or tags.get("Site"),
         eco=tags.get("ECO") if tags.get("ECO", "?") != "?" else None,
+        termination=int(termination),
+        clocks=clocks,
         position_keys=keys,
     )
 
@@ -185,9 +195,24 @@ class _QuietGameBuilder(chess.pgn.GameBuilder):
         self.game.errors.append(error)
 
 
+def _final_position_termination(board: chess.Board, tag: str | None, result: str) -> Termination:
+    return termination_of(
+        tag,
+        result,
+        checkmate=board.is_checkmate(),
+        stalemate=board.is_stalemate(),
+        insufficient=board.is_insufficient_material(),
+        fifty_moves=board.halfmove_clock >= 100,
+    )
+
+
+def _python_chess_game(movetext: str) -> chess.pgn.Game | None:
+    return chess.pgn.read_game(io.StringIO(movetext), Visitor=_QuietGameBuilder)
+
+
 def _python_chess_moves(movetext: str) -> tuple[list[str] | None, str | None, str]:
     """(UCI moves, termination or None, "") from python-chess, or (None, None, skip reason)."""
-    game = chess.pgn.read_game(io.StringIO(movetext), Visitor=_QuietGameBuilder)
+    game = _python_chess_game(movetext)
     if game is None:
         return [], None, ""
     if game.errors:
@@ -223,6 +248,8 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
     move_offsets = part.move_offsets.astype(np.int64)
     position_offsets = part.position_offsets.astype(np.int64)
     valid, outcomes = part.valid, part.outcome
+    checkmate, stalemate, insufficient = part.is_checkmate, part.is_stalemate, part.is_insufficient
+    halfmove, clocks = part.halfmove_clock, part.clocks
     promotions = part.promotions.astype(np.int64)
     codes = (
         part.from_squares.astype(np.int64)
@@ -249,7 +276,7 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
             if not moves:
                 chunk.skipped["no moves"] += 1
                 continue
-            chunk.records.append(_record(game, moves, result, None))
+            chunk.records.append(_fallback_record(game, moves, result))
             continue
         result = _result(game, outcomes[i], chunk)
         if result is None:
@@ -258,7 +285,25 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
         if end == first:
             chunk.skipped["no moves"] += 1
             continue
-        kept.append((game, uci[first:end].tolist(), result))
+        last_position = int(position_offsets[i + 1]) - 1
+        termination = termination_of(
+            game.tags.get("Termination"),
+            result,
+            checkmate=bool(checkmate[i]),
+            stalemate=bool(stalemate[i]),
+            insufficient=bool(insufficient[i].all()),
+            fifty_moves=int(halfmove[last_position]) >= 100,
+        )
+        game_clocks = clocks[first:end]
+        kept.append(
+            (
+                game,
+                uci[first:end].tolist(),
+                result,
+                termination,
+                None if np.isnan(game_clocks).all() else game_clocks.tolist(),
+            )
+        )
         starts.append(int(position_offsets[i]))
         lengths.append(min(index_plies, int(end - first)) + 1)
     if not kept:
@@ -269,8 +314,27 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
         np.array(starts, dtype=np.int64) - (ends - length_array), length_array
     )
     keys = zobrist_keys(part.boards[rows], part.castling[rows], part.en_passant[rows], part.turn[rows])
-    for (game, moves, result), game_keys in zip(kept, np.split(keys, ends[:-1]), strict=True):
-        chunk.records.append(_record(game, moves, result, game_keys))
+    for (game, moves, result, termination, game_clocks), game_keys in zip(
+        kept, np.split(keys, ends[:-1]), strict=True
+    ):
+        chunk.records.append(
+            _record(game, moves, result, game_keys, termination=termination, clocks=game_clocks)
+        )
+
+
+def _fallback_record(game: _Pending, moves: list[str], result: str) -> GameRecord:
+    """A record for a game only python-chess could read: final position and clocks from it."""
+    board = chess.Board()
+    for uci in moves:
+        board.push_uci(uci)
+    parsed = _python_chess_game(game.movetext)
+    clocks: list[float] | None = None
+    if parsed is not None:
+        found = [node.clock() for node in parsed.mainline()]
+        if any(c is not None for c in found):
+            clocks = [math.nan if c is None else float(c) for c in found]
+    termination = _final_position_termination(board, game.tags.get("Termination"), result)
+    return _record(game, moves, result, None, termination=termination, clocks=clocks)
 
 
 def _chunks(texts: Iterable[tuple[bytes, bool]], size: int) -> Iterator[list[tuple[bytes, bool]]]:
@@ -347,6 +411,7 @@ def import_pgn_blocks(
     report: ImportReport | None = None,
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    compact_every: int = 0,
 ) -> ImportReport:
     """Import PGN given as byte blocks (any cut points); adds to `report` when given."""
     report = report if report is not None else ImportReport()
@@ -358,6 +423,7 @@ def import_pgn_blocks(
         progress=progress,
         report=report,
         batch_size=batch_size,
+        compact_every=compact_every,
     )
 
 
@@ -369,6 +435,7 @@ def import_pgn_files(
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    compact_every: int = 0,
 ) -> ImportReport:
     """Import .pgn, .pgn.gz, .pgn.bz2 and .pgn.zst files; one report for them all.
 
@@ -386,6 +453,7 @@ def import_pgn_files(
                 report=report,
                 workers=workers,
                 batch_size=batch_size,
+                compact_every=compact_every,
             )
     return report.finish()
 

@@ -4,7 +4,7 @@ Pure (no database): `prepare_batch` turns records into per-game columns and one 
 (game, indexed position) — a game counts once per position it reached within the first
 `index_plies` plies, with the move played there, or NO_MOVE where its indexed part ends.
 `move_stats_rows` / `player_move_stats_rows` then aggregate the rows of chosen games into
-the tables' keys, summing the counts, so the database merges as few rows as possible.
+the tables' keys, summing the counts, so the database receives as few rows as possible.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from webapp.indexer.games import GameRecord
 from webapp.model.position import NO_MOVE, position_key
+from webapp.model.stored_game import encode_move_codes
 
 MAX_BAND = 39
 _OUTCOME = {"1-0": 0, "1/2-1/2": 1, "0-1": 2}  # 0 white, 1 draw, 2 black (as _counts reads them)
@@ -83,6 +84,10 @@ class Batch:
     game: np.ndarray
     key: np.ndarray
     move: np.ndarray
+    #: each game's moves as stored (webapp.model.stored_game), and its collection's id
+    #: (filled in by the writer, which knows the ids)
+    move_bytes: list[bytes]
+    collection: np.ndarray
 
     def __len__(self) -> int:
         return len(self.records)
@@ -96,6 +101,7 @@ def prepare_batch(
     bad: list[tuple[GameRecord, str]] = []
     key_parts: list[np.ndarray] = []
     move_parts: list[list[int]] = []
+    move_bytes: list[bytes] = []
     for record in records:
         try:
             if record.result not in _OUTCOME:
@@ -104,9 +110,10 @@ def prepare_batch(
                 raise BadRecord("no moves")
             plies = min(index_plies, len(record.moves))
             try:
-                codes = [MOVE_CODES[uci] for uci in record.moves[:plies]]
+                all_codes = [MOVE_CODES[uci] for uci in record.moves]
             except KeyError as error:
                 raise BadRecord("unparsable move") from error
+            codes = all_codes[:plies]
             keys = record.position_keys
             if keys is None or len(keys) < plies + 1:
                 keys = indexed_keys(record.moves, plies)
@@ -115,6 +122,7 @@ def prepare_batch(
             continue
         codes.append(NO_MOVE)
         kept.append(record)
+        move_bytes.append(encode_move_codes(all_codes))
         key_parts.append(np.asarray(keys[: plies + 1], dtype=np.int64))
         move_parts.append(codes)
     lengths = np.fromiter((len(codes) for codes in move_parts), dtype=np.int64, count=len(kept))
@@ -145,6 +153,8 @@ def prepare_batch(
         game=game[first],
         key=key[first],
         move=move[first],
+        move_bytes=move_bytes,
+        collection=np.zeros(len(kept), np.int64),
     )
     return batch, bad
 
@@ -185,8 +195,8 @@ def _aggregate(keys: list[np.ndarray], values: list[np.ndarray]) -> list[np.ndar
 def move_stats_rows(batch: Batch, new_games: np.ndarray) -> list[np.ndarray]:
     """Aggregated move_stats columns for the games where new_games is True.
 
-    Columns: position_key, move, speed, rated, rating_band, month, white, draws, black,
-    rating_sum.
+    Columns: position_key, move, collection, speed, rated, rating_band, month, white,
+    draws, black, rating_sum.
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -194,26 +204,36 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> list[np.ndarray]:
     band = batch.band[g]
     rating_sum = np.where(band >= 0, batch.mean_rating[g], 0)
     return _aggregate(
-        [batch.key[rows], batch.move[rows], batch.speed[g], batch.rated[g], band, batch.month[g]],
+        [
+            batch.key[rows],
+            batch.move[rows],
+            batch.collection[g],
+            batch.speed[g],
+            batch.rated[g],
+            band,
+            batch.month[g],
+        ],
         [white, draws, black, rating_sum],
     )
 
 
-def rollup_rows(move_stats: list[np.ndarray]) -> list[np.ndarray]:
-    """move_stats_rows() summed over months: the move_stats_rollup columns.
-
-    Columns: position_key, move, speed, rated, rating_band, white, draws, black, rating_sum.
-    """
-    return _aggregate(move_stats[:5], move_stats[6:])
+def month_less(rows: list[np.ndarray], month_column: int) -> list[np.ndarray]:
+    """Aggregated rows summed over their month column (the last key column)."""
+    return _aggregate(rows[:month_column], rows[month_column + 1 :])
 
 
 def player_move_stats_rows(
-    batch: Batch, new_games: np.ndarray, white_ids: np.ndarray, black_ids: np.ndarray
+    batch: Batch,
+    new_games: np.ndarray,
+    white_ids: np.ndarray,
+    black_ids: np.ndarray,
+    tracked: np.ndarray | None = None,
 ) -> list[np.ndarray]:
-    """Aggregated player_move_stats columns for the new games, for both players.
+    """Aggregated player_move_stats columns for the new games, for both players (only the
+    players whose ids are in `tracked`, when given).
 
-    Columns: player_id, position_key, color, move, speed, rated, rating_band, month,
-    white, draws, black, rating_sum (the opponent's rating).
+    Columns: player_id, position_key, color, move, collection, speed, rated, rating_band,
+    month, white, draws, black, rating_sum (the opponent's rating).
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -227,16 +247,20 @@ def player_move_stats_rows(
     def twice(column: np.ndarray) -> np.ndarray:
         return np.concatenate([column, column])
 
-    return _aggregate(
-        [
-            player,
-            twice(batch.key[rows]),
-            color,
-            twice(batch.move[rows]),
-            twice(batch.speed[g]),
-            twice(batch.rated[g]),
-            band,
-            twice(batch.month[g]),
-        ],
-        [twice(white), twice(draws), twice(black), opponent],
-    )
+    keys = [
+        player,
+        twice(batch.key[rows]),
+        color,
+        twice(batch.move[rows]),
+        twice(batch.collection[g]),
+        twice(batch.speed[g]),
+        twice(batch.rated[g]),
+        band,
+        twice(batch.month[g]),
+    ]
+    values = [twice(white), twice(draws), twice(black), opponent]
+    if tracked is not None:
+        keep = np.isin(player, tracked)
+        keys = [column[keep] for column in keys]
+        values = [column[keep] for column in values]
+    return _aggregate(keys, values)

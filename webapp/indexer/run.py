@@ -19,6 +19,7 @@ from typing import TextIO
 
 from flask import Flask
 
+from webapp.indexer.compact import compact
 from webapp.indexer.pgn import import_pgn_files
 from webapp.indexer.report import ImportReport
 from webapp.indexer.streams import UnreadableFile
@@ -110,10 +111,20 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
     progress = ProgressPrinter(io.StringIO() if args.quiet else sys.stderr)
     try:
         if args.files:
-            report = import_pgn_files(db.engine, args.files, index_plies=plies, progress=progress)
+            report = import_pgn_files(
+                db.engine,
+                args.files,
+                index_plies=plies,
+                progress=progress,
+                compact_every=settings.compact_every_games,
+            )
             progress.done()
             print(report.summary())
-        return _import_accounts(app, args, progress)
+        status = _import_accounts(app, args, progress)
+        if not args.quiet:
+            print("Compacting the statistics…", file=sys.stderr)
+        print(compact(db.engine).summary())
+        return status
     except UnreadableFile as error:
         progress.done()
         print(f"{error}. Games of earlier batches stay imported.", file=sys.stderr)

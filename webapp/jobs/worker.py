@@ -48,3 +48,11 @@ def import_account_task(job_id: int) -> str:
     from webapp.jobs.imports import run_import_job
 
     return run_import_job(worker_app(), job_id).status
+
+
+@celery_app.task(name="webapp.index_players")
+def index_players_task(player_ids: list[int]) -> int:
+    """Count the stored games of players asked about into their statistics."""
+    from webapp.jobs.player_index import run_indexing
+
+    return run_indexing(worker_app(), tuple(player_ids))

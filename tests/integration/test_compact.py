@@ -1,0 +1,152 @@
+"""Compaction merges appended statistics without changing a single answer.
+
+The explorer sample is imported in small batches, so positions gather rows from many
+batches; the explorer's answers are compared with python-chess's counts (the reference)
+before compaction, after it, after a compaction interrupted halfway and resumed, and
+while an import and compactions run beside a reader. Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from explorer_reference import api_numbers, read_games, reference
+from sample_games import EXPLORER_SAMPLE
+from sqlalchemy import text
+from stats_tables import month_less_view, move_stats_by_month
+from test_explorer_counts import FILTERS, POSITIONS, _mismatches
+
+from webapp.caching import bump_generation
+from webapp.indexer import compact as compaction
+from webapp.indexer.pgn import import_pgn_files
+
+SMALL_BATCH = 5  # the 44 games in 9 batches: the opening positions get rows from each
+
+
+@pytest.fixture
+def many_batches(engine, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(compaction, "HOT_ROWS", 4)  # the sample's opening positions get hot
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH)
+    return read_games([EXPLORER_SAMPLE])
+
+
+def _row_count(engine) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM move_stats")).scalar())
+
+
+def _snapshot(engine) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return move_stats_by_month(connection), month_less_view(connection)
+
+
+def _assert_exact(client, games) -> None:  # type: ignore[no-untyped-def]
+    bump_generation()  # compaction never changes an answer, so it does not bump: read afresh
+    wrong, games_seen = _mismatches(client, games, POSITIONS, FILTERS)
+    assert not wrong, f"{len(wrong)} answers differ:\n" + "\n".join(wrong)
+    assert games_seen > 500
+
+
+def test_answers_are_exact_before_and_after_compaction(client, engine, many_batches) -> None:
+    _assert_exact(client, many_batches)
+    before_rows = _row_count(engine)
+    before = _snapshot(engine)
+    report = compaction.compact(engine)
+    assert report.merged_rows > 0 and report.hot_added > 0
+    assert _row_count(engine) == before_rows - report.merged_rows
+    assert _snapshot(engine) == before  # the same counts, in fewer rows
+    _assert_exact(client, many_batches)
+    with engine.connect() as connection:  # the start position is hot: its rollup holds all
+        start_rows = connection.execute(
+            text("SELECT count(*) FROM hot_positions WHERE position_key = :k"),
+            {"k": _start_key()},
+        ).scalar()
+    assert start_rows == 1
+    again = compaction.compact(engine)  # nothing appended since: nothing to do
+    assert (again.merged_rows, again.hot_added, again.ranges) == (0, 0, 0)
+
+
+def _start_key() -> int:
+    import chess
+
+    from webapp.model.position import position_key
+
+    return position_key(chess.Board())
+
+
+def test_imports_after_compaction_add_to_hot_positions(client, engine, many_batches, tmp_path) -> None:
+    compaction.compact(engine)
+    # the same games again under other ids: every count doubles
+    copy = tmp_path / "again.pgn"
+    copy.write_text(
+        EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8"
+    )
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
+    doubled = read_games([EXPLORER_SAMPLE, copy])
+    _assert_exact(client, doubled)  # hot rollup + rows appended since
+    compaction.compact(engine)
+    _assert_exact(client, doubled)
+
+
+def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, monkeypatch) -> None:
+    before = _snapshot(engine)
+    real = compaction._compact_range
+    done: list[int] = []
+
+    def dies_halfway(connection, low, high, since, upto, report):  # type: ignore[no-untyped-def]
+        if len(done) == compaction.RANGES // 2:
+            real(connection, low, high, since, upto, report)  # its work is rolled back
+            raise KeyboardInterrupt
+        done.append(low)
+        real(connection, low, high, since, upto, report)
+
+    monkeypatch.setattr(compaction, "_compact_range", dies_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        compaction.compact(engine)
+    assert _snapshot(engine) == before
+    _assert_exact(client, many_batches)
+    monkeypatch.setattr(compaction, "_compact_range", real)
+    compaction.compact(engine)  # takes up what is left
+    assert _snapshot(engine) == before
+    _assert_exact(client, many_batches)
+    assert compaction.compact(engine).ranges == 0
+
+
+def test_reads_stay_exact_while_importing_and_compacting(client, engine, monkeypatch) -> None:
+    """A reader sees, at every moment, the counts of a whole number of batches."""
+    monkeypatch.setattr(compaction, "HOT_ROWS", 4)
+    games = read_games([EXPLORER_SAMPLE])
+    start_totals = {0}  # the start position's game count after each whole batch
+    for end in range(SMALL_BATCH, len(games) + SMALL_BATCH, SMALL_BATCH):
+        start_totals.add(min(end, len(games)))
+    seen: list[int] = []
+    errors: list[BaseException] = []
+    finished = threading.Event()
+
+    def importer() -> None:
+        try:
+            import_pgn_files(
+                engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH, compact_every=10
+            )
+            compaction.compact(engine)
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            finished.set()
+
+    thread = threading.Thread(target=importer)
+    thread.start()
+    reader = client.application.test_client()
+    while not finished.is_set() or len(seen) < 3:
+        bump_generation()
+        body = reader.get("/api/explorer").get_json()
+        seen.append(body["white"] + body["draws"] + body["black"])
+        assert sum(m["white"] + m["draws"] + m["black"] for m in body["moves"]) <= seen[-1]
+    thread.join()
+    assert not errors, errors
+    assert set(seen) <= start_totals, sorted(set(seen) - start_totals)
+    assert seen == sorted(seen)  # never a step back
+    assert seen[-1] == len(games)
+    final = reader.get("/api/explorer").get_json()
+    assert api_numbers(final) == reference(games)

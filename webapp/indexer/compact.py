@@ -1,0 +1,226 @@
+"""Compaction: merge the statistics rows that imports appended, keep hot positions' sums.
+
+Imports append each batch's rows to move_stats (tagged with the batch's `seq`) without
+looking for rows of the same key: a position reached in many batches gathers many rows,
+which reads sum. Compaction, for the rows appended since it last ran:
+
+1. adds them, summed over months, to the month-less rollup of hot positions (those
+   listed in hot_positions, whose rows up to hot_positions.seq are in the rollup);
+2. merges rows of the same key (position, move, collection, speed, rated, band, month)
+   into one row — rows of a key seen in one game only are left as they are, so the work
+   follows the repeated positions, not the store's size;
+3. makes a position hot once it has more than HOT_ROWS rows, summing them into the rollup.
+
+It runs over ranges of position keys, each range in one transaction holding the
+statistics lock exclusively (import batches hold it shared and wait a moment), so
+readers see every count exactly once before, during and after, and a compaction killed
+at any point loses nothing: the next one takes up what is left.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
+
+from webapp.indexer.bulk import STATS_LOCK
+
+#: a position with more rows than this gets a month-less rollup
+HOT_ROWS = 64
+#: position-key ranges compacted one transaction at a time
+RANGES = 16
+GROUP = "position_key, move, collection, speed, rated, rating_band"
+MONTH_GROUP = GROUP + ", month"
+COUNTS = "white, draws, black, rating_sum"
+SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum)"
+SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum"
+
+
+@dataclass
+class CompactReport:
+    """What one compaction did."""
+
+    ranges: int = 0
+    merged_rows: int = 0  # rows removed by merging
+    hot_added: int = 0  # positions that became hot
+    rollup_rows: int = 0  # rollup rows written or added to
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"compacted in {self.seconds:.1f} s: {self.merged_rows:,} rows merged away, "
+            f"{self.hot_added:,} positions given a month-less summary"
+        )
+
+
+def _get_watermark(connection: Connection) -> int:
+    value = connection.execute(
+        text("SELECT value FROM store_info WHERE key = 'compacted_seq'")
+    ).scalar()
+    return int(value) if value is not None else 0
+
+
+def _set_watermark(connection: Connection, seq: int) -> None:
+    updated = connection.execute(
+        text("UPDATE store_info SET value = :v WHERE key = 'compacted_seq'"), {"v": str(seq)}
+    )
+    if updated.rowcount == 0:
+        connection.execute(
+            text("INSERT INTO store_info (key, value) VALUES ('compacted_seq', :v)"),
+            {"v": str(seq)},
+        )
+
+
+def _bounds(index: int, ranges: int) -> tuple[int, int]:
+    """The index-th of `ranges` equal slices of the signed 64-bit key space (inclusive)."""
+    span = (1 << 64) // ranges
+    low = -(1 << 63) + index * span
+    high = (1 << 63) - 1 if index == ranges - 1 else low + span - 1
+    return low, high
+
+
+def _lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0; SET LOCAL work_mem = '256MB'")
+
+
+def _compact_range(connection: Connection, low: int, high: int, since: int, upto: int, report: CompactReport) -> None:
+    """Steps 1-3 for the keys in [low, high] of compact_touched."""
+    params = {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS}
+    connection.execute(text("DROP TABLE IF EXISTS compact_keys"))
+    connection.execute(
+        text(
+            "CREATE TEMP TABLE compact_keys AS SELECT position_key FROM compact_touched "
+            "WHERE position_key BETWEEN :low AND :high"
+        ),
+        params,
+    )
+    # 1. hot positions: add the rows appended since their rollup was last brought up to date
+    added = connection.execute(
+        text(
+            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}) "
+            f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, "
+            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum) "
+            "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
+            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
+            "AND m.seq > h.seq AND m.seq <= :upto "
+            f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band "
+            f"ON CONFLICT ({GROUP}) DO UPDATE SET "
+            "white = move_stats_rollup.white + excluded.white, "
+            "draws = move_stats_rollup.draws + excluded.draws, "
+            "black = move_stats_rollup.black + excluded.black, "
+            "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum"
+        ),
+        params,
+    )
+    report.rollup_rows += max(added.rowcount, 0)
+    connection.execute(
+        text(
+            "UPDATE hot_positions SET seq = :upto "
+            "WHERE position_key IN (SELECT position_key FROM compact_keys) AND seq < :upto"
+        ),
+        params,
+    )
+    # 2. merge repeated keys (rows up to `upto` only: later rows belong to the next run)
+    connection.execute(text("DROP TABLE IF EXISTS compact_merged"))
+    connection.execute(
+        text(
+            f"CREATE TEMP TABLE compact_merged AS SELECT {MONTH_GROUP}, {SUMS_AS} "
+            "FROM move_stats WHERE position_key IN (SELECT position_key FROM compact_keys) "
+            f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1"
+        ),
+        params,
+    )
+    match = " AND ".join(f"m.{c} = c.{c}" for c in MONTH_GROUP.split(", "))
+    deleted = connection.execute(
+        text(
+            "DELETE FROM move_stats AS m WHERE m.seq <= :upto "
+            "AND m.position_key IN (SELECT position_key FROM compact_merged) AND EXISTS ("
+            f"SELECT 1 FROM compact_merged c WHERE {match})"
+        ),
+        params,
+    )
+    inserted = connection.execute(
+        text(
+            f"INSERT INTO move_stats ({MONTH_GROUP}, {COUNTS}, seq) "
+            f"SELECT {MONTH_GROUP}, {COUNTS}, :upto FROM compact_merged"
+        ),
+        params,
+    )
+    report.merged_rows += max(deleted.rowcount, 0) - max(inserted.rowcount, 0)
+    # 3. positions that now have many rows get a rollup of everything up to `upto`
+    connection.execute(text("DROP TABLE IF EXISTS compact_hot"))
+    connection.execute(
+        text(
+            "CREATE TEMP TABLE compact_hot AS SELECT m.position_key FROM move_stats m "
+            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
+            "AND NOT EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
+            "GROUP BY m.position_key HAVING count(*) > :hot"
+        ),
+        params,
+    )
+    added = connection.execute(
+        text(
+            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}) "
+            f"SELECT {GROUP}, {SUMS} FROM move_stats "
+            "WHERE position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
+            f"GROUP BY {GROUP}"
+        ),
+        params,
+    )
+    report.rollup_rows += max(added.rowcount, 0)
+    hot = connection.execute(
+        text("INSERT INTO hot_positions (position_key, seq) SELECT position_key, :upto FROM compact_hot"),
+        params,
+    )
+    report.hot_added += max(hot.rowcount, 0)
+    for table in ("compact_keys", "compact_merged", "compact_hot"):
+        connection.execute(text(f"DROP TABLE {table}"))
+
+
+def compact(
+    engine: Engine,
+    *,
+    ranges: int = RANGES,
+    progress: Callable[[int, int], None] | None = None,
+) -> CompactReport:
+    """Compact the rows appended since the last compaction; safe to run at any time."""
+    started = time.monotonic()
+    report = CompactReport()
+    with engine.connect() as connection:
+        with connection.begin():
+            _lock(connection)
+            since = _get_watermark(connection)
+            upto = int(
+                connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0
+            )
+            connection.execute(text("DROP TABLE IF EXISTS compact_touched"))
+            # the keys of the rows appended since the last compaction (a temp table kept
+            # for this session; gone with it if the compaction is killed)
+            connection.execute(
+                text(
+                    "CREATE TEMP TABLE compact_touched AS SELECT DISTINCT position_key "
+                    "FROM move_stats WHERE seq > :since AND seq <= :upto"
+                ),
+                {"since": since, "upto": upto},
+            )
+        if upto > since:
+            for index in range(ranges):
+                low, high = _bounds(index, ranges)
+                with connection.begin():
+                    _lock(connection)
+                    _compact_range(connection, low, high, since, upto, report)
+                report.ranges += 1
+                if progress is not None:
+                    progress(index + 1, ranges)
+        with connection.begin():
+            _lock(connection)
+            connection.execute(text("DROP TABLE IF EXISTS compact_touched"))
+            if _get_watermark(connection) < upto:
+                _set_watermark(connection, upto)
+    report.seconds = time.monotonic() - started
+    return report

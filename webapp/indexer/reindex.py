@@ -1,0 +1,219 @@
+"""Statistics from the stored games: a player's on first request, or everything at once.
+
+The games table keeps every game whole, so statistics never need the original files:
+`index_players` counts a player's games into player_move_stats (the player view), and
+`rebuild_statistics` recounts every table (after a schema change).
+
+A player is indexed in one transaction holding the statistics lock exclusively (import
+batches hold it shared): the player's rows are cleared and recounted from every game
+committed before, and every batch after sees the player as tracked, so no game is
+counted twice or missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy.engine import Engine
+
+from webapp.db.tables import (
+    games,
+    hot_positions,
+    move_stats,
+    move_stats_rollup,
+    player_move_stats,
+    player_move_stats_rollup,
+    tracked_players,
+)
+from webapp.indexer.bulk import STATS_LOCK, writer_for
+from webapp.indexer.games import GameRecord
+from webapp.indexer.rows import prepare_batch
+from webapp.model.speed import Speed
+from webapp.model.stored_game import decode_moves
+
+DEFAULT_INDEX_PLIES = 40
+CHUNK = 2000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """Where a player's indexing stands: `ready` once every id's statistics are complete."""
+
+    ready: bool
+    done: int
+    total: int
+
+
+def _game_chunks(
+    connection: Connection, condition, chunk: int = CHUNK  # type: ignore[no-untyped-def]
+) -> Iterator[list]:
+    last = 0
+    columns = (
+        games.c.id, games.c.uid, games.c.source, games.c.white_id, games.c.black_id,
+        games.c.white_rating, games.c.black_rating, games.c.result, games.c.speed,
+        games.c.rated, games.c.month, games.c.moves, games.c.collection_id,
+    )  # fmt: skip
+    while True:
+        statement = select(*columns).where(games.c.id > last).order_by(games.c.id).limit(chunk)
+        if condition is not None:
+            statement = statement.where(condition)
+        rows = connection.execute(statement).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _record(row) -> GameRecord:  # type: ignore[no-untyped-def]
+    return GameRecord(
+        uid=row.uid,
+        source=row.source,
+        white="",
+        black="",
+        white_rating=row.white_rating,
+        black_rating=row.black_rating,
+        result=row.result,
+        speed=Speed(row.speed),
+        rated=bool(row.rated),
+        played_on=None,
+        month=row.month,
+        moves=decode_moves(row.moves),
+    )
+
+
+def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_games: bool) -> None:  # type: ignore[no-untyped-def]
+    batch, _bad = prepare_batch([_record(row) for row in rows], index_plies)
+    kept = {record.uid for record in batch.records}
+    rows = [row for row in rows if row.uid in kept]  # stored games are all indexable
+    batch.collection = np.array([row.collection_id for row in rows], np.int64)
+    white = np.array([row.white_id for row in rows], np.int64)
+    black = np.array([row.black_id for row in rows], np.int64)
+    writer.add_statistics(
+        cursor, batch, np.ones(len(batch), bool), white, black, tracked=tracked, all_games=all_games
+    )
+
+
+def _lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+
+
+def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES) -> int:
+    """Recount every statistics table from the stored games (the caller's transaction);
+    tracked players end up ready. Returns the number of games counted."""
+    _lock(connection)
+    for table in (move_stats, move_stats_rollup, hot_positions, player_move_stats, player_move_stats_rollup):
+        connection.execute(delete(table))
+    tracked = np.array(connection.execute(select(tracked_players.c.player_id)).scalars().all(), np.int64)
+    writer = writer_for(connection)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    counted = 0
+    for rows in _game_chunks(connection, None):
+        _add_chunk(writer, cursor, rows, index_plies, tracked, all_games=True)
+        counted += len(rows)
+    connection.execute(update(tracked_players).values(status="ready", done=0, total=0))
+    return counted
+
+
+def index_state(connection: Connection, player_ids: Sequence[int]) -> IndexState:
+    """Whether all of the ids are tracked and ready, and the progress of those that are not."""
+    rows = connection.execute(
+        select(tracked_players.c.player_id, tracked_players.c.status, tracked_players.c.done,
+               tracked_players.c.total)
+        .where(tracked_players.c.player_id.in_(list(player_ids)))
+    ).all()
+    ready = len(rows) == len(set(player_ids)) and all(r.status == "ready" for r in rows)
+    pending = [r for r in rows if r.status != "ready"]
+    return IndexState(ready, sum(r.done for r in pending), sum(r.total for r in pending))
+
+
+def count_games(connection: Connection, player_ids: Sequence[int]) -> int:
+    """Games in which any of the ids played."""
+    ids = list(player_ids)
+    return int(
+        connection.execute(
+            select(func.count()).select_from(games).where(
+                or_(games.c.white_id.in_(ids), games.c.black_id.in_(ids))
+            )
+        ).scalar()
+        or 0
+    )
+
+
+def mark_indexing(engine: Engine, player_ids: Sequence[int]) -> int:
+    """Record the ids as being indexed (committed, so progress can be shown); returns the
+    games to count."""
+    with engine.begin() as connection:
+        total = count_games(connection, player_ids)
+        for player_id in sorted(set(player_ids)):
+            exists = connection.execute(
+                select(tracked_players.c.status).where(tracked_players.c.player_id == player_id)
+            ).scalar()
+            if exists is None:
+                connection.execute(
+                    tracked_players.insert().values(
+                        player_id=player_id, status="indexing", done=0, total=total
+                    )
+                )
+            elif exists != "ready":
+                connection.execute(
+                    update(tracked_players)
+                    .where(tracked_players.c.player_id == player_id)
+                    .values(total=total, done=0)
+                )
+    return total
+
+
+def index_players(
+    engine: Engine,
+    player_ids: Sequence[int],
+    *,
+    index_plies: int = DEFAULT_INDEX_PLIES,
+    progress: Progress | None = None,
+) -> int:
+    """Count the players' stored games into their statistics and mark them ready.
+
+    Returns the games counted. `progress(done, total)` is called after each chunk and
+    recorded in tracked_players (on a connection of its own, so others see it).
+    """
+    ids = sorted(set(player_ids))
+    total = mark_indexing(engine, ids)
+    tracked = np.array(ids, np.int64)
+    done = 0
+    with engine.begin() as connection:
+        _lock(connection)
+        connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
+        connection.execute(
+            delete(player_move_stats_rollup).where(player_move_stats_rollup.c.player_id.in_(ids))
+        )
+        writer = writer_for(connection)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        condition = or_(games.c.white_id.in_(ids), games.c.black_id.in_(ids))
+        for rows in _game_chunks(connection, condition):
+            _add_chunk(writer, cursor, rows, index_plies, tracked, all_games=False)
+            done += len(rows)
+            _report(engine, ids, done, max(total, done), progress)
+        connection.execute(
+            update(tracked_players)
+            .where(tracked_players.c.player_id.in_(ids))
+            .values(status="ready", done=done, total=done, updated_at=func.now())
+        )
+    return done
+
+
+def _report(engine: Engine, ids: list[int], done: int, total: int, progress: Progress | None) -> None:
+    if progress is not None:
+        progress(done, total)
+    if engine.dialect.name == "sqlite":
+        return  # the indexing transaction holds SQLite's only write lock
+    with engine.begin() as connection:
+        connection.execute(
+            update(tracked_players)
+            .where(tracked_players.c.player_id.in_(ids), tracked_players.c.status != "ready")
+            .values(done=done, total=total, updated_at=func.now())
+        )
