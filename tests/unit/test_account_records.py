@@ -16,6 +16,7 @@ import pytest
 
 from webapp.indexer.sources import chesscom, lichess
 from webapp.model.speed import Speed, speed_from_time_control
+from webapp.model.termination import Termination
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -130,3 +131,35 @@ def test_real_lichess_export_lines() -> None:
         parsed = chess.pgn.read_game(io.StringIO(game["pgn"]))
         assert list(record.moves) == [m.uci() for m in parsed.mainline_moves()]
         assert record.result == parsed.headers["Result"]
+
+
+ACCOUNT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "accounts"
+
+
+def test_chesscom_termination_from_the_losers_result_code() -> None:
+    games = json.loads((ACCOUNT_FIXTURES / "chesscom_alicek_2021-01.json").read_text())["games"]
+    kinds = [chesscom.record_from_game(g).termination for g in games[:3]]  # type: ignore[union-attr]
+    assert kinds == [Termination.RESIGNATION, Termination.RESIGNATION, Termination.AGREEMENT]
+    timeout = {**games[0], "black": {**games[0]["black"], "result": "timeout"}}
+    assert chesscom.record_from_game(timeout).termination == Termination.TIME  # type: ignore[union-attr]
+
+
+def test_chesscom_clocks_from_the_pgn() -> None:
+    game = json.loads((ACCOUNT_FIXTURES / "chesscom_alicek_2021-01.json").read_text())["games"][0]
+    game = {**game, "pgn": game["pgn"].replace("1. e4 ", "1. e4 {[%clk 0:02:59.9]} ")}
+    record = chesscom.record_from_game(game)
+    assert record.clocks[0] == pytest.approx(179.9)  # type: ignore[union-attr, index]
+    assert all(c != c for c in record.clocks[1:])  # type: ignore[union-attr, index] - NaN: none given
+
+
+def test_lichess_status_and_clocks() -> None:
+    lines = (ACCOUNT_FIXTURES / "lichess_bobby_f.ndjson").read_text().splitlines()
+    first = json.loads(lines[0])
+    record = lichess.record_from_game({**first, "clocks": [30000, 30000, 29803]})
+    assert record.termination == Termination.RESIGNATION  # type: ignore[union-attr]
+    assert record.clocks[:3] == [300.0, 300.0, 298.03]  # type: ignore[union-attr, index]
+    assert len(record.clocks) == len(record.moves)  # type: ignore[union-attr, arg-type]
+    flagged_draw = lichess.record_from_game({**first, "status": "outoftime", "winner": None})
+    assert flagged_draw.termination == Termination.TIMEOUT_VS_INSUFFICIENT  # type: ignore[union-attr]
+    mated = lichess.record_from_game({**first, "status": "mate"})
+    assert mated.termination == Termination.CHECKMATE  # type: ignore[union-attr]

@@ -217,3 +217,32 @@ def _report(engine: Engine, ids: list[int], done: int, total: int, progress: Pro
             .where(tracked_players.c.player_id.in_(ids), tracked_players.c.status != "ready")
             .values(done=done, total=total, updated_at=func.now())
         )
+
+
+def track_account(engine: Engine, source: str, name: str, *, index_plies: int = DEFAULT_INDEX_PLIES) -> None:
+    """Keep statistics for an account about to be imported: a new account is tracked at
+    once (its games' rows are written as they land); one with stored games is indexed
+    from them first."""
+    from webapp.db.tables import players
+
+    with engine.begin() as connection:
+        player_id = connection.execute(
+            select(players.c.id).where(players.c.source == source, players.c.name == name)
+        ).scalar()
+        if player_id is None:
+            player_id = connection.execute(
+                players.insert().values(source=source, name=name, display_name=name)
+                .returning(players.c.id)
+            ).scalar_one()
+        status = connection.execute(
+            select(tracked_players.c.status).where(tracked_players.c.player_id == player_id)
+        ).scalar()
+        if status == "ready":
+            return
+        if status is None and count_games(connection, [player_id]) == 0:
+            _lock(connection)
+            connection.execute(
+                tracked_players.insert().values(player_id=player_id, status="ready")
+            )
+            return
+    index_players(engine, [player_id], index_plies=index_plies)

@@ -18,7 +18,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine
 
+from webapp.indexer.compact import compact
 from webapp.indexer.games import GameRecord
+from webapp.indexer.reindex import track_account
 from webapp.indexer.report import ImportReport
 from webapp.indexer.sources import chesscom, lichess, state
 from webapp.indexer.sources.errors import (
@@ -103,6 +105,7 @@ def import_account(
         client = SiteClient(base, **({"sleep": sleep} if sleep else {}))
         try:
             site = "chess.com" if source == "chesscom" else "lichess"
+            track_account(engine, source, name, index_plies=settings.index_plies)
             with site_slot(settings.jobs_dir, source,
                            waiting=lambda: run.tell(f"waiting for another {site} import")):
                 if source == "chesscom":
@@ -127,6 +130,7 @@ def import_account(
             if report.imported:
                 from webapp.caching import bump_generation
 
+                compact(engine)
                 bump_generation()
         if report.games_read or report.imported:
             _forget_requested(engine, source, name)

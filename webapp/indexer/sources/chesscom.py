@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from webapp.indexer.games import GameRecord, chesscom_uid
 from webapp.indexer.sources.errors import FetchError
 from webapp.indexer.sources.http import SiteClient
 from webapp.model.speed import Speed, speed_from_time_control
+from webapp.model.termination import CHESSCOM_CODES, Termination, termination_of
 
 _ARCHIVE = re.compile(r"/games/(\d{4})/(\d{2})/?$")
 _DRAWS = {"agreed", "repetition", "stalemate", "insufficient", "50move", "timevsinsufficient"}
@@ -107,6 +109,7 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
     if result is None:
         return "unfinished game"
     moves = [move.uci() for move in parsed.mainline_moves()]
+    clocks = [node.clock() for node in parsed.mainline()]
     time_control = str(game.get("time_control") or headers.get("TimeControl") or "") or None
     speed = speed_from_time_control(time_control)
     if speed is None:
@@ -130,6 +133,24 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
         event=headers.get("Event"),
         site=str(game.get("url")),
         eco=(headers.get("ECO") or None),
+        termination=int(_termination(white, black, result, headers, parsed.end().board())),
+        clocks=None if all(c is None for c in clocks) else [math.nan if c is None else c for c in clocks],
+    )
+
+
+def _termination(white: dict, black: dict, result: str, headers, board: chess.Board) -> Termination:  # type: ignore[no-untyped-def, type-arg]
+    """The loser's (or a drawn game's) chess.com result code, else the PGN tag and board."""
+    loser = black if result == "1-0" else white if result == "0-1" else white
+    code = CHESSCOM_CODES.get(str(loser.get("result", "")))
+    if code is not None and code != Termination.UNKNOWN:
+        return code
+    return termination_of(
+        headers.get("Termination"),
+        result,
+        checkmate=board.is_checkmate(),
+        stalemate=board.is_stalemate(),
+        insufficient=board.is_insufficient_material(),
+        fifty_moves=board.halfmove_clock >= 100,
     )
 
 

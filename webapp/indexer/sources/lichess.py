@@ -9,6 +9,7 @@ Games are asked for oldest first (`sort=dateAsc`) so that an interrupted import 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from webapp.indexer.games import GameRecord, lichess_uid
 from webapp.indexer.sources.errors import FetchError
 from webapp.indexer.sources.http import SiteClient
 from webapp.model.speed import Speed, speed_from_time_control
+from webapp.model.termination import LICHESS_STATUS, Termination, termination_of
 
 UNFINISHED = {"created", "started", "aborted", "noStart", "unknownFinish"}
 
@@ -52,7 +54,7 @@ def stream_games(
         "sort": "dateAsc",
         "moves": "true",
         "pgnInJson": "false",
-        "clocks": "false",
+        "clocks": "true",
         "evals": "false",
         "opening": "false",
     }
@@ -173,7 +175,31 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
         time_control=time_control,
         event=f"{'Rated' if rated else 'Casual'} {speed.label} game",
         site=f"https://lichess.org/{game_id[:8]}",
+        termination=int(_termination(str(game.get("status", "")), result, board)),
+        clocks=_clocks(game.get("clocks"), len(moves)),
     )
+
+
+def _termination(status: str, result: str, board: chess.Board) -> Termination:
+    """lichess's `status`; a flag against a lone king is a draw (timeout vs insufficient)."""
+    kind = LICHESS_STATUS.get(status, Termination.UNKNOWN)
+    if kind is Termination.TIME and result == "1/2-1/2":
+        return Termination.TIMEOUT_VS_INSUFFICIENT
+    if kind is Termination.AGREEMENT:  # "draw": agreed, or claimed; the board may say which
+        return termination_of("Normal", result, insufficient=board.is_insufficient_material(),
+                              fifty_moves=board.halfmove_clock >= 100)
+    return kind
+
+
+def _clocks(clocks: Any, plies: int) -> list[float] | None:
+    """lichess's `clocks` (centiseconds left after each ply) in seconds."""
+    if not isinstance(clocks, list) or not clocks:
+        return None
+    try:
+        seconds = [int(value) / 100 for value in clocks[:plies]]
+    except (TypeError, ValueError):
+        return None
+    return seconds + [math.nan] * (plies - len(seconds))
 
 
 def _name(side: dict[str, Any]) -> str:
