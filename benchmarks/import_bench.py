@@ -120,10 +120,15 @@ def run_import(url: str, path: Path, plies: int, data_dir: str) -> dict[str, flo
         "from webapp.extensions import db\n"
         "from webapp.indexer.pgn import import_pgn_files\n"
         "app = create_app(dashboard=False)\n"
+        "import time\n"
+        "from webapp.indexer.compact import compact\n"
         "with app.app_context():\n"
         f"    r = import_pgn_files(db.engine, [sys.argv[1]], index_plies={plies})\n"
+        "    started = time.monotonic()\n"
+        "    c = compact(db.engine)\n"
         "print(json.dumps({'imported': r.imported, 'read': r.games_read, 'rows': r.rows_written,"
-        " 'seconds': r.seconds, 'skipped': sum(r.skipped.values())}))\n"
+        " 'seconds': r.seconds, 'skipped': sum(r.skipped.values()),"
+        " 'compact_seconds': time.monotonic() - started, 'merged': c.merged_rows}))\n"
     )
     started = time.monotonic()
     child = subprocess.Popen(
@@ -132,17 +137,48 @@ def run_import(url: str, path: Path, plies: int, data_dir: str) -> dict[str, flo
     process = psutil.Process(child.pid)
     peak = 0
     server_cpu: dict[int, float] = {}
+    client_cpu: dict[int, float] = {}
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        wal_before = admin.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
         while child.poll() is None:
             peak = max(peak, tree_rss(process))
+            sample_tree_cpu(process, client_cpu)
             sample_server_cpu(admin, url.rsplit("/", 1)[1], server_cpu)
             time.sleep(0.05)
+        wal = admin.execute(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", (wal_before,)
+        ).fetchone()[0]
     out, err = child.communicate()
     wall = time.monotonic() - started
     if child.returncode != 0:
         raise SystemExit(f"import failed: {err.decode()[-2000:]}")
     report = json.loads(out.decode().strip().splitlines()[-1])
-    return {**report, "wall": wall, "peak_rss_mb": peak / 2**20, "server_cpu": sum(server_cpu.values())}
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+        disk, games = connection.execute(
+            "SELECT sum(pg_total_relation_size(c.oid)), (SELECT count(*) FROM games) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r'"
+        ).fetchone()
+    return {
+        **report,
+        "wall": wall,
+        "peak_rss_mb": peak / 2**20,
+        "server_cpu": sum(server_cpu.values()),
+        "client_cpu": sum(client_cpu.values()),
+        "wal_mb": float(wal) / 2**20,
+        "bytes_per_game": float(disk) / max(int(games), 1),
+    }
+
+
+def sample_tree_cpu(process: psutil.Process, seen: dict[int, float]) -> None:
+    """CPU seconds so far of the import process and its parser processes."""
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            times = member.cpu_times()
+        except psutil.Error:
+            continue
+        seen[member.pid] = max(seen.get(member.pid, 0.0), times.user + times.system)
 
 
 def sample_server_cpu(admin, database: str, seen: dict[int, float]) -> None:  # type: ignore[no-untyped-def]
@@ -223,7 +259,10 @@ def main() -> None:
                     f"{result['rows'] / result['seconds']:,.0f} statistics rows/s "
                     f"({result['rows']:,.0f} rows), peak RSS {result['peak_rss_mb']:.0f} MiB, "
                     f"server CPU {result['server_cpu']:.1f} s "
-                    f"= {1e6 * result['server_cpu'] / max(result['rows'], 1):.1f} µs/row "
+                    f"= {1e6 * result['server_cpu'] / max(result['rows'], 1):.1f} µs/row, "
+                    f"client CPU {result['client_cpu']:.1f} s, WAL {result['wal_mb']:.0f} MiB, "
+                    f"{result['bytes_per_game'] / 1024:.2f} KiB/game on disk, "
+                    f"then compaction {result['compact_seconds']:.1f} s "
                     f"(process wall time {result['wall']:.1f} s)"
                 )
         print("medians:")
@@ -233,9 +272,15 @@ def main() -> None:
             rss = statistics.median(r["peak_rss_mb"] for r in runs)
             cpu = statistics.median(r["server_cpu"] for r in runs)
             per_game = statistics.median(r["imported"] / r["server_cpu"] for r in runs if r["server_cpu"])
+            client = statistics.median(r["client_cpu"] for r in runs)
+            wal = statistics.median(r["wal_mb"] for r in runs)
+            disk = statistics.median(r["bytes_per_game"] for r in runs)
+            compaction = statistics.median(r["compact_seconds"] for r in runs)
             print(
                 f"  {name:>3}: {rate:,.0f} games/s, {rows:,.0f} rows/s, peak RSS {rss:.0f} MiB, "
-                f"server CPU {cpu:.1f} s ({per_game:,.0f} games per server CPU second)"
+                f"server CPU {cpu:.1f} s ({per_game:,.0f} games per server CPU second), "
+                f"client CPU {client:.1f} s, WAL {wal:.0f} MiB, {disk / 1024:.2f} KiB/game, "
+                f"compaction {compaction:.1f} s"
             )
 
 

@@ -10,6 +10,7 @@ from datetime import date
 import chess
 import pytest
 from sqlalchemy import Engine
+from stats_tables import track_every_player
 
 from webapp.db.leaks import compare_player, find_leaks, games_behind, player_history
 from webapp.db.people import link_accounts
@@ -91,6 +92,7 @@ def loaded(app, engine: Engine) -> list[GameRecord]:  # type: ignore[no-untyped-
     records = make_games()
     report = import_games(engine, records, index_plies=PLIES)
     assert report.imported == len(records)
+    track_every_player(engine, PLIES)  # as the first question about each would
     return records
 
 
@@ -215,6 +217,7 @@ def test_a_person_resolves_to_all_linked_accounts(engine: Engine, loaded) -> Non
         played_on=date(2021, 1, 5), moves=["e2e4", "e7e5"],
     )
     import_games(engine, [extra], index_plies=PLIES)
+    track_every_player(engine, PLIES)
     with engine.begin() as connection:
         accounts = link_accounts(connection, "Carol C", ["lichess:Carol", "chesscom:carol_cc"])
         assert accounts == ["chesscom:carol_cc", "lichess:carol"]

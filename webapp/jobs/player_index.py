@@ -68,8 +68,9 @@ def start_indexing(app: Flask, player_ids: tuple[int, ...]) -> None:
 
         index_players_task.delay(list(player_ids))
         return
+    real_app = app._get_current_object() if hasattr(app, "_get_current_object") else app
     threading.Thread(
-        target=run_indexing, args=(app, tuple(player_ids)), name="index-players", daemon=True
+        target=run_indexing, args=(real_app, tuple(player_ids)), name="index-players", daemon=True
     ).start()
 
 

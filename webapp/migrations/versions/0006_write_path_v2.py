@@ -118,7 +118,6 @@ def upgrade() -> None:
         batch.drop_column("moves")
     with op.batch_alter_table("games") as batch:
         batch.alter_column("move_codes", new_column_name="moves", nullable=False)
-    op.create_index("ix_games_collection_id", "games", ["collection_id"])
 
     op.drop_table("move_stats")
     op.drop_table("move_stats_rollup")
@@ -298,7 +297,6 @@ def downgrade() -> None:
     with op.batch_alter_table("games") as batch:
         batch.add_column(sa.Column("moves_text", sa.Text))
     _moves_to_text(bind)
-    op.drop_index("ix_games_collection_id", "games")
     with op.batch_alter_table("games") as batch:
         batch.drop_column("moves")
         batch.drop_column("clocks")
