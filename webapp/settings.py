@@ -37,6 +37,8 @@ class Settings:
     jobs_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR / "jobs"))
     job_queue: str = "diskcache"  # diskcache (embedded) | celery (compose, needs REDIS_URL)
     debug: bool = False
+    #: origins the read endpoints answer (CORS); "*" any, none: same origin only
+    cors_origins: tuple[str, ...] = ("*",)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +68,9 @@ class Settings:
             or (str(Path(data_dir) / "jobs") if data_dir else defaults.jobs_dir),
             job_queue=env.get("JOB_QUEUE", defaults.job_queue).lower(),
             debug=env.get("DASH_DEBUG", "").lower() in ("1", "true", "yes"),
+            cors_origins=tuple(
+                o.strip().rstrip("/") for o in env.get("CORS_ORIGINS", "*").split(",") if o.strip()
+            ),
         )
 
     def with_(self, **changes: object) -> Settings:
