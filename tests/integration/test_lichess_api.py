@@ -345,3 +345,26 @@ def test_cors_origins_from_the_environment() -> None:
         "https://a.example", "https://b.example"
     )
     assert Settings.from_env({"CORS_ORIGINS": ""}).cors_origins == ()
+
+
+def test_lichess_and_our_api_share_queries_and_cache(client, engine, sample) -> None:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    params = {"play": "e2e4,e7e5", "speeds": "blitz,rapid", "since": "2021-01"}
+    ours = client.get("/api/explorer", query_string=params).get_json()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        theirs = client.get("/lichess", query_string=params).get_json()
+        assert statements == []  # answered from the entry /api/explorer left in the cache
+        client.get("/lichess", query_string={**params, "speeds": "classical"})
+        assert len(statements) == 1  # a new question is one query
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [(m["uci"], m["white"], m["draws"], m["black"]) for m in theirs["moves"]] == [
+        (m["uci"], m["white"], m["draws"], m["black"]) for m in ours["moves"]
+    ]
