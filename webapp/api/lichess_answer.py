@@ -10,6 +10,7 @@ a player is still being indexed can be yielded from it.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -132,6 +133,14 @@ def single_game(query: ExplorerQuery, uci: str) -> dict[str, Any] | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
+def opening_after(fen: str, uci: str) -> Opening | None:
+    """The named opening of the position the move reaches (exactly that position; read-only memo)."""
+    board = chess.Board(fen)
+    board.push(chess.Move.from_uci(uci))
+    return opening_table().get(board.epd())
+
+
 def _performance(results: Results, color: str | None) -> int | None:
     if color is None or not results.games or not results.rated_games:
         return None
@@ -144,13 +153,9 @@ def read_answer(connection_factory, request: LichessRequest) -> Answer:  # type:
     combined = combine(
         [(term.sign, read_explorer(connection_factory, term.query)) for term in request.terms]
     )
-    board = request.query.board()
-    table = opening_table()
     chosen = combined.moves if request.moves is None else combined.moves[: request.moves]
     moves = []
     for move in chosen:
-        after = board.copy(stack=False)
-        after.push(chess.Move.from_uci(move.uci))
         moves.append(
             AnswerMove(
                 uci=move.uci,
@@ -158,7 +163,7 @@ def read_answer(connection_factory, request: LichessRequest) -> Answer:  # type:
                 results=move.results,
                 performance=_performance(move.results, request.color),
                 game=single_game(request.query, move.uci) if move.results.games == 1 else None,
-                opening=table.get(after.epd()),
+                opening=opening_after(combined.fen, move.uci),
             )
         )
     top_games, recent_games = games_lists(request)
