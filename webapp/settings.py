@@ -41,6 +41,8 @@ class Settings:
     compact_every_games: int = 250_000
     job_queue: str = "diskcache"  # diskcache (embedded) | celery (compose, needs REDIS_URL)
     debug: bool = False
+    #: origins the read endpoints answer (CORS); "*" any, none: same origin only
+    cors_origins: tuple[str, ...] = ("*",)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +74,9 @@ class Settings:
             inline_index_games=int(env.get("INLINE_INDEX_GAMES", defaults.inline_index_games)),
             compact_every_games=int(env.get("COMPACT_EVERY_GAMES", defaults.compact_every_games)),
             debug=env.get("DASH_DEBUG", "").lower() in ("1", "true", "yes"),
+            cors_origins=tuple(
+                o.strip().rstrip("/") for o in env.get("CORS_ORIGINS", "*").split(",") if o.strip()
+            ),
         )
 
     def with_(self, **changes: object) -> Settings:
