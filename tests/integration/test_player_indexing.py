@@ -69,3 +69,18 @@ def test_games_imported_after_indexing_are_counted_once(client, engine, tmp_path
     both = read_games([EXPLORER_SAMPLE, copy])
     numbers = _wait_for_numbers(client, "/api/explorer?player=frank")
     assert api_numbers(numbers) == reference(both, player="frank")
+
+
+def test_lichess_player_stream_ends_with_the_indexed_numbers(client, engine) -> None:
+    import json
+
+    import_pgn(engine, [EXPLORER_SAMPLE])
+    games = read_games([EXPLORER_SAMPLE])
+    response = client.get("/player?player=frank&color=white")
+    lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines() if line]
+    expected = reference(games, player="frank", color="white")
+    last = lines[-1]
+    assert (last["white"], last["draws"], last["black"]) == (
+        expected["white"], expected["draws"], expected["black"]
+    )
+    assert all(line["white"] + line["draws"] + line["black"] in (0, expected["games"]) for line in lines)

@@ -21,6 +21,7 @@ import chess
 from webapp.api.lichess_wire import Endpoint, LichessRequest
 from webapp.db.explorer import read_explorer
 from webapp.db.history import MonthResults, read_history
+from webapp.db.players import PlayerIndexing
 from webapp.model.opening import opening_table
 from webapp.model.performance import performance
 from webapp.model.query import ExplorerQuery
@@ -178,8 +179,12 @@ def read_answer(connection_factory, request: LichessRequest) -> Answer:  # type:
     )
 
 
+#: /player's stream ends after this long even if the player is still being indexed
+MAX_INDEXING_WAIT_S = 600
+
+
 def _indexing_done(request: LichessRequest) -> bool:
-    """Whether the player's games are all indexed: always, as imports index them before answers."""
+    """Whether the player's games are all indexed (the caller started the indexing)."""
     return True
 
 
@@ -198,9 +203,16 @@ def player_answers(
     """
     assert request.endpoint is Endpoint.PLAYER
     sent_games: int | None = None
+    deadline = time.monotonic() + MAX_INDEXING_WAIT_S
     while True:
-        done = indexing_done(request)
-        answer = read_answer(connection_factory, request)
+        done = indexing_done(request) or time.monotonic() > deadline
+        try:
+            answer = read_answer(connection_factory, request)
+        except PlayerIndexing as indexing:  # nothing counted yet: an empty answer, in queue
+            answer = Answer(
+                totals=Results(), moves=(), opening=None, queue_position=max(indexing.total - indexing.done, 1)
+            )
+            done = done and time.monotonic() > deadline
         if answer.totals.games != sent_games:
             yield answer
             sent_games = answer.totals.games

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from webapp.api.lichess_answer import Answer, player_answers, read_answer
 from webapp.api.lichess_wire import (
@@ -23,6 +23,7 @@ from webapp.api.lichess_wire import (
 )
 from webapp.db.players import record_requested_player
 from webapp.extensions import db
+from webapp.jobs.player_index import ensure_player_indexed
 
 lichess_api = Blueprint("lichess_api", __name__)
 
@@ -58,6 +59,8 @@ def _ndjson(lichess: LichessRequest, answers: Iterator[Answer]) -> Iterator[str]
 @lichess_api.get("/personal")
 def player():  # type: ignore[no-untyped-def]
     asked = player_request(request.args)
+    if asked.query.player:
+        ensure_player_indexed(current_app, asked.query.player)  # counted meanwhile
     answers = player_answers(db.engine.connect, asked)
     first = next(answers)  # read before the stream starts, so a failure is a plain error
     if not first.player_found:
