@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--lichess", metavar="USER", action="append", default=[])
     importer.add_argument("--chesscom", metavar="USER", action="append", default=[])
     importer.add_argument("--quiet", action="store_true", help="no progress line")
+    importer.add_argument(
+        "--collection",
+        metavar="NAME",
+        help="the collection the games go to (default: their site: lichess, chesscom, otb)",
+    )
+    commands.add_parser("collections", help="list the collections with their game counts")
 
     person = commands.add_parser("player", help="people: named sets of accounts")
     person_commands = person.add_subparsers(dest="player_command", required=True)
@@ -55,6 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.command == "import":
             return _import(app, args)
+        if args.command == "collections":
+            from webapp.db.collections import list_collections
+
+            with db.engine.connect() as connection:
+                for name, count in list_collections(connection):
+                    print(f"{name}\t{count:,} games")
+            return 0
         if args.command == "player":
             from webapp.indexer.sources.people_command import run_player_command
 

@@ -63,20 +63,29 @@ ALL_GAMES = Scope()
 
 
 def scope_for(endpoint: Endpoint) -> Scope:
-    """The games each endpoint answers from.
-
-    Games carry no collection yet, so every endpoint reads every game. When they do,
-    this is the one place to change: /lichess → Scope(excluding=(MASTERS_COLLECTION,)),
-    /masters → Scope(only=(MASTERS_COLLECTION,)), /player → ALL_GAMES.
-    """
+    """The games each endpoint answers from: /lichess every collection but the masters one
+    (MASTERS_COLLECTION), /masters that one, /player every game of the player."""
+    masters = _masters_collection()
+    if endpoint is Endpoint.LICHESS:
+        return Scope(excluding=(masters,))
+    if endpoint is Endpoint.MASTERS:
+        return Scope(only=(masters,))
     return ALL_GAMES
 
 
+def _masters_collection() -> str:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return str(current_app.extensions["settings"].masters_collection)
+    return "masters"
+
+
 def _explorer_query(scope: Scope, **fields: Any) -> ExplorerQuery:
-    """The one place this API builds an explorer query; `scope` goes in here once it can."""
-    if scope != ALL_GAMES:  # pragma: no cover - collections are not stored yet
-        raise NotImplementedError("games carry no collection yet")
-    return ExplorerQuery.build(**fields)
+    """The one place this API builds an explorer query, with the endpoint's collections."""
+    return ExplorerQuery.build(
+        **fields, collections=scope.only or (), exclude_collections=scope.excluding
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from webapp.model.stats import ExplorerResult, Results
 MAX_PARAMETER_LENGTH = 4000
 KNOWN = {
     "fen", "play", "speeds", "ratings", "rating_min", "rating_max", "since", "until",
-    "player", "color", "rated", "variant", "moves",
+    "player", "color", "rated", "variant", "moves", "collections",
 }
 
 
@@ -62,6 +62,7 @@ def query_from_args(args: Mapping[str, str]) -> ExplorerQuery:
         player=args.get("player"),
         color=args.get("color"),
         rated_only=rated in ("true", "1"),
+        collections=_list(args.get("collections")),
     )
 
 

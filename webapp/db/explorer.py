@@ -19,6 +19,7 @@ from webapp.db.players import (
     ready_player_ids,
 )
 from webapp.db.tables import (
+    collections,
     hot_positions,
     move_stats,
     move_stats_rollup,
@@ -45,7 +46,15 @@ def _filters(table, query: ExplorerQuery, key: int | Sequence[int]) -> list:
         conditions.append(table.c.rating_band.between(*bands))
     if query.since is not None or query.until is not None:
         conditions.append(table.c.month.between(query.since or 1, query.until or 999912))
+    if query.collections:
+        conditions.append(table.c.collection.in_(collection_ids_in(query.collections)))
+    if query.exclude_collections:
+        conditions.append(table.c.collection.not_in(collection_ids_in(query.exclude_collections)))
     return conditions
+
+
+def collection_ids_in(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    return select(collections.c.id).where(collections.c.name.in_(names)).scalar_subquery()
 
 
 def _dated(query: ExplorerQuery) -> bool:
@@ -153,6 +162,8 @@ def cache_key(query: ExplorerQuery) -> str:
             query.player or "",
             query.color or "",
             "rated" if query.rated_only else "all",
+            ",".join(query.collections),
+            "-" + ",".join(query.exclude_collections),
         ]
     )
 

@@ -15,7 +15,7 @@ import chess.pgn
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from webapp.db.explorer import stat_rows
+from webapp.db.explorer import collection_ids_in, stat_rows
 from webapp.db.players import (
     PlayerIndexing,
     find_player_ids,
@@ -87,6 +87,11 @@ def _common(table, query: ExplorerQuery) -> list:  # type: ignore[no-untyped-def
         conditions.append(table.c.rated.is_(True) if table is games else table.c.rated == 1)
     if query.since is not None or query.until is not None:
         conditions.append(table.c.month.between(query.since or 1, query.until or 999912))
+    column = table.c.collection_id if table is games else table.c.collection
+    if query.collections:
+        conditions.append(column.in_(collection_ids_in(query.collections)))
+    if query.exclude_collections:
+        conditions.append(column.not_in(collection_ids_in(query.exclude_collections)))
     return conditions
 
 

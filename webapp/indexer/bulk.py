@@ -100,6 +100,21 @@ def _ids(batch: Batch, ids: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.
 
 
 
+def _signed(rows: list[np.ndarray], sign: int) -> list[np.ndarray]:
+    """Aggregated rows with their four count columns multiplied by sign."""
+    return rows if sign == 1 else rows[:-4] + [column * sign for column in rows[-4:]]
+
+
+def _first_of_each_uid(batch: Batch) -> np.ndarray:
+    seen: set[str] = set()
+    first = np.zeros(len(batch), bool)
+    for index, record in enumerate(batch.records):
+        if record.uid not in seen:
+            seen.add(record.uid)
+            first[index] = True
+    return first
+
+
 class _Writer:
     """What both writers share: collections, the new games' statistics, tracked players."""
 
@@ -107,6 +122,7 @@ class _Writer:
         self.connection = connection
         self.raw = connection.connection.driver_connection
         self.rows = 0
+        self.moved = 0  # stored games moved to another collection
         self.collections: dict[str, int] = {}
 
     def close(self) -> None:
@@ -129,12 +145,48 @@ class _Writer:
         self.begin(cursor)
         white_ids, black_ids = _ids(batch, ids)
         new = self._insert_games(cursor, batch, white_ids, black_ids)
+        tracked: np.ndarray | None = None
         if new.any():
-            self.add_statistics(
-                cursor, batch, new, white_ids, black_ids, tracked=self.tracked(cursor)
-            )
+            tracked = self.tracked(cursor)
+            self.add_statistics(cursor, batch, new, white_ids, black_ids, tracked=tracked)
+        named = np.array([r.collection is not None for r in batch.records], bool) & ~new
+        if named.any():
+            if tracked is None:
+                tracked = self.tracked(cursor)
+            self._move_games(cursor, batch, named, white_ids, black_ids, tracked)
         cursor.close()
         return new
+
+    def _move_games(  # type: ignore[no-untyped-def]
+        self, cursor, batch: Batch, named: np.ndarray, white_ids, black_ids, tracked
+    ) -> None:
+        """Games already stored that this import puts in another collection: their counts
+        leave the old collection (negative rows) and join the new one."""
+        uids = [batch.records[i].uid[:120] for i in np.flatnonzero(named)]
+        stored = dict(self._stored_collections(cursor, uids))
+        old = np.array(
+            [stored.get(r.uid[:120], -1) if named[i] else -1 for i, r in enumerate(batch.records)],
+            np.int64,
+        )
+        moving = named & (old >= 0) & (old != batch.collection)
+        moving_uids = [batch.records[i].uid[:120] for i in np.flatnonzero(moving)]
+        moving &= _first_of_each_uid(batch)
+        if not moving.any():
+            return
+        wanted = batch.collection.copy()
+        batch.collection = np.where(moving, old, wanted)
+        self.add_statistics(cursor, batch, moving, white_ids, black_ids, tracked=tracked, sign=-1)
+        batch.collection = wanted
+        self.add_statistics(cursor, batch, moving, white_ids, black_ids, tracked=tracked)
+        for index in np.flatnonzero(moving):
+            self._set_collection(cursor, batch.records[index].uid[:120], int(wanted[index]))
+        self.moved += len(set(moving_uids))
+
+    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def _set_collection(self, cursor, uid: str, collection_id: int) -> None:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
 
     def add_statistics(  # type: ignore[no-untyped-def]
         self,
@@ -146,17 +198,19 @@ class _Writer:
         *,
         tracked: np.ndarray,
         all_games: bool = True,
+        sign: int = 1,
     ) -> None:
         """Append the chosen games' move_stats rows (when `all_games`) and merge the
-        player_move_stats rows of the `tracked` player ids among them."""
+        player_move_stats rows of the `tracked` player ids among them (`sign` -1: take
+        the games' counts away)."""
         if all_games:
             seq = self.next_seq(cursor)
-            stats = move_stats_rows(batch, new)
+            stats = _signed(move_stats_rows(batch, new), sign)
             self._append_move_stats(cursor, stats, seq)
             self.rows += len(stats[0])
         if not len(tracked):
             return
-        player_rows = player_move_stats_rows(batch, new, white_ids, black_ids, tracked)
+        player_rows = _signed(player_move_stats_rows(batch, new, white_ids, black_ids, tracked), sign)
         if len(player_rows[0]):
             self.rows += len(player_rows[0])
             self.merge(cursor, "player_move_stats", PLAYER_MOVE_STATS_COLUMNS, player_rows)
@@ -230,6 +284,20 @@ class SqliteWriter(_Writer):
             cursor.execute(insert_game, row)
             new[index] = cursor.rowcount == 1
         return new
+
+    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+        found: list[tuple[str, int]] = []
+        for start in range(0, len(uids), 500):
+            part = uids[start : start + 500]
+            cursor.execute(
+                f"SELECT uid, collection_id FROM games WHERE uid IN ({', '.join('?' * len(part))})",
+                part,
+            )
+            found.extend(cursor.fetchall())
+        return found
+
+    def _set_collection(self, cursor, uid: str, collection_id: int) -> None:  # type: ignore[no-untyped-def]
+        cursor.execute("UPDATE games SET collection_id = ? WHERE uid = ?", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
         columns = (*MOVE_STATS_COLUMNS, "seq")
@@ -389,6 +457,13 @@ class PostgresWriter(_Writer):
         for (uid,) in cursor.fetchall():
             new[staged[uid]] = True
         return new
+
+    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+        cursor.execute("SELECT uid, collection_id FROM games WHERE uid = ANY(%s)", (uids,))
+        return list(cursor.fetchall())
+
+    def _set_collection(self, cursor, uid: str, collection_id: int) -> None:  # type: ignore[no-untyped-def]
+        cursor.execute("UPDATE games SET collection_id = %s WHERE uid = %s", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
         columns = [*stats, np.full(len(stats[0]), seq, np.int64)]

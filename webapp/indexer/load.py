@@ -16,6 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from itertools import islice
 
 import numpy as np
@@ -62,8 +63,9 @@ class _Writers:
         self.opened: list[tuple[Connection, SqliteWriter | PostgresWriter]] = []
         self.lock = threading.Lock()
 
-    def write(self, batch: Batch) -> tuple[np.ndarray, int]:
-        """(mask of the new games, statistics rows written) for one batch, in one transaction."""
+    def write(self, batch: Batch) -> tuple[np.ndarray, int, int]:
+        """(mask of the new games, statistics rows written, games moved) for one batch, in one
+        transaction."""
         if not hasattr(self.local, "writer"):
             connection = self.engine.connect()
             self.local.connection, self.local.writer = connection, writer_for(connection)
@@ -71,16 +73,16 @@ class _Writers:
                 self.opened.append((connection, self.local.writer))
         connection, writer = self.local.connection, self.local.writer
         for attempt in range(RETRIES):
-            rows_before = writer.rows
+            rows_before, moved_before = writer.rows, writer.moved
             try:
                 with connection.begin():
                     ids = writer.player_ids(batch)
                     writer.collection_ids(batch)
                 with connection.begin():
                     new = writer.write(batch, ids)
-                return new, writer.rows - rows_before
+                return new, writer.rows - rows_before, writer.moved - moved_before
             except Exception as error:
-                writer.rows = rows_before  # the transaction rolled back
+                writer.rows, writer.moved = rows_before, moved_before  # rolled back
                 if attempt == RETRIES - 1 or not _retryable(error):
                     raise
         raise AssertionError("unreachable")
@@ -102,8 +104,8 @@ class _Inline:
     def __exit__(self, *exc_info: object) -> None:
         pass
 
-    def submit(self, function: Callable[[Batch], tuple[np.ndarray, int]], batch: Batch) -> Future:
-        future: Future[tuple[np.ndarray, int]] = Future()
+    def submit(self, function: Callable[[Batch], tuple[np.ndarray, int, int]], batch: Batch) -> Future:
+        future: Future[tuple[np.ndarray, int, int]] = Future()
         try:
             future.set_result(function(batch))
         except BaseException as error:  # noqa: BLE001 - handed to the caller via result()
@@ -132,6 +134,7 @@ def import_games(
     batch_size: int = DEFAULT_BATCH_SIZE,
     connections: int | None = None,
     compact_every: int = 0,
+    collection: str | None = None,
 ) -> ImportReport:
     """Load the records; returns (and, given one, adds to) an ImportReport.
 
@@ -143,15 +146,18 @@ def import_games(
     `compact_every`, the statistics are compacted (webapp.indexer.compact) after every
     that many new games, so hot positions' rows stay few during a long import.
     """
+    if collection is not None:  # the collection every game goes to (moved there if present)
+        records = (replace(record, collection=collection) for record in records)
     owned = report is None
     report = report if report is not None else ImportReport()
     connections = default_connections(engine) if connections is None else max(1, connections)
     writers = _Writers(engine)
     since_compaction = 0
 
-    def land(batch: Batch, future: Future[tuple[np.ndarray, int]]) -> None:
-        new, rows = future.result()
+    def land(batch: Batch, future: Future[tuple[np.ndarray, int, int]]) -> None:
+        new, rows, moved = future.result()
         imported = int(new.sum())
+        report.moved += moved
         report.rows_written += rows
         report.imported += imported
         report.already_present += len(batch) - imported
@@ -169,7 +175,7 @@ def import_games(
 
     try:
         with _executor(connections) as pool:
-            in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int]]]] = deque()
+            in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int, int]]]] = deque()
             try:
                 for records_batch in _batches(records, batch_size):
                     batch, bad = prepare_batch(records_batch, index_plies)

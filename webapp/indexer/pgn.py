@@ -412,6 +412,7 @@ def import_pgn_blocks(
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     compact_every: int = 0,
+    collection: str | None = None,
 ) -> ImportReport:
     """Import PGN given as byte blocks (any cut points); adds to `report` when given."""
     report = report if report is not None else ImportReport()
@@ -424,6 +425,7 @@ def import_pgn_blocks(
         report=report,
         batch_size=batch_size,
         compact_every=compact_every,
+        collection=collection,
     )
 
 
@@ -436,8 +438,12 @@ def import_pgn_files(
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     compact_every: int = 0,
+    collection: str | None = None,
 ) -> ImportReport:
     """Import .pgn, .pgn.gz, .pgn.bz2 and .pgn.zst files; one report for them all.
+
+    `collection` names the collection every game goes to (games already present move
+    there); by default each game's source decides (lichess, chesscom, otb).
 
     Raises webapp.indexer.streams.UnreadableFile for a file that cannot be opened or
     decompressed (games of earlier files, and earlier batches, stay imported).
@@ -454,6 +460,7 @@ def import_pgn_files(
                 workers=workers,
                 batch_size=batch_size,
                 compact_every=compact_every,
+                collection=collection,
             )
     return report.finish()
 

@@ -17,6 +17,7 @@ class ImportReport:
     skipped: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)  # kept games with a remark
     rows_written: int = 0  # statistics rows merged into the database
+    moved: int = 0  # games already present that went to the collection this import named
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     finished: bool = False
@@ -48,6 +49,7 @@ class ImportReport:
         self.imported += other.imported
         self.already_present += other.already_present
         self.rows_written += other.rows_written
+        self.moved += other.moved
         self.skipped.update(other.skipped)
         self.notes.update(other.notes)
 
@@ -65,6 +67,8 @@ class ImportReport:
             f"({self.games_per_second:,.0f} games/s): {self.imported:,} imported, "
             f"{self.already_present:,} already present, {self.skipped_total:,} skipped."
         ]
+        if self.moved:
+            lines.append(f"  moved {self.moved:,} games already present to the collection named")
         for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"  skipped {count:,}: {reason}")
         for note, count in sorted(self.notes.items()):

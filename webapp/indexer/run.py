@@ -23,6 +23,7 @@ from webapp.indexer.compact import compact
 from webapp.indexer.pgn import import_pgn_files
 from webapp.indexer.report import ImportReport
 from webapp.indexer.streams import UnreadableFile
+from webapp.model.collections import CollectionNameError, check_collection_name
 
 
 class ProgressPrinter:
@@ -108,6 +109,13 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
+    collection = None
+    if getattr(args, "collection", None):
+        try:
+            collection = check_collection_name(args.collection)
+        except CollectionNameError as error:
+            print(f"--collection: {error}", file=sys.stderr)
+            return 2
     progress = ProgressPrinter(io.StringIO() if args.quiet else sys.stderr)
     try:
         if args.files:
@@ -117,6 +125,7 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
                 index_plies=plies,
                 progress=progress,
                 compact_every=settings.compact_every_games,
+                collection=collection,
             )
             progress.done()
             print(report.summary())

@@ -76,6 +76,9 @@ class ExplorerQuery:
     player: str | None = None
     color: str | None = None
     rated_only: bool = False
+    #: only games of these collections (empty: all), and none of `exclude_collections`
+    collections: tuple[str, ...] = ()
+    exclude_collections: tuple[str, ...] = ()
     _board: chess.Board | None = field(default=None, compare=False, hash=False, repr=False)
 
     @classmethod
@@ -92,6 +95,8 @@ class ExplorerQuery:
         player: str | None = None,
         color: str | None = None,
         rated_only: bool = False,
+        collections: Iterable[str] = (),
+        exclude_collections: Iterable[str] = (),
     ) -> ExplorerQuery:
         """Validate every parameter and return the query; raise QueryError on the first problem."""
         board = _board_from_fen(fen)
@@ -132,6 +137,8 @@ class ExplorerQuery:
             player=player_name,
             color=color_name,
             rated_only=bool(rated_only),
+            collections=_collections(collections, "collections"),
+            exclude_collections=_collections(exclude_collections, "exclude_collections"),
         )
         object.__setattr__(query, "_board", board)
         return query
@@ -168,6 +175,8 @@ class ExplorerQuery:
             player=self.player,
             color=self.color,
             rated_only=self.rated_only,
+            collections=self.collections,
+            exclude_collections=self.exclude_collections,
         )
 
     def without_player(self) -> ExplorerQuery:
@@ -181,7 +190,18 @@ class ExplorerQuery:
             since=self.since,
             until=self.until,
             rated_only=self.rated_only,
+            collections=self.collections,
+            exclude_collections=self.exclude_collections,
         )
+
+
+def _collections(names: Iterable[str], parameter: str) -> tuple[str, ...]:
+    from webapp.model.collections import CollectionNameError, check_collection_name
+
+    try:
+        return tuple(sorted({check_collection_name(name) for name in names if name.strip()}))
+    except CollectionNameError as error:
+        raise QueryError(f"{parameter}: {error}") from None
 
 
 def _board_from_fen(fen: str | None) -> chess.Board:
