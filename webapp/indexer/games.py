@@ -57,6 +57,8 @@ class GameRecord:
     termination: int = 0
     clocks: Sequence[float] | None = field(default=None, compare=False, repr=False)
     collection: str | None = None
+    #: the moves as 16-bit codes, when the reader has them already (saves a lookup a move)
+    move_codes: Sequence[int] | None = field(default=None, compare=False, repr=False)
     position_keys: Sequence[int] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:

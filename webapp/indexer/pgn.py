@@ -160,6 +160,7 @@ def _record(
     *,
     termination: Termination = Termination.UNKNOWN,
     clocks: Sequence[float] | None = None,
+    move_codes: np.ndarray | None = None,
 ) -> GameRecord:
     tags = pending.tags
     uid, source = identity_of(tags, moves)
@@ -184,6 +185,7 @@ def _record(
         eco=tags.get("ECO") if tags.get("ECO", "?") != "?" else None,
         termination=int(termination),
         clocks=clocks,
+        move_codes=move_codes,
         position_keys=keys,
     )
 
@@ -302,6 +304,7 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
                 result,
                 termination,
                 None if np.isnan(game_clocks).all() else game_clocks.tolist(),
+                codes[first:end],
             )
         )
         starts.append(int(position_offsets[i]))
@@ -314,11 +317,14 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
         np.array(starts, dtype=np.int64) - (ends - length_array), length_array
     )
     keys = zobrist_keys(part.boards[rows], part.castling[rows], part.en_passant[rows], part.turn[rows])
-    for (game, moves, result, termination, game_clocks), game_keys in zip(
+    for (game, moves, result, termination, game_clocks, move_codes), game_keys in zip(
         kept, np.split(keys, ends[:-1]), strict=True
     ):
         chunk.records.append(
-            _record(game, moves, result, game_keys, termination=termination, clocks=game_clocks)
+            _record(
+                game, moves, result, game_keys,
+                termination=termination, clocks=game_clocks, move_codes=move_codes,
+            )
         )
 
 

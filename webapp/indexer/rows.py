@@ -16,7 +16,7 @@ import chess
 import numpy as np
 
 from webapp.indexer.games import GameRecord
-from webapp.model.position import NO_MOVE, position_key
+from webapp.model.position import position_key
 from webapp.model.stored_game import encode_move_codes
 
 MAX_BAND = 39
@@ -100,7 +100,7 @@ def prepare_batch(
     kept: list[GameRecord] = []
     bad: list[tuple[GameRecord, str]] = []
     key_parts: list[np.ndarray] = []
-    move_parts: list[list[int]] = []
+    move_parts: list[np.ndarray] = []
     move_bytes: list[bytes] = []
     for record in records:
         try:
@@ -109,10 +109,13 @@ def prepare_batch(
             if not record.moves:
                 raise BadRecord("no moves")
             plies = min(index_plies, len(record.moves))
-            try:
-                all_codes = [MOVE_CODES[uci] for uci in record.moves]
-            except KeyError as error:
-                raise BadRecord("unparsable move") from error
+            if record.move_codes is not None and len(record.move_codes) == len(record.moves):
+                all_codes = np.asarray(record.move_codes, dtype=np.int64)
+            else:
+                try:
+                    all_codes = np.array([MOVE_CODES[uci] for uci in record.moves], np.int64)
+                except KeyError as error:
+                    raise BadRecord("unparsable move") from error
             codes = all_codes[:plies]
             keys = record.position_keys
             if keys is None or len(keys) < plies + 1:
@@ -120,17 +123,19 @@ def prepare_batch(
         except BadRecord as error:
             bad.append((record, str(error)))
             continue
-        codes.append(NO_MOVE)
         kept.append(record)
         move_bytes.append(encode_move_codes(all_codes))
-        key_parts.append(np.asarray(keys[: plies + 1], dtype=np.int64))
         move_parts.append(codes)
-    lengths = np.fromiter((len(codes) for codes in move_parts), dtype=np.int64, count=len(kept))
+        key_parts.append(np.asarray(keys[: plies + 1], dtype=np.int64))
+    lengths = np.fromiter((len(codes) + 1 for codes in move_parts), dtype=np.int64, count=len(kept))
     game = np.repeat(np.arange(len(kept), dtype=np.int64), lengths)
     key = np.concatenate(key_parts) if key_parts else np.zeros(0, dtype=np.int64)
-    move = np.fromiter(
-        (code for codes in move_parts for code in codes), dtype=np.int64, count=int(lengths.sum())
-    )
+    move = np.zeros(int(lengths.sum()), dtype=np.int64)  # NO_MOVE ends each game's part
+    if len(kept):
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        within = np.arange(len(move)) - np.repeat(starts, lengths)
+        filled = within < np.repeat(lengths - 1, lengths)
+        move[filled] = np.concatenate(move_parts)
     first = _first_occurrences(game, key)
     white = np.array([-1 if r.white_rating is None else r.white_rating for r in kept], np.int64)
     black = np.array([-1 if r.black_rating is None else r.black_rating for r in kept], np.int64)
