@@ -33,6 +33,7 @@ from sqlalchemy import text  # noqa: E402
 
 from webapp.indexer.games import GameRecord  # noqa: E402
 from webapp.model.speed import Speed, speed_from_seconds  # noqa: E402
+from webapp.model.stored_game import decode_moves  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 RESAMPLED_PREFIX = "bench:"
@@ -132,8 +133,8 @@ def resampled_records(real: list[tuple], start: int, count: int, seed: int) -> I
     latest = date(2026, 10, 31)
     for number in range(start, start + count):
         index = rng.randrange(len(real))
-        source, white, black, white_rating, black_rating, result, speed, rated, played_on, moves_text = real[index]
-        moves = moves_text.split()
+        source, white, black, white_rating, black_rating, result, speed, rated, played_on, stored = real[index]
+        moves = decode_moves(stored)
         if index not in keys:
             keys[index] = indexed_keys(moves, min(INDEX_PLIES, len(moves)))
 
@@ -198,8 +199,8 @@ def sample_lines(engine, count: int, seed: int) -> list[list[str]]:  # type: ign
             {"prefix": RESAMPLED_PREFIX + "%"},
         ).scalars().all()
     lines = []
-    for text_moves in rng.sample(moves, count):
-        line = text_moves.split()
+    for stored in rng.sample(moves, count):
+        line = decode_moves(stored)
         lines.append(line[: rng.randint(0, min(MAX_PLY, len(line)))])
     return lines
 
@@ -261,6 +262,10 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--no-compact", action="store_true",
+        help="measure only as the store is (right after an import: rows not yet compacted)",
+    )
     args = parser.parse_args()
 
     import flask_migrate
@@ -295,26 +300,57 @@ def main() -> None:
             f"(mean ply {statistics.mean(len(line) for line in lines):.1f}); "
             f"PostgreSQL {engine.dialect.server_version_info}, cache {args.redis}"
         )
-        for name, queries in (("no filters", plain), ("months", with_months), ("player", with_player)):
-            p50, p95, worst = percentiles(time_uncached(engine, queries))
-            print(f"warm-up (cold caches), uncached {name:12s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms", flush=True)
-        rows: dict[str, list[tuple[float, float, float]]] = {}
-        for run in range(1, args.runs + 1):
-            for name, measure, queries in (
-                ("uncached, no filters", time_uncached, plain),
-                ("uncached, blitz+rapid 1600-1999", time_uncached, with_filters),
-                ("uncached, since 2019-01 until 2021-12", time_uncached, with_months),
-                (f"uncached, player ({busiest[1]:,} games)", time_uncached, with_player),
-                ("cached (Redis, 2nd call)", time_cached, plain),
-            ):
-                p50, p95, worst = percentiles(measure(engine, queries))
-                rows.setdefault(name, []).append((p50, p95, worst))
-                print(f"run {run}  {name:40s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   max {worst:7.2f} ms", flush=True)
-        print(f"median of {args.runs} runs:")
-        for name, results in rows.items():
-            p50 = statistics.median(r[0] for r in results)
-            p95 = statistics.median(r[1] for r in results)
-            print(f"  {name:40s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
+        from webapp.db.players import find_player_ids
+        from webapp.indexer.compact import compact
+        from webapp.indexer.reindex import index_players
+
+        with engine.connect() as connection:
+            ids = find_player_ids(connection, busiest[0])
+        started = time.monotonic()
+        index_players(engine, ids, index_plies=INDEX_PLIES)
+        print(f"indexed the player's {busiest[1]:,} games in {time.monotonic() - started:.1f} s")
+        phases = ["as imported (not compacted)"]
+        if not args.no_compact:
+            phases.append("after compaction")
+        for phase in phases:
+            if phase == "after compaction":
+                started = time.monotonic()
+                report = compact(engine)
+                with engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                        "SET statement_timeout = 0; VACUUM ANALYZE move_stats"
+                    )
+                print(f"{report.summary()} (+ VACUUM ANALYZE, {time.monotonic() - started:.0f} s in all)")
+            print(f"--- {phase}: {rows_in_move_stats(engine):,} move_stats rows")
+            measure_phase(engine, args.runs, plain, with_filters, with_months, with_player, busiest)
+
+
+def rows_in_move_stats(engine) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM move_stats")).scalar_one())
+
+
+def measure_phase(engine, runs: int, plain, with_filters, with_months, with_player, busiest) -> None:  # type: ignore[no-untyped-def]
+    for name, queries in (("no filters", plain), ("months", with_months), ("player", with_player)):
+        p50, p95, worst = percentiles(time_uncached(engine, queries))
+        print(f"warm-up (cold caches), uncached {name:12s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms", flush=True)
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    for run in range(1, runs + 1):
+        for name, measure, queries in (
+            ("uncached, no filters", time_uncached, plain),
+            ("uncached, blitz+rapid 1600-1999", time_uncached, with_filters),
+            ("uncached, since 2019-01 until 2021-12", time_uncached, with_months),
+            (f"uncached, player ({busiest[1]:,} games)", time_uncached, with_player),
+            ("cached (Redis, 2nd call)", time_cached, plain),
+        ):
+            p50, p95, worst = percentiles(measure(engine, queries))
+            rows.setdefault(name, []).append((p50, p95, worst))
+            print(f"run {run}  {name:40s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   max {worst:7.2f} ms", flush=True)
+    print(f"median of {runs} runs:")
+    for name, results in rows.items():
+        p50 = statistics.median(r[0] for r in results)
+        p95 = statistics.median(r[1] for r in results)
+        print(f"  {name:40s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
 
 
 if __name__ == "__main__":
