@@ -166,6 +166,16 @@ def register_callbacks(app: dash.Dash) -> None:
         return out
 
     @app.callback(
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Input(ids.INDEXING_POLL, "n_intervals"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def poll_indexing(_ticks, version):  # type: ignore[no-untyped-def]
+        """While a player's games are being counted, redraw the explorer now and then."""
+        return (version or 0) + 1
+
+    @app.callback(
         Output(ids.UPLOAD_COLLAPSE, "is_open"),
         Input(ids.UPLOAD_TOGGLE, "n_clicks"),
         Input(ids.EMPTY_DATABASE, "data"),
@@ -227,6 +237,7 @@ EXPLORER_OUTPUTS = {
     "panel": (ids.EXPLORER_PANEL, "children"),
     "recorded": (ids.RECORDED_PLAYER, "data"),
     "empty": (ids.EMPTY_DATABASE, "data"),
+    "poll": (ids.INDEXING_POLL, "disabled"),
 }
 
 
@@ -242,6 +253,7 @@ def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any
         logging.getLogger(__name__).exception("explorer query failed")
         outputs: dict[str, Any] = {key: no_update for key in EXPLORER_OUTPUTS}
         outputs["panel"] = [build_unavailable()]
+        outputs["poll"] = True
         return outputs
     noted: Any = no_update
     if view.unknown_player and view.unknown_player != recorded:
@@ -251,6 +263,7 @@ def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any
         "panel": build_panel(view),
         "recorded": noted,
         "empty": True if view.empty_database else no_update,  # opens the upload panel
+        "poll": view.indexing is None,  # ask again every 2 s while the player is counted
     }
 
 

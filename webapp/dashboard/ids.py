@@ -8,6 +8,7 @@ VIEW_STATE = "view-state"  # line, ply, orientation, filters (session storage, m
 SELECTION = "selection"  # the piece picked up and a pending promotion (memory)
 RECORDED_PLAYER = "recorded-player"  # the last unknown name noted for this browser
 DATA_VERSION = "data-version"  # bumped when an upload lands, so the explorer redraws
+INDEXING_POLL = "indexing-poll"  # ticks while a chosen player's games are being counted
 CLICK = "click"  # the last click on a square, move row or ply, set from assets/clicks.js
 EMPTY_DATABASE = "empty-database"  # true when the explorer found no games at all
 

@@ -71,6 +71,7 @@ def build_layout() -> html.Div:
             dcc.Store(id=ids.SELECTION, storage_type="memory"),
             dcc.Store(id=ids.RECORDED_PLAYER, storage_type="session"),
             dcc.Store(id=ids.DATA_VERSION, storage_type="memory", data=0),
+            dcc.Interval(id=ids.INDEXING_POLL, interval=2000, disabled=True),
             dcc.Store(id=ids.CLICK, storage_type="memory"),
             dcc.Store(id=ids.EMPTY_DATABASE, storage_type="memory"),
             build_navbar(),
