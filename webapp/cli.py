@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the collection the games go to (default: their site: lichess, chesscom, otb)",
     )
+    importer.add_argument(
+        "--fan-out",
+        type=int,
+        default=0,
+        metavar="N",
+        help="spread the import over the Celery workers (JOB_QUEUE=celery): each file a "
+        "task, one file cut into N parts at game boundaries",
+    )
     commands.add_parser("collections", help="list the collections with their game counts")
 
     person = commands.add_parser("player", help="people: named sets of accounts")

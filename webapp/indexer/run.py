@@ -93,6 +93,30 @@ def _import_accounts(app: Flask, args: argparse.Namespace, progress: ProgressPri
     return status
 
 
+def _fan_out(app: Flask, args: argparse.Namespace, collection: str | None, progress: ProgressPrinter) -> ImportReport | None:
+    """The files over the Celery workers (one file cut into --fan-out parts)."""
+    import tempfile
+
+    from webapp.jobs.fanout import FanOutFailed, fan_out_import, split_pgn
+
+    settings = app.extensions["settings"]
+    if settings.job_queue != "celery":
+        print("--fan-out needs the Celery workers: set JOB_QUEUE=celery and REDIS_URL.", file=sys.stderr)
+        return None
+    Path(settings.jobs_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.jobs_dir, prefix="fan-out-") as folder:
+        paths = list(args.files)
+        if len(paths) == 1 and args.fan_out > 1:
+            paths = [str(p) for p in split_pgn(paths[0], args.fan_out, Path(folder))]
+        try:
+            return fan_out_import(app, paths, collection=collection, progress=progress)
+        except FanOutFailed as error:
+            progress.done()
+            print(f"{error}. What the other parts imported stays; run it again to finish.", file=sys.stderr)
+            print(error.report.summary())
+            raise SystemExit(1) from None
+
+
 def run_import_command(app: Flask, args: argparse.Namespace) -> int:
     """Run the import subcommand inside the app's context; returns the exit code."""
     from webapp.extensions import db
@@ -118,7 +142,13 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
             return 2
     progress = ProgressPrinter(io.StringIO() if args.quiet else sys.stderr)
     try:
-        if args.files:
+        if args.files and getattr(args, "fan_out", 0):
+            report = _fan_out(app, args, collection, progress)
+            if report is None:
+                return 2
+            progress.done()
+            print(report.summary())
+        elif args.files:
             report = import_pgn_files(
                 db.engine,
                 args.files,

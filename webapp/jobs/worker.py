@@ -56,3 +56,16 @@ def index_players_task(player_ids: list[int]) -> int:
     from webapp.jobs.player_index import run_indexing
 
     return run_indexing(worker_app(), tuple(player_ids))
+
+
+@celery_app.task(name="webapp.import_file")
+def import_file_task(path: str, collection: str | None, index_plies: int) -> dict[str, Any]:
+    """Import one PGN file (a part of a fanned-out import); its report as plain values."""
+    from webapp.extensions import db
+    from webapp.indexer.pgn import import_pgn_files
+    from webapp.jobs.fanout import report_json
+
+    app = worker_app()
+    with app.app_context():
+        report = import_pgn_files(db.engine, [path], index_plies=index_plies, collection=collection)
+    return {**report_json(report), "worker": import_file_task.request.hostname}
