@@ -39,7 +39,7 @@ BUTTONS = {ids.BACK: st.back, ids.FORWARD: st.forward, ids.RESET: st.reset, ids.
 
 @dataclass(frozen=True)
 class Event:
-    """What happened: load, url, data, square, play, ply, promote, cancel, button, filters."""
+    """What happened: load, url, data, square, drop, play, ply, promote, cancel, button, filters."""
 
     kind: str
     value: Any = None
@@ -59,6 +59,8 @@ def event_from_trigger(trigger: Any, value: Any) -> Event | None:
             return None
         if value.get("square"):
             return Event("square", str(value["square"]))
+        if value.get("from") and value.get("to"):
+            return Event("drop", (str(value["from"]), str(value["to"])))
         if value.get("play"):
             return Event("play", str(value["play"]))
         if isinstance(value.get("ply"), int):
@@ -87,6 +89,8 @@ def next_state(
     """The state after an event (pure; `filters` are the controls' current values)."""
     if event.kind == "square":
         return st.click_square(state, selection, event.value)
+    if event.kind == "drop":
+        return st.drop_piece(state, *event.value)
     if event.kind == "promote":
         return st.choose_promotion(state, selection, event.value)
     if event.kind == "cancel":

@@ -21,6 +21,9 @@ FLIP = "flip"
 MOVE_LINE = "move-line"
 PROMOTION_MODAL = "promotion-modal"
 PROMOTION = "promotion"  # pattern type: {"type": PROMOTION, "index": "q"}
+JUMP_TEXT = "jump-text"  # a FEN or a move list to jump to
+JUMP_GO = "jump-go"
+JUMP_MESSAGE = "jump-message"
 
 # explorer (the panel's children are redrawn as one, so a move costs one update)
 EXPLORER_PANEL = "explorer-panel"

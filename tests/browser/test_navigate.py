@@ -1,0 +1,102 @@
+"""Getting to a position: a pasted FEN or move list, a dragged piece, castling onto the rook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from tests.browser.screen import Dashboard
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+SICILIAN_FEN = "rnbqkbnr/pp1ppppp/8/2p5/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2"
+ITALIAN = "e2e4,e7e5,g1f3,b8c6,f1c4,f8c5"
+
+
+def _paste(page: Dashboard, text: str) -> None:
+    box = page.driver.find_element(By.ID, "jump-text")
+    box.clear()
+    box.send_keys(text)
+    page.driver.find_element(By.ID, "jump-go").click()
+
+
+def _shot(driver, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(SHOTS / name))
+
+
+def test_nav001_jump_by_fen_shows_the_apis_numbers_for_that_position(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open("?speeds=blitz,rapid,classical")
+    _paste(page, SICILIAN_FEN)
+    page.wait_for(lambda: "fen=" in page.search, "the FEN in the URL")
+    assert page.search.startswith("?fen=rnbqkbnr/pp1ppppp/8/2p5/4P3/5N2/PPPP1PPP/RNBQKB1R+b+KQkq+-+1+2")
+    assert "speeds=blitz,rapid,classical" in page.search  # the filters stay
+    shown = page.wait_for_api_numbers()
+    assert shown["fen"] == SICILIAN_FEN
+    assert page.driver.find_element(By.ID, "jump-text").get_attribute("value") == ""
+    # a move played from the FEN position continues from there
+    if shown["rows"]:
+        page.click_row(shown["rows"][0]["uci"])
+        page.wait_for(lambda: "&play=" in page.search, "a move after the FEN")
+        page.wait_for_api_numbers()
+        assert page.move_line()[0] == shown["rows"][0]["san"]
+
+
+def test_nav002_jump_by_a_pasted_move_list_sets_the_line(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open()
+    _paste(page, "1. e4 {best by test} c5 2. Nf3 d6")
+    page.wait_for(lambda: page.search == "?play=e2e4,c7c5,g1f3,d7d6", "the line in the URL")
+    page.wait_for(lambda: page.move_line() == ["e4", "c5", "Nf3", "d6"], "the line drawn")
+    page.wait_for_api_numbers()
+    _paste(page, "e2e4 c7c5 g1f3 d7d6 d2d4 c5d4")  # UCI, Enter-free: the Go button
+    page.wait_for(lambda: page.search.endswith("d2d4,c5d4"), "the UCI line in the URL")
+    page.wait_for(lambda: page.move_line() == ["e4", "c5", "Nf3", "d6", "d4", "cxd4"], "the UCI line drawn")
+    page.wait_for_api_numbers()
+
+
+def test_nav003_an_illegal_move_is_named_and_the_board_stays(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open("?play=d2d4")
+    box = page.driver.find_element(By.ID, "jump-text")
+    box.send_keys("1. e4 e5 2. Ke3")
+    box.send_keys(Keys.ENTER)  # Enter submits as well
+    message = page.wait_for(lambda: page.text("#jump-message"), "the message")
+    assert message == "“2. Ke3” is not a legal move for White after 1. e4 e5."
+    assert page.search == "?play=d2d4"
+    assert "Ke3" in box.get_attribute("value")  # nothing lost
+    _shot(browser, "jump-error-1366.png")
+
+
+def test_nav004_dragging_a_piece_plays_its_move(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open()
+    source = browser.find_element(By.CSS_SELECTOR, '[data-square="g1"]')
+    target = browser.find_element(By.CSS_SELECTOR, '[data-square="f3"]')
+    ActionChains(browser).click_and_hold(source).move_by_offset(5, -10).move_to_element(target).release().perform()
+    page.wait_for(lambda: page.search == "?play=g1f3", "Nf3 dragged")
+    page.wait_for(lambda: page.move_line() == ["Nf3"], "Nf3 drawn")
+    page.wait_for_api_numbers()
+    assert not browser.find_elements(By.CSS_SELECTOR, ".drag-ghost")  # the ghost is gone
+    # an illegal drop plays nothing
+    source = browser.find_element(By.CSS_SELECTOR, '[data-square="e7"]')
+    target = browser.find_element(By.CSS_SELECTOR, '[data-square="e3"]')
+    ActionChains(browser).click_and_hold(source).move_by_offset(0, 10).move_to_element(target).release().perform()
+    source = browser.find_element(By.CSS_SELECTOR, '[data-square="e7"]')
+    target = browser.find_element(By.CSS_SELECTOR, '[data-square="e5"]')
+    ActionChains(browser).click_and_hold(source).move_by_offset(0, 10).move_to_element(target).release().perform()
+    page.wait_for(lambda: page.search == "?play=g1f3,e7e5", "e5 dragged after a bad drop")
+
+
+def test_nav005_castling_by_putting_the_king_on_its_rook(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open(f"?play={ITALIAN}")
+    page.click_square("e1")
+    svg = page.wait_for(lambda: page.board_svg() if "target capture h1" in page.board_svg() else None,
+                        "h1 offered to the king")
+    assert 'class="target f1"' in svg and 'class="target g1"' in svg
+    page.click_square("h1")
+    page.wait_for(lambda: page.search == f"?play={ITALIAN},e1g1", "castled short")
+    page.wait_for(lambda: page.move_line()[-1:] == ["O-O"], "O-O drawn")
+    page.wait_for_api_numbers()
