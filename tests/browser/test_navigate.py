@@ -13,7 +13,7 @@ from tests.browser.screen import Dashboard
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+SHOTS = Path(__file__).resolve().parent / "screenshots"
 SICILIAN_FEN = "rnbqkbnr/pp1ppppp/8/2p5/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2"
 ITALIAN = "e2e4,e7e5,g1f3,b8c6,f1c4,f8c5"
 
