@@ -150,3 +150,13 @@ def test_name_key_and_variants() -> None:
     assert name_key(" Anand,V ") == "anand, v"
     assert spelling_variants("Anand, V") == ("anand, v", "anand,v")
     assert spelling_variants("carlsen") == ("carlsen",)
+
+
+def test_display_name_is_the_sources_spelling(engine, loaded) -> None:
+    from webapp.db.players import display_name
+
+    with engine.connect() as connection:
+        assert display_name(connection, "fischer, robert james") == "Fischer, Robert James"
+        assert display_name(connection, "pgn:anand, v") in ("Anand,V", "Anand, V")
+        assert display_name(connection, "lichess:anand,v") is None
+        assert display_name(connection, "nobody") is None

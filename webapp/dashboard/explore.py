@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 from webapp.caching import memoized
 from webapp.dashboard.state import ViewState, explorer_query
 from webapp.db.explorer import read_explorer
-from webapp.db.players import record_requested_player
+from webapp.db.players import display_name, record_requested_player
 from webapp.db.summary import has_games, month_range
 from webapp.model.query import ExplorerQuery
 from webapp.model.stats import ExplorerResult
@@ -31,6 +31,7 @@ class ExplorerView:
     unknown_player: str | None = None  # a chosen player with no games
     problem: str | None = None  # a filter left out because the explorer rejects it
     empty_database: bool = False
+    player_name: str | None = None  # the chosen player as the source spells the name
 
 
 def explore(connection_factory: ConnectionFactory, state: ViewState) -> ExplorerView:
@@ -50,7 +51,8 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
             problem=problem,
             empty_database=empty,
         )
-    return ExplorerView(query=query, result=result, peers=peers, problem=problem)
+    name = memoized(f"dashboard:display-name:{query.player}", lambda: _display_name(connection_factory, query.player))
+    return ExplorerView(query=query, result=result, peers=peers, problem=problem, player_name=name)
 
 
 def note_unknown_player(engine: Engine, player: str) -> None:
@@ -78,6 +80,13 @@ def months(connection_factory: ConnectionFactory) -> list[str]:
         if month > 12:
             year, month = year + 1, 1
     return out
+
+
+def _display_name(connection_factory: ConnectionFactory, player: str | None) -> str | None:
+    if not player:
+        return None
+    with connection_factory() as connection:
+        return display_name(connection, player)
 
 
 def _has_games(connection_factory: ConnectionFactory) -> bool:

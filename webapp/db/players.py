@@ -97,6 +97,23 @@ def forget_requested_player(connection: Connection, source: str, name: str) -> N
     )
 
 
+def display_name(connection: Connection, player: str) -> str | None:
+    """How the source spells a player ('source:name' or a name in any source; else a
+    person's name), or None when nobody has that name."""
+    source, sep, name = player.partition(":")
+    statement = select(players.c.display_name).where(players.c.name.in_(spelling_variants(name if sep else player)))
+    if sep:
+        statement = statement.where(players.c.source == source.lower())
+    found = connection.execute(statement.order_by(players.c.id).limit(1)).scalar()
+    if found is None and not sep:
+        from webapp.db.tables import people
+
+        found = connection.execute(
+            select(people.c.display_name).where(people.c.name == player.strip().lower())
+        ).scalar()
+    return found
+
+
 def suggest_players(connection: Connection, prefix: str, *, limit: int = 10) -> list[PlayerSuggestion]:
     """Players whose name starts with `prefix` (any case), most games first.
 
