@@ -100,3 +100,43 @@ def test_nav005_castling_by_putting_the_king_on_its_rook(live_app, browser) -> N
     page.wait_for(lambda: page.search == f"?play={ITALIAN},e1g1", "castled short")
     page.wait_for(lambda: page.move_line()[-1:] == ["O-O"], "O-O drawn")
     page.wait_for_api_numbers()
+
+
+def test_nav006_the_month_range_comes_from_the_url_and_goes_back_into_it(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open("?play=e2e4&since=2021-03&until=2021-05")
+    page.wait_for(lambda: page.text("#filter-months-label") == "2021-03 – 2021-05", "the range label")
+    handles = browser.find_elements(By.CSS_SELECTOR, "#filter-months [role=slider]")
+    values = [int(h.get_attribute("aria-valuenow")) for h in handles]
+    assert values == [2021 * 12 + 2, 2021 * 12 + 4]
+    page.wait_for_api_numbers()
+    page.month_handle(1, Keys.END)  # the end of the slider: no upper limit
+    page.wait_for(lambda: "until=" not in page.search and "since=2021-03" in page.search, "until dropped")
+    page.wait_for_api_numbers()
+    assert page.text("#filter-months-label") == "from 2021-03"
+
+
+def test_nav007_picking_a_player_from_the_suggestions(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open("?play=e2e4")
+    box = browser.find_element(By.ID, "filter-player")
+    box.send_keys("carol")
+    item = page.wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#player-suggestions li"), "suggestions")
+    rows = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#player-suggestions li'))"
+        ".map(li => [li.dataset.name, li.querySelector('.suggestion-meta').textContent])"
+    )
+    api = live_app.app.test_client().get("/api/players?prefix=carol&limit=8").get_json()
+    assert rows == [[p["name"], f"{p['games']} games · {', '.join(p['sources'])}"] for p in api["players"]]
+    assert rows[0] == ["Carol_Rook", "16 games · lichess"]  # 7 as white + 9 as black in the sample
+    _shot(browser, "player-suggestions-1366.png")
+    item[0].click()
+    page.wait_for(lambda: "player=Carol_Rook" in page.search, "the player in the URL")
+    page.wait_for_api_numbers()
+    assert page.text("#totals .totals-line").startswith("Carol_Rook's games")
+    # with the keyboard: ↓ and Enter pick the first name
+    box = browser.find_element(By.ID, "filter-player")
+    box.clear()
+    box.send_keys("fra")
+    page.wait_for(lambda: page.text("#player-suggestions li .suggestion-name") == "frank", "frank offered")
+    box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    page.wait_for(lambda: "player=frank" in page.search, "frank picked")
+    page.wait_for_api_numbers()

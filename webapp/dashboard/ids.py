@@ -39,8 +39,8 @@ COLOR = "filter-color"
 RATING = "filter-rating"
 RATING_LABEL = "filter-rating-label"
 SPEEDS = "filter-speeds"
-SINCE = "filter-since"
-UNTIL = "filter-until"
+MONTHS = "filter-months"  # a range slider over the games' months (since / until)
+MONTHS_LABEL = "filter-months-label"
 RATED = "filter-rated"
 FILTER_PROBLEM = "filter-problem"
 
