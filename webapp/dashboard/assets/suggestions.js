@@ -14,6 +14,7 @@
   var active = -1;
   var items = [];
   var timer = null;
+  var dismissed = false; // Enter, Escape, a pick or leaving the box: no list until typing again
 
   function isBox(element) {
     return element && element.tagName === "INPUT" && BOXES.indexOf(element.id) >= 0;
@@ -36,6 +37,12 @@
       document.body.appendChild(list);
     }
     return list;
+  }
+
+  function dismiss() {
+    dismissed = true;
+    clearTimeout(timer);
+    close();
   }
 
   function close() {
@@ -61,8 +68,8 @@
   }
 
   function show(players, prefix) {
-    if (!box || box.value.trim() !== prefix) {
-      return; // an older answer
+    if (!box || dismissed || document.activeElement !== box || box.value.trim() !== prefix) {
+      return; // an older answer, or the box was left or submitted meanwhile
     }
     ensureList().innerHTML = "";
     items = players;
@@ -108,7 +115,7 @@
 
   function pick(name) {
     var target = box;
-    close();
+    dismiss();
     if (!target) {
       return;
     }
@@ -137,6 +144,7 @@
       return;
     }
     box = event.target;
+    dismissed = false;
     box.setAttribute("aria-controls", "player-suggestions");
     box.setAttribute("aria-autocomplete", "list");
     var prefix = box.value.trim();
@@ -150,7 +158,14 @@
 
   // capture phase: runs before the box's own Enter handling, so Enter picks the highlighted name
   document.addEventListener("keydown", function (event) {
-    if (!isBox(event.target) || !list || list.hidden || !items.length) {
+    if (!isBox(event.target)) {
+      return;
+    }
+    var open = list && !list.hidden && items.length;
+    if (!open) {
+      if (event.key === "Enter" || event.key === "Escape") {
+        dismiss(); // the typed text is submitted: no list popping up after it
+      }
       return;
     }
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -161,16 +176,14 @@
       event.preventDefault();
       event.stopPropagation();
       pick(items[active].name);
-    } else if (event.key === "Escape") {
-      close();
-    } else if (event.key === "Enter") {
-      close();
+    } else if (event.key === "Escape" || event.key === "Enter") {
+      dismiss();
     }
   }, true);
 
   document.addEventListener("focusout", function (event) {
     if (isBox(event.target)) {
-      setTimeout(close, 150);
+      setTimeout(dismiss, 150);
     }
   });
   window.addEventListener("resize", place);
