@@ -75,7 +75,12 @@ def test_nav004_dragging_a_piece_plays_its_move(live_app, browser) -> None:
     page = Dashboard(browser, live_app).open()
     source = browser.find_element(By.CSS_SELECTOR, '[data-square="g1"]')
     target = browser.find_element(By.CSS_SELECTOR, '[data-square="f3"]')
-    ActionChains(browser).click_and_hold(source).move_by_offset(5, -10).move_to_element(target).release().perform()
+    ActionChains(browser).click_and_hold(source).move_by_offset(5, -10).move_to_element(target).perform()
+    ghost = browser.find_element(By.CSS_SELECTOR, ".drag-ghost")  # the knight follows the pointer
+    assert "data:image/svg+xml" in ghost.value_of_css_property("background-image")
+    assert "drag-over" in target.get_attribute("class")
+    _shot(browser, "drag-1366.png")
+    ActionChains(browser).release().perform()
     page.wait_for(lambda: page.search == "?play=g1f3", "Nf3 dragged")
     page.wait_for(lambda: page.move_line() == ["Nf3"], "Nf3 drawn")
     page.wait_for_api_numbers()
@@ -140,3 +145,39 @@ def test_nav007_picking_a_player_from_the_suggestions(live_app, browser) -> None
     box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
     page.wait_for(lambda: "player=frank" in page.search, "frank picked")
     page.wait_for_api_numbers()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_nav008_screens_at_desktop_and_phone_width(live_app, new_browser, width: int, height: int) -> None:
+    browser = new_browser(width, height)
+    page = Dashboard(browser, live_app).open(f"?play={ITALIAN}&since=2021-01")
+    page.wait_for_api_numbers()
+    page.click_square("e1")  # castling targets: dots on f1 and g1, a ring on the h1 rook
+    page.wait_for(lambda: "target capture h1" in page.board_svg(), "targets drawn")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width  # no sideways scroll
+    assert page.text("#moves tfoot .totals-row td") == "Σ"
+    _shot(browser, f"explorer-{width}.png")
+    box = browser.find_element(By.ID, "jump-text")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    box.send_keys("1. e4 e5 2. Nf3 Nc6 3. Bb5 a6 4. Ba4 Nf6 5. O-O Be7 6. Qe3")
+    box.send_keys(Keys.ENTER)
+    page.wait_for(lambda: page.text("#jump-message"), "the message")
+    _shot(browser, f"jump-error-{width}.png")
+    player = browser.find_element(By.ID, "filter-player")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", player)
+    player.send_keys("ev")
+    page.wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#player-suggestions li"), "suggestions")
+    _shot(browser, f"suggestions-{width}.png")
+
+
+def test_nav009_the_suggestions_sit_under_the_box(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open()
+    box = browser.find_element(By.ID, "filter-player")
+    box.send_keys("gr")
+    page.wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#player-suggestions li"), "suggestions")
+    boxes = browser.execute_script(
+        "const a = document.getElementById('filter-player').getBoundingClientRect();"
+        "const b = document.getElementById('player-suggestions').getBoundingClientRect();"
+        "return [a.left, a.bottom, b.left, b.top];"
+    )
+    assert abs(boxes[0] - boxes[2]) < 1 and 0 <= boxes[3] - boxes[1] <= 4, boxes
