@@ -160,3 +160,18 @@ def test_display_name_is_the_sources_spelling(engine, loaded) -> None:
         assert display_name(connection, "pgn:anand, v") in ("Anand,V", "Anand, V")
         assert display_name(connection, "lichess:anand,v") is None
         assert display_name(connection, "nobody") is None
+
+
+@pytest.mark.parametrize("prefix", ["fisch", "fischer, r", "fischer_", "anand,", "f", "zz", "%", "_"])
+def test_both_range_forms_find_the_same_names(engine, loaded, prefix: str) -> None:
+    """The byte-order range and the linguistic form (stem range + LIKE) agree on this data."""
+    from webapp.db.players import _prefix_statement, names_in_byte_order
+
+    with engine.connect() as connection:
+        assert names_in_byte_order(connection)  # SQLite, and the test server's C.UTF-8
+        exact = connection.execute(_prefix_statement(prefix)).all()
+        linguistic = connection.execute(_prefix_statement(prefix, byte_order=False)).all()
+    assert exact == linguistic
+    assert sorted(row[2] for row in exact) == sorted(
+        name.lower() for name in loaded if name.lower().startswith(prefix)
+    )

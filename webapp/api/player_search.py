@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 from flask import Blueprint, jsonify, request
 
-from webapp.db.players import suggest_players
+from webapp.caching import memoized
+from webapp.db.players import PlayerSuggestion, name_key, suggest_players
 from webapp.extensions import db
 from webapp.model.query import QueryError
 
@@ -40,8 +41,13 @@ def parse_search_args(args: Mapping[str, str]) -> tuple[str, int]:
 @player_search_api.get("/api/players")
 def players():  # type: ignore[no-untyped-def]
     prefix, limit = parse_search_args(request.args)
-    with db.engine.connect() as connection:
-        found = suggest_players(connection, prefix, limit=limit)
+
+    def compute() -> list[PlayerSuggestion]:
+        with db.engine.connect() as connection:
+            return suggest_players(connection, prefix, limit=limit)
+
+    # cached until the next import (the cache's generation), like the explorer's answers
+    found = memoized(f"players:{name_key(prefix)}:{limit}", compute)
     return jsonify(
         {
             "prefix": prefix,

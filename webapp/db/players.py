@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select, union_all, update
+from sqlalchemy import Connection, func, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.db.tables import games, players, requested_players
@@ -117,15 +117,18 @@ def display_name(connection: Connection, player: str) -> str | None:
 def suggest_players(connection: Connection, prefix: str, *, limit: int = 10) -> list[PlayerSuggestion]:
     """Players whose name starts with `prefix` (any case), most games first.
 
-    Reads at most CANDIDATES names per spelling of the prefix through ix_players_name (a
-    range condition on the lower-case name, which any btree on it serves), then counts the
-    games of those few only, through ix_games_white_id and ix_games_black_id.
+    Reads at most CANDIDATES names per spelling of the prefix, in name order, through
+    ix_players_name (a range condition on the lower-case name, which the plain btree
+    serves: no migration), then counts the games of those few only, through
+    ix_games_white_id and ix_games_black_id.
     """
     rows: dict[int, tuple[str, str, str]] = {}
+    byte_order = names_in_byte_order(connection)
     for variant in spelling_variants(prefix):
         if not variant:
             continue
-        for player_id, source, name, display in connection.execute(_prefix_statement(variant)):
+        statement = _prefix_statement(variant, byte_order=byte_order)
+        for player_id, source, name, display in connection.execute(statement):
             rows[player_id] = (source, name, display)
     counts = count_games(connection, rows)
     groups: dict[str, list[tuple[int, str, str]]] = {}
@@ -146,24 +149,42 @@ def suggest_players(connection: Connection, prefix: str, *, limit: int = 10) -> 
     return suggestions[:limit]
 
 
-def _prefix_statement(prefix: str):  # type: ignore[no-untyped-def]
-    """Names starting with `prefix`: an index range on the name's leading letters and
-    digits (the bounds hold in byte order and in linguistic collations alike), then the
-    exact prefix test."""
+def _prefix_statement(prefix: str, *, byte_order: bool = True):  # type: ignore[no-untyped-def]
+    """Names starting with `prefix`, in name order, through ix_players_name.
+
+    In byte order (SQLite, PostgreSQL's C collations) `prefix <= name < successor` is
+    exactly the names starting with `prefix`, and PostgreSQL walks the index in order and
+    stops at the LIMIT. A linguistic collation (en_US) skips punctuation and spaces at
+    first, so there the range covers the prefix's leading letters and digits only and
+    LIKE (escaped) keeps the exact matches.
+    """
     name = players.c.name
-    stem = _STEM.match(prefix).group(0)  # type: ignore[union-attr]
-    conditions = [func.substr(name, 1, len(prefix)) == prefix]
-    if stem:
-        conditions.append(name >= stem)
-        upper = _successor(stem)
-        if upper:
+    if byte_order:
+        conditions = [name >= prefix]
+        upper = _byte_successor(prefix)
+        if upper is not None:
             conditions.append(name < upper)
+    else:
+        stem = _STEM.match(prefix).group(0)  # type: ignore[union-attr]
+        conditions = [name.startswith(prefix, autoescape=True)]
+        if stem:
+            conditions.append(name >= stem)
+            upper = _successor(stem)
+            if upper:
+                conditions.append(name < upper)
     return (
         select(players.c.id, players.c.source, name, players.c.display_name)
         .where(*conditions)
         .order_by(name)
         .limit(CANDIDATES)
     )
+
+
+def _byte_successor(prefix: str) -> str | None:
+    """The first string after every string starting with `prefix`, in code point order."""
+    while prefix and ord(prefix[-1]) >= 0x10FFFF:
+        prefix = prefix[:-1]
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
 
 
 def _successor(stem: str) -> str | None:
@@ -177,6 +198,28 @@ def _successor(stem: str) -> str | None:
             return stem[:-1] + "a"
         stem = stem[:-1]
     return None
+
+
+def names_in_byte_order(connection: Connection) -> bool:
+    """Whether players.name compares byte by byte (SQLite; PostgreSQL with a C collation)."""
+    if connection.dialect.name != "postgresql":
+        return True
+    key = str(connection.engine.url)
+    if key not in _BYTE_ORDER:
+        collation = connection.execute(
+            text(
+                "SELECT coalesce(c.collname, d.datcollate) FROM pg_attribute a "
+                "JOIN pg_database d ON d.datname = current_database() "
+                "LEFT JOIN pg_collation c ON c.oid = a.attcollation AND c.collname <> 'default' "
+                "WHERE a.attrelid = 'players'::regclass AND a.attname = 'name'"
+            )
+        ).scalar()
+        _BYTE_ORDER[key] = str(collation) in ("C", "POSIX", "C.UTF-8", "C.utf8", "ucs_basic")
+    return _BYTE_ORDER[key]
+
+
+#: database URL → whether its players.name is in byte order (a fact of the schema, not user state)
+_BYTE_ORDER: dict[str, bool] = {}
 
 
 def count_games(connection: Connection, player_ids: Iterable[int]) -> dict[int, int]:
