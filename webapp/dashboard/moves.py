@@ -9,6 +9,7 @@ than Dash ids (assets/clicks.js reports their clicks), so redrawing the table st
 
 from __future__ import annotations
 
+import chess
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -37,7 +38,8 @@ def build_opening(view: ExplorerView) -> list:
     """ECO code and opening name of the shown position (the start position has none)."""
     opening = view.result.opening
     if opening is None:
-        text = "Starting position" if not view.query.play else "Unnamed position"
+        start = not view.query.play and view.query.fen == chess.STARTING_FEN
+        text = "Starting position" if start else "Unnamed position"
         return [html.Span(text, className="opening-name")]
     return [
         html.Span(opening.eco, className="opening-eco badge text-bg-light me-1"),
