@@ -175,3 +175,11 @@ def test_both_range_forms_find_the_same_names(engine, loaded, prefix: str) -> No
     assert sorted(row[2] for row in exact) == sorted(
         name.lower() for name in loaded if name.lower().startswith(prefix)
     )
+
+
+def test_the_player_tab_names_the_player_as_the_source_spells_it(app, loaded) -> None:
+    from webapp.dashboard.player_panel import analyse
+
+    out = analyse({"player": "fischer, robert james", "color": "white"}, 40)
+    bold = out["summary"].children[0]
+    assert bold.children == "Fischer, Robert James as white: "
