@@ -114,6 +114,9 @@ def test_nav006_the_month_range_comes_from_the_url_and_goes_back_into_it(live_ap
     values = [int(h.get_attribute("aria-valuenow")) for h in handles]
     assert values == [2021 * 12 + 2, 2021 * 12 + 4]
     page.wait_for_api_numbers()
+    assert not browser.find_elements(By.CSS_SELECTOR, "#filter-months input")  # no month-number boxes
+    ActionChains(browser).move_to_element(handles[1]).perform()  # hovering a handle names its month
+    page.wait_for(lambda: "2021-05" in (page.text("#filter-months") or ""), "the handle's tooltip")
     page.month_handle(1, Keys.END)  # the end of the slider: no upper limit
     page.wait_for(lambda: "until=" not in page.search and "since=2021-03" in page.search, "until dropped")
     page.wait_for_api_numbers()
@@ -168,6 +171,10 @@ def test_nav008_screens_at_desktop_and_phone_width(live_app, new_browser, width:
     player.send_keys("ev")
     page.wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#player-suggestions li"), "suggestions")
     _shot(browser, f"suggestions-{width}.png")
+    player.send_keys(Keys.ESCAPE)
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.text("#filter-months-label") == "from 2021-01"
+    _shot(browser, f"months-{width}.png")
 
 
 def test_nav009_the_suggestions_sit_under_the_box(live_app, browser) -> None:

@@ -2,7 +2,8 @@
 
 Handles sit on month numbers (year × 12 + month − 1), so a handle is a month whatever the
 span; the slider's two ends mean "no limit", as on the rating slider, and the URL keeps
-the API's since/until. Marks show years; the label above says the range in words.
+the API's since/until. Marks show years; the label above says the range in words, and
+a handle's tooltip its month (assets/months.js formats the number).
 """
 
 from __future__ import annotations
@@ -103,5 +104,7 @@ def build_month_range(since: str | None = None, until: str | None = None) -> dcc
         allowCross=False,
         updatemode="mouseup",
         disabled=True,
+        allow_direct_input=False,  # its boxes would show month numbers, not months
+        tooltip={"placement": "bottom", "always_visible": False, "transform": "monthText"},
         className="month-slider",
     )

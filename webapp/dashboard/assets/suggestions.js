@@ -102,6 +102,9 @@
     list.hidden = false;
     box.setAttribute("aria-expanded", "true");
     place();
+    if (list.getBoundingClientRect().bottom > window.innerHeight) {
+      list.scrollIntoView({ block: "nearest" }); // on a phone the box sits low: bring the names up
+    }
   }
 
   function highlight(index) {
