@@ -188,3 +188,14 @@ def test_nav009_the_suggestions_sit_under_the_box(live_app, browser) -> None:
         "return [a.left, a.bottom, b.left, b.top];"
     )
     assert abs(boxes[0] - boxes[2]) < 1 and 0 <= boxes[3] - boxes[1] <= 4, boxes
+
+
+def test_nav010_dragging_on_a_flipped_board(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open("?orientation=black")
+    source = browser.find_element(By.CSS_SELECTOR, '[data-square="e2"]')
+    target = browser.find_element(By.CSS_SELECTOR, '[data-square="e4"]')
+    # with black below, e2 is near the top: e4 is further down the screen
+    assert target.rect["y"] > source.rect["y"]
+    ActionChains(browser).click_and_hold(source).move_by_offset(0, 8).move_to_element(target).release().perform()
+    page.wait_for(lambda: page.search == "?play=e2e4&orientation=black", "e4 dragged on the flipped board")
+    page.wait_for_api_numbers()
