@@ -120,6 +120,8 @@ def test_a_bad_fen_says_why() -> None:
         read_position("8/8/8/8/8/8/4P3/4K3 w - - 0 1")
     with pytest.raises(NotationError, match="Not a valid FEN"):
         read_position("rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNX w KQkq - 0 1")
+    with pytest.raises(NotationError, match="its board has 4 ranks, a FEN has 8"):
+        read_position("rnbqkbnr/pppppppp/8/8 w")
 
 
 def test_empty_text_says_what_to_paste() -> None:

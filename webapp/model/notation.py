@@ -54,7 +54,12 @@ def read_position(text: str) -> PastedPosition:
     if not text:
         raise NotationError("Paste a FEN or a list of moves, e.g. 1. e4 c5 2. Nf3 or e2e4 c7c5.")
     first = text.split(None, 1)[0]
-    if first.count("/") == 7 and not text.lstrip().startswith("["):
+    if "/" in first and not text.startswith("["):
+        if first.count("/") != 7:
+            raise NotationError(
+                f"Not a valid FEN: its board has {first.count('/') + 1} ranks, "
+                "a FEN has 8 separated by / (e.g. rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1)."
+            )
         return PastedPosition(fen=read_fen(text))
     start: str | None = None
     tags = dict(_TAG.findall(text))
