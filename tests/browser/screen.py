@@ -235,11 +235,8 @@ class Dashboard:
         self.driver.execute_script("arguments[0].focus()", thumb)
         thumb.send_keys(keys)
 
-    def choose_month(self, dropdown_id: str, month: str) -> None:
-        self.driver.find_element(By.ID, dropdown_id).click()
-        option = self.wait_for(
-            lambda: [o for o in self.driver.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == month],
-            f"month {month} offered",
-        )[0]
-        option.click()
-        self.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    def month_handle(self, index: int, keys: str) -> None:
+        """Move a month slider handle with the keyboard (an arrow key is one month)."""
+        thumb = self.driver.find_elements(By.CSS_SELECTOR, "#filter-months [role=slider]")[index]
+        self.driver.execute_script("arguments[0].focus()", thumb)
+        thumb.send_keys(keys)

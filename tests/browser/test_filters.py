@@ -29,8 +29,10 @@ def test_brw010_each_filter_redraws_with_the_apis_numbers(live_app, browser) -> 
              "speeds=ultraBullet,bullet,blitz,rapid,correspondence")
     _changes(page, lambda: page.rating_handle(0, Keys.PAGE_UP), "rating_min=1000")
     _changes(page, lambda: page.rating_handle(1, Keys.PAGE_DOWN), "rating_max=2199")
-    _changes(page, lambda: page.choose_month("filter-since", "2021-02"), "since=2021-02")
-    _changes(page, lambda: page.choose_month("filter-until", "2021-04"), "until=2021-04")
+    # the sample's games span 2020-12 to 2021-11: two months on from the start, seven back from the end
+    _changes(page, lambda: page.month_handle(0, Keys.ARROW_RIGHT * 2), "since=2021-02")
+    _changes(page, lambda: page.month_handle(1, Keys.ARROW_LEFT * 7), "until=2021-04")
+    assert page.text("#filter-months-label") == "2021-02 – 2021-04"
     _changes(page, lambda: page.button("filter-rated"), "rated=true")
     assert page.move_line() == ["e4"]  # the board kept its place through every change
 

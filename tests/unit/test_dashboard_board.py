@@ -42,3 +42,17 @@ def test_move_line_numbers_moves_and_marks_the_current_ply() -> None:
     plies = [item for item in items if getattr(item, "data-ply", None) is not None]
     assert [getattr(p, "data-ply") for p in plies] == ["0", "1", "2", "3"]
     assert [p.className for p in plies] == ["ply", "ply", "ply current", "ply ahead"]
+
+
+def test_targets_are_dots_and_rings_not_square_fills() -> None:
+    # 1.e4 d5: the e4 pawn may push to e5 (a dot) or take on d5 (a ring).
+    state = ViewState(line=("e2e4", "d7d5"), ply=2)
+    svg = board_svg(state, Selection(square="e4"))
+    assert 'class="target e5"' in svg and 'class="target capture d5"' in svg
+    assert svg.count('class="target') == 2
+
+
+def test_a_line_from_a_fen_with_black_to_move_numbers_from_the_fen() -> None:
+    fen = "rnbqkbnr/pp1ppppp/8/2p5/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2"
+    items = build_move_line(ViewState(fen=fen, line=("b8c6", "d2d4"), ply=2))
+    assert [i.children for i in items] == ["FEN", "2…", "Nc6", "3.", "d4"]

@@ -34,7 +34,8 @@ def test_slider_handles_are_whole_bands(handles, expected) -> None:  # type: ign
 def test_controls_round_trip() -> None:
     filters = Filters(speeds=("bullet", "blitz"), rating_min=1600, rating_max=1999, since="2013-01",
                       until="2013-02", player="alice", color="black", rated=True)
-    assert filters_from_controls(**controls_from_filters(filters)) == filters
+    bounds = (2010 * 12, 2020 * 12)
+    assert filters_from_controls(**controls_from_filters(filters, bounds), month_bounds=bounds) == filters
 
 
 def test_no_filters_tick_every_speed_and_both_colours() -> None:
@@ -44,8 +45,8 @@ def test_no_filters_tick_every_speed_and_both_colours() -> None:
 
 
 def test_no_speed_ticked_means_every_speed_and_colour_needs_a_player() -> None:
-    filters = filters_from_controls(player="  ", color="white", rating=None, speeds=[], since=None,
-                                    until="", rated=None)
+    filters = filters_from_controls(player="  ", color="white", rating=None, speeds=[], months=None,
+                                    rated=None)
     assert filters == Filters()
 
 

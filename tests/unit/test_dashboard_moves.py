@@ -61,3 +61,37 @@ def test_score_delta_in_whole_points() -> None:
 
     assert (score_delta(0.58, 0.5), score_delta(0.497, 0.5), score_delta(0.4, 0.5)) == ("+8", "0", "-10")
     assert score_delta(None, 0.5) == "–"
+
+
+def test_a_totals_row_under_the_moves_counts_every_game_of_the_position() -> None:
+    # 10 games reached the position; 9 went on with e4 or d4, one ended there.
+    result = ExplorerResult(
+        fen="x",
+        totals=Results(white=6, draws=2, black=2, rating_sum=16000, rated_games=10),
+        moves=(
+            MoveStats("e2e4", "e4", Results(white=5, draws=1, black=1, rating_sum=11200, rated_games=7)),
+            MoveStats("d2d4", "d4", Results(white=1, draws=1, black=0, rating_sum=3000, rated_games=2)),
+        ),
+    )
+    [table] = build_moves(ExplorerView(query=ExplorerQuery.build(), result=result))
+    footer = table.children[2]
+    assert footer.children.className == "totals-row"
+    texts = _texts(footer)
+    assert texts[:3] == ["Σ", "10", "100%"]
+    assert texts[-1] == "1600"
+    bar = footer.children.children[3].children
+    assert (getattr(bar, "data-white"), getattr(bar, "data-draws"), getattr(bar, "data-black")) == ("6", "2", "2")
+
+
+def test_the_comparison_table_totals_row_has_both_sides_and_the_players_spelling() -> None:
+    mine = ExplorerResult(fen="x", totals=Results(white=3, draws=1, black=0),
+                          moves=(MoveStats("e2e4", "e4", Results(white=3, draws=1, black=0)),))
+    peers = ExplorerResult(fen="x", totals=Results(white=5, draws=0, black=5),
+                           moves=(MoveStats("e2e4", "e4", Results(white=5, draws=0, black=5)),))
+    query = ExplorerQuery.build(player="carol_rook", color="white")
+    [table] = build_moves(ExplorerView(query=query, result=mine, peers=peers, player_name="Carol_Rook"))
+    texts = _texts(table.children[2])
+    # player 4 games scoring 87.5%, peers 10 games scoring 50%: +38 points (rounded)
+    assert texts[:5] == ["Σ", "4", "10", "100%", "100%"]
+    assert texts[-1] == "+38"
+    assert "Carol_Rook" in _texts(table.children[0])

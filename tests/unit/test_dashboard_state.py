@@ -118,3 +118,50 @@ def test_a_filter_the_explorer_rejects_is_left_out_and_named() -> None:
     query, problem = st.explorer_query(ViewState(filters=Filters(since="2014-01", until="2013-01")))
     assert (query.since, query.until) == (None, None)
     assert problem is not None and "since" in problem
+
+
+# --- positions jumped to, castling onto the rook, drag and drop ---------------------------
+
+ITALIAN = ("e2e4", "e7e5", "g1f3", "b8c6", "f1c4", "f8c5")  # white may castle short
+
+
+def test_clicking_the_king_then_its_rook_castles() -> None:
+    state = ViewState(line=ITALIAN, ply=len(ITALIAN))
+    state, selection = st.click_square(state, Selection(), "e1")
+    assert st.castling_rooks(state, selection) == [chess.H1]
+    state, selection = st.click_square(state, selection, "h1")
+    assert (state.line[-1], selection) == ("e1g1", Selection())
+    board = state.board()
+    assert board.piece_at(chess.G1) == chess.Piece(chess.KING, chess.WHITE)
+    assert board.piece_at(chess.F1) == chess.Piece(chess.ROOK, chess.WHITE)
+
+
+def test_clicking_the_king_then_a_rook_it_cannot_castle_with_picks_up_the_rook() -> None:
+    # Queen side is still blocked by the b1 knight, c1 bishop and d1 queen.
+    state = ViewState(line=ITALIAN, ply=len(ITALIAN))
+    assert st.click_square(state, Selection(square="e1"), "a1") == (state, Selection())  # a1 rook has no move
+
+
+def test_dragging_a_piece_plays_its_move_and_a_bad_drop_does_nothing() -> None:
+    assert st.drop_piece(ViewState(), "g1", "f3")[0].line == ("g1f3",)
+    assert st.drop_piece(ViewState(), "g1", "g3") == (ViewState(), Selection())
+    assert st.drop_piece(ViewState(), "e4", "d2") == (ViewState(), Selection())  # empty origin: no pick-up
+    state = ViewState(line=ITALIAN, ply=len(ITALIAN))
+    assert st.drop_piece(state, "e1", "h1")[0].line[-1] == "e1g1"  # king dropped onto its rook
+
+
+def test_a_jump_to_a_fen_plays_on_from_there() -> None:
+    fen = "rnbqkbnr/pp1ppppp/8/2p5/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2"
+    state = st.jump_to(ViewState(filters=Filters(speeds=("blitz",))), fen, ())
+    assert (state.fen, state.line, state.ply, state.filters.speeds) == (fen, (), 0, ("blitz",))
+    state, _ = st.click_square(state, Selection(square="b8"), "c6")
+    assert state.line == ("b8c6",)
+    assert ViewState.from_dict(state.to_dict()) == state
+    query, problem = st.explorer_query(state)
+    assert (query.fen, query.play, problem) == (fen, ("b8c6",), None)
+    assert st.reset(state) == ViewState(filters=state.filters)
+
+
+def test_a_stored_state_with_a_bad_fen_falls_back_to_the_start() -> None:
+    bad = {"fen": "8/8/8/8/8/8/8/8 w - - 0 1", "line": ["e2e4"], "ply": 1}
+    assert ViewState.from_dict(bad) == ViewState(line=("e2e4",), ply=1)

@@ -124,3 +124,13 @@ def test_player_names_with_a_source_survive_the_round_trip() -> None:
     search = search_from_state(state)
     assert search == "?player=lichess:Some+Name&color=black"
     assert state_from_search(search) == state
+
+
+def test_a_fen_rides_in_the_url_and_comes_back() -> None:
+    fen = "rnbqkbnr/pp1ppppp/8/2p5/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2"
+    state = ViewState(fen=fen, line=("b8c6",), ply=1)
+    search = search_from_state(state)
+    assert search == "?fen=rnbqkbnr/pp1ppppp/8/2p5/4P3/5N2/PPPP1PPP/RNBQKB1R+b+KQkq+-+1+2&play=b8c6"
+    assert state_from_search(search) == state
+    # moves that are legal from the start but not from the FEN are cut off
+    assert state_from_search("?fen=" + fen.replace(" ", "+") + "&play=e2e4").line == ()

@@ -8,10 +8,12 @@ def register_api(server: Flask) -> None:
     from webapp.api.errors import register_error_handlers
     from webapp.api.lichess_routes import lichess_api
     from webapp.api.player_routes import player_api
+    from webapp.api.player_search import player_search_api
     from webapp.api.routes import api
 
     server.register_blueprint(api)
     server.register_blueprint(player_api)
     server.register_blueprint(lichess_api)
     register_cors(server)
+    server.register_blueprint(player_search_api)
     register_error_handlers(server)

@@ -16,6 +16,7 @@ from webapp.jobs.manager import background_manager
 def init_dashboard(server: Flask) -> dash.Dash:
     """Create the Dash app on `server` with its layout and callbacks."""
     from webapp.dashboard.callbacks import register_callbacks
+    from webapp.dashboard.jump import register_jump_callbacks
     from webapp.dashboard.layout import build_layout
     from webapp.dashboard.player_panel import register_player_callbacks
 
@@ -32,5 +33,6 @@ def init_dashboard(server: Flask) -> dash.Dash:
     app.layout = build_layout
     register_callbacks(app)
     register_player_callbacks(app)
+    register_jump_callbacks(app)
     server.extensions["dash_app"] = app
     return app

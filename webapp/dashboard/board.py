@@ -16,24 +16,29 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from webapp.dashboard import ids
-from webapp.dashboard.state import PROMOTION_PIECES, Selection, ViewState, targets
+from webapp.dashboard.state import PROMOTION_PIECES, Selection, ViewState, castling_rooks, targets
 
 #: the SVG's coordinate margin as a share of its width (15 of 390 units)
 MARGIN_PERCENT = 100 * 15 / 390
 SELECTED_FILL = "#f6f66980"
-TARGET_FILL = "#2e8b5766"
+TARGET_COLOR = "#2e8b57"  # legal targets: dots (empty squares) and rings (captures, castling rooks)
+SQUARE_SIZE, BOARD_MARGIN = 45, 15  # chess.svg's units with coordinates on
 PIECE_NAMES = {"q": "Queen", "r": "Rook", "b": "Bishop", "n": "Knight"}
 
 
 def board_svg(state: ViewState, selection: Selection | None = None) -> str:
-    """The shown position as SVG: last move and check marked, the picked piece and its targets."""
+    """The shown position as SVG: last move and check marked, the picked piece and its targets.
+
+    The last move keeps chess.svg's square colours; legal targets are drawn on top as dots
+    (or rings around a capture), as on lichess, so the two never look alike.
+    """
     selection = selection or Selection()
     board = state.board()
-    fill: dict[int, str] = {square: TARGET_FILL for square in targets(state, selection)}
+    fill: dict[int, str] = {}
     if selection.square is not None:
         fill[chess.parse_square(selection.square)] = SELECTED_FILL
     check = board.king(board.turn) if board.is_check() else None
-    return chess.svg.board(
+    svg = chess.svg.board(
         board,
         orientation=state.orientation == "white",
         lastmove=board.peek() if board.move_stack else None,
@@ -41,6 +46,27 @@ def board_svg(state: ViewState, selection: Selection | None = None) -> str:
         fill=fill,
         coordinates=True,
     )
+    marks = target_marks(board, targets(state, selection) + castling_rooks(state, selection),
+                         white_below=state.orientation == "white")
+    return svg[: -len("</svg>")] + marks + "</svg>" if marks else svg
+
+
+def target_marks(board: chess.Board, squares: list[int], *, white_below: bool = True) -> str:
+    """SVG dots on empty target squares and rings on occupied ones (captures, castling rooks)."""
+    marks = []
+    for square in squares:
+        file, rank = chess.square_file(square), chess.square_rank(square)
+        col, row = (file, 7 - rank) if white_below else (7 - file, rank)
+        cx = BOARD_MARGIN + SQUARE_SIZE * col + SQUARE_SIZE / 2
+        cy = BOARD_MARGIN + SQUARE_SIZE * row + SQUARE_SIZE / 2
+        name = chess.square_name(square)
+        if board.piece_at(square) is None:
+            marks.append(f'<circle class="target {name}" cx="{cx}" cy="{cy}" r="7.5" '
+                         f'fill="{TARGET_COLOR}" fill-opacity="0.55" />')
+        else:
+            marks.append(f'<circle class="target capture {name}" cx="{cx}" cy="{cy}" r="19.5" fill="none" '
+                         f'stroke="{TARGET_COLOR}" stroke-opacity="0.6" stroke-width="4" />')
+    return "".join(marks)
 
 
 def board_src(state: ViewState, selection: Selection | None = None) -> str:
@@ -109,14 +135,18 @@ def build_move_line(state: ViewState) -> list:
 
     The buttons carry data-ply, not Dash ids: assets/clicks.js reports their clicks.
     """
-    board = chess.Board()
+    board = state.start_board()
+    start = "start" if state.fen is None else "FEN"
     items: list = [
-        html.Button("start", className="ply" + (" current" if state.ply == 0 else ""), **{"data-ply": "0"})
+        html.Button(start, className="ply" + (" current" if state.ply == 0 else ""), **{"data-ply": "0"},
+                    title=state.fen or "the starting position")
     ]
     for index, uci in enumerate(state.line, start=1):
         move = chess.Move.from_uci(uci)
         if board.turn == chess.WHITE:
             items.append(html.Span(f"{board.fullmove_number}.", className="move-number"))
+        elif index == 1:
+            items.append(html.Span(f"{board.fullmove_number}…", className="move-number"))
         san = board.san(move)
         board.push(move)
         classes = ["ply"]

@@ -25,21 +25,22 @@ from webapp.dashboard.explore import explore, months, note_unknown_player
 from webapp.dashboard.filters import (
     controls_from_filters,
     filters_from_controls,
-    month_options,
     rating_label,
 )
+from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label, slider_props
 from webapp.dashboard.moves import build_panel, build_unavailable
 from webapp.dashboard.upload import UploadError, build_result, decode_upload, import_upload
 from webapp.dashboard.url import search_from_state, state_from_search
 
-FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.SINCE, ids.UNTIL, ids.RATED)
-CONTROL_KEYS = ("player", "color", "rating", "speeds", "since", "until", "rated")
+FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED)
+CONTROL_KEYS = ("player", "color", "rating", "speeds", "months", "rated")
+MONTH_PROPS = ("min", "max", "marks", "disabled")
 BUTTONS = {ids.BACK: st.back, ids.FORWARD: st.forward, ids.RESET: st.reset, ids.FLIP: st.flip}
 
 
 @dataclass(frozen=True)
 class Event:
-    """What happened: load, url, data, square, play, ply, promote, cancel, button, filters."""
+    """What happened: load, url, data, square, drop, play, ply, promote, cancel, button, filters."""
 
     kind: str
     value: Any = None
@@ -59,6 +60,8 @@ def event_from_trigger(trigger: Any, value: Any) -> Event | None:
             return None
         if value.get("square"):
             return Event("square", str(value["square"]))
+        if value.get("from") and value.get("to"):
+            return Event("drop", (str(value["from"]), str(value["to"])))
         if value.get("play"):
             return Event("play", str(value["play"]))
         if isinstance(value.get("ply"), int):
@@ -87,6 +90,8 @@ def next_state(
     """The state after an event (pure; `filters` are the controls' current values)."""
     if event.kind == "square":
         return st.click_square(state, selection, event.value)
+    if event.kind == "drop":
+        return st.drop_piece(state, *event.value)
     if event.kind == "promote":
         return st.choose_promotion(state, selection, event.value)
     if event.kind == "cancel":
@@ -125,9 +130,10 @@ def register_callbacks(app: dash.Dash) -> None:
             "back_disabled": Output(ids.BACK, "disabled"),
             "forward_disabled": Output(ids.FORWARD, "disabled"),
             "rating_label": Output(ids.RATING_LABEL, "children"),
+            "months_label": Output(ids.MONTHS_LABEL, "children"),
             "controls": {key: Output(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
             "explorer": {key: Output(cid, prop) for key, (cid, prop) in EXPLORER_OUTPUTS.items()},
-            "months": [Output(ids.SINCE, "options"), Output(ids.UNTIL, "options")],
+            "months": {prop: Output(ids.MONTHS, prop) for prop in MONTH_PROPS},
         },
         inputs={
             "search": Input(ids.LOCATION, "search"),
@@ -139,26 +145,30 @@ def register_callbacks(app: dash.Dash) -> None:
             "version": Input(ids.DATA_VERSION, "data"),
             "stored": State(ids.VIEW_STATE, "data"),
             "stored_selection": State(ids.SELECTION, "data"),
+            "month_span": [State(ids.MONTHS, "min"), State(ids.MONTHS, "max"), State(ids.MONTHS, "disabled")],
             "recorded": State(ids.RECORDED_PLAYER, "data"),
         },
     )
-    def navigate(search, click, promotions, modal_open, buttons, controls, version, stored, stored_selection, recorded):  # type: ignore[no-untyped-def]
+    def navigate(search, click, promotions, modal_open, buttons, controls, version, stored, stored_selection, month_span, recorded):  # type: ignore[no-untyped-def]
         value = ctx.triggered[0]["value"] if ctx.triggered else None
         event = event_from_trigger(ctx.triggered_id, value)
         if event is None:
             raise PreventUpdate
         state = st.ViewState.from_dict(stored)
         selection = st.Selection.from_dict(stored_selection)
+        low, high, disabled = month_span
         new_state, new_selection = next_state(
-            event, state, selection, filters_from_controls(**controls), search
+            event, state, selection,
+            filters_from_controls(**controls, month_bounds=None if disabled else (low, high)), search
         )
         out = navigation_outputs(event, state, new_state, selection, new_selection)
         if event.kind in ("load", "url", "data"):
-            # with the values, so a month from the URL is never dropped for want of an option
-            options = month_choices(new_state.filters)
-            out["months"] = [options, options]
+            # spanning the URL's months too, so a month from the URL is never dropped
+            bounds = month_bounds(new_state.filters)
+            out["months"] = slider_props(bounds)
+            out["controls"]["months"] = controls_from_filters(new_state.filters, bounds)["months"]
         else:
-            out["months"] = [no_update, no_update]
+            out["months"] = {prop: no_update for prop in MONTH_PROPS}
         if out["state"] is no_update and event.kind != "data":
             out["explorer"] = {key: no_update for key in EXPLORER_OUTPUTS}
         else:
@@ -220,17 +230,17 @@ def register_callbacks(app: dash.Dash) -> None:
         return build_result(lines), (version or 0) + 1, None
 
 
-def month_choices(filters: st.Filters) -> list[dict[str, str]]:
-    """The months the games span, plus any month the filters name."""
+def month_bounds(filters: st.Filters) -> Bounds:
+    """The month slider's span: the months the games span, plus any month the filters name."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from webapp.extensions import db
 
     try:
-        known = set(months(db.engine.connect))
+        known = months(db.engine.connect)
     except SQLAlchemyError:
-        known = set()
-    return month_options(sorted(known | {m for m in (filters.since, filters.until) if m}))
+        known = []
+    return bounds_from_months(known, filters.since, filters.until)
 
 
 EXPLORER_OUTPUTS = {
@@ -294,6 +304,8 @@ def navigation_outputs(
         "back_disabled": changed(new.ply == 0, old.ply == 0),
         "forward_disabled": changed(new.ply >= len(new.line), old.ply >= len(old.line)),
         "rating_label": changed(rating_label(new.filters), rating_label(old.filters)),
+        "months_label": changed(range_label(new.filters.since, new.filters.until),
+                                range_label(old.filters.since, old.filters.until)),
         "controls": {key: no_update for key in CONTROL_KEYS},
     }
     if shows_all:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine
 from webapp.caching import memoized
 from webapp.dashboard.state import ViewState, explorer_query
 from webapp.db.explorer import read_explorer
-from webapp.db.players import PlayerIndexing, record_requested_player
+from webapp.db.players import PlayerIndexing, display_name, record_requested_player
 from webapp.db.summary import has_games, month_range
 from webapp.jobs.player_index import ensure_player_indexed
 from webapp.model.query import ExplorerQuery
@@ -34,6 +34,7 @@ class ExplorerView:
     indexing: PlayerIndexing | None = None  # the chosen player's games are being counted
     problem: str | None = None  # a filter left out because the explorer rejects it
     empty_database: bool = False
+    player_name: str | None = None  # the chosen player as the source spells the name
 
 
 def explore(connection_factory: ConnectionFactory, state: ViewState) -> ExplorerView:
@@ -61,7 +62,8 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
             problem=problem,
             empty_database=empty,
         )
-    return ExplorerView(query=query, result=result, peers=peers, problem=problem)
+    name = memoized(f"dashboard:display-name:{query.player}", lambda: _display_name(connection_factory, query.player))
+    return ExplorerView(query=query, result=result, peers=peers, problem=problem, player_name=name)
 
 
 def note_unknown_player(engine: Engine, player: str) -> None:
@@ -89,6 +91,13 @@ def months(connection_factory: ConnectionFactory) -> list[str]:
         if month > 12:
             year, month = year + 1, 1
     return out
+
+
+def _display_name(connection_factory: ConnectionFactory, player: str | None) -> str | None:
+    if not player:
+        return None
+    with connection_factory() as connection:
+        return display_name(connection, player)
 
 
 def _has_games(connection_factory: ConnectionFactory) -> bool:

@@ -13,6 +13,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from webapp.dashboard import ids
+from webapp.dashboard.month_range import (
+    Bounds,
+    build_month_range,
+    months_from_slider,
+    range_label,
+    slider_value,
+)
 from webapp.dashboard.state import SPEEDS, Filters, normalise_speeds
 from webapp.model.query import MAX_RATING, RATING_BAND
 
@@ -66,12 +73,14 @@ def filters_from_controls(
     color: str | None,
     rating: list[int] | None,
     speeds: list[str] | None,
-    since: str | None,
-    until: str | None,
+    months: list[int] | None,
     rated: bool | None,
+    month_bounds: Bounds = None,
 ) -> Filters:
-    """Filters from the controls' values (no box ticked means every speed)."""
+    """Filters from the controls' values (no box ticked means every speed; the month
+    slider's ends mean no limit, `month_bounds` being its span)."""
     rating_min, rating_max = ratings_from_slider(rating)
+    since, until = months_from_slider(months, month_bounds)
     name = (player or "").strip() or None
     return Filters(
         speeds=normalise_speeds(speeds or ()),
@@ -85,21 +94,16 @@ def filters_from_controls(
     )
 
 
-def controls_from_filters(filters: Filters) -> dict[str, Any]:
+def controls_from_filters(filters: Filters, month_bounds: Bounds = None) -> dict[str, Any]:
     """The controls' values for some filters (every box ticked when no speed filter)."""
     return {
         "player": filters.player or "",
         "color": filters.color or "both",
         "rating": rating_slider_value(filters),
         "speeds": list(filters.speeds or SPEEDS),
-        "since": filters.since,
-        "until": filters.until,
+        "months": slider_value(filters.since, filters.until, month_bounds),
         "rated": filters.rated,
     }
-
-
-def month_options(months: list[str]) -> list[dict[str, str]]:
-    return [{"label": month, "value": month} for month in months]
 
 
 def build_filters(filters: Filters | None = None) -> dbc.Card:
@@ -154,17 +158,15 @@ def build_filters(filters: Filters | None = None) -> dbc.Card:
                     inline=True,
                     className="small",
                 ),
-                dbc.Label("Months", className="small mb-1 mt-2"),
                 html.Div(
                     [
-                        dcc.Dropdown(id=ids.SINCE, options=[], value=values["since"],
-                                     placeholder="from", clearable=True, className="month"),
-                        html.Span("–", className="mx-1"),
-                        dcc.Dropdown(id=ids.UNTIL, options=[], value=values["until"],
-                                     placeholder="to", clearable=True, className="month"),
+                        dbc.Label("Months", className="small mb-0"),
+                        html.Span(range_label((filters or Filters()).since, (filters or Filters()).until),
+                                  id=ids.MONTHS_LABEL, className="small text-muted ms-2"),
                     ],
-                    className="d-flex align-items-center",
+                    className="mt-2",
                 ),
+                build_month_range(),
                 dbc.Switch(id=ids.RATED, label="Rated games only", value=values["rated"],
                            className="small mt-2 mb-0"),
                 html.Div(id=ids.FILTER_PROBLEM, className="small text-danger"),

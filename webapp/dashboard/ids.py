@@ -22,6 +22,9 @@ FLIP = "flip"
 MOVE_LINE = "move-line"
 PROMOTION_MODAL = "promotion-modal"
 PROMOTION = "promotion"  # pattern type: {"type": PROMOTION, "index": "q"}
+JUMP_TEXT = "jump-text"  # a FEN or a move list to jump to
+JUMP_GO = "jump-go"
+JUMP_MESSAGE = "jump-message"
 
 # explorer (the panel's children are redrawn as one, so a move costs one update)
 EXPLORER_PANEL = "explorer-panel"
@@ -37,8 +40,8 @@ COLOR = "filter-color"
 RATING = "filter-rating"
 RATING_LABEL = "filter-rating-label"
 SPEEDS = "filter-speeds"
-SINCE = "filter-since"
-UNTIL = "filter-until"
+MONTHS = "filter-months"  # a range slider over the games' months (since / until)
+MONTHS_LABEL = "filter-months-label"
 RATED = "filter-rated"
 FILTER_PROBLEM = "filter-problem"
 

@@ -8,6 +8,7 @@ from dash import dcc, html
 from webapp.dashboard import ids
 from webapp.dashboard.board import build_board
 from webapp.dashboard.filters import build_filters
+from webapp.dashboard.jump import build_jump
 from webapp.dashboard.player_panel import build_player_panel
 from webapp.dashboard.upload import build_upload_card
 
@@ -51,7 +52,7 @@ def build_explorer_tab() -> html.Div:
             dbc.Collapse(build_upload_card(), id=ids.UPLOAD_COLLAPSE, is_open=False),
             dbc.Row(
                 [
-                    dbc.Col(build_board(), xs=12, md=6, xl=4, className="mb-3"),
+                    dbc.Col([build_board(), build_jump()], xs=12, md=6, xl=4, className="mb-3"),
                     dbc.Col(build_explorer_panel(), xs=12, md=6, xl=5, className="mb-3"),
                     dbc.Col(build_filters(), xs=12, md=12, xl=3, className="mb-3"),
                 ],

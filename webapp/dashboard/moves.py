@@ -9,6 +9,7 @@ than Dash ids (assets/clicks.js reports their clicks), so redrawing the table st
 
 from __future__ import annotations
 
+import chess
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -37,7 +38,8 @@ def build_opening(view: ExplorerView) -> list:
     """ECO code and opening name of the shown position (the start position has none)."""
     opening = view.result.opening
     if opening is None:
-        text = "Starting position" if not view.query.play else "Unnamed position"
+        start = not view.query.play and view.query.fen == chess.STARTING_FEN
+        text = "Starting position" if start else "Unnamed position"
         return [html.Span(text, className="opening-name")]
     return [
         html.Span(opening.eco, className="opening-eco badge text-bg-light me-1"),
@@ -82,7 +84,7 @@ def build_bar(results: Results, *, kind: str = "all") -> html.Div:
 def build_totals(view: ExplorerView) -> list:
     """The position's games (every game that reached it), average rating and results."""
     totals = view.result.totals
-    label = f"{view.query.player}'s games" if view.peers is not None else "Games"
+    label = f"{view.player_name or view.query.player}'s games" if view.peers is not None else "Games"
     rating_label = "avg opponent" if view.peers is not None else "avg rating"
     children = [
         html.Div(
@@ -160,8 +162,21 @@ def build_move_table(result: ExplorerResult) -> html.Table:
         )
         for move in result.moves
     ]
+    totals = result.totals
+    footer = html.Tfoot(
+        html.Tr(
+            [
+                html.Td("Σ", title="Every game that reached this position"),
+                html.Td(games_text(totals.games), className="totals-row-games text-end"),
+                html.Td(percent(totals.games, totals.games, 0), className="text-end"),
+                html.Td(build_bar(totals, kind="all")),
+                html.Td(rating_text(totals.average_rating), className="totals-row-rating text-end"),
+            ],
+            className="totals-row",
+        )
+    )
     return html.Table(
-        [header, html.Tbody(rows)],
+        [header, html.Tbody(rows), footer],
         className="table table-sm table-hover moves-table mb-0",
     )
 
@@ -231,7 +246,7 @@ def build_comparison_table(view: ExplorerView) -> html.Table:
                 html.Th("%", className="text-end"),
                 html.Th(
                     [
-                        html.Span(view.query.player or "", className="legend player"),
+                        html.Span(view.player_name or view.query.player or "", className="legend player"),
                         html.Span(peer_label(view.query), className="legend peers"),
                     ],
                     className="w-100",
@@ -240,8 +255,32 @@ def build_comparison_table(view: ExplorerView) -> html.Table:
             ]
         )
     )
+    own, peer = view.result.totals, view.peers.totals
+    footer = html.Tfoot(
+        html.Tr(
+            [
+                html.Td("Σ", title="Every game that reached this position"),
+                html.Td(
+                    [
+                        html.Div(games_text(own.games), className="totals-row-games"),
+                        html.Div(games_text(peer.games), className="totals-row-peers text-muted"),
+                    ],
+                    className="text-end",
+                ),
+                html.Td(
+                    [html.Div(percent(own.games, own.games)), html.Div(percent(peer.games, peer.games),
+                                                                      className="text-muted")],
+                    className="text-end",
+                ),
+                html.Td([build_bar(own, kind="player"), build_bar(peer, kind="peers")]),
+                html.Td(score_delta(player_score(own, color), player_score(peer, color)),
+                        className="score-delta text-end"),
+            ],
+            className="totals-row",
+        )
+    )
     return html.Table(
-        [header, html.Tbody(rows)],
+        [header, html.Tbody(rows), footer],
         className="table table-sm table-hover moves-table compare mb-0",
     )
 

@@ -288,6 +288,8 @@ def api_args(view: ViewState, player: str | None, color: str | None, band: Any =
     """The API's parameters for what the panel shows (so exports match the API exactly)."""
     f = view.filters
     args: dict[str, str] = {}
+    if view.fen:
+        args["fen"] = view.fen
     if view.play:
         args["play"] = ",".join(view.play)
     if f.speeds:
@@ -322,6 +324,7 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
         player_history,
         read_leaks,
     )
+    from webapp.db.players import display_name
     from webapp.extensions import db
 
     empty = {"summary": "", "compare": "", "leaks": "", "history": build_history_figure([])}
@@ -332,6 +335,7 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
         band = extra.get("band", DEFAULT_BAND_WIDTH)
         with db.engine.connect() as connection:
             compared = compare_player(connection, query, band_width=band)
+            shown_name = display_name(connection, compared.player) or compared.player
             months = player_history(connection, query)
         _rating, leaks = read_leaks(db.engine.connect, query, band_width=band,
                                     index_plies=index_plies, limit=10)
@@ -340,7 +344,7 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
     p = compared.position
     summary = html.Span(
         [
-            html.B(f"{compared.player} as {compared.color}: "),
+            html.B(f"{shown_name} as {compared.color}: "),
             html.Span(f"{p.player.games} games", id="player-summary-games"),
             f", score {_pct(p.player.score)} ({_interval(p)})",
             (

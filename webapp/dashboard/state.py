@@ -55,27 +55,36 @@ class Filters:
 
 @dataclass(frozen=True)
 class ViewState:
-    """The whole line played (so forward works after back), the ply shown, orientation, filters."""
+    """The whole line played (so forward works after back), the ply shown, orientation, filters.
+
+    The line starts from `fen` (a position jumped to), or from the standard start when None.
+    """
 
     line: tuple[str, ...] = ()
     ply: int = 0
     orientation: str = "white"
     filters: Filters = field(default_factory=Filters)
+    fen: str | None = None
 
     @property
     def play(self) -> tuple[str, ...]:
         """The moves up to the position shown."""
         return self.line[: self.ply]
 
+    def start_board(self) -> chess.Board:
+        """The position the line starts from."""
+        return chess.Board(self.fen) if self.fen else chess.Board()
+
     def board(self) -> chess.Board:
         """The position shown, with its move stack (for the last move and opening names)."""
-        board = chess.Board()
+        board = self.start_board()
         for uci in self.play:
             board.push_uci(uci)
         return board
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "fen": self.fen,
             "line": list(self.line),
             "ply": self.ply,
             "orientation": self.orientation,
@@ -86,7 +95,8 @@ class ViewState:
     def from_dict(cls, data: dict[str, Any] | None) -> ViewState:
         """A state from the store, tolerating anything: illegal moves cut the line short."""
         data = data or {}
-        line = legal_prefix(data.get("line") or ())
+        fen = checked_fen(data.get("fen"))
+        line = legal_prefix(data.get("line") or (), fen)
         ply = _int_or_none(data.get("ply"))
         ply = len(line) if ply is None else max(0, min(ply, len(line)))
         orientation = data.get("orientation")
@@ -95,6 +105,7 @@ class ViewState:
             ply=ply,
             orientation=orientation if orientation in ORIENTATIONS else "white",
             filters=Filters.from_dict(data.get("filters")),
+            fen=fen,
         )
 
 
@@ -137,9 +148,22 @@ def normalise_speeds(values: Any) -> tuple[str, ...]:
     return () if len(chosen) == len(SPEEDS) else chosen
 
 
-def legal_prefix(moves: Any) -> tuple[str, ...]:
-    """The longest legal prefix of a list of UCI moves from the start position."""
-    board = chess.Board()
+def checked_fen(fen: Any) -> str | None:
+    """A FEN of a possible position, normalised; None for the standard start or anything else."""
+    if not fen or not isinstance(fen, str):
+        return None
+    try:
+        board = chess.Board(fen.strip())
+    except ValueError:
+        return None
+    if board.status() != chess.STATUS_VALID or board.fen() == chess.STARTING_FEN:
+        return None
+    return board.fen()
+
+
+def legal_prefix(moves: Any, fen: str | None = None) -> tuple[str, ...]:
+    """The longest legal prefix of a list of UCI moves from `fen` (default: the start position)."""
+    board = chess.Board(fen) if fen else chess.Board()
     kept: list[str] = []
     for uci in moves:
         try:
@@ -178,8 +202,13 @@ def forward(state: ViewState) -> ViewState:
 
 
 def reset(state: ViewState) -> ViewState:
-    """Back to the start position with an empty line; filters and orientation stay."""
-    return replace(state, line=(), ply=0)
+    """Back to the standard start position with an empty line; filters and orientation stay."""
+    return replace(state, line=(), ply=0, fen=None)
+
+
+def jump_to(state: ViewState, fen: str | None, moves: tuple[str, ...]) -> ViewState:
+    """Show the position after `moves` from `fen` (None: the standard start); filters stay."""
+    return replace(state, fen=fen, line=tuple(moves), ply=len(moves))
 
 
 def flip(state: ViewState) -> ViewState:
@@ -204,6 +233,9 @@ def click_square(
     if selection.square is not None and selection.square != square:
         origin = chess.parse_square(selection.square)
         moves = [m for m in board.legal_moves if m.from_square == origin and m.to_square == target]
+        castling = _castling_onto_rook(board, origin, target)
+        if castling is not None:
+            moves = [castling]
         if any(m.promotion for m in moves):
             return state, Selection(square=selection.square, promotion=selection.square + square)
         if moves:
@@ -214,6 +246,35 @@ def click_square(
     if piece is not None and piece.color == board.turn and _has_moves_from(board, target):
         return state, Selection(square=square)
     return state, Selection()
+
+
+def drop_piece(state: ViewState, origin: str, target: str) -> tuple[ViewState, Selection]:
+    """A piece dragged from `origin` and dropped on `target`: the move if legal, else nothing."""
+    if origin == target:
+        return state, Selection()
+    new_state, selection = click_square(state, Selection(square=origin), target)
+    if new_state == state and selection.promotion is None:
+        return state, Selection()
+    return new_state, selection
+
+
+def _castling_onto_rook(board: chess.Board, origin: int, target: int) -> chess.Move | None:
+    """The castling move when the king at `origin` is put onto its own rook at `target`
+    (as lichess allows); None otherwise."""
+    piece, rook = board.piece_at(origin), board.piece_at(target)
+    if piece is None or rook is None or piece.piece_type != chess.KING or rook.piece_type != chess.ROOK:
+        return None
+    if piece.color != board.turn or rook.color != board.turn:
+        return None
+    move = _parse_uci(board, chess.square_name(origin) + chess.square_name(target))
+    return move if move is not None and board.is_castling(move) else None
+
+
+def _parse_uci(board: chess.Board, uci: str) -> chess.Move | None:
+    try:
+        return board.parse_uci(uci)
+    except ValueError:
+        return None
 
 
 def choose_promotion(
@@ -233,6 +294,19 @@ def targets(state: ViewState, selection: Selection) -> list[int]:
     return sorted({m.to_square for m in state.board().legal_moves if m.from_square == origin})
 
 
+def castling_rooks(state: ViewState, selection: Selection) -> list[int]:
+    """Rook squares the selected king may also be put onto to castle."""
+    if selection.square is None:
+        return []
+    board = state.board()
+    origin = chess.parse_square(selection.square)
+    return sorted(
+        square
+        for square in board.pieces(chess.ROOK, board.turn)
+        if _castling_onto_rook(board, origin, square) is not None
+    )
+
+
 def _has_moves_from(board: chess.Board, square: int) -> bool:
     return any(m.from_square == square for m in board.legal_moves)
 
@@ -248,6 +322,7 @@ def explorer_query(state: ViewState) -> tuple[ExplorerQuery, str | None]:
     """
     f = state.filters
     params: dict[str, Any] = {
+        "fen": state.fen,
         "play": state.play,
         "speeds": f.speeds,
         "rating_min": f.rating_min,
@@ -266,4 +341,4 @@ def explorer_query(state: ViewState) -> tuple[ExplorerQuery, str | None]:
             return ExplorerQuery.build(**params), problem
         except QueryError as error:
             problem = problem or str(error)
-    return ExplorerQuery.build(play=state.play), problem
+    return ExplorerQuery.build(fen=state.fen, play=state.play), problem

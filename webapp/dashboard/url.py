@@ -1,6 +1,6 @@
 """The dashboard's URL ⇄ ViewState, with the JSON API's parameter names.
 
-`/?play=e2e4,e7e5&speeds=blitz,rapid&rating_min=1600&rating_max=1999&since=2013-01&
+`/?fen=FEN&play=e2e4,e7e5&speeds=blitz,rapid&rating_min=1600&rating_max=1999&since=2013-01&
 until=2013-12&player=NAME&color=white&rated=true&orientation=black` opens that position
 with those filters. Parsing is forgiving: what cannot be read is left out, never an error.
 """
@@ -15,6 +15,7 @@ from webapp.dashboard.state import (
     ORIENTATIONS,
     Filters,
     ViewState,
+    checked_fen,
     legal_prefix,
     normalise_speeds,
 )
@@ -28,6 +29,7 @@ def search_from_state(state: ViewState) -> str:
     """The query string (with its leading '?', or '' for the default view) for a state."""
     f = state.filters
     return explorer_search(
+        fen=state.fen,
         play=state.play,
         speeds=f.speeds,
         rating_min=f.rating_min,
@@ -48,16 +50,18 @@ def state_from_search(search: str | None, current: ViewState | None = None) -> V
     back button after moves were taken back), that line is kept so forward still works.
     """
     args = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
-    play = legal_prefix(_split(args.get("play")))
+    fen = checked_fen(args.get("fen"))
+    play = legal_prefix(_split(args.get("play")), fen)
     filters = filters_from_args(args)
     orientation = args.get("orientation", "white").lower()
     state = ViewState(
+        fen=fen,
         line=play,
         ply=len(play),
         orientation=orientation if orientation in ORIENTATIONS else "white",
         filters=filters,
     )
-    if current is not None and current.line[: len(play)] == play:
+    if current is not None and current.fen == fen and current.line[: len(play)] == play:
         state = replace(state, line=current.line)
     return state
 

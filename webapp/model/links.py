@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+import chess
+
 from webapp.model.query import ExplorerQuery, format_month
 
 
 def explorer_search(
     *,
+    fen: str | None = None,
     play: Iterable[str] = (),
     speeds: Iterable[str] = (),
     rating_min: int | None = None,
@@ -24,6 +27,8 @@ def explorer_search(
     """The query string (with its '?', or '' when nothing is set) the dashboard and API share."""
     params: list[tuple[str, str]] = []
     moves, speed_names = tuple(play), tuple(speeds)
+    if fen:
+        params.append(("fen", fen))
     if moves:
         params.append(("play", ",".join(moves)))
     if speed_names:
@@ -44,12 +49,13 @@ def explorer_search(
         params.append(("rated", "true"))
     if orientation and orientation != "white":
         params.append(("orientation", orientation))
-    return "?" + urlencode(params, safe=",:") if params else ""
+    return "?" + urlencode(params, safe=",:/") if params else ""
 
 
 def explorer_url(query: ExplorerQuery, play: Iterable[str] | None = None) -> str:
     """`/?play=...&player=...&color=...` (plus the query's other filters) for a position."""
     return "/" + explorer_search(
+        fen=None if query.fen == chess.STARTING_FEN else query.fen,
         play=query.play if play is None else play,
         speeds=(s.label for s in query.speeds),
         rating_min=query.rating_min,
