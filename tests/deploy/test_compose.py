@@ -48,7 +48,15 @@ def example_env() -> dict[str, str]:
 
 
 def test_services(production: dict) -> None:
-    assert set(production["services"]) == {"db", "cache", "migrate", "web", "worker", "proxy"}
+    assert set(production["services"]) == {
+        "db", "cache", "migrate", "web", "worker", "scheduler", "proxy"
+    }
+
+
+def test_the_scheduler_runs_celery_beat_once(production: dict) -> None:
+    scheduler = production["services"]["scheduler"]
+    assert scheduler["command"][:5] == ["celery", "--app", "webapp.jobs.worker:celery_app", "beat", "--loglevel"]
+    assert published_ports(scheduler) == []
 
 
 @pytest.mark.parametrize("service", ["web", "worker"])
@@ -129,7 +137,7 @@ def test_only_the_proxy_publishes_a_port_in_production(production: dict) -> None
         name: published_ports(service) for name, service in production["services"].items()
     }
     assert published == {
-        "db": [], "cache": [], "migrate": [], "web": [], "worker": [],
+        "db": [], "cache": [], "migrate": [], "web": [], "worker": [], "scheduler": [],
         "proxy": [example_env()["HTTP_PORT"]],
     }
     assert not any("container_name" in s for s in production["services"].values())

@@ -316,6 +316,8 @@ def api_args(view: ViewState, player: str | None, color: str | None, band: Any =
 
 def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
     """Summary, comparison table, leaks table and history figure for the panel."""
+    from flask import current_app, has_app_context
+
     from webapp.api.player_routes import parse_player_args
     from webapp.db.leaks import (
         DEFAULT_BAND_WIDTH,
@@ -324,8 +326,9 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
         player_history,
         read_leaks,
     )
-    from webapp.db.players import display_name
+    from webapp.db.players import PlayerIndexing, display_name
     from webapp.extensions import db
+    from webapp.jobs.player_index import ensure_player_indexed
 
     empty = {"summary": "", "compare": "", "leaks": "", "history": build_history_figure([])}
     if not args.get("player"):
@@ -333,6 +336,8 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
     try:
         query, extra = parse_player_args(args)
         band = extra.get("band", DEFAULT_BAND_WIDTH)
+        if query.player and has_app_context():
+            ensure_player_indexed(current_app, query.player)
         with db.engine.connect() as connection:
             compared = compare_player(connection, query, band_width=band)
             shown_name = display_name(connection, compared.player) or compared.player
@@ -341,6 +346,15 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
                                     index_plies=index_plies, limit=10)
     except (QueryError, PlayerNotFound) as error:
         return {**empty, "summary": html.Span(str(error), className="text-danger")}
+    except PlayerIndexing as indexing:
+        return {
+            **empty,
+            "summary": html.Span(
+                f"Counting the {indexing.total:,} games of “{indexing.player}”… "
+                f"{indexing.done:,} done; the comparison appears when every game is counted.",
+                className="player-indexing",
+            ),
+        }
     p = compared.position
     summary = html.Span(
         [

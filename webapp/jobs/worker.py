@@ -22,6 +22,11 @@ celery_app.conf.update(
     task_acks_late=False,  # a killed import is not re-run behind the user's back
     worker_prefetch_multiplier=1,  # imports are long: one at a time per process
     broker_connection_retry_on_startup=True,
+    # the scheduler service (celery beat) compacts the statistics now and then; safe to
+    # overlap with imports and with another compaction
+    beat_schedule={
+        "compact-statistics": {"task": "webapp.compact", "schedule": float(_settings.compact_every_s)},
+    },
 )
 
 _app: Any = None
@@ -69,3 +74,14 @@ def import_file_task(path: str, collection: str | None, index_plies: int) -> dic
     with app.app_context():
         report = import_pgn_files(db.engine, [path], index_plies=index_plies, collection=collection)
     return {**report_json(report), "worker": import_file_task.request.hostname}
+
+
+@celery_app.task(name="webapp.compact")
+def compact_task() -> str:
+    """Compact the statistics rows imports appended (webapp.indexer.compact)."""
+    from webapp.extensions import db
+    from webapp.indexer.compact import compact
+
+    app = worker_app()
+    with app.app_context():
+        return compact(db.engine).summary()
