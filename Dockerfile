@@ -21,8 +21,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     DATA_DIR=/var/lib/opening-explorer
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /var/lib/opening-explorer \
-    && chown app:app /var/lib/opening-explorer
+    && mkdir -p /var/lib/opening-explorer /imports/jobs \
+    && chown -R app:app /var/lib/opening-explorer /imports
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY requirements.txt run.py ./

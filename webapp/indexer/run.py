@@ -94,7 +94,7 @@ def _import_accounts(app: Flask, args: argparse.Namespace, progress: ProgressPri
 
 
 def _fan_out(app: Flask, args: argparse.Namespace, collection: str | None, progress: ProgressPrinter) -> ImportReport | None:
-    """The files over the Celery workers (one file cut into --fan-out parts)."""
+    """The files over the Celery workers, each cut into --fan-out parts at game boundaries."""
     import tempfile
 
     from webapp.jobs.fanout import FanOutFailed, fan_out_import, split_pgn
@@ -104,10 +104,13 @@ def _fan_out(app: Flask, args: argparse.Namespace, collection: str | None, progr
         print("--fan-out needs the Celery workers: set JOB_QUEUE=celery and REDIS_URL.", file=sys.stderr)
         return None
     Path(settings.jobs_dir).mkdir(parents=True, exist_ok=True)
+    # the parts go to JOBS_DIR, which the workers share (a volume in compose), so the
+    # input files need only be readable here
     with tempfile.TemporaryDirectory(dir=settings.jobs_dir, prefix="fan-out-") as folder:
-        paths = list(args.files)
-        if len(paths) == 1 and args.fan_out > 1:
-            paths = [str(p) for p in split_pgn(paths[0], args.fan_out, Path(folder))]
+        paths: list[str] = []
+        for number, name in enumerate(args.files):
+            target = Path(folder) / str(number)
+            paths += [str(p) for p in split_pgn(name, max(1, args.fan_out), target)]
         try:
             return fan_out_import(app, paths, collection=collection, progress=progress)
         except FanOutFailed as error:
