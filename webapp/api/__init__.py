@@ -4,10 +4,12 @@ from flask import Flask
 
 
 def register_api(server: Flask) -> None:
+    from webapp.api.breakdown_routes import breakdown_api
     from webapp.api.errors import register_error_handlers
     from webapp.api.player_routes import player_api
     from webapp.api.routes import api
 
     server.register_blueprint(api)
     server.register_blueprint(player_api)
+    server.register_blueprint(breakdown_api)
     register_error_handlers(server)

@@ -1,0 +1,128 @@
+"""The charts' read path: a query's results per (next move, rating band) and per (next move, month).
+
+`query_breakdown` runs the SQL on a connection; `read_breakdown` is the memoized entry
+point (the explorer's cache, keyed by the query's values like `read_explorer`). Every SQL
+statement behind the charts lives here, over the explorer's own tables and filters:
+rating bands come from the month-less rollup when no months are asked, months always
+from the month-level `move_stats` (or `player_move_stats` in a player's view).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import chess
+from sqlalchemy import Connection, and_, func, select
+
+from webapp.caching import memoized
+from webapp.db.explorer import _filters, _table, cache_key
+from webapp.db.players import find_player_ids
+from webapp.db.tables import move_stats, player_move_stats
+from webapp.model.position import NO_MOVE, decode_move, position_key
+from webapp.model.query import ExplorerQuery
+
+UNKNOWN_BAND = -1  # a game with an unknown rating
+UNKNOWN_MONTH = 0  # a game with an unknown date
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """Results of the games that played `uci` here (None: no further indexed move) in one
+    rating band (rating // 100, −1 unknown) or one month (yyyymm, 0 unknown)."""
+
+    uci: str | None
+    san: str | None
+    key: int
+    white: int
+    draws: int
+    black: int
+
+    @property
+    def games(self) -> int:
+        return self.white + self.draws + self.black
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The query's position split by rating band and by month, for the charts.
+
+    In the all-games view a game's band is that of the mean of both ratings; in a player's
+    view, the player's own rating (as the explorer's rating filter reads it).
+    """
+
+    fen: str
+    turn: str  # the side to move: "white" or "black"
+    by_band: tuple[BreakdownRow, ...] = ()
+    by_month: tuple[BreakdownRow, ...] = ()
+    player_found: bool = True
+
+
+def _grouped(connection: Connection, table, query: ExplorerQuery, key: int,
+             player_ids: tuple[int, ...] | None, column: str) -> list[tuple[int, int, int, int, int]]:
+    """(move code, band or month, white, draws, black) summed over the query's filters."""
+    conditions = _filters(table, query, key)
+    if player_ids is not None:
+        conditions.insert(0, table.c.player_id.in_(player_ids))
+        if query.color is not None:
+            conditions.append(table.c.color == (0 if query.color == "white" else 1))
+    group = table.c[column]
+    statement = (
+        select(table.c.move, group, func.sum(table.c.white), func.sum(table.c.draws),
+               func.sum(table.c.black))
+        .where(and_(*conditions))
+        .group_by(table.c.move, group)
+    )
+    return [(int(m), int(k), int(w), int(d), int(b)) for m, k, w, d, b in connection.execute(statement)]
+
+
+def _rows(board: chess.Board, grouped: Iterable[tuple[int, int, int, int, int]]) -> tuple[BreakdownRow, ...]:
+    """Rows per (move, key), a move named by UCI and SAN; no-move rows (and the rare key
+    collision with another position, whose move is illegal here) merge under None, so the
+    position's totals still count every game, as the explorer's do."""
+    sums: dict[tuple[str | None, int], list[int]] = {}
+    names: dict[str | None, str | None] = {None: None}
+    for code, key, white, draws, black in grouped:
+        uci: str | None = None
+        if code != NO_MOVE:
+            move = decode_move(code)
+            if move in board.legal_moves:
+                uci = move.uci()
+                names.setdefault(uci, board.san(move))
+        total = sums.setdefault((uci, key), [0, 0, 0])
+        total[0] += white
+        total[1] += draws
+        total[2] += black
+    rows = [BreakdownRow(uci, names[uci], key, *counts) for (uci, key), counts in sums.items()]
+    rows.sort(key=lambda r: (r.uci is None, r.uci or "", r.key))
+    return tuple(rows)
+
+
+def query_breakdown(connection: Connection, query: ExplorerQuery) -> Breakdown:
+    """Results per (move, rating band) and per (move, month) for the query's position."""
+    board = query.board()
+    turn = "white" if board.turn == chess.WHITE else "black"
+    key = position_key(board)
+    player_ids: tuple[int, ...] | None = None
+    if query.player is not None:
+        player_ids = find_player_ids(connection, query.player)
+        if not player_ids:
+            return Breakdown(fen=board.fen(), turn=turn, player_found=False)
+    band_table = _table(query, player_ids)
+    month_table = player_move_stats if player_ids is not None else move_stats
+    return Breakdown(
+        fen=board.fen(),
+        turn=turn,
+        by_band=_rows(board, _grouped(connection, band_table, query, key, player_ids, "rating_band")),
+        by_month=_rows(board, _grouped(connection, month_table, query, key, player_ids, "month")),
+    )
+
+
+def read_breakdown(connection_factory: Callable[[], Connection], query: ExplorerQuery) -> Breakdown:
+    """query_breakdown through the explorer's cache; opens a connection only on a miss."""
+
+    def compute() -> Breakdown:
+        with connection_factory() as connection:
+            return query_breakdown(connection, query)
+
+    return memoized("breakdown|" + cache_key(query), compute)
