@@ -1,8 +1,12 @@
 """The dashboard's Plotly figures: pure functions from pandas frames (chart_frames) to figures.
 
-Every trace carries its exact counts in `customdata` (what the hover shows, and what the
-browser tests compare with the JSON API). An empty frame becomes a figure that says why
-instead of empty axes. Sizes and fonts suit a 390 px phone as well as a desktop.
+A figure is Plotly's JSON form (a dict of `data` and `layout`), which dcc.Graph draws as
+is: building `plotly.graph_objects` (and so plotly express, which builds them) validates
+every property and cost 0.5–1 s per figure on this machine, far over the budget of a
+click; the unit tests validate each dict through `go.Figure` instead. Every trace carries
+its exact counts in `customdata` (what the hover shows, and what the browser tests
+compare with the JSON API). An empty frame becomes a figure that says why instead of
+empty axes. Sizes and fonts suit a 390 px phone as well as a desktop.
 """
 
 from __future__ import annotations
@@ -10,15 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from webapp.dashboard.chart_frames import ALL_GAMES
 
-RESULT_COLOURS = {"White wins": "#f0f0f0", "Draws": "#a0a0a0", "Black wins": "#404040"}
+Figure = dict[str, Any]
+
+RESULTS = (("White wins", "white", "white_pct", "#f3f3f3"), ("Draws", "draws", "draws_pct", "#a0a0a0"),
+           ("Black wins", "black", "black_pct", "#3b3b3b"))
 MOVE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
-FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
+SCORE_COLOUR = "#1f77b4"
+GRID = "#e5e9f0"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#2a3f5f"}
 SCORE_TICKS = [0, 25, 50, 75, 100]
 SCORE_RANGE = [-4, 104]  # a little room, so a 0% or 100% point is drawn whole
 
@@ -35,200 +41,211 @@ def graph_config(filename: str) -> dict[str, Any]:
     }
 
 
-def _layout(figure: go.Figure, height: int, **extra: Any) -> go.Figure:
-    figure.update_layout(
-        height=height,
-        margin={"l": 8, "r": 8, "t": 48, "b": 8},  # room for the mode bar above the titles
-        modebar={"bgcolor": "rgba(255,255,255,0.8)"},
-        font=FONT,
-        template="plotly_white",
-        hoverlabel={"font_size": 12},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
+def _axis(**extra: Any) -> dict[str, Any]:
+    return {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID, "automargin": True,
+            "fixedrange": True, **extra}
+
+
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "height": height,
+        "margin": {"l": 8, "r": 8, "t": 48, "b": 8},  # room for the mode bar above the titles
+        "font": FONT,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hoverlabel": {"font": {"size": 12}},
+        "hovermode": "closest",
+        "modebar": {"bgcolor": "rgba(255,255,255,0.8)"},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         **extra,
-    )
-    figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
-    return figure
+    }
 
 
-def empty_figure(message: str, height: int = 140) -> go.Figure:
-    """No axes, just the reason there is nothing to draw."""
-    figure = go.Figure()
-    figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                          font={"size": 14, "color": "#6c757d"})
-    _layout(figure, height)
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    figure.update_layout(meta={"empty": message})
-    return figure
+def _title(text: str, x: float, y: float = 1.0, xanchor: str = "left") -> dict[str, Any]:
+    """A subplot title, placed in paper coordinates."""
+    return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "xanchor": xanchor,
+            "yanchor": "bottom", "showarrow": False, "font": {"size": 12}}
+
+
+def _numbers(values: Any) -> list[Any]:
+    """A column as JSON numbers, None for a missing value (a gap in a line)."""
+    return [None if v is None or v != v else float(v) for v in list(values)]
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[list[Any]]:
+    """customdata rows: plain Python values (ints stay ints), None for missing ones."""
+    values = [frame[column].tolist() for column in columns]
+    return [[None if isinstance(v, float) and v != v else v for v in row] for row in zip(*values, strict=True)]
+
+
+def empty_figure(message: str, height: int = 140) -> Figure:
+    """No axes, just the reason there is nothing to draw (also in layout.meta, for tests)."""
+    return {
+        "data": [],
+        "layout": _layout(
+            height,
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            meta={"empty": message},
+            annotations=[{"text": message, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+                          "showarrow": False, "font": {"size": 14, "color": "#6c757d"}}],
+        ),
+    }
 
 
 def side(turn: str) -> str:
     return "White" if turn == "white" else "Black"
 
 
-def _move_colours(sans: list[str]) -> dict[str, str]:
-    return {san: MOVE_COLOURS[i % len(MOVE_COLOURS)] for i, san in enumerate(sans)}
-
-
-def results_figure(moves: pd.DataFrame, turn: str, *, empty: str = "No games in this range") -> go.Figure:
+def results_figure(moves: pd.DataFrame, turn: str, *, empty: str = "No games in this range") -> Figure:
     """Per move, a stacked bar of white wins / draws / black wins (% of its games), and
     beside it the side to move's score with its 95% interval."""
     if moves.empty:
         return empty_figure(empty)
-    long = pd.concat(
-        [
-            moves[["uci", "san", "games"]].assign(result=name, percent=moves[pct], count=moves[count])
-            for name, pct, count in (("White wins", "white_pct", "white"), ("Draws", "draws_pct", "draws"),
-                                     ("Black wins", "black_pct", "black"))
-        ],
-        ignore_index=True,
-    )
-    bars = px.bar(
-        long, x="percent", y="san", color="result", orientation="h",
-        color_discrete_map=RESULT_COLOURS, custom_data=["uci", "count", "games"],
-        category_orders={"san": list(moves["san"]), "result": list(RESULT_COLOURS)},
-    )
-    bars.update_traces(
-        marker_line={"color": "#888", "width": 0.5},
-        hovertemplate="<b>%{y}</b>: %{fullData.name} %{customdata[1]:,} of %{customdata[2]:,} games"
-                      " (%{x:.1f}%)<extra></extra>",
-    )
-    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.6, 0.4],
-                           horizontal_spacing=0.05,
-                           subplot_titles=("White / draws / Black, %", f"{side(turn)}'s score, 95% int."))
-    for trace in bars.data:
-        figure.add_trace(trace, row=1, col=1)
+    sans = list(moves["san"])
+    data: list[dict[str, Any]] = []
+    for name, count, pct, colour in RESULTS:
+        data.append({
+            "type": "bar", "orientation": "h", "name": name, "x": _numbers(moves[pct]), "y": sans,
+            "xaxis": "x", "yaxis": "y", "marker": {"color": colour, "line": {"color": "#888", "width": 0.5}},
+            "customdata": _rows(moves, ["uci", count, "games"]),
+            "hovertemplate": f"<b>%{{y}}</b>: {name} %{{customdata[1]:,}} of %{{customdata[2]:,}} games"
+                             " (%{x:.1f}%)<extra></extra>",
+        })
     scores = moves.dropna(subset=["score"])
-    figure.add_trace(
-        go.Scatter(
-            x=100 * scores["score"], y=scores["san"], mode="markers", name=f"{side(turn)}'s score",
-            marker={"color": "#1f77b4", "size": 8}, showlegend=False,
-            error_x={"type": "data", "symmetric": False,
-                     "array": 100 * (scores["score_high"] - scores["score"]),
-                     "arrayminus": 100 * (scores["score"] - scores["score_low"]),
-                     "color": "#1f77b4", "thickness": 1.5, "width": 4},
-            customdata=scores[["uci", "games", "white", "draws", "black", "score_low", "score_high"]]
-            .assign(score_low=100 * scores["score_low"], score_high=100 * scores["score_high"])
-            .to_numpy(),
-            hovertemplate=f"<b>%{{y}}</b>: {side(turn)}'s score %{{x:.1f}}%"
-                          "<br>95% interval %{customdata[5]:.1f}–%{customdata[6]:.1f}%"
-                          "<br>%{customdata[2]:,} / %{customdata[3]:,} / %{customdata[4]:,} of "
-                          "%{customdata[1]:,} games<extra></extra>",
+    data.append({
+        "type": "scatter", "mode": "markers", "name": f"{side(turn)}'s score",
+        "x": _numbers(100 * scores["score"]), "y": list(scores["san"]), "xaxis": "x2", "yaxis": "y",
+        "marker": {"color": SCORE_COLOUR, "size": 8},
+        "error_x": {"type": "data", "symmetric": False,
+                    "array": _numbers(100 * (scores["score_high"] - scores["score"])),
+                    "arrayminus": _numbers(100 * (scores["score"] - scores["score_low"])),
+                    "color": SCORE_COLOUR, "thickness": 1.5, "width": 4},
+        "customdata": _rows(scores.assign(low=100 * scores["score_low"], high=100 * scores["score_high"]),
+                            ["uci", "games", "white", "draws", "black", "low", "high"]),
+        "hovertemplate": f"<b>%{{y}}</b>: {side(turn)}'s score %{{x:.1f}}%"
+                         "<br>95% interval %{customdata[5]:.1f}–%{customdata[6]:.1f}%"
+                         "<br>%{customdata[2]:,} / %{customdata[3]:,} / %{customdata[4]:,} of "
+                         "%{customdata[1]:,} games<extra></extra>",
+    })
+    return {
+        "data": data,
+        "layout": _layout(
+            90 + 30 * len(moves),
+            barmode="stack",
+            bargap=0.25,
+            showlegend=False,
+            xaxis=_axis(domain=[0, 0.57], range=[0, 100], tickvals=[0, 50, 100], anchor="y"),
+            xaxis2=_axis(domain=[0.63, 1], range=SCORE_RANGE, tickvals=[0, 50, 100], anchor="y"),
+            yaxis=_axis(autorange="reversed", type="category", categoryorder="array",
+                        categoryarray=sans, gridcolor="rgba(0,0,0,0)"),
+            shapes=[{"type": "line", "xref": "x2", "yref": "paper", "x0": 50, "x1": 50, "y0": 0, "y1": 1,
+                     "line": {"color": "#bbb", "dash": "dot", "width": 1}}],
+            annotations=[_title("White / draws / Black, %", 0), _title(f"{side(turn)}'s score, 95%", 0.63)],
         ),
-        row=1, col=2,
-    )
-    figure.add_vline(x=50, line={"color": "#bbb", "dash": "dot", "width": 1}, row=1, col=2)
-    _layout(figure, 90 + 30 * len(moves), barmode="stack", bargap=0.25, showlegend=False)
-    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(moves["san"]),
-                        row=1, col=1)
-    figure.update_xaxes(range=[0, 100], tickvals=[0, 50, 100], row=1, col=1)
-    figure.update_xaxes(range=SCORE_RANGE, tickvals=[0, 50, 100], row=1, col=2)
-    figure.update_annotations(font_size=12)
-    return figure
+    }
 
 
 def bands_figure(bands: pd.DataFrame, turn: str, *, rating: str = "rating",
-                 empty: str = "No games with a known rating in this range") -> go.Figure:
+                 empty: str = "No games with a known rating in this range") -> Figure:
     """For the top moves: the side to move's score by rating group, with a 95% band."""
     if bands.empty:
         return empty_figure(empty)
-    frame = bands.assign(
-        score_pct=100 * bands["score"],
-        plus=100 * (bands["score_high"] - bands["score"]),
-        minus=100 * (bands["score"] - bands["score_low"]),
-        low_pct=100 * bands["score_low"],
-        high_pct=100 * bands["score_high"],
-    )
-    sans = list(dict.fromkeys(frame["san"]))
-    colours = _move_colours(sans)
-    figure = px.line(
-        frame, x="rating_mid", y="score_pct", color="san", markers=True,
-        error_y="plus", error_y_minus="minus", color_discrete_map=colours,
-        category_orders={"san": sans},
-        custom_data=["uci", "rating_min", "rating_max", "games", "white", "draws", "black",
-                     "low_pct", "high_pct", "label"],
-    )
-    figure.update_traces(
-        error_y={"thickness": 1, "width": 3},
-        hovertemplate=f"<b>%{{fullData.name}}</b> · {rating} %{{customdata[9]}}"
-                      f"<br>{side(turn)}'s score %{{y:.1f}}% (95%: %{{customdata[7]:.1f}}–%{{customdata[8]:.1f}}%)"
-                      "<br>%{customdata[4]:,} / %{customdata[5]:,} / %{customdata[6]:,} of "
-                      "%{customdata[3]:,} games<extra></extra>",
-    )
-    for san in sans:  # the 95% band, drawn under the lines
-        part = frame[frame["san"] == san].sort_values("rating_mid")
-        if len(part) < 2:
-            continue
-        figure.add_trace(go.Scatter(
-            x=list(part["rating_mid"]) + list(part["rating_mid"])[::-1],
-            y=list(part["high_pct"]) + list(part["low_pct"])[::-1],
-            fill="toself", fillcolor=colours[san], opacity=0.15, line={"width": 0},
-            hoverinfo="skip", showlegend=False, legendgroup=san, name=f"{san} 95%",
-        ))
-    figure.data = figure.data[len(sans):] + figure.data[:len(sans)]
-    figure.add_hline(y=50, line={"color": "#bbb", "dash": "dot", "width": 1})
-    _layout(figure, 300)
-    figure.update_yaxes(range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%",
-                        title={"text": f"{side(turn)}'s score", "standoff": 4})
-    figure.update_xaxes(title={"text": rating, "standoff": 4}, tickformat="d")
-    return figure
+    fills: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    for index, san in enumerate(dict.fromkeys(bands["san"])):
+        colour = MOVE_COLOURS[index % len(MOVE_COLOURS)]
+        part = bands[bands["san"] == san].sort_values("rating_mid")
+        score, low, high = 100 * part["score"], 100 * part["score_low"], 100 * part["score_high"]
+        if len(part) >= 2:  # the 95% band under the line (a single group has its error bar)
+            fills.append({
+                "type": "scatter", "name": f"{san} 95%", "legendgroup": san, "showlegend": False,
+                "x": _numbers(part["rating_mid"]) + _numbers(part["rating_mid"])[::-1],
+                "y": _numbers(high) + _numbers(low)[::-1], "fill": "toself", "fillcolor": colour,
+                "opacity": 0.15, "line": {"width": 0}, "hoverinfo": "skip", "mode": "lines",
+            })
+        lines.append({
+            "type": "scatter", "mode": "lines+markers", "name": san, "legendgroup": san,
+            "x": _numbers(part["rating_mid"]), "y": _numbers(score),
+            "line": {"color": colour, "width": 2}, "marker": {"color": colour, "size": 7},
+            "error_y": {"type": "data", "symmetric": False, "array": _numbers(high - score),
+                        "arrayminus": _numbers(score - low), "color": colour, "thickness": 1, "width": 3},
+            "customdata": _rows(part.assign(low=low, high=high),
+                                ["uci", "rating_min", "rating_max", "games", "white", "draws", "black",
+                                 "low", "high", "label"]),
+            "hovertemplate": f"<b>{san}</b> · {rating} %{{customdata[9]}}"
+                             f"<br>{side(turn)}'s score %{{y:.1f}}% (95%: %{{customdata[7]:.1f}}–"
+                             "%{customdata[8]:.1f}%)<br>%{customdata[4]:,} / %{customdata[5]:,} / "
+                             "%{customdata[6]:,} of %{customdata[3]:,} games<extra></extra>",
+        })
+    return {
+        "data": fills + lines,
+        "layout": _layout(
+            300,
+            xaxis=_axis(title={"text": rating, "standoff": 4}, tickformat="d"),
+            yaxis=_axis(range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%",
+                        title={"text": f"{side(turn)}'s score", "standoff": 4}),
+            shapes=[{"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 50, "y1": 50,
+                     "line": {"color": "#bbb", "dash": "dot", "width": 1}}],
+        ),
+    }
 
 
-def time_figure(months: pd.DataFrame, turn: str, *, empty: str = "No dated games in this range") -> go.Figure:
+def time_figure(months: pd.DataFrame, turn: str, *, empty: str = "No dated games in this range") -> Figure:
     """Games per month (every month shown, none skipped), each top move's share of them and
-    the side to move's score with it."""
+    the side to move's score with it, on one date axis."""
     if months.empty:
         return empty_figure(empty)
-    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                           row_heights=[0.3, 0.35, 0.35],
-                           subplot_titles=("games per month", "share of the month's games",
-                                           f"{side(turn)}'s score"))
     every = months[months["series"] == ALL_GAMES]
-    label = every["month"].dt.strftime("%Y-%m")
-    figure.add_trace(go.Bar(
-        x=every["month"], y=every["games"], name=ALL_GAMES, marker_color="#9aa5b1", showlegend=False,
-        customdata=pd.DataFrame({"uci": "", "month": label, "games": every["games"],
-                                 "white": every["white"], "draws": every["draws"],
-                                 "black": every["black"]}).to_numpy(),
-        hovertemplate="%{customdata[1]}: %{y:,} games<br>%{customdata[3]:,} / %{customdata[4]:,} / "
-                      "%{customdata[5]:,} (white / draws / black)<extra></extra>",
-        xperiod="M1", xperiodalignment="middle",
-    ), row=1, col=1)
+    dates = list(every["month"].dt.strftime("%Y-%m-%d"))
+    period = {"xperiod": "M1", "xperiodalignment": "middle"}
+    data: list[dict[str, Any]] = [{
+        "type": "bar", "name": ALL_GAMES, "x": dates, "y": [int(g) for g in every["games"]],
+        "xaxis": "x", "yaxis": "y", "marker": {"color": "#9aa5b1"}, "showlegend": False, **period,
+        "customdata": _rows(every.assign(uci="", label=every["month"].dt.strftime("%Y-%m")),
+                            ["uci", "label", "games", "white", "draws", "black"]),
+        "hovertemplate": "%{customdata[1]}: %{y:,} games<br>%{customdata[3]:,} / %{customdata[4]:,} / "
+                         "%{customdata[5]:,} (white / draws / black)<extra></extra>",
+    }]
     moves = months[months["series"] != ALL_GAMES]
-    sans = list(dict.fromkeys(moves["series"]))
-    colours = _move_colours(sans)
-    for san in sans:
+    for index, san in enumerate(dict.fromkeys(moves["series"])):
+        colour = MOVE_COLOURS[index % len(MOVE_COLOURS)]
         part = moves[moves["series"] == san]
-        data = pd.DataFrame({
-            "uci": part["uci"], "month": part["month"].dt.strftime("%Y-%m"), "games": part["games"],
-            "total": part["total"], "white": part["white"], "draws": part["draws"],
-            "black": part["black"],
-            "low": 100 * part["score_low"].astype(float), "high": 100 * part["score_high"].astype(float),
-        }).to_numpy()
-        common = {"x": part["month"], "customdata": data, "legendgroup": san,
-                  "line": {"color": colours[san], "width": 2}, "marker": {"size": 6},
-                  "mode": "lines+markers", "connectgaps": False,
-                  "xperiod": "M1", "xperiodalignment": "middle"}
-        figure.add_trace(go.Scatter(
-            y=part["share"], name=san, **common,
-            hovertemplate=f"<b>{san}</b> %{{customdata[1]}}: %{{customdata[2]:,}} of "
-                          "%{customdata[3]:,} games (%{y:.1f}%)<extra></extra>",
-        ), row=2, col=1)
-        figure.add_trace(go.Scatter(
-            y=100 * part["score"].astype(float), name=san, showlegend=False, **common,
-            hovertemplate=f"<b>{san}</b> %{{customdata[1]}}: {side(turn)}'s score %{{y:.1f}}% "
-                          "(95%: %{customdata[7]:.1f}–%{customdata[8]:.1f}%)<br>%{customdata[4]:,} / "
-                          "%{customdata[5]:,} / %{customdata[6]:,} of %{customdata[2]:,} games"
-                          "<extra></extra>",
-        ), row=3, col=1)
-    _layout(figure, 440, bargap=0.15)
-    figure.update_layout(legend={"y": -0.08, "yanchor": "top"}, margin={"b": 20})
+        custom = _rows(part.assign(label=part["month"].dt.strftime("%Y-%m"),
+                                   low=100 * part["score_low"].astype(float),
+                                   high=100 * part["score_high"].astype(float)),
+                       ["uci", "label", "games", "total", "white", "draws", "black", "low", "high"])
+        common = {"type": "scatter", "x": list(part["month"].dt.strftime("%Y-%m-%d")), "customdata": custom,
+                  "legendgroup": san, "line": {"color": colour, "width": 2},
+                  "marker": {"color": colour, "size": 6}, "mode": "lines+markers", "connectgaps": False,
+                  "xaxis": "x", **period}
+        data.append({
+            **common, "name": san, "yaxis": "y2", "y": _numbers(part["share"]),
+            "hovertemplate": f"<b>{san}</b> %{{customdata[1]}}: %{{customdata[2]:,}} of "
+                             "%{customdata[3]:,} games (%{y:.1f}%)<extra></extra>",
+        })
+        data.append({
+            **common, "name": san, "yaxis": "y3", "showlegend": False, "y": _numbers(100 * part["score"].astype(float)),
+            "hovertemplate": f"<b>{san}</b> %{{customdata[1]}}: {side(turn)}'s score %{{y:.1f}}% "
+                             "(95%: %{customdata[7]:.1f}–%{customdata[8]:.1f}%)<br>%{customdata[4]:,} / "
+                             "%{customdata[5]:,} / %{customdata[6]:,} of %{customdata[2]:,} games"
+                             "<extra></extra>",
+        })
     first, last = every["month"].min(), every["month"].max()
-    figure.update_xaxes(type="date", range=[first - pd.Timedelta(days=20), last + pd.Timedelta(days=50)],
-                        nticks=7)
-    figure.update_yaxes(rangemode="tozero", row=1, col=1)
-    figure.update_yaxes(range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%", row=2, col=1)
-    figure.update_yaxes(range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%", row=3, col=1)
-    figure.update_annotations(font_size=12)
-    return figure
+    span = [(first - pd.Timedelta(days=20)).strftime("%Y-%m-%d"), (last + pd.Timedelta(days=50)).strftime("%Y-%m-%d")]
+    return {
+        "data": data,
+        "layout": _layout(
+            440,
+            bargap=0.15,
+            legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
+            margin={"l": 8, "r": 8, "t": 48, "b": 20},
+            xaxis=_axis(type="date", range=span, nticks=7, anchor="y3"),
+            yaxis=_axis(domain=[0.74, 1], rangemode="tozero"),
+            yaxis2=_axis(domain=[0.38, 0.66], range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%"),
+            yaxis3=_axis(domain=[0, 0.30], range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%"),
+            annotations=[_title("games per month", 0.5, 1.0, "center"),
+                         _title("share of the month's games", 0.5, 0.66, "center"),
+                         _title(f"{side(turn)}'s score", 0.5, 0.30, "center")],
+        ),
+    }
