@@ -15,6 +15,7 @@ from webapp.dashboard.figures import (
     bands_figure,
     empty_figure,
     graph_config,
+    graph_style,
     results_figure,
     time_figure,
 )
@@ -52,6 +53,7 @@ def test_bands_figure_draws_a_line_and_a_95_band_per_move() -> None:
     e5 = lines[0]
     assert list(e5.x) == [1600, 1850]
     assert [row[3] for row in e5.customdata] == [11, 12]
+    assert list(e5.error_x.array) == [100, 50]  # 1500–1699 and 1800–1899, half widths
     assert figure.layout.yaxis.range == (-4, 104)
     assert list(figure.layout.yaxis.tickvals) == [0, 25, 50, 75, 100]
     assert figure.layout.xaxis.title.text == "rating (mean of both players)"
@@ -88,3 +90,5 @@ def test_graph_config_keeps_a_png_download_on_screen() -> None:
     assert config["displayModeBar"] is True
     assert config["toImageButtonOptions"]["format"] == "png"
     assert "toImage" not in config["modeBarButtonsToRemove"]
+    figure = results_figure(FRAMES.moves, "black")
+    assert graph_style(figure) == {"height": f"{90 + 30 * 2}px"}  # grows with the moves shown

@@ -30,6 +30,7 @@ from webapp.dashboard.figures import (
     bands_figure,
     empty_figure,
     graph_config,
+    graph_style,
     results_figure,
     time_figure,
 )
@@ -46,7 +47,9 @@ BANDS_GRAPH = "chart-bands"
 TIME_GRAPH = "chart-time"
 CHARTS_NOTE = "charts-note"
 CHARTS_LOADING = "charts-loading"
+GRAPHS = (RESULTS_GRAPH, BANDS_GRAPH, TIME_GRAPH)
 
+LOADING_FIGURE = empty_figure("Loading…")
 HIDDEN = {"display": "none"}
 SHOWN: dict[str, str] = {}
 
@@ -73,8 +76,8 @@ def _chart(title: str, graph_id: str, hint: str) -> html.Div:
         [
             html.H6(title, className="chart-title mb-0"),
             html.Div(hint, className="small text-muted mb-1"),
-            dcc.Graph(id=graph_id, config=graph_config(graph_id), figure=empty_figure("Loading…"),
-                      className="chart-graph"),
+            dcc.Graph(id=graph_id, config=graph_config(graph_id), figure=LOADING_FIGURE,
+                      style=graph_style(LOADING_FIGURE), responsive=True, className="chart-graph"),
         ],
         className="chart-block mb-3",
     )
@@ -172,9 +175,8 @@ def register_charts_callbacks(app: dash.Dash) -> None:
     )
 
     @app.callback(
-        Output(RESULTS_GRAPH, "figure"),
-        Output(BANDS_GRAPH, "figure"),
-        Output(TIME_GRAPH, "figure"),
+        *[Output(graph, "figure") for graph in GRAPHS],
+        *[Output(graph, "style") for graph in GRAPHS],
         Output(CHARTS_NOTE, "children"),
         Input(ids.VIEW_STATE, "data"),
         Input(VIEW_TOGGLE, "value"),
@@ -192,5 +194,6 @@ def register_charts_callbacks(app: dash.Dash) -> None:
         except SQLAlchemyError:
             app.server.logger.exception("charts query failed")
             broken = empty_figure("The database is unavailable; try again shortly")
-            return broken, broken, broken, ""
-        return out["results"], out["bands"], out["time"], out["note"]
+            out = {"results": broken, "bands": broken, "time": broken, "note": ""}
+        figures = [out["results"], out["bands"], out["time"]]
+        return (*figures, *[graph_style(f) for f in figures], out["note"])

@@ -30,15 +30,23 @@ SCORE_RANGE = [-4, 104]  # a little room, so a 0% or 100% point is drawn whole
 
 
 def graph_config(filename: str) -> dict[str, Any]:
-    """A dcc.Graph config: the mode bar always shown (phones cannot hover) with a PNG download."""
+    """A dcc.Graph config: the mode bar always shown (phones cannot hover) with a PNG download.
+
+    The graph follows its container's width (dcc.Graph(responsive=True)); its height is
+    the figure's layout.height, given to the container too (graph_style).
+    """
     return {
         "displayModeBar": True,
         "displaylogo": False,
-        "responsive": True,
-        "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "autoScale2d",
+        "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "autoScale2d", "sendChartToCloud",
                                    "zoomIn2d", "zoomOut2d"],  # a PNG download and a reset stay
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
+
+
+def graph_style(figure: Figure) -> dict[str, str]:
+    """The style of a responsive dcc.Graph drawing `figure`: its layout's height."""
+    return {"height": f"{figure['layout']['height']}px"}
 
 
 def _axis(**extra: Any) -> dict[str, Any]:
@@ -170,6 +178,9 @@ def bands_figure(bands: pd.DataFrame, turn: str, *, rating: str = "rating",
             "line": {"color": colour, "width": 2}, "marker": {"color": colour, "size": 7},
             "error_y": {"type": "data", "symmetric": False, "array": _numbers(high - score),
                         "arrayminus": _numbers(score - low), "color": colour, "thickness": 1, "width": 3},
+            # the ratings the point stands for (a merged group is wide)
+            "error_x": {"type": "data", "array": _numbers((part["rating_max"] + 1 - part["rating_min"]) / 2),
+                        "color": colour, "thickness": 1, "width": 0},
             "customdata": _rows(part.assign(low=low, high=high),
                                 ["uci", "rating_min", "rating_max", "games", "white", "draws", "black",
                                  "low", "high", "label"]),
