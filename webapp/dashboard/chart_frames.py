@@ -205,3 +205,26 @@ def chart_frames(breakdown: Breakdown) -> ChartFrames:
         undated_games=sum(r.games for r in breakdown.by_month if r.key == UNKNOWN_MONTH),
         more_moves=max(0, len(_moves_by_games(breakdown)) - MAX_MOVES),
     )
+
+
+HISTORY_COLUMNS = ["month", "label", "games", "wins", "draws", "losses", "score", "score_low", "score_high"]
+
+
+def history_frame(months: Iterable[tuple[int, int, int, int]]) -> pd.DataFrame:
+    """A player's (month, wins, draws, losses) as one row per month from the first to the
+    last, months without games included (0 games, no score); unknown months (0) left out."""
+    counts = {m: (w, d, lost) for m, w, d, lost in months if m != UNKNOWN_MONTH}
+    if not counts:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    records = []
+    for month in month_span(min(counts), max(counts)):
+        wins, draws, losses = counts.get(month, (0, 0, 0))
+        games = wins + draws + losses
+        points = wins + draws / 2
+        low, high = wilson_interval(points, games) or (None, None)
+        records.append({
+            "month": month_start(month), "label": f"{month // 100:04d}-{month % 100:02d}", "games": games,
+            "wins": wins, "draws": draws, "losses": losses,
+            "score": points / games if games else None, "score_low": low, "score_high": high,
+        })
+    return pd.DataFrame.from_records(records, columns=HISTORY_COLUMNS)

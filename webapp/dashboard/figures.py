@@ -260,3 +260,41 @@ def time_figure(months: pd.DataFrame, turn: str, *, empty: str = "No dated games
                          _title(f"{side(turn)}'s score", 0.5, 0.30, "center")],
         ),
     }
+
+
+def history_figure(history: pd.DataFrame, *, empty: str = "No games in this range") -> Figure:
+    """A player's games per month (bars, every month on a date axis, so a month without
+    games is a gap) and their score (line, right axis 0–100% with room for 0 and 100)."""
+    if history.empty:
+        return empty_figure(empty, height=260)
+    dates = list(history["month"].dt.strftime("%Y-%m-%d"))
+    period = {"xperiod": "M1", "xperiodalignment": "middle"}
+    custom = _rows(history.assign(low=100 * history["score_low"].astype(float),
+                                  high=100 * history["score_high"].astype(float)),
+                   ["label", "games", "wins", "draws", "losses", "low", "high"])
+    first, last = history["month"].min(), history["month"].max()
+    span = [(first - pd.Timedelta(days=20)).strftime("%Y-%m-%d"),
+            (last + pd.Timedelta(days=50)).strftime("%Y-%m-%d")]
+    return {
+        "data": [
+            {"type": "bar", "name": "games", "x": dates, "y": [int(g) for g in history["games"]],
+             "yaxis": "y", "marker": {"color": "#9aa5b1"}, "customdata": custom, **period,
+             "hovertemplate": "%{customdata[0]}: %{y:,} games<br>%{customdata[2]:,} won / "
+                              "%{customdata[3]:,} drawn / %{customdata[4]:,} lost<extra></extra>"},
+            {"type": "scatter", "name": "score %", "x": dates, "y": _numbers(100 * history["score"].astype(float)),
+             "yaxis": "y2", "mode": "lines+markers", "connectgaps": False, "customdata": custom, **period,
+             "line": {"color": SCORE_COLOUR, "width": 2}, "marker": {"color": SCORE_COLOUR, "size": 6},
+             "cliponaxis": False,
+             "hovertemplate": "%{customdata[0]}: score %{y:.1f}% (95%: %{customdata[5]:.1f}–"
+                              "%{customdata[6]:.1f}%) over %{customdata[1]:,} games<extra></extra>"},
+        ],
+        "layout": _layout(
+            260,
+            margin={"l": 8, "r": 8, "t": 36, "b": 8},
+            xaxis=_axis(type="date", range=span, nticks=7),
+            yaxis=_axis(title={"text": "games", "standoff": 4}, rangemode="tozero"),
+            yaxis2=_axis(title={"text": "score", "standoff": 4}, overlaying="y", side="right",
+                         range=SCORE_RANGE, tickmode="array", tickvals=SCORE_TICKS, ticksuffix="%",
+                         showgrid=False),
+        ),
+    }

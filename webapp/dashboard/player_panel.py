@@ -12,14 +12,14 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from webapp.dashboard import ids
+from webapp.dashboard.figures import graph_config
 from webapp.dashboard.state import ViewState
 from webapp.model.links import explorer_url
-from webapp.model.query import ExplorerQuery, QueryError, format_month
+from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import ScoreComparison
 
 # component ids of this panel
@@ -173,7 +173,8 @@ def build_analysis_card() -> dbc.Card:
                 html.H6("Where the points leak", className="mt-3"),
                 html.Div(id=LEAKS),
                 html.H6("This position over time", className="mt-3"),
-                dcc.Graph(id=HISTORY, config={"displayModeBar": False}, style={"height": "260px"}),
+                dcc.Graph(id=HISTORY, config=graph_config("player-history"), style={"height": "260px"},
+                          responsive=True),
             ]
         )
     )
@@ -263,24 +264,13 @@ def _line_label(play: tuple[str, ...]) -> str:
     return " ".join(parts) or "start"
 
 
-def build_history_figure(months: list[Any]) -> go.Figure:
+def build_history_figure(months: list[Any], *, empty: str = "No games of the player here") -> dict[str, Any]:
     """Monthly games (bars) and the player's score (line) in the current position."""
-    labels = [format_month(m.month) for m in months]
-    figure = go.Figure()
-    figure.add_bar(x=labels, y=[m.score.games for m in months], name="games", yaxis="y",
-                   marker_color="#9aa5b1")
-    figure.add_scatter(x=labels, y=[None if m.score.score is None else 100 * m.score.score
-                                    for m in months],
-                       name="score %", yaxis="y2", mode="lines+markers", line_color="#1f77b4")
-    figure.update_layout(
-        margin={"l": 40, "r": 40, "t": 10, "b": 30},
-        xaxis={"type": "category"},
-        yaxis={"title": "games"},
-        yaxis2={"title": "score %", "overlaying": "y", "side": "right", "range": [0, 100]},
-        legend={"orientation": "h", "y": -0.25},
-        template="plotly_white",
-    )
-    return figure
+    from webapp.dashboard.chart_frames import history_frame
+    from webapp.dashboard.figures import history_figure
+
+    rows = [(m.month, m.score.wins, m.score.draws, m.score.losses) for m in months]
+    return history_figure(history_frame(rows), empty=empty)
 
 
 # ---------------------------------------------------------------------- plain functions
@@ -324,7 +314,8 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
     )
     from webapp.extensions import db
 
-    empty = {"summary": "", "compare": "", "leaks": "", "history": build_history_figure([])}
+    empty = {"summary": "", "compare": "", "leaks": "",
+             "history": build_history_figure([], empty="Choose a player to see their months")}
     if not args.get("player"):
         return {**empty, "summary": "Choose a player (or import an account) to compare with peers."}
     try:
@@ -336,7 +327,8 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
         _rating, leaks = read_leaks(db.engine.connect, query, band_width=band,
                                     index_plies=index_plies, limit=10)
     except (QueryError, PlayerNotFound) as error:
-        return {**empty, "summary": html.Span(str(error), className="text-danger")}
+        return {**empty, "summary": html.Span(str(error), className="text-danger"),
+                "history": build_history_figure([], empty=str(error))}
     p = compared.position
     summary = html.Span(
         [
