@@ -157,10 +157,15 @@ class Dashboard:
             if "player=" in search:  # unknown player: all games are shown
                 api = self.live.api("&".join(p for p in search.split("&") if not p.startswith(("player=", "color="))))
             return expected_rows(api)
+        # the peers: games rated around the player's average (GET /api/player/peers)
+        peers = self.live.api(search, path="/api/player/peers")
         peers_search = "&".join(
-            p for p in search.lstrip("?").split("&") if not p.startswith(("player=", "color="))
+            p for p in search.lstrip("?").split("&")
+            if not p.startswith(("player=", "color=", "rating_min=", "rating_max="))
         )
-        return expected_comparison(api, self.live.api("?" + peers_search))
+        if peers["ratingMin"] is not None:
+            peers_search += f"&rating_min={peers['ratingMin']}&rating_max={peers['ratingMax']}"
+        return expected_comparison(api, self.live.api("?" + peers_search.lstrip("&")))
 
     def wait_for(self, condition: Callable[[], Any], what: str) -> Any:
         deadline = time.monotonic() + TIMEOUT_S

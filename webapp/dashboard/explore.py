@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from webapp.caching import memoized
 from webapp.dashboard.state import ViewState, explorer_query
 from webapp.db.explorer import read_explorer
+from webapp.db.leaks import Peers, read_peers
 from webapp.db.players import record_requested_player
 from webapp.db.summary import has_games, month_range
 from webapp.model.query import ExplorerQuery
@@ -27,7 +28,8 @@ class ExplorerView:
 
     query: ExplorerQuery
     result: ExplorerResult
-    peers: ExplorerResult | None = None  # all games in the rating range, when a player is chosen
+    peers: ExplorerResult | None = None  # the player's peers (webapp.db.leaks.Peers), when a player is chosen
+    peer_group: Peers | None = None  # who the peers are (named on screen)
     unknown_player: str | None = None  # a chosen player with no games
     problem: str | None = None  # a filter left out because the explorer rejects it
     empty_database: bool = False
@@ -40,8 +42,8 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
     if query.player is None:
         empty = result.totals.games == 0 and not _has_games(connection_factory)
         return ExplorerView(query=query, result=result, problem=problem, empty_database=empty)
-    peers = read_explorer(connection_factory, query.without_player())
     if not result.player_found:
+        peers = read_explorer(connection_factory, query.without_player())
         empty = peers.totals.games == 0 and not _has_games(connection_factory)
         return ExplorerView(
             query=query.without_player(),
@@ -50,7 +52,10 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
             problem=problem,
             empty_database=empty,
         )
-    return ExplorerView(query=query, result=result, peers=peers, problem=problem)
+    # the Player tab's peers: games around the player's own rating, not all games
+    chosen = read_peers(connection_factory, query)
+    peers = read_explorer(connection_factory, chosen.query(query))
+    return ExplorerView(query=query, result=result, peers=peers, peer_group=chosen, problem=problem)
 
 
 def note_unknown_player(engine: Engine, player: str) -> None:
