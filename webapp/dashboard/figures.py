@@ -69,6 +69,11 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _count_axis(most: int, **extra: Any) -> dict[str, Any]:
+    """An axis of game counts: whole numbers only (no 0.5 games)."""
+    return _axis(rangemode="tozero", tickformat=",d", **({"dtick": 1} if most <= 6 else {}), **extra)
+
+
 def _title(text: str, x: float, y: float = 1.0, xanchor: str = "left") -> dict[str, Any]:
     """A subplot title, placed in paper coordinates."""
     return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "xanchor": xanchor,
@@ -252,7 +257,7 @@ def time_figure(months: pd.DataFrame, turn: str, *, empty: str = "No dated games
             legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
             margin={"l": 8, "r": 8, "t": 48, "b": 20},
             xaxis=_axis(type="date", range=span, nticks=7, anchor="y3"),
-            yaxis=_axis(domain=[0.74, 1], rangemode="tozero"),
+            yaxis=_count_axis(int(every["games"].max()), domain=[0.74, 1]),
             yaxis2=_axis(domain=[0.38, 0.66], range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%"),
             yaxis3=_axis(domain=[0, 0.30], range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%"),
             annotations=[_title("games per month", 0.5, 1.0, "center"),
@@ -292,7 +297,7 @@ def history_figure(history: pd.DataFrame, *, empty: str = "No games in this rang
             260,
             margin={"l": 8, "r": 8, "t": 36, "b": 8},
             xaxis=_axis(type="date", range=span, nticks=7),
-            yaxis=_axis(title={"text": "games", "standoff": 4}, rangemode="tozero"),
+            yaxis=_count_axis(int(history["games"].max()), title={"text": "games", "standoff": 4}),
             yaxis2=_axis(title={"text": "score", "standoff": 4}, overlaying="y", side="right",
                          range=SCORE_RANGE, tickmode="array", tickvals=SCORE_TICKS, ticksuffix="%",
                          showgrid=False),
