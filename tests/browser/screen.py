@@ -211,6 +211,13 @@ class Dashboard:
         src = self.driver.find_element(By.ID, "board-image").get_attribute("src") or ""
         return base64.b64decode(src.split(",", 1)[1]).decode() if "," in src else ""
 
+    def board_svg_of(self, image_id: str) -> str:
+        """The SVG text of a board picture (the Explorer's or the Player tab's)."""
+        import base64
+
+        src = self.driver.find_element(By.ID, image_id).get_attribute("src") or ""
+        return base64.b64decode(src.split(",", 1)[1]).decode() if "," in src else ""
+
     def board_selection(self) -> str | None:
         """'square' while a piece is picked up (its square is filled yellow)."""
         return "square" if "#f6f669" in self.board_svg() else None

@@ -69,3 +69,58 @@ def test_history_of_an_unknown_player_says_so_without_axes() -> None:
     assert not figure.data
     assert figure.layout.xaxis.visible is False and figure.layout.yaxis.visible is False
     assert figure.layout.annotations[0].text == "No games of 'nobody' have been imported yet."
+
+
+def test_difference_is_marked_when_significant_and_greyed_when_not() -> None:
+    from webapp.dashboard.player_panel import _diff, significant
+
+    # 8 wins of 10: the 95% interval is 49–94%; peers at 40% lie below it
+    clear = ScoreComparison(Score(8, 0, 2), Score(40, 0, 60))
+    assert significant(clear)
+    span = _diff(clear)
+    assert span.children == "+40" and "delta-significant" in span.className and "text-success" in span.className
+    # 2 of 4: the interval is 15–85%; peers at 40% are inside it
+    unclear = ScoreComparison(Score(2, 0, 2), Score(40, 0, 60))
+    assert not significant(unclear)
+    span = _diff(unclear)
+    assert span.children == "+10" and "delta-ns" in span.className and "text-muted" in span.className
+    # clearly below: red
+    below = ScoreComparison(Score(0, 1, 9), Score(60, 0, 40))
+    assert "text-danger" in _diff(below).className
+
+
+def test_leaks_keep_the_deepest_of_a_line_carried_by_the_same_games() -> None:
+    from webapp.dashboard.player_panel import drop_near_duplicates
+
+    def leak(play: str, games: int) -> Leak:
+        return Leak(tuple(play.split()), "fen", ScoreComparison(Score(0, 0, games), Score(5, 0, 5)))
+
+    leaks = [
+        leak("e2e4", 10),
+        leak("e2e4 c7c5", 10),  # the same 10 games a ply deeper: e4 gives way
+        leak("e2e4 c7c5 g1f3", 9),  # 9 of them again: c5 gives way too
+        leak("d2d4", 20),
+        leak("d2d4 d7d5", 5),  # a quarter of d4's games: both stay
+    ]
+    assert [" ".join(kept.play) for kept in drop_near_duplicates(leaks)] == ["e2e4 c7c5 g1f3", "d2d4", "d2d4 d7d5"]
+
+
+def test_compare_rows_play_their_move_and_show_peers_games() -> None:
+    comparison = ScoreComparison(Score(1, 0, 3), Score(6, 2, 2))
+    result = PlayerComparison("bob", "white", 1500, 1400, 1699, comparison,
+                              (MoveComparison("g1f3", "Nf3", comparison),))
+    table = build_compare_table(result)
+    row = table.children[1].children[0]
+    assert getattr(row, "data-play") == "g1f3"  # a click plays it, as in the Explorer
+    assert "10 games" in str(row)  # the peers' games beside their score
+
+
+def test_the_player_tab_board_is_the_explorers_position() -> None:
+    from webapp.dashboard.player_panel import board_outputs
+
+    state = ViewState(line=("e2e4", "e7e5", "g1f3"), ply=2, orientation="black")
+    src, overlay, line, opening = board_outputs(state.to_dict(), None)
+    assert src.startswith("data:image/svg+xml;base64,")
+    assert overlay == "board-overlay flipped"
+    assert [getattr(b, "data-ply", None) for b in line if hasattr(b, "data-ply")] == ["0", "1", "2", "3"]
+    assert [c.children for c in opening if hasattr(c, "children")] == ["C20", "King's Pawn Game"]
