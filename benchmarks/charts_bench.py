@@ -7,6 +7,7 @@ explorer's test sample, tests/fixtures/explorer_sample.pgn). For each position a
 set it times `charts_panel.chart_figures` (what the callback runs) cold, with the explorer
 cache emptied (a new generation: the database answers), and cached; then the JSON
 encoding Dash sends. Prints the median of `--runs` runs per case, in milliseconds.
+Then the Player tab's callbacks (board, compare + history, leaks cold and cached).
 Figures only, nothing asserted; quick on the sample.
 """
 
@@ -85,6 +86,35 @@ def main() -> None:
             figures = [out["results"], out["bands"], out["time"]]
             json_ms = _ms(lambda: [plotly.io.json.to_json_plotly(f) for f in figures], args.runs)  # noqa: B023
             print(f"{label:28} {cold_ms:9.1f} {warm_ms:9.1f} {json_ms:9.1f}")
+        player_tab(args.runs, bump_generation)
+
+
+PLAYER_CASES = {
+    "frank white, start": ("", "frank", "white"),
+    "frank black, 1.e4": ("?play=e2e4", "frank", "black"),
+    "carol_rook white, 1.e4 e5": ("?play=e2e4,e7e5", "carol_rook", "white"),
+}
+
+
+def player_tab(runs: int, bump_generation) -> None:  # type: ignore[no-untyped-def]
+    """The Player tab's three callbacks' work: board, summary + table + history, leaks."""
+    from webapp.dashboard.player_panel import analyse, api_args, board_outputs, leaks_panel
+    from webapp.dashboard.url import state_from_search
+
+    print(f"\n{'player tab':28} {'board':>9} {'compare':>9} {'leaks':>9} {'leaks $':>9}   (median of {runs}, ms)")
+    for label, (search, player, colour) in PLAYER_CASES.items():
+        state = state_from_search(search)
+        args = api_args(state, player, colour, 100)
+        board_ms = _ms(lambda: board_outputs(state.to_dict(), None), runs)  # noqa: B023
+        compare_ms = _ms(lambda: analyse(args), runs)  # noqa: B023
+
+        def cold_leaks() -> None:
+            bump_generation()
+            leaks_panel(args, 40)  # noqa: B023
+
+        leaks_ms = _ms(cold_leaks, runs)
+        cached_ms = _ms(lambda: leaks_panel(args, 40), runs)  # noqa: B023
+        print(f"{label:28} {board_ms:9.1f} {compare_ms:9.1f} {leaks_ms:9.1f} {cached_ms:9.1f}")
 
 
 if __name__ == "__main__":
