@@ -8,6 +8,7 @@ divs and compared with /api/explorer (results per move) and /api/explorer/breakd
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -176,3 +177,31 @@ def test_brw032_charts_fit_a_phone(live_app, new_browser) -> None:
         assert 0 <= box[0] and box[1] <= 390, (graph_id, box)
     _shot(browser, "charts-390")
     _shot(browser, "charts-390-view", "charts-view")
+
+
+_REQUESTS = """
+return performance.getEntriesByType('resource')
+  .filter(e => e.name.includes('_dash-update-component')).length;
+"""
+
+
+def test_brw033_a_click_with_the_table_shown_asks_the_server_once(live_app, browser) -> None:
+    # the charts and the Player tab draw only while shown: a click on the Explorer's
+    # board costs one request (the navigation), not one per hidden panel
+    page = Dashboard(browser, live_app).open("?play=e2e4")
+    page.wait_for_api_numbers()
+    time.sleep(1.0)  # let the page's first requests finish
+    before = browser.execute_script(_REQUESTS)
+    page.click_row(page.read()["rows"][0]["uci"])
+    page.wait_for(lambda: page.search.startswith("?play=e2e4,"), "the row played")
+    page.wait_for_api_numbers()
+    time.sleep(1.0)
+    assert browser.execute_script(_REQUESTS) - before == 1
+    # with the charts shown, a click asks for them too
+    _show_charts(page)
+    _graph(page, "chart-results", _drawn)
+    time.sleep(1.0)
+    before = browser.execute_script(_REQUESTS)
+    page.button("back")
+    page.wait_for(lambda: page.search == "?play=e2e4", "back to 1.e4")
+    page.wait_for(lambda: browser.execute_script(_REQUESTS) - before == 2, "the charts asked for")

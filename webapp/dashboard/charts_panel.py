@@ -47,6 +47,7 @@ BANDS_GRAPH = "chart-bands"
 TIME_GRAPH = "chart-time"
 CHARTS_NOTE = "charts-note"
 CHARTS_LOADING = "charts-loading"
+CHARTS_REQUEST = "charts-request"  # the view to draw, set in the browser only while the charts show
 GRAPHS = (RESULTS_GRAPH, BANDS_GRAPH, TIME_GRAPH)
 
 LOADING_FIGURE = empty_figure("Loading…")
@@ -89,6 +90,7 @@ def build_charts_panel() -> html.Div:
         dcc.Loading(
             html.Div(
                 [
+                    dcc.Store(id=CHARTS_REQUEST, storage_type="memory"),
                     html.Div(id=CHARTS_NOTE, className="small text-muted mb-2"),
                     _chart("Results per move", RESULTS_GRAPH,
                            "White wins / draws / Black wins, and the side to move's score with its "
@@ -174,20 +176,33 @@ def register_charts_callbacks(app: dash.Dash) -> None:
         Input(VIEW_TOGGLE, "value"),
     )
 
-    @app.callback(
-        *[Output(graph, "figure") for graph in GRAPHS],
-        *[Output(graph, "style") for graph in GRAPHS],
-        Output(CHARTS_NOTE, "children"),
+    # a click while the table shows costs the server nothing: the browser asks for charts
+    # only while they are shown (and when they are shown again)
+    app.clientside_callback(
+        """function (view, shown, version) {
+            if (shown !== 'charts' || !view) { return window.dash_clientside.no_update; }
+            return {view: view, version: version};
+        }""",
+        Output(CHARTS_REQUEST, "data"),
         Input(ids.VIEW_STATE, "data"),
         Input(VIEW_TOGGLE, "value"),
         Input(ids.DATA_VERSION, "data"),
     )
-    def draw_charts(view, shown, _version):  # type: ignore[no-untyped-def]
+
+    @app.callback(
+        *[Output(graph, "figure") for graph in GRAPHS],
+        *[Output(graph, "style") for graph in GRAPHS],
+        Output(CHARTS_NOTE, "children"),
+        Input(CHARTS_REQUEST, "data"),
+        prevent_initial_call=True,
+    )
+    def draw_charts(request):  # type: ignore[no-untyped-def]
         from sqlalchemy.exc import SQLAlchemyError
 
         from webapp.extensions import db
 
-        if shown != "charts" or view is None:  # nothing to draw while the table is shown
+        view = (request or {}).get("view")
+        if view is None:
             raise PreventUpdate
         try:
             out = chart_figures(db.engine.connect, ViewState.from_dict(view))

@@ -53,6 +53,8 @@ BOARD_OVERLAY = "player-board-overlay"
 MOVE_LINE = "player-move-line"
 OPENING = "player-opening"
 LEAKS_NOTE = "player-leaks-note"
+BOARD_REQUEST = "player-board-request"  # {view, selection}, set in the browser while the tab shows
+VIEW_REQUEST = "player-view-request"  # {view}, likewise, when the position or filters change
 #: leaks asked for before near-duplicates are dropped, and shown after
 LEAKS_ASKED, LEAKS_SHOWN = 30, 10
 
@@ -65,6 +67,8 @@ def build_player_panel() -> html.Div:
         [
             dcc.Store(id=IMPORT_JOB, storage_type="memory"),
             dcc.Store(id=PLAYER_VERSION, storage_type="memory", data=0),
+            dcc.Store(id=BOARD_REQUEST, storage_type="memory"),
+            dcc.Store(id=VIEW_REQUEST, storage_type="memory"),
             dcc.Download(id=DOWNLOAD),
             html.Div(  # a CSS grid (assets/charts.css): the accounts go last on a phone
                 [
@@ -555,33 +559,52 @@ def register_player_callbacks(app: dash.Dash) -> None:
     def refresh_explorer(_player_version, version):  # type: ignore[no-untyped-def]
         return (version or 0) + 1
 
+    # a click on the Explorer tab costs the server nothing here: the browser passes the
+    # view on only while this tab shows (and when it is shown again); a piece picked up
+    # redraws the board alone
+    app.clientside_callback(
+        """function (view, selection, tab) {
+            const skip = window.dash_clientside.no_update;
+            if (tab !== 'player') { return [skip, skip]; }
+            const fired = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
+            const pickedOnly = fired.length === 1 && fired[0] === 'selection.data';
+            return [{view: view, selection: selection}, pickedOnly ? skip : {view: view}];
+        }""",
+        Output(BOARD_REQUEST, "data"),
+        Output(VIEW_REQUEST, "data"),
+        Input(ids.VIEW_STATE, "data"),
+        Input(ids.SELECTION, "data"),
+        Input(ids.TABS, "active_tab"),
+    )
+
     @app.callback(
         Output(BOARD_IMAGE, "src"),
         Output(BOARD_OVERLAY, "className"),
         Output(MOVE_LINE, "children"),
         Output(OPENING, "children"),
-        Input(ids.VIEW_STATE, "data"),
-        Input(ids.SELECTION, "data"),
-        Input(ids.TABS, "active_tab"),
+        Input(BOARD_REQUEST, "data"),
+        prevent_initial_call=True,
     )
-    def show_board(view, selection, tab):  # type: ignore[no-untyped-def]
-        if tab != "player":  # the Explorer tab draws its own board
+    def show_board(request):  # type: ignore[no-untyped-def]
+        if not request:
             raise PreventUpdate
-        return board_outputs(view, selection)
+        return board_outputs(request.get("view"), request.get("selection"))
 
     @app.callback(
         Output(SUMMARY, "children"),
         Output(COMPARE, "children"),
         Output(HISTORY, "figure"),
-        Input(ids.VIEW_STATE, "data"),
+        Input(VIEW_REQUEST, "data"),
         Input(PLAYER_NAME, "value"),
         Input(PLAYER_COLOR, "value"),
         Input(PLAYER_BAND, "value"),
         Input(PLAYER_VERSION, "data"),
         Input(ids.DATA_VERSION, "data"),
-        Input(ids.TABS, "active_tab"),
+        State(ids.VIEW_STATE, "data"),
+        State(ids.TABS, "active_tab"),
+        prevent_initial_call=True,
     )
-    def show_player(view, player, color, band, _version, _data_version, tab):  # type: ignore[no-untyped-def]
+    def show_player(_request, player, color, band, _version, _data_version, view, tab):  # type: ignore[no-untyped-def]
         if tab != "player":  # nothing to draw while the panel is hidden
             raise PreventUpdate
         out = analyse(api_args(ViewState.from_dict(view), player, color, band))
@@ -590,15 +613,17 @@ def register_player_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output(LEAKS, "children"),
         Output(LEAKS_NOTE, "children"),
-        Input(ids.VIEW_STATE, "data"),
+        Input(VIEW_REQUEST, "data"),
         Input(PLAYER_NAME, "value"),
         Input(PLAYER_COLOR, "value"),
         Input(PLAYER_BAND, "value"),
         Input(PLAYER_VERSION, "data"),
         Input(ids.DATA_VERSION, "data"),
-        Input(ids.TABS, "active_tab"),
+        State(ids.VIEW_STATE, "data"),
+        State(ids.TABS, "active_tab"),
+        prevent_initial_call=True,
     )
-    def show_leaks(view, player, color, band, _version, _data_version, tab):  # type: ignore[no-untyped-def]
+    def show_leaks(_request, player, color, band, _version, _data_version, view, tab):  # type: ignore[no-untyped-def]
         # apart from the table above, so a slow first leak search never holds it back
         if tab != "player":
             raise PreventUpdate
