@@ -254,9 +254,9 @@ def time_figure(months: pd.DataFrame, turn: str, *, empty: str = "No dated games
         "layout": _layout(
             440,
             bargap=0.15,
-            legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
-            margin={"l": 8, "r": 8, "t": 48, "b": 20},
-            xaxis=_axis(type="date", range=span, nticks=7, anchor="y3"),
+            legend={"orientation": "h", "yanchor": "top", "y": -0.13, "x": 0},
+            margin={"l": 8, "r": 8, "t": 48, "b": 34},
+            xaxis=_axis(type="date", range=span, nticks=6, anchor="y3", tickformat="%b\n%Y", tickangle=0),
             yaxis=_count_axis(int(every["games"].max()), domain=[0.74, 1]),
             yaxis2=_axis(domain=[0.38, 0.66], range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%"),
             yaxis3=_axis(domain=[0, 0.30], range=SCORE_RANGE, tickvals=SCORE_TICKS, ticksuffix="%"),
@@ -296,7 +296,7 @@ def history_figure(history: pd.DataFrame, *, empty: str = "No games in this rang
         "layout": _layout(
             260,
             margin={"l": 8, "r": 8, "t": 36, "b": 8},
-            xaxis=_axis(type="date", range=span, nticks=7),
+            xaxis=_axis(type="date", range=span, nticks=6, tickformat="%b\n%Y", tickangle=0),
             yaxis=_count_axis(int(history["games"].max()), title={"text": "games", "standoff": 4}),
             yaxis2=_axis(title={"text": "score", "standoff": 4}, overlaying="y", side="right",
                          range=SCORE_RANGE, tickmode="array", tickvals=SCORE_TICKS, ticksuffix="%",
