@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from webapp.api.wire import query_from_args
 from webapp.db.breakdown import UNKNOWN_BAND, UNKNOWN_MONTH, Breakdown, BreakdownRow, read_breakdown
@@ -55,4 +55,15 @@ def breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
 @breakdown_api.get("/api/explorer/breakdown")
 def breakdown():  # type: ignore[no-untyped-def]
     query = query_from_args(request.args)
+    if query.player:
+        _ensure_indexed(query.player)  # where players are indexed on demand; else the read answers 202
     return jsonify(breakdown_json(read_breakdown(db.engine.connect, query)))
+
+
+def _ensure_indexed(player: str) -> None:
+    """Start counting a player's statistics where that happens on demand (as /api/explorer does)."""
+    try:
+        from webapp.jobs.player_index import ensure_player_indexed  # type: ignore[import-not-found]
+    except ImportError:  # every player's statistics are written at import
+        return
+    ensure_player_indexed(current_app, player)

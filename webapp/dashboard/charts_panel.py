@@ -35,6 +35,7 @@ from webapp.dashboard.figures import (
     time_figure,
 )
 from webapp.dashboard.state import ViewState, explorer_query
+from webapp.db import players
 from webapp.db.breakdown import read_breakdown
 from webapp.model.query import ExplorerQuery
 
@@ -52,6 +53,8 @@ GRAPHS = (RESULTS_GRAPH, BANDS_GRAPH, TIME_GRAPH)
 
 LOADING_FIGURE = empty_figure("Loading…")
 HIDDEN = {"display": "none"}
+#: raised where a player's statistics are counted on demand (webapp.db.players), else nothing
+PLAYER_INDEXING: type[Exception] | tuple[()] = getattr(players, "PlayerIndexing", ())
 SHOWN: dict[str, str] = {}
 
 
@@ -143,7 +146,13 @@ def chart_figures(connection_factory: Callable[[], Connection], state: ViewState
     An unknown player draws all games, as the moves table does.
     """
     query, _problem = explorer_query(state)
-    breakdown = read_breakdown(connection_factory, query)
+    waiting = ""
+    try:
+        breakdown = read_breakdown(connection_factory, query)
+    except PLAYER_INDEXING as indexing:  # the player's games are being counted: all games meanwhile
+        waiting = f"Counting {query.player}'s games ({indexing.done:,} of {indexing.total:,}): all games shown · "
+        query = query.without_player()
+        breakdown = read_breakdown(connection_factory, query)
     if not breakdown.player_found:
         query = query.without_player()
         breakdown = read_breakdown(connection_factory, query)
@@ -151,7 +160,7 @@ def chart_figures(connection_factory: Callable[[], Connection], state: ViewState
     if frames.total_games == 0:
         message = empty_message(query)
         return {"results": empty_figure(message), "bands": empty_figure(message),
-                "time": empty_figure(message), "note": message}
+                "time": empty_figure(message), "note": waiting + message}
     no_moves = "No further moves: the games here end, or go past the indexed plies"
     unrated = "No games with a known rating in this range"
     return {
@@ -159,7 +168,7 @@ def chart_figures(connection_factory: Callable[[], Connection], state: ViewState
         "bands": bands_figure(frames.bands, frames.turn, rating=_rating_axis(query),
                               empty=no_moves if frames.moves.empty else unrated),
         "time": time_figure(frames.months, frames.turn),
-        "note": chart_note(query, frames),
+        "note": waiting + chart_note(query, frames),
     }
 
 

@@ -16,11 +16,17 @@ import chess
 from sqlalchemy import Connection, and_, func, select
 
 from webapp.caching import memoized
-from webapp.db.explorer import _filters, _table, cache_key
+from webapp.db import explorer
+from webapp.db.explorer import _filters, cache_key
 from webapp.db.players import find_player_ids
 from webapp.db.tables import move_stats, player_move_stats
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
+
+# The statistics' read path: `explorer.stat_rows` where statistics are appended and
+# compacted (rows of a position as a subquery), else the tables read directly. The
+# fallback goes once every branch reads through stat_rows.
+_STAT_ROWS = getattr(explorer, "stat_rows", None)
 
 UNKNOWN_BAND = -1  # a game with an unknown rating
 UNKNOWN_MONTH = 0  # a game with an unknown date
@@ -58,20 +64,32 @@ class Breakdown:
     player_found: bool = True
 
 
-def _grouped(connection: Connection, table, query: ExplorerQuery, key: int,
-             player_ids: tuple[int, ...] | None, column: str) -> list[tuple[int, int, int, int, int]]:
-    """(move code, band or month, white, draws, black) summed over the query's filters."""
+def _stat_rows(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, *, monthly: bool):  # type: ignore[no-untyped-def]
+    """The position's statistics rows under the query's filters, as a subquery with move,
+    rating_band (and month when `monthly`) and the counts."""
+    if _STAT_ROWS is not None:
+        return _STAT_ROWS(query, key, player_ids, monthly=monthly)
+    if monthly:
+        table = player_move_stats if player_ids is not None else move_stats
+    else:
+        table = explorer._table(query, player_ids)  # the month-less rollup when it serves
     conditions = _filters(table, query, key)
     if player_ids is not None:
         conditions.insert(0, table.c.player_id.in_(player_ids))
         if query.color is not None:
             conditions.append(table.c.color == (0 if query.color == "white" else 1))
-    group = table.c[column]
+    columns = ["move", "rating_band", "white", "draws", "black", *(["month"] if monthly else [])]
+    return select(*(table.c[c] for c in columns)).where(and_(*conditions)).subquery()
+
+
+def _grouped(connection: Connection, query: ExplorerQuery, key: int,
+             player_ids: tuple[int, ...] | None, column: str) -> list[tuple[int, int, int, int, int]]:
+    """(move code, band or month, white, draws, black) summed over the query's filters."""
+    rows = _stat_rows(query, key, player_ids, monthly=column == "month")
+    group = rows.c[column]
     statement = (
-        select(table.c.move, group, func.sum(table.c.white), func.sum(table.c.draws),
-               func.sum(table.c.black))
-        .where(and_(*conditions))
-        .group_by(table.c.move, group)
+        select(rows.c.move, group, func.sum(rows.c.white), func.sum(rows.c.draws), func.sum(rows.c.black))
+        .group_by(rows.c.move, group)
     )
     return [(int(m), int(k), int(w), int(d), int(b)) for m, k, w, d, b in connection.execute(statement)]
 
@@ -108,14 +126,23 @@ def query_breakdown(connection: Connection, query: ExplorerQuery) -> Breakdown:
         player_ids = find_player_ids(connection, query.player)
         if not player_ids:
             return Breakdown(fen=board.fen(), turn=turn, player_found=False)
-    band_table = _table(query, player_ids)
-    month_table = player_move_stats if player_ids is not None else move_stats
+        _require_ready(connection, query.player, player_ids)
     return Breakdown(
         fen=board.fen(),
         turn=turn,
-        by_band=_rows(board, _grouped(connection, band_table, query, key, player_ids, "rating_band")),
-        by_month=_rows(board, _grouped(connection, month_table, query, key, player_ids, "month")),
+        by_band=_rows(board, _grouped(connection, query, key, player_ids, "rating_band")),
+        by_month=_rows(board, _grouped(connection, query, key, player_ids, "month")),
     )
+
+
+def _require_ready(connection: Connection, player: str, player_ids: tuple[int, ...]) -> None:
+    """Where a player's statistics are counted on demand, never partial numbers as complete
+    (raises the explorer's PlayerIndexing, as read_explorer does)."""
+    from webapp.db import players
+
+    ready = getattr(players, "ready_player_ids", None)
+    if ready is not None and not ready(connection, player_ids):
+        raise players.PlayerIndexing(player, *players.indexing_progress(connection, player_ids))
 
 
 def read_breakdown(connection_factory: Callable[[], Connection], query: ExplorerQuery) -> Breakdown:
