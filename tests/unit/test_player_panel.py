@@ -74,19 +74,22 @@ def test_history_of_an_unknown_player_says_so_without_axes() -> None:
 def test_difference_is_marked_when_significant_and_greyed_when_not() -> None:
     from webapp.dashboard.player_panel import _diff, significant
 
-    # 8 wins of 10: the 95% interval is 49–94%; peers at 40% lie below it
+    # 8 of 10 against 40 of 100: pooled 48/110, z = 0.4 / 0.164 = 2.4
     clear = ScoreComparison(Score(8, 0, 2), Score(40, 0, 60))
     assert significant(clear)
     span = _diff(clear)
     assert span.children == "+40" and "delta-significant" in span.className and "text-success" in span.className
-    # 2 of 4: the interval is 15–85%; peers at 40% are inside it
+    # 2 of 4 against 40 of 100: z = 0.1 / 0.25 = 0.4
     unclear = ScoreComparison(Score(2, 0, 2), Score(40, 0, 60))
     assert not significant(unclear)
     span = _diff(unclear)
     assert span.children == "+10" and "delta-ns" in span.className and "text-muted" in span.className
-    # clearly below: red
+    # clearly below: red (0.5 of 10 against 60 of 100, z = −3.3)
     below = ScoreComparison(Score(0, 1, 9), Score(60, 0, 40))
     assert "text-danger" in _diff(below).className
+    # one game each way, 0% against 100%: not a difference anyone can read (z = 1.41)
+    assert not significant(ScoreComparison(Score(0, 0, 1), Score(1, 0, 0)))
+    assert not significant(ScoreComparison(Score(3, 0, 0), Score(0, 0, 0)))  # no peers
 
 
 def test_leaks_keep_the_deepest_of_a_line_carried_by_the_same_games() -> None:

@@ -227,11 +227,18 @@ def _interval(comparison: ScoreComparison) -> str:
     return "–" if interval is None else f"{100 * interval[0]:.0f}–{100 * interval[1]:.0f}%"
 
 
-def significant(comparison: ScoreComparison) -> bool:
-    """The peers' score lies outside the player's 95% Wilson interval (either side)."""
-    interval = comparison.player.interval
-    peers = comparison.peers.score
-    return bool(interval and peers is not None and not interval[0] <= peers <= interval[1])
+def significant(comparison: ScoreComparison, z: float = 1.96) -> bool:
+    """Whether the player's and the peers' scores differ at the 5% level: a two-proportion
+    z-test on points per game (pooled), so a handful of games on either side never counts
+    as a difference."""
+    mine, theirs = comparison.player, comparison.peers
+    if not mine.games or not theirs.games:
+        return False
+    pooled = (mine.points + theirs.points) / (mine.games + theirs.games)
+    spread = (pooled * (1 - pooled) * (1 / mine.games + 1 / theirs.games)) ** 0.5
+    if spread == 0:
+        return False
+    return abs(mine.points / mine.games - theirs.points / theirs.games) / spread >= z
 
 
 def _diff(comparison: ScoreComparison) -> html.Span:
@@ -243,9 +250,9 @@ def _diff(comparison: ScoreComparison) -> html.Span:
     if significant(comparison):
         colour = "text-danger" if difference < 0 else "text-success"
         return html.Span(text, className=f"delta delta-significant fw-semibold {colour}",
-                         title="significant: the peers' score is outside the player's 95% interval")
+                         title="significant: a two-proportion test at the 5% level")
     return html.Span(text, className="delta delta-ns text-muted",
-                     title="not significant: the peers' score is inside the player's 95% interval")
+                     title="not significant at the 5% level (two-proportion test)")
 
 
 def _score_cell(comparison: ScoreComparison) -> list:
