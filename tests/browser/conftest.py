@@ -48,13 +48,13 @@ class LiveApp:
     url: str
     app: object
 
-    def api(self, search: str) -> dict:
+    def api(self, search: str, path: str = "/api/explorer") -> dict:
         """The JSON API's answer for a dashboard query string (same parameter names)."""
         from urllib.parse import parse_qsl, urlencode
 
         params = [(k, v) for k, v in parse_qsl(search.lstrip("?")) if k != "orientation"]
         client = self.app.test_client()  # type: ignore[attr-defined]
-        response = client.get("/api/explorer?" + urlencode(params))
+        response = client.get(f"{path}?" + urlencode(params))
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()
 

@@ -157,10 +157,15 @@ class Dashboard:
             if "player=" in search:  # unknown player: all games are shown
                 api = self.live.api("&".join(p for p in search.split("&") if not p.startswith(("player=", "color="))))
             return expected_rows(api)
+        # the peers: games rated around the player's average (GET /api/player/peers)
+        peers = self.live.api(search, path="/api/player/peers")
         peers_search = "&".join(
-            p for p in search.lstrip("?").split("&") if not p.startswith(("player=", "color="))
+            p for p in search.lstrip("?").split("&")
+            if not p.startswith(("player=", "color=", "rating_min=", "rating_max="))
         )
-        return expected_comparison(api, self.live.api("?" + peers_search))
+        if peers["ratingMin"] is not None:
+            peers_search += f"&rating_min={peers['ratingMin']}&rating_max={peers['ratingMax']}"
+        return expected_comparison(api, self.live.api("?" + peers_search.lstrip("&")))
 
     def wait_for(self, condition: Callable[[], Any], what: str) -> Any:
         deadline = time.monotonic() + TIMEOUT_S
@@ -204,6 +209,13 @@ class Dashboard:
         import base64
 
         src = self.driver.find_element(By.ID, "board-image").get_attribute("src") or ""
+        return base64.b64decode(src.split(",", 1)[1]).decode() if "," in src else ""
+
+    def board_svg_of(self, image_id: str) -> str:
+        """The SVG text of a board picture (the Explorer's or the Player tab's)."""
+        import base64
+
+        src = self.driver.find_element(By.ID, image_id).get_attribute("src") or ""
         return base64.b64decode(src.split(",", 1)[1]).decode() if "," in src else ""
 
     def board_selection(self) -> str | None:

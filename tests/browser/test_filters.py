@@ -45,5 +45,8 @@ def test_brw011_player_beside_peers_and_colour(live_app, browser) -> None:
     assert browser.find_elements(By.CSS_SELECTOR, "#moves .wdl-bar.player")
     _changes(page, lambda: page.tick_label("filter-color", "White"), "color=white")
     _changes(page, lambda: page.rating_handle(0, Keys.PAGE_UP), "rating_min=1000")
-    # the peers are all games in the same rating range
-    assert page.text("#moves .legend.peers") == "All games rated 1000+"
+    # the peers are the Player tab's: games rated around the player's average, named
+    peers = live_app.api(page.search, path="/api/player/peers")
+    assert page.text("#moves .legend.peers") == f"peers {peers['ratingMin']}–{peers['ratingMax']}"
+    assert page.text("#totals .peers-label").strip() == peers["label"] + ":"
+    assert peers["label"].startswith("Peers rated ") and "frank's average" in peers["label"]

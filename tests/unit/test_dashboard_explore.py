@@ -56,14 +56,39 @@ def test_a_filter_that_finds_nothing_is_not_an_empty_database(loaded) -> None:  
     assert view.result.totals.games == 0 and not view.empty_database
 
 
-def test_player_beside_peers(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def _own_ratings(player: str, low: int) -> list[int]:
+    """The player's own rating in each of their sample games with both ratings known (python-chess)."""
+    import chess.pgn
+
+    ratings = []
+    with open(SAMPLE, encoding="utf-8") as handle:
+        while (game := chess.pgn.read_game(handle)) is not None:
+            h = game.headers
+            if not (h.get("WhiteElo", "?").isdigit() and h.get("BlackElo", "?").isdigit()):
+                continue
+            for side in ("White", "Black"):
+                if h[side].lower() == player and int(h[side + "Elo"]) >= low:
+                    ratings.append(int(h[side + "Elo"]))
+    return ratings
+
+
+def test_player_beside_peers_at_the_players_level(loaded, client) -> None:  # type: ignore[no-untyped-def]
+    # the peers are the Player tab's: games whose mean rating is within ±100 (in whole
+    # bands) of the player's average own rating, not all games in the rating filter
     state = ViewState(line=("e2e4",), ply=1, filters=Filters(player="frank", rating_min=1000))
     view = explore(loaded.connect, state)
     assert view.peers is not None and view.query.player == "frank"
+    ratings = _own_ratings("frank", 1000)
+    average = round(sum(ratings) / len(ratings))
+    low, high = (average - 100) // 100 * 100, (average + 100) // 100 * 100 + 99
+    assert view.peer_group is not None
+    assert (view.peer_group.rating, view.peer_group.rating_min, view.peer_group.rating_max) == (average, low, high)
     body = _api(client, state)
-    peers = _api(client, ViewState(line=("e2e4",), ply=1, filters=Filters(rating_min=1000)))
+    peers = _api(client, ViewState(line=("e2e4",), ply=1, filters=Filters(rating_min=low, rating_max=high)))
+    everyone = _api(client, ViewState(line=("e2e4",), ply=1, filters=Filters(rating_min=1000)))
     assert view.result.totals.games == body["games"]
-    assert view.peers.totals.games == peers["games"] > view.result.totals.games
+    assert view.peers.totals.games == peers["games"] < everyone["games"]
+    assert view.peer_group.label("frank") == f"Peers rated {low}–{high} (frank's average {average} ± 100)"
 
 
 def test_an_unknown_player_shows_all_games_and_is_remembered(loaded, client) -> None:  # type: ignore[no-untyped-def]

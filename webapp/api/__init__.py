@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register_api(server: Flask) -> None:
+    from webapp.api.breakdown_routes import breakdown_api
     from webapp.api.cors import register_cors
     from webapp.api.errors import register_error_handlers
     from webapp.api.lichess_routes import lichess_api
@@ -16,4 +17,5 @@ def register_api(server: Flask) -> None:
     server.register_blueprint(lichess_api)
     register_cors(server)
     server.register_blueprint(player_search_api)
+    server.register_blueprint(breakdown_api)
     register_error_handlers(server)

@@ -1,6 +1,6 @@
 """The player view on the JSON API: compare with peers, leaks, history, exports, people, imports.
 
-`GET /api/player/compare|leaks|history` take the explorer's parameters (player and color
+`GET /api/player/compare|peers|leaks|history` take the explorer's parameters (player and color
 required where the peers' side matters) plus `band` (± rating around the player's,
 default 100), and for leaks `min_games` and `limit`. `GET /api/export/moves.csv` and
 `/api/export/games.pgn` download the current move table and the games behind a position.
@@ -25,6 +25,7 @@ from webapp.db.leaks import (
     games_behind,
     player_history,
     read_leaks,
+    read_peers,
 )
 from webapp.db.people import AccountSpecError, link_accounts, list_people
 from webapp.db.players import record_requested_player
@@ -90,6 +91,27 @@ def compare():  # type: ignore[no-untyped-def]
             "moves": [
                 {"uci": m.uci, "san": m.san, **comparison_json(m.comparison)} for m in result.moves
             ],
+        }
+    )
+
+
+@player_api.get("/api/player/peers")
+def peers():  # type: ignore[no-untyped-def]
+    """Who the player is compared with (the dashboard's peers, in both tabs)."""
+    query, extra = parse_player_args(request.args)
+    try:
+        found = read_peers(db.engine.connect, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH))
+    except PlayerNotFound as error:
+        return _not_found(error, query.player or "")
+    return jsonify(
+        {
+            "player": query.player,
+            "color": query.color,
+            "rating": found.rating,
+            "ratingMin": found.rating_min,
+            "ratingMax": found.rating_max,
+            "band": found.band_width,
+            "label": found.label(query.player or ""),
         }
     )
 

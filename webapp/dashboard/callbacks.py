@@ -6,6 +6,7 @@
   callback, so a click costs one round trip; it only sends the props that changed.
 - show_upload opens the upload panel (button, or an empty database); upload imports a PGN
   as a background job with progress.
+- the charts view (charts_panel) redraws from the view state while it is shown.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from webapp.dashboard import ids
 from webapp.dashboard import state as st
 from webapp.dashboard.board import board_src, build_move_line
+from webapp.dashboard.charts_panel import register_charts_callbacks
 from webapp.dashboard.explore import explore, months, note_unknown_player
 from webapp.dashboard.filters import (
     controls_from_filters,
@@ -117,6 +119,7 @@ def next_state(
 def register_callbacks(app: dash.Dash) -> None:
     """Register the dashboard's callbacks on `app`."""
     server = app.server
+    register_charts_callbacks(app)  # the charts view beside the moves table
 
     @app.callback(
         output={

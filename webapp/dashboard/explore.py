@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from webapp.caching import memoized
 from webapp.dashboard.state import ViewState, explorer_query
 from webapp.db.explorer import read_explorer
+from webapp.db.leaks import Peers, read_peers
 from webapp.db.players import PlayerIndexing, display_name, record_requested_player
 from webapp.db.summary import has_games, month_range
 from webapp.jobs.player_index import ensure_player_indexed
@@ -29,7 +30,8 @@ class ExplorerView:
 
     query: ExplorerQuery
     result: ExplorerResult
-    peers: ExplorerResult | None = None  # all games in the rating range, when a player is chosen
+    peers: ExplorerResult | None = None  # the player's peers (webapp.db.leaks.Peers), when a player is chosen
+    peer_group: Peers | None = None  # who the peers are (named on screen)
     unknown_player: str | None = None  # a chosen player with no games
     indexing: PlayerIndexing | None = None  # the chosen player's games are being counted
     problem: str | None = None  # a filter left out because the explorer rejects it
@@ -52,8 +54,8 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
     if query.player is None:
         empty = result.totals.games == 0 and not _has_games(connection_factory)
         return ExplorerView(query=query, result=result, problem=problem, empty_database=empty)
-    peers = read_explorer(connection_factory, query.without_player())
     if not result.player_found:
+        peers = read_explorer(connection_factory, query.without_player())
         empty = peers.totals.games == 0 and not _has_games(connection_factory)
         return ExplorerView(
             query=query.without_player(),
@@ -63,7 +65,12 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
             empty_database=empty,
         )
     name = memoized(f"dashboard:display-name:{query.player}", lambda: _display_name(connection_factory, query.player))
-    return ExplorerView(query=query, result=result, peers=peers, problem=problem, player_name=name)
+    # the Player tab's peers: games around the player's own rating, not all games
+    chosen = read_peers(connection_factory, query)
+    peers = read_explorer(connection_factory, chosen.query(query))
+    return ExplorerView(
+        query=query, result=result, peers=peers, peer_group=chosen, problem=problem, player_name=name
+    )
 
 
 def note_unknown_player(engine: Engine, player: str) -> None:

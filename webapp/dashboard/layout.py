@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from webapp.dashboard import ids
 from webapp.dashboard.board import build_board
+from webapp.dashboard.charts_panel import MOVES_VIEW, build_charts_panel, build_view_toggle
 from webapp.dashboard.filters import build_filters
 from webapp.dashboard.jump import build_jump
 from webapp.dashboard.player_panel import build_player_panel
@@ -29,19 +30,27 @@ def build_navbar() -> dbc.Navbar:
 
 
 def build_explorer_panel() -> html.Div:
-    """Opening name, notices, position totals and the moves table, under a loading overlay.
+    """Opening name, notices, position totals and the moves table, under a loading overlay;
+    or, by the toggle above them, the charts of the same position (charts_panel).
 
     The panel's content is drawn by `moves.build_panel` in one piece.
     """
     return html.Div(
-        dcc.Loading(
-            html.Div(id=ids.EXPLORER_PANEL),
-            id=ids.LOADING,
-            type="circle",
-            delay_show=150,
-            overlay_style={"visibility": "visible", "opacity": 0.55},
-            parent_className="moves-loading",
-        ),
+        [
+            build_view_toggle(),
+            html.Div(
+                dcc.Loading(
+                    html.Div(id=ids.EXPLORER_PANEL),
+                    id=ids.LOADING,
+                    type="circle",
+                    delay_show=150,
+                    overlay_style={"visibility": "visible", "opacity": 0.55},
+                    parent_className="moves-loading",
+                ),
+                id=MOVES_VIEW,
+            ),
+            build_charts_panel(),
+        ],
         className="explorer-panel",
     )
 

@@ -103,7 +103,7 @@ def build_totals(view: ExplorerView) -> list:
         children += [
             html.Div(
                 [
-                    html.Span(peer_label(view.query) + ": ", className="text-muted"),
+                    html.Span(peers_title(view) + ": ", className="text-muted peers-label"),
                     html.Strong(games_text(peers.games), className="peers-games"),
                     html.Span(" · avg rating ", className="text-muted ms-1"),
                     html.Span(rating_text(peers.average_rating)),
@@ -113,6 +113,21 @@ def build_totals(view: ExplorerView) -> list:
             build_bar(peers, kind="bar-peers-totals"),
         ]
     return children
+
+
+def peers_title(view: ExplorerView) -> str:
+    """Who the peers are, in full: the Player tab's definition (webapp.db.leaks.Peers)."""
+    if view.peer_group is None:
+        return peer_label(view.query)
+    return view.peer_group.label(view.query.player or "the player")
+
+
+def legend_label(view: ExplorerView) -> str:
+    """The peers in the table's legend, short: "peers 1400–1699"."""
+    group = view.peer_group
+    if group is None:
+        return peer_label(view.query)
+    return "all games" if group.rating is None else f"peers {group.rating_min}–{group.rating_max}"
 
 
 def peer_label(query: ExplorerQuery) -> str:
@@ -247,7 +262,7 @@ def build_comparison_table(view: ExplorerView) -> html.Table:
                 html.Th(
                     [
                         html.Span(view.player_name or view.query.player or "", className="legend player"),
-                        html.Span(peer_label(view.query), className="legend peers"),
+                        html.Span(legend_label(view), className="legend peers"),
                     ],
                     className="w-100",
                 ),

@@ -12,14 +12,15 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from webapp.dashboard import ids
+from webapp.dashboard.board import board_src, build_move_line, build_squares
+from webapp.dashboard.figures import graph_config
 from webapp.dashboard.state import ViewState
 from webapp.model.links import explorer_url
-from webapp.model.query import ExplorerQuery, QueryError, format_month
+from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import ScoreComparison
 
 # component ids of this panel
@@ -47,25 +48,53 @@ PERSON_RESULT = "player-person-result"
 EXPORT_CSV = "player-export-csv"
 EXPORT_PGN = "player-export-pgn"
 DOWNLOAD = "player-download"
+BOARD_IMAGE = "player-board-image"
+BOARD_OVERLAY = "player-board-overlay"
+MOVE_LINE = "player-move-line"
+OPENING = "player-opening"
+LEAKS_NOTE = "player-leaks-note"
+BOARD_REQUEST = "player-board-request"  # {view, selection}, set in the browser while the tab shows
+VIEW_REQUEST = "player-view-request"  # {view}, likewise, when the position or filters change
+#: leaks asked for before near-duplicates are dropped, and shown after
+LEAKS_ASKED, LEAKS_SHOWN = 30, 10
 
 
 # ---------------------------------------------------------------------------- builders
 def build_player_panel() -> html.Div:
-    """The content of the Player tab."""
+    """The content of the Player tab: the Explorer's board (same position, clickable) and
+    the accounts beside the player's analysis."""
     return html.Div(
         [
             dcc.Store(id=IMPORT_JOB, storage_type="memory"),
             dcc.Store(id=PLAYER_VERSION, storage_type="memory", data=0),
+            dcc.Store(id=BOARD_REQUEST, storage_type="memory"),
+            dcc.Store(id=VIEW_REQUEST, storage_type="memory"),
             dcc.Download(id=DOWNLOAD),
-            dbc.Row(
+            html.Div(  # a CSS grid (assets/charts.css): the accounts go last on a phone
                 [
-                    dbc.Col([build_import_card(), build_people_card()], xs=12, lg=4),
-                    dbc.Col(build_analysis_card(), xs=12, lg=8),
+                    html.Div(build_player_board(), className="player-grid-board"),
+                    html.Div(build_analysis_card(), className="player-grid-analysis"),
+                    html.Div([build_import_card(), build_people_card()], className="player-grid-accounts"),
                 ],
-                className="g-3 pt-2",
+                className="player-grid pt-2",
             ),
         ],
         id="player-panel",
+    )
+
+
+def build_player_board() -> html.Div:
+    """The Explorer's board, drawn again here: its squares and plies carry the same data-*
+    attributes, so clicks move the one shared line (assets/clicks.js); ← → work too."""
+    squares = build_squares()
+    squares.id = BOARD_OVERLAY
+    return html.Div(
+        [
+            html.Div([html.Img(id=BOARD_IMAGE, alt="chess board", draggable="false"), squares],
+                     className="board"),
+            html.Div(id=MOVE_LINE, className="move-line mt-1"),
+        ],
+        className="board-panel mb-3",
     )
 
 
@@ -159,8 +188,9 @@ def build_analysis_card() -> dbc.Card:
                     ],
                     className="g-2 mb-2",
                 ),
-                html.Div(id=SUMMARY, className="small mb-2"),
-                html.Div(id=COMPARE),
+                html.Div(id=OPENING, className="opening"),
+                _loading(html.Div([html.Div(id=SUMMARY, className="small mb-2"), html.Div(id=COMPARE)]),
+                         "player-compare-loading"),
                 html.Div(
                     [
                         dbc.Button("Move table (CSV)", id=EXPORT_CSV, size="sm", color="secondary",
@@ -170,13 +200,22 @@ def build_analysis_card() -> dbc.Card:
                     ],
                     className="my-2",
                 ),
-                html.H6("Where the points leak", className="mt-3"),
-                html.Div(id=LEAKS),
-                html.H6("This position over time", className="mt-3"),
-                dcc.Graph(id=HISTORY, config={"displayModeBar": False}, style={"height": "260px"}),
+                html.H6("Where the points leak", className="mt-3 chart-title"),
+                html.Div(id=LEAKS_NOTE, className="small text-muted mb-1"),
+                _loading(html.Div(id=LEAKS, className="player-leaks"), "player-leaks-loading"),
+                html.H6("This position over time", className="mt-3 chart-title"),
+                _loading(dcc.Graph(id=HISTORY, config=graph_config("player-history"),
+                                   style={"height": "260px"}, responsive=True),
+                         "player-history-loading"),
             ]
         )
     )
+
+
+def _loading(child: Any, loading_id: str) -> dcc.Loading:
+    """A loading overlay that dims the previous answer while the next one is computed."""
+    return dcc.Loading(child, id=loading_id, type="circle", delay_show=150,
+                       overlay_style={"visibility": "visible", "opacity": 0.45})
 
 
 def _pct(value: float | None) -> str:
@@ -188,66 +227,116 @@ def _interval(comparison: ScoreComparison) -> str:
     return "–" if interval is None else f"{100 * interval[0]:.0f}–{100 * interval[1]:.0f}%"
 
 
+def significant(comparison: ScoreComparison, z: float = 1.96) -> bool:
+    """Whether the player's and the peers' scores differ at the 5% level: a two-proportion
+    z-test on points per game (pooled), so a handful of games on either side never counts
+    as a difference."""
+    mine, theirs = comparison.player, comparison.peers
+    if not mine.games or not theirs.games:
+        return False
+    pooled = (mine.points + theirs.points) / (mine.games + theirs.games)
+    spread = (pooled * (1 - pooled) * (1 / mine.games + 1 / theirs.games)) ** 0.5
+    if spread == 0:
+        return False
+    return abs(mine.points / mine.games - theirs.points / theirs.games) / spread >= z
+
+
 def _diff(comparison: ScoreComparison) -> html.Span:
+    """Δ in points: coloured when significant, greyed (and saying so) when not."""
     difference = comparison.difference
     if difference is None:
-        return html.Span("–")
-    colour = "text-danger" if comparison.clearly_below else "text-success" if difference > 0 else ""
-    return html.Span(f"{100 * difference:+.0f}", className=colour)
+        return html.Span("–", className="text-muted")
+    text = f"{100 * difference:+.0f}"
+    if significant(comparison):
+        colour = "text-danger" if difference < 0 else "text-success"
+        return html.Span(text, className=f"delta delta-significant fw-semibold {colour}",
+                         title="significant: a two-proportion test at the 5% level")
+    return html.Span(text, className="delta delta-ns text-muted",
+                     title="not significant at the 5% level (two-proportion test)")
+
+
+def _score_cell(comparison: ScoreComparison) -> list:
+    return [html.Div(_pct(comparison.player.score)),
+            html.Div(_interval(comparison), className="small text-muted", title="95% interval")]
+
+
+def _peers_cell(comparison: ScoreComparison) -> list:
+    return [html.Div(_pct(comparison.peers.score)),
+            html.Div(f"{comparison.peers.games:,} games", className="small text-muted peers-count")]
+
+
+def _header(*names: tuple[str, str]) -> html.Thead:
+    return html.Thead(html.Tr([html.Th(name, className=cls) for name, cls in names]))
 
 
 def build_compare_table(result: Any) -> html.Table | html.Div:
-    """Per next move: the player's games and score (95% interval) beside the peers'."""
+    """Per next move (a row plays it): the player's games and score with its 95% interval,
+    the peers' score and games, and the difference (greyed when not significant)."""
     if not result.moves:
         return html.Div("No games of the player or peers from this position.",
                         className="text-muted small")
-    header = html.Thead(html.Tr([html.Th(h) for h in (
-        "move", "games", "score", "95% interval", "peers' games", "peers' score", "difference"
-    )]))
+    header = _header(("Move", ""), ("Games", "text-end"), ("Score", "text-end"),
+                     ("Peers", "text-end"), ("Δ", "text-end"))
     rows = [
         html.Tr(
             [
-                html.Td(m.san),
-                html.Td(m.comparison.player.games, className="compare-games"),
-                html.Td(_pct(m.comparison.player.score)),
-                html.Td(_interval(m.comparison)),
-                html.Td(m.comparison.peers.games),
-                html.Td(_pct(m.comparison.peers.score)),
-                html.Td(_diff(m.comparison)),
+                html.Td(m.san, className="move-san"),
+                html.Td(f"{m.comparison.player.games:,}", className="compare-games text-end"),
+                html.Td(_score_cell(m.comparison), className="text-end"),
+                html.Td(_peers_cell(m.comparison), className="text-end"),
+                html.Td(_diff(m.comparison), className="text-end"),
             ],
             id={"type": "player-compare-row", "index": m.uci},
+            className="move-row",
+            title=f"Play {m.san}",
+            **{"data-play": m.uci, "data-uci": m.uci},
         )
         for m in result.moves
     ]
-    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0",
-                     id="player-compare-table")
+    return html.Table([header, html.Tbody(rows)], id="player-compare-table",
+                      className="table table-sm table-hover moves-table player-table mb-0")
 
 
 def build_leaks_table(query: ExplorerQuery, leaks: list[Any]) -> html.Table | html.Div:
     if not leaks:
         return html.Div("No position reached often enough where the player scores below peers.",
                         className="text-muted small")
-    header = html.Thead(html.Tr([html.Th(h) for h in (
-        "position", "games", "score", "95% interval", "peers' score", "points lost"
-    )]))
+    header = _header(("Position", ""), ("Games", "text-end"), ("Score", "text-end"),
+                     ("Peers", "text-end"), ("Lost", "text-end"))
     rows = []
     for leak in leaks:
-        label = _line_label(leak.play)
         c = leak.comparison
         rows.append(
             html.Tr(
                 [
-                    html.Td(html.A(label, href=explorer_url(query, leak.play),
-                                   className="player-leak-link")),
-                    html.Td(c.player.games),
-                    html.Td(_pct(c.player.score)),
-                    html.Td(_interval(c)),
-                    html.Td(_pct(c.peers.score)),
-                    html.Td(f"{c.points_lost:.1f}"),
+                    html.Td(html.A(_line_label(leak.play), href=explorer_url(query, leak.play),
+                                   className="player-leak-link"), className="leak-line"),
+                    html.Td(f"{c.player.games:,}", className="text-end"),
+                    html.Td(_score_cell(c), className="text-end"),
+                    html.Td(_peers_cell(c), className="text-end"),
+                    html.Td(f"{c.points_lost:.1f}", className="text-end", title="points lost"),
                 ]
             )
         )
-    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, id="player-leaks-table")
+    return html.Table([header, html.Tbody(rows)], id="player-leaks-table",
+                      className="table table-sm table-hover moves-table player-table mb-0")
+
+
+def drop_near_duplicates(leaks: list[Any], *, share: float = 0.9) -> list[Any]:
+    """Leaks without near-duplicates: a leak whose line a deeper leak continues, carried by
+    (nearly) the same games (the deeper one has at least `share` of its games), gives way
+    to the deeper one, so one weak line is listed once, where it is deepest."""
+    kept = []
+    for leak in leaks:
+        games = leak.comparison.player.games
+        continued = any(
+            len(other.play) > len(leak.play) and other.play[: len(leak.play)] == leak.play
+            and other.comparison.player.games >= share * games
+            for other in leaks
+        )
+        if not continued:
+            kept.append(leak)
+    return kept
 
 
 def _line_label(play: tuple[str, ...]) -> str:
@@ -263,24 +352,13 @@ def _line_label(play: tuple[str, ...]) -> str:
     return " ".join(parts) or "start"
 
 
-def build_history_figure(months: list[Any]) -> go.Figure:
+def build_history_figure(months: list[Any], *, empty: str = "No games of the player here") -> dict[str, Any]:
     """Monthly games (bars) and the player's score (line) in the current position."""
-    labels = [format_month(m.month) for m in months]
-    figure = go.Figure()
-    figure.add_bar(x=labels, y=[m.score.games for m in months], name="games", yaxis="y",
-                   marker_color="#9aa5b1")
-    figure.add_scatter(x=labels, y=[None if m.score.score is None else 100 * m.score.score
-                                    for m in months],
-                       name="score %", yaxis="y2", mode="lines+markers", line_color="#1f77b4")
-    figure.update_layout(
-        margin={"l": 40, "r": 40, "t": 10, "b": 30},
-        xaxis={"type": "category"},
-        yaxis={"title": "games"},
-        yaxis2={"title": "score %", "overlaying": "y", "side": "right", "range": [0, 100]},
-        legend={"orientation": "h", "y": -0.25},
-        template="plotly_white",
-    )
-    return figure
+    from webapp.dashboard.chart_frames import history_frame
+    from webapp.dashboard.figures import history_figure
+
+    rows = [(m.month, m.score.wins, m.score.draws, m.score.losses) for m in months]
+    return history_figure(history_frame(rows), empty=empty)
 
 
 # ---------------------------------------------------------------------- plain functions
@@ -314,23 +392,18 @@ def api_args(view: ViewState, player: str | None, color: str | None, band: Any =
     return args
 
 
-def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
-    """Summary, comparison table, leaks table and history figure for the panel."""
+def analyse(args: dict[str, str]) -> dict[str, Any]:
+    """Summary, comparison table and history figure for the panel (the leaks come apart)."""
     from flask import current_app, has_app_context
 
     from webapp.api.player_routes import parse_player_args
-    from webapp.db.leaks import (
-        DEFAULT_BAND_WIDTH,
-        PlayerNotFound,
-        compare_player,
-        player_history,
-        read_leaks,
-    )
+    from webapp.db.leaks import DEFAULT_BAND_WIDTH, PlayerNotFound, compare_player, player_history
     from webapp.db.players import PlayerIndexing, display_name
     from webapp.extensions import db
     from webapp.jobs.player_index import ensure_player_indexed
 
-    empty = {"summary": "", "compare": "", "leaks": "", "history": build_history_figure([])}
+    empty = {"summary": "", "compare": "",
+             "history": build_history_figure([], empty="Choose a player to see their months")}
     if not args.get("player"):
         return {**empty, "summary": "Choose a player (or import an account) to compare with peers."}
     try:
@@ -342,40 +415,78 @@ def analyse(args: dict[str, str], index_plies: int) -> dict[str, Any]:
             compared = compare_player(connection, query, band_width=band)
             shown_name = display_name(connection, compared.player) or compared.player
             months = player_history(connection, query)
-        _rating, leaks = read_leaks(db.engine.connect, query, band_width=band,
-                                    index_plies=index_plies, limit=10)
     except (QueryError, PlayerNotFound) as error:
-        return {**empty, "summary": html.Span(str(error), className="text-danger")}
+        return {**empty, "summary": html.Span(str(error), className="text-danger"),
+                "history": build_history_figure([], empty=str(error))}
     except PlayerIndexing as indexing:
-        return {
-            **empty,
-            "summary": html.Span(
-                f"Counting the {indexing.total:,} games of “{indexing.player}”… "
-                f"{indexing.done:,} done; the comparison appears when every game is counted.",
-                className="player-indexing",
-            ),
-        }
+        message = (
+            f"Counting the {indexing.total:,} games of “{indexing.player}”… "
+            f"{indexing.done:,} done; the comparison appears when every game is counted."
+        )
+        return {**empty, "summary": html.Span(message, className="player-indexing"),
+                "history": build_history_figure([], empty=message)}
     p = compared.position
+    peers = (
+        [f"; peers rated {compared.peer_rating_min}–{compared.peer_rating_max} "
+         f"(around {compared.player}'s average {compared.rating} ± {band}): ",
+         html.Span(f"{p.peers.games:,} games", id="player-summary-peers"),
+         f", score {_pct(p.peers.score)}"]
+        if compared.rating is not None
+        else ["; no ratings to find peers by"]
+    )
     summary = html.Span(
         [
             html.B(f"{shown_name} as {compared.color}: "),
             html.Span(f"{p.player.games} games", id="player-summary-games"),
             f", score {_pct(p.player.score)} ({_interval(p)})",
-            (
-                f"; peers rated {compared.peer_rating_min}–{compared.peer_rating_max} "
-                f"(player's average {compared.rating}): {p.peers.games} games, "
-                f"score {_pct(p.peers.score)}"
-            )
-            if compared.rating is not None
-            else "; no ratings to find peers by",
+            *peers,
+            html.Div("Peers are all games in that rating range, the player's own included.",
+                     className="text-muted"),
         ]
     )
     return {
         "summary": summary,
         "compare": build_compare_table(compared),
-        "leaks": build_leaks_table(query, leaks),
         "history": build_history_figure(months),
     }
+
+
+def leaks_panel(args: dict[str, str], index_plies: int) -> tuple[Any, str]:
+    """The leaks table (near-duplicates dropped) and a note on how they are ranked."""
+    from webapp.api.player_routes import parse_player_args
+    from webapp.db.leaks import DEFAULT_BAND_WIDTH, PlayerNotFound, read_leaks
+    from webapp.db.players import PlayerIndexing
+    from webapp.extensions import db
+
+    if not args.get("player"):
+        return "", ""
+    try:
+        query, extra = parse_player_args(args)
+        _rating, found = read_leaks(db.engine.connect, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH),
+                                    index_plies=index_plies, limit=LEAKS_ASKED)
+    except (QueryError, PlayerNotFound, PlayerIndexing):
+        return "", ""  # the summary above says what is wrong, or that the games are counted
+    shown = drop_near_duplicates(found)[:LEAKS_SHOWN]
+    note = (f"Positions {query.player} reaches at least 3 times as {query.color}, most points lost "
+            "against peers first; a line continued by the same games is listed once, deepest.")
+    return build_leaks_table(query, shown), note
+
+
+def board_outputs(view: dict | None, selection: dict | None) -> tuple[str, str, list, list]:
+    """The shared board as the Player tab draws it: picture, overlay class, line, opening."""
+    from webapp.dashboard.state import Selection
+    from webapp.model.opening import opening_for
+
+    state = ViewState.from_dict(view)
+    overlay = "board-overlay" + (" flipped" if state.orientation == "black" else "")
+    opening = opening_for(state.board())
+    if opening is None:
+        named = [html.Span("Starting position" if not state.play else "Unnamed position",
+                           className="opening-name")]
+    else:
+        named = [html.Span(opening.eco, className="opening-eco badge text-bg-light me-1"), " ",
+                 html.Span(opening.name, className="opening-name")]
+    return board_src(state, Selection.from_dict(selection)), overlay, build_move_line(state), named
 
 
 def import_message(status: Any) -> dbc.Alert:
@@ -472,25 +583,76 @@ def register_player_callbacks(app: dash.Dash) -> None:
     def refresh_explorer(_player_version, version):  # type: ignore[no-untyped-def]
         return (version or 0) + 1
 
+    # a click on the Explorer tab costs the server nothing here: the browser passes the
+    # view on only while this tab shows (and when it is shown again); a piece picked up
+    # redraws the board alone
+    app.clientside_callback(
+        """function (view, selection, tab) {
+            const skip = window.dash_clientside.no_update;
+            if (tab !== 'player') { return [skip, skip]; }
+            const fired = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
+            const pickedOnly = fired.length === 1 && fired[0] === 'selection.data';
+            return [{view: view, selection: selection}, pickedOnly ? skip : {view: view}];
+        }""",
+        Output(BOARD_REQUEST, "data"),
+        Output(VIEW_REQUEST, "data"),
+        Input(ids.VIEW_STATE, "data"),
+        Input(ids.SELECTION, "data"),
+        Input(ids.TABS, "active_tab"),
+    )
+
+    @app.callback(
+        Output(BOARD_IMAGE, "src"),
+        Output(BOARD_OVERLAY, "className"),
+        Output(MOVE_LINE, "children"),
+        Output(OPENING, "children"),
+        Input(BOARD_REQUEST, "data"),
+        prevent_initial_call=True,
+    )
+    def show_board(request):  # type: ignore[no-untyped-def]
+        if not request:
+            raise PreventUpdate
+        return board_outputs(request.get("view"), request.get("selection"))
+
     @app.callback(
         Output(SUMMARY, "children"),
         Output(COMPARE, "children"),
-        Output(LEAKS, "children"),
         Output(HISTORY, "figure"),
-        Input(ids.VIEW_STATE, "data"),
+        Input(VIEW_REQUEST, "data"),
         Input(PLAYER_NAME, "value"),
         Input(PLAYER_COLOR, "value"),
         Input(PLAYER_BAND, "value"),
         Input(PLAYER_VERSION, "data"),
         Input(ids.DATA_VERSION, "data"),
-        Input(ids.TABS, "active_tab"),
+        State(ids.VIEW_STATE, "data"),
+        State(ids.TABS, "active_tab"),
+        prevent_initial_call=True,
     )
-    def show_player(view, player, color, band, _version, _data_version, tab):  # type: ignore[no-untyped-def]
+    def show_player(_request, player, color, band, _version, _data_version, view, tab):  # type: ignore[no-untyped-def]
         if tab != "player":  # nothing to draw while the panel is hidden
             raise PreventUpdate
+        out = analyse(api_args(ViewState.from_dict(view), player, color, band))
+        return out["summary"], out["compare"], out["history"]
+
+    @app.callback(
+        Output(LEAKS, "children"),
+        Output(LEAKS_NOTE, "children"),
+        Input(VIEW_REQUEST, "data"),
+        Input(PLAYER_NAME, "value"),
+        Input(PLAYER_COLOR, "value"),
+        Input(PLAYER_BAND, "value"),
+        Input(PLAYER_VERSION, "data"),
+        Input(ids.DATA_VERSION, "data"),
+        State(ids.VIEW_STATE, "data"),
+        State(ids.TABS, "active_tab"),
+        prevent_initial_call=True,
+    )
+    def show_leaks(_request, player, color, band, _version, _data_version, view, tab):  # type: ignore[no-untyped-def]
+        # apart from the table above, so a slow first leak search never holds it back
+        if tab != "player":
+            raise PreventUpdate
         args = api_args(ViewState.from_dict(view), player, color, band)
-        out = analyse(args, server.extensions["settings"].index_plies)
-        return out["summary"], out["compare"], out["leaks"], out["history"]
+        return leaks_panel(args, server.extensions["settings"].index_plies)
 
     @app.callback(
         Output(PERSON_RESULT, "children"),

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Connection, case, func, select
 
 from webapp.caching import memoized
-from webapp.db.explorer import cache_key
+from webapp.db.explorer import _filters, cache_key
 from webapp.db.players import find_player_ids
 from webapp.db.tables import move_stats, player_move_stats
 from webapp.model.position import position_key
@@ -26,18 +26,8 @@ MonthResults = tuple[int, Results]
 
 
 def _conditions(table, query: ExplorerQuery, key: int) -> list:  # type: ignore[no-untyped-def]
-    conditions = [table.c.position_key == key, table.c.month > 0]
-    if query.speeds:
-        conditions.append(table.c.speed.in_([int(s) for s in query.speeds]))
-    if query.rated_only:
-        conditions.append(table.c.rated == 1)
-    if query.rating_bands is not None:
-        conditions.append(table.c.rating_band.between(*query.rating_bands))
-    if query.since is not None:
-        conditions.append(table.c.month >= query.since)
-    if query.until is not None:
-        conditions.append(table.c.month <= query.until)
-    return conditions
+    """The explorer's filters (collections included), and only games with a known month."""
+    return [*_filters(table, query, key), table.c.month > 0]
 
 
 def query_history(connection: Connection, query: ExplorerQuery) -> tuple[MonthResults, ...]:

@@ -8,11 +8,11 @@ rating filter (rating_min/max) selects the player's games by the player's own ra
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import chess
 import chess.pgn
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from webapp.db.explorer import collection_ids_in, stat_rows
@@ -141,15 +141,82 @@ def _game_conditions(query: ExplorerQuery, ids: tuple[int, ...]) -> list:  # typ
 
 
 def player_rating(connection: Connection, query: ExplorerQuery, ids: tuple[int, ...]) -> int | None:
-    """The player's average own rating over the filtered games (known ratings only)."""
-    own = games.c.white_rating if query.color == "white" else games.c.black_rating
-    opponent = games.c.black_rating if query.color == "white" else games.c.white_rating
+    """The player's average own rating over the filtered games (known ratings only); with
+    no colour chosen, the rating of whichever side the player had in each game."""
+    if query.color in ("white", "black"):
+        own = games.c.white_rating if query.color == "white" else games.c.black_rating
+        opponent = games.c.black_rating if query.color == "white" else games.c.white_rating
+    else:
+        as_white = games.c.white_id.in_(ids)
+        own = case((as_white, games.c.white_rating), else_=games.c.black_rating)
+        opponent = case((as_white, games.c.black_rating), else_=games.c.white_rating)
     value = connection.execute(
         select(func.avg(own)).where(
             and_(*_game_conditions(query, ids)), own.is_not(None), opponent.is_not(None)
         )
     ).scalar()
     return None if value is None else int(round(float(value)))
+
+
+@dataclass(frozen=True)
+class Peers:
+    """Who a player is compared with: all games whose mean rating falls in the bands around
+    the player's average rating (± band_width), with the player's speeds, months and rated
+    filter. Without a known rating, all games under those filters."""
+
+    rating: int | None
+    rating_min: int | None
+    rating_max: int | None
+    band_width: int
+
+    def query(self, query: ExplorerQuery) -> ExplorerQuery:
+        """The explorer query that asks about the peers' games in `query`'s position."""
+        return replace(query.without_player(), rating_min=self.rating_min, rating_max=self.rating_max)
+
+    def label(self, player: str) -> str:
+        """The peers named on screen."""
+        if self.rating is None:
+            return f"All games ({player} has no rated games here)"
+        return f"Peers rated {self.rating_min}–{self.rating_max} ({player}'s average {self.rating} ± {self.band_width})"
+
+
+def find_peers(connection: Connection, query: ExplorerQuery, *, band_width: int = DEFAULT_BAND_WIDTH) -> Peers:
+    """The peers of the query's player (PlayerNotFound when the player has no games)."""
+    if not query.player:
+        raise QueryError("player is required: whose peers to find")
+    ids = _player_ids(connection, query.player)
+    rating = player_rating(connection, query, ids)
+    if rating is None:
+        return Peers(None, None, None, band_width)
+    low, high = peer_bands(rating, band_width)
+    return Peers(rating, low * 100, high * 100 + 99, band_width)
+
+
+def read_peers(
+    connection_factory: Callable[[], Connection], query: ExplorerQuery, *, band_width: int = DEFAULT_BAND_WIDTH
+) -> Peers:
+    """find_peers through the cache (the player's rating does not depend on the position)."""
+    from webapp.caching import memoized
+
+    key = "|".join(
+        [
+            "peers",
+            query.player or "",
+            query.color or "",
+            ",".join(str(int(s)) for s in query.speeds),
+            f"{query.rating_min}-{query.rating_max}",
+            f"{query.since}-{query.until}",
+            "rated" if query.rated_only else "all",
+            ",".join(query.collections) + "-" + ",".join(query.exclude_collections),
+            str(band_width),
+        ]
+    )
+
+    def compute() -> Peers:
+        with connection_factory() as connection:
+            return find_peers(connection, query, band_width=band_width)
+
+    return memoized(key, compute)
 
 
 def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], bands):  # type: ignore[no-untyped-def]
@@ -185,11 +252,12 @@ def compare_player(
         .group_by(table.c.move)
     ).all()
     own = {int(m): (int(w), int(d), int(b)) for m, w, d, b in rows}
-    rating = player_rating(connection, query, ids)
+    found = find_peers(connection, query, band_width=band_width)  # the Explorer's peers too
+    rating = found.rating
     peers: dict[tuple[int, int], tuple[int, int, int]] = {}
     bands = None
-    if rating is not None:
-        bands = peer_bands(rating, band_width)
+    if found.rating_min is not None and found.rating_max is not None:
+        bands = (found.rating_min // 100, found.rating_max // 100)
         peers = _peer_counts(connection, query, [key], bands)
     peer_moves = {m: c for (k, m), c in peers.items()}
     moves: list[MoveComparison] = []
@@ -493,6 +561,7 @@ def read_leaks(
             f"{query.rating_min}-{query.rating_max}",
             f"{query.since}-{query.until}",
             "rated" if query.rated_only else "all",
+            ",".join(query.collections) + "-" + ",".join(query.exclude_collections),
             f"{band_width}-{min_games}-{limit}-{index_plies}",
         ]
     )
