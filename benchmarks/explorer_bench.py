@@ -126,7 +126,8 @@ def real_games(engine) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
 
 def resampled_records(real: list[tuple], start: int, count: int, seed: int) -> Iterator[GameRecord]:  # type: ignore[type-arg]
     """`count` copies of randomly chosen real games: same moves, perturbed circumstances."""
-    from webapp.indexer.rows import indexed_keys
+    from webapp.indexer.replay import replay_keys
+    from webapp.indexer.rows import MOVE_CODES
 
     rng = random.Random(seed)
     keys: dict[int, list[int]] = {}
@@ -136,7 +137,7 @@ def resampled_records(real: list[tuple], start: int, count: int, seed: int) -> I
         source, white, black, white_rating, black_rating, result, speed, rated, played_on, stored = real[index]
         moves = decode_moves(stored)
         if index not in keys:
-            keys[index] = indexed_keys(moves, min(INDEX_PLIES, len(moves)))
+            keys[index] = replay_keys([MOVE_CODES[uci] for uci in moves], INDEX_PLIES)
 
         def shift(rating: int | None) -> int | None:
             return None if rating is None else max(400, min(3200, rating + rng.randint(-150, 150)))

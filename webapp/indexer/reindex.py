@@ -30,9 +30,10 @@ from webapp.db.tables import (
 )
 from webapp.indexer.bulk import STATS_LOCK, writer_for
 from webapp.indexer.games import GameRecord
+from webapp.indexer.replay import replay_keys
 from webapp.indexer.rows import prepare_batch
 from webapp.model.speed import Speed
-from webapp.model.stored_game import decode_moves
+from webapp.model.stored_game import decode_move_codes, decode_moves
 
 DEFAULT_INDEX_PLIES = 40
 CHUNK = 2000
@@ -68,7 +69,8 @@ def _game_chunks(
         last = rows[-1][0]
 
 
-def _record(row) -> GameRecord:  # type: ignore[no-untyped-def]
+def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def]
+    codes = decode_move_codes(row.moves).astype(np.int64)
     return GameRecord(
         uid=row.uid,
         source=row.source,
@@ -82,11 +84,13 @@ def _record(row) -> GameRecord:  # type: ignore[no-untyped-def]
         played_on=None,
         month=row.month,
         moves=decode_moves(row.moves),
+        move_codes=codes,
+        position_keys=replay_keys(codes.tolist(), index_plies),  # stored games are legal
     )
 
 
 def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_games: bool) -> None:  # type: ignore[no-untyped-def]
-    batch, _bad = prepare_batch([_record(row) for row in rows], index_plies)
+    batch, _bad = prepare_batch([_record(row, index_plies) for row in rows], index_plies)
     kept = {record.uid for record in batch.records}
     rows = [row for row in rows if row.uid in kept]  # stored games are all indexable
     batch.collection = np.array([row.collection_id for row in rows], np.int64)
