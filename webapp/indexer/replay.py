@@ -115,3 +115,12 @@ def replay_keys(codes: Sequence[int], plies: int) -> list[int]:
             key ^= _RANDOM[_WHITE_TO_MOVE]
         keys.append(_signed(key))
     return keys
+
+
+def legal_moves_keys(moves: Sequence[str]) -> dict[str, list[int]]:
+    """`move_codes` and `position_keys` (every ply) for a GameRecord whose UCI moves were
+    just replayed legally (by python-chess, from a site's API), so the loader need not."""
+    from webapp.indexer.rows import MOVE_CODES
+
+    codes = [MOVE_CODES[uci] for uci in moves]
+    return {"move_codes": codes, "position_keys": replay_keys(codes, len(codes))}

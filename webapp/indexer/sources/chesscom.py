@@ -20,6 +20,7 @@ import chess
 import chess.pgn
 
 from webapp.indexer.games import GameRecord, chesscom_uid
+from webapp.indexer.replay import legal_moves_keys
 from webapp.indexer.sources.errors import FetchError
 from webapp.indexer.sources.http import SiteClient
 from webapp.model.speed import Speed, speed_from_time_control
@@ -129,6 +130,7 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
         rated=bool(game.get("rated", True)),
         played_on=played_on,
         moves=moves,
+        **legal_moves_keys(moves),
         time_control=time_control,
         event=headers.get("Event"),
         site=str(game.get("url")),

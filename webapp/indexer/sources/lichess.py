@@ -18,6 +18,7 @@ import chess
 import requests
 
 from webapp.indexer.games import GameRecord, lichess_uid
+from webapp.indexer.replay import legal_moves_keys
 from webapp.indexer.sources.errors import FetchError
 from webapp.indexer.sources.http import SiteClient
 from webapp.model.speed import Speed, speed_from_time_control
@@ -172,6 +173,7 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
         rated=rated,
         played_on=played_on,
         moves=moves,
+        **legal_moves_keys(moves),
         time_control=time_control,
         event=f"{'Rated' if rated else 'Casual'} {speed.label} game",
         site=f"https://lichess.org/{game_id[:8]}",
