@@ -84,3 +84,16 @@ def test_lichess_player_stream_ends_with_the_indexed_numbers(client, engine) -> 
         expected["white"], expected["draws"], expected["black"]
     )
     assert all(line["white"] + line["draws"] + line["black"] in (0, expected["games"]) for line in lines)
+
+
+def test_a_player_indexed_in_many_chunks_is_counted_once(client, engine, monkeypatch) -> None:
+    from webapp.indexer import reindex
+
+    monkeypatch.setattr(reindex, "CHUNK", 3)  # frank's games come in several chunks
+    import_pgn(engine, [EXPLORER_SAMPLE])
+    games = read_games([EXPLORER_SAMPLE])
+    assert sum(1 for g in games if "frank" in (g.white, g.black)) > 3 * 2
+    numbers = _wait_for_numbers(client, "/api/explorer?player=frank")
+    assert api_numbers(numbers) == reference(games, player="frank")
+    white = _wait_for_numbers(client, "/api/explorer?player=frank&color=white&play=e2e4")
+    assert api_numbers(white) == reference(games, player="frank", color="white", play=["e2e4"])

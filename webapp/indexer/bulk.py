@@ -456,6 +456,7 @@ class PostgresWriter(_Writer):
         new = np.zeros(len(batch), dtype=bool)
         for (uid,) in cursor.fetchall():
             new[staged[uid]] = True
+        cursor.execute("DELETE FROM stage_games")
         return new
 
     def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
@@ -486,6 +487,9 @@ class PostgresWriter(_Writer):
             f"SELECT {', '.join(columns)} FROM stage_{table} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
+        # a transaction may merge many times (indexing a player, a rebuild): the staged
+        # rows go now, not only at commit
+        cursor.execute(f"DELETE FROM stage_{table}")
 
 
 def writer_for(connection: Connection) -> SqliteWriter | PostgresWriter:

@@ -50,8 +50,9 @@ class IndexState:
 
 
 def _game_chunks(
-    connection: Connection, condition, chunk: int = CHUNK  # type: ignore[no-untyped-def]
+    connection: Connection, condition, chunk: int | None = None  # type: ignore[no-untyped-def]
 ) -> Iterator[list]:
+    chunk = chunk or CHUNK
     last = 0
     columns = (
         games.c.id, games.c.uid, games.c.source, games.c.white_id, games.c.black_id,
