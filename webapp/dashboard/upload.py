@@ -109,7 +109,7 @@ def import_upload(
     progress(100, f"{report.games_read:,} games read")
     lines = report_lines(report)
     if collection:
-        lines.insert(1, f"In the collection {collection}.")
+        lines[0] += f" Collection: {collection}."
     return lines
 
 
