@@ -66,6 +66,19 @@ def test_a_url_event_sets_the_controls_but_not_the_url() -> None:
     assert out["overlay"] == "board-overlay flipped"
 
 
+def test_collections_toggled_go_to_the_state_and_the_url() -> None:
+    state = ViewState(line=("d2d4",), ply=1)
+    toggled = Filters(collections=("masters",))
+    new, selection = next_state(Event("filters"), state, Selection(), toggled, None)
+    out = navigation_outputs(Event("filters"), state, new, Selection(), selection)
+    assert new.filters.collections == ("masters",) and new.play == ("d2d4",)
+    assert out["search"] == "?play=d2d4&collections=masters"
+    assert out["collections_label"] == "masters"
+    back, _ = next_state(Event("url"), new, Selection(), Filters(), "?play=d2d4")
+    out = navigation_outputs(Event("url"), new, back, Selection(), Selection())
+    assert out["controls"]["collections"] == [] and out["collections_label"] == "all"
+
+
 def test_a_database_that_does_not_answer_gives_a_plain_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from webapp import create_app
     from webapp.dashboard.callbacks import explorer_outputs

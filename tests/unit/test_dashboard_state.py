@@ -103,12 +103,36 @@ def test_explorer_query_carries_every_filter() -> None:
         line=("e2e4", "e7e5"),
         ply=1,
         filters=Filters(speeds=("blitz",), rating_min=1600, rating_max=1999, since="2013-01",
-                        until="2013-02", player="Alice", color="black", rated=True),
+                        until="2013-02", player="Alice", color="black", rated=True,
+                        collections=("masters", "otb")),
     )
     query, problem = st.explorer_query(state)
     assert problem is None
     assert (query.play, query.player, query.color, query.rated_only) == (("e2e4",), "alice", "black", True)
     assert (query.rating_min, query.rating_max, query.since, query.until) == (1600, 1999, 201301, 201302)
+    assert query.collections == ("masters", "otb")
+    assert query.without_player().collections == ("masters", "otb")  # the peers' games too
+
+
+def test_collections_in_the_store_are_checked_names() -> None:
+    filters = Filters(collections=("masters", "otb"))
+    assert Filters.from_dict(filters.to_dict()) == filters
+    assert filters.to_dict()["collections"] == ["masters", "otb"]
+    stored = {"collections": ["OTB", "masters", "otb", "no spaces", "", 7]}
+    assert Filters.from_dict(stored).collections == ("7", "masters", "otb")
+    assert Filters.from_dict({"collections": "masters"}).collections == ("masters",)
+    assert Filters.from_dict({}).collections == ()
+
+
+def test_a_collection_that_does_not_exist_is_ignored_and_named() -> None:
+    state = ViewState(filters=Filters(collections=("masters", "nowhere"), speeds=("blitz",)))
+    query, problem = st.explorer_query(state, known_collections={"masters", "lichess"})
+    assert query.collections == ("masters",) and query.speeds  # the rest stays
+    assert problem == "no collection named nowhere (ignored)"
+    query, problem = st.explorer_query(ViewState(filters=Filters(collections=("nowhere",))), set())
+    assert query.collections == () and problem == "no collection named nowhere (ignored)"
+    query, problem = st.explorer_query(state)  # nothing known to check against: asked as chosen
+    assert query.collections == ("masters", "nowhere") and problem is None
 
 
 def test_a_filter_the_explorer_rejects_is_left_out_and_named() -> None:

@@ -9,7 +9,13 @@ import gzip
 import pytest
 import zstandard
 
-from webapp.dashboard.upload import UploadError, decode_upload, estimate_games, report_lines
+from webapp.dashboard.upload import (
+    UploadError,
+    decode_upload,
+    estimate_games,
+    report_lines,
+    upload_collection,
+)
 from webapp.indexer.report import ImportReport
 
 PGN = '[Event "Rated Blitz game"]\n[Result "1-0"]\n\n1. e4 e5 2. Qh5 Nc6 3. Bc4 Nf6 4. Qxf7# 1-0\n'
@@ -61,3 +67,10 @@ def test_report_lines_name_imported_present_and_skips_by_reason() -> None:
         "Skipped 2: variant",
         "Skipped 1: illegal move",
     ]
+
+
+def test_the_upload_collection_box_is_checked_and_empty_means_each_games_site() -> None:
+    assert upload_collection(" Masters ") == "masters"
+    assert upload_collection("") is None and upload_collection(None) is None and upload_collection("  ") is None
+    with pytest.raises(UploadError, match="Collection 'my games!': use 1 to 64 lower-case letters"):
+        upload_collection("my games!")

@@ -12,7 +12,7 @@ from webapp.model.query import ExplorerQuery
 
 CONTRACT = (
     "?play=e2e4,e7e5&speeds=blitz,rapid&rating_min=1600&rating_max=1999&since=2013-01"
-    "&until=2013-12&player=NAME&color=white&rated=true&orientation=black"
+    "&until=2013-12&player=NAME&color=white&rated=true&collections=masters,otb&orientation=black"
 )
 
 
@@ -31,6 +31,7 @@ def test_the_contract_url_reads_every_parameter() -> None:
             player="NAME",
             color="white",
             rated=True,
+            collections=("masters", "otb"),
         ),
     )
 
@@ -107,6 +108,23 @@ def test_ratings_are_snapped_to_bands(search: str, rating_min: int | None, ratin
 def test_unreadable_values_are_left_out() -> None:
     state = state_from_search("?since=2013-13&until=13-01&color=purple&player=&orientation=up&speeds=fast")
     assert state == ViewState()
+
+
+def test_collections_are_checked_names_once_each_in_order() -> None:
+    assert state_from_search("?collections=otb,Masters,otb,no%20spaces,").filters.collections == (
+        "masters",
+        "otb",
+    )
+    assert state_from_search("?collections=").filters.collections == ()
+    assert search_from_state(state_from_search("?collections=otb,masters")) == "?collections=masters,otb"
+
+
+def test_explorer_url_keeps_the_collections() -> None:
+    from webapp.model.links import explorer_url
+
+    query = ExplorerQuery.build(play=["e2e4"], collections=["otb", "masters"])
+    assert explorer_url(query) == "/?play=e2e4&collections=masters,otb"
+    assert state_from_search(explorer_url(query)[1:]).filters.collections == ("masters", "otb")
 
 
 def test_color_needs_a_player() -> None:

@@ -26,6 +26,8 @@ def test_api_args_use_the_views_position_and_filters() -> None:
     }
     assert api_args(view, "lichess:bob", "white", None)["player"] == "lichess:bob"
     assert "player" not in api_args(ViewState(), None, "white", 100)
+    mastered = ViewState(filters=Filters(collections=("masters", "otb")))
+    assert api_args(mastered, "bob", None)["collections"] == "masters,otb"  # the peers' games too
 
 
 def test_line_label_in_san() -> None:

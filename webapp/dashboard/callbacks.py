@@ -23,19 +23,27 @@ from webapp.dashboard import ids
 from webapp.dashboard import state as st
 from webapp.dashboard.board import board_src, build_move_line
 from webapp.dashboard.charts_panel import register_charts_callbacks
-from webapp.dashboard.explore import explore, months, note_unknown_player
+from webapp.dashboard.explore import collections_with_games, explore, months, note_unknown_player
 from webapp.dashboard.filters import (
+    collection_options,
+    collections_label,
     controls_from_filters,
     filters_from_controls,
     rating_label,
 )
 from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label, slider_props
 from webapp.dashboard.moves import build_panel, build_unavailable
-from webapp.dashboard.upload import UploadError, build_result, decode_upload, import_upload
+from webapp.dashboard.upload import (
+    UploadError,
+    build_result,
+    decode_upload,
+    import_upload,
+    upload_collection,
+)
 from webapp.dashboard.url import search_from_state, state_from_search
 
-FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED)
-CONTROL_KEYS = ("player", "color", "rating", "speeds", "months", "rated")
+FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED, ids.COLLECTIONS)
+CONTROL_KEYS = ("player", "color", "rating", "speeds", "months", "rated", "collections")
 MONTH_PROPS = ("min", "max", "marks", "disabled")
 BUTTONS = {ids.BACK: st.back, ids.FORWARD: st.forward, ids.RESET: st.reset, ids.FLIP: st.flip}
 
@@ -134,6 +142,8 @@ def register_callbacks(app: dash.Dash) -> None:
             "forward_disabled": Output(ids.FORWARD, "disabled"),
             "rating_label": Output(ids.RATING_LABEL, "children"),
             "months_label": Output(ids.MONTHS_LABEL, "children"),
+            "collections_label": Output(ids.COLLECTIONS_LABEL, "children"),
+            "collection_options": Output(ids.COLLECTIONS, "options"),
             "controls": {key: Output(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
             "explorer": {key: Output(cid, prop) for key, (cid, prop) in EXPLORER_OUTPUTS.items()},
             "months": {prop: Output(ids.MONTHS, prop) for prop in MONTH_PROPS},
@@ -170,8 +180,10 @@ def register_callbacks(app: dash.Dash) -> None:
             bounds = month_bounds(new_state.filters)
             out["months"] = slider_props(bounds)
             out["controls"]["months"] = controls_from_filters(new_state.filters, bounds)["months"]
+            out["collection_options"] = collection_choices(new_state.filters)
         else:
             out["months"] = {prop: no_update for prop in MONTH_PROPS}
+            out["collection_options"] = no_update
         if out["state"] is no_update and event.kind != "data":
             out["explorer"] = {key: no_update for key in EXPLORER_OUTPUTS}
         else:
@@ -206,6 +218,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.UPLOAD, "contents"),  # emptied, so the same file can be uploaded again
         Input(ids.UPLOAD, "contents"),
         State(ids.UPLOAD, "filename"),
+        State(ids.UPLOAD_COLLECTION, "value"),
         State(ids.DATA_VERSION, "data"),
         background=True,
         progress=[Output(ids.UPLOAD_PROGRESS, "value"), Output(ids.UPLOAD_STATUS, "children")],
@@ -216,16 +229,17 @@ def register_callbacks(app: dash.Dash) -> None:
         interval=400,
         prevent_initial_call=True,
     )
-    def upload(set_progress, contents, filename, version):  # type: ignore[no-untyped-def]
+    def upload(set_progress, contents, filename, collection, version):  # type: ignore[no-untyped-def]
         if not contents:
             raise PreventUpdate
         set_progress((0, f"Reading {filename}…"))
         try:
+            chosen = upload_collection(collection)
             text = decode_upload(contents, filename)
         except UploadError as error:
             return build_result([f"{filename}: {error}"], error=True), no_update, None
         try:
-            lines = import_upload(server, text, lambda done, label: set_progress((done, label)))
+            lines = import_upload(server, text, lambda done, label: set_progress((done, label)), chosen)
         except Exception as error:  # noqa: BLE001 - the user sees a sentence, the log the details
             server.logger.exception("upload import failed")
             return build_result([f"{filename} could not be imported: {error}"], error=True), no_update, None
@@ -244,6 +258,19 @@ def month_bounds(filters: st.Filters) -> Bounds:
     except SQLAlchemyError:
         known = []
     return bounds_from_months(known, filters.since, filters.until)
+
+
+def collection_choices(filters: st.Filters) -> list[dict[str, Any]]:
+    """A toggle per collection with games, and one for each chosen name that has none."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp.extensions import db
+
+    try:
+        available = collections_with_games(db.engine.connect)
+    except SQLAlchemyError:
+        available = []
+    return collection_options(available, filters.collections)
 
 
 EXPLORER_OUTPUTS = {
@@ -309,6 +336,7 @@ def navigation_outputs(
         "rating_label": changed(rating_label(new.filters), rating_label(old.filters)),
         "months_label": changed(range_label(new.filters.since, new.filters.until),
                                 range_label(old.filters.since, old.filters.until)),
+        "collections_label": changed(collections_label(new.filters), collections_label(old.filters)),
         "controls": {key: no_update for key in CONTROL_KEYS},
     }
     if shows_all:

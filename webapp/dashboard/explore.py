@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from webapp.caching import memoized
 from webapp.dashboard.state import ViewState, explorer_query
+from webapp.db.collections import list_collections
 from webapp.db.explorer import read_explorer
 from webapp.db.leaks import Peers, read_peers
 from webapp.db.players import PlayerIndexing, display_name, record_requested_player
@@ -41,7 +42,8 @@ class ExplorerView:
 
 def explore(connection_factory: ConnectionFactory, state: ViewState) -> ExplorerView:
     """Ask the explorer about the shown position: the player's games and their peers', or all."""
-    query, problem = explorer_query(state)
+    known = {name for name, _ in collections_with_games(connection_factory)} if state.filters.collections else None
+    query, problem = explorer_query(state, known)
     if query.player is not None and has_app_context():
         ensure_player_indexed(current_app, query.player)
     try:
@@ -98,6 +100,16 @@ def months(connection_factory: ConnectionFactory) -> list[str]:
         if month > 12:
             year, month = year + 1, 1
     return out
+
+
+def collections_with_games(connection_factory: ConnectionFactory) -> list[tuple[str, int]]:
+    """(name, games) of every collection that has games, by name (cached per import)."""
+
+    def compute() -> list[tuple[str, int]]:
+        with connection_factory() as connection:
+            return [(name, count) for name, count in list_collections(connection) if count > 0]
+
+    return memoized("dashboard:collections", compute)
 
 
 def _display_name(connection_factory: ConnectionFactory, player: str | None) -> str | None:

@@ -7,6 +7,7 @@ mean "no limit".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -20,7 +21,7 @@ from webapp.dashboard.month_range import (
     range_label,
     slider_value,
 )
-from webapp.dashboard.state import SPEEDS, Filters, normalise_speeds
+from webapp.dashboard.state import SPEEDS, Filters, normalise_collections, normalise_speeds
 from webapp.model.query import MAX_RATING, RATING_BAND
 
 SLIDER_MIN, SLIDER_MAX = 0, 3200  # ratings at or above the top handle count as "no limit"
@@ -75,10 +76,11 @@ def filters_from_controls(
     speeds: list[str] | None,
     months: list[int] | None,
     rated: bool | None,
+    collections: list[str] | None = None,
     month_bounds: Bounds = None,
 ) -> Filters:
-    """Filters from the controls' values (no box ticked means every speed; the month
-    slider's ends mean no limit, `month_bounds` being its span)."""
+    """Filters from the controls' values (no box ticked means every speed, no collection
+    toggled means all; the month slider's ends mean no limit, `month_bounds` being its span)."""
     rating_min, rating_max = ratings_from_slider(rating)
     since, until = months_from_slider(months, month_bounds)
     name = (player or "").strip() or None
@@ -91,6 +93,7 @@ def filters_from_controls(
         player=name,
         color=color if name and color in ("white", "black") else None,
         rated=bool(rated),
+        collections=normalise_collections(collections or ()),
     )
 
 
@@ -103,11 +106,36 @@ def controls_from_filters(filters: Filters, month_bounds: Bounds = None) -> dict
         "speeds": list(filters.speeds or SPEEDS),
         "months": slider_value(filters.since, filters.until, month_bounds),
         "rated": filters.rated,
+        "collections": list(filters.collections),
     }
 
 
+def collections_label(filters: Filters) -> str:
+    """What the collection toggles choose: all games, or the names toggled on."""
+    return ", ".join(filters.collections) if filters.collections else "all"
+
+
+def collection_options(available: Sequence[tuple[str, int]], chosen: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """A toggle per collection that has games, with its game count; a chosen name without
+    games (say, from a URL) gets a struck-out toggle saying it is ignored, to switch off."""
+    known = {name for name, _ in available}
+    options: list[dict[str, Any]] = [
+        {
+            "label": [html.Span(name), html.Span(f"{count:,}", className="collection-count")],
+            "value": name,
+        }
+        for name, count in available
+    ]
+    options += [
+        {"label": [html.S(name), html.Span("ignored", className="collection-count")], "value": name}
+        for name in chosen
+        if name not in known
+    ]
+    return options
+
+
 def build_filters(filters: Filters | None = None) -> dbc.Card:
-    """The filter card: player and colour, rating range, speeds, months, rated only."""
+    """The filter card: collections, player and colour, rating range, speeds, months, rated only."""
     values = controls_from_filters(filters or Filters())
     marks = {r: str(r) for r in range(SLIDER_MIN, SLIDER_MAX + 1, 800)}
     marks[SLIDER_MAX] = f"{SLIDER_MAX}+"
@@ -115,6 +143,23 @@ def build_filters(filters: Filters | None = None) -> dbc.Card:
         dbc.CardBody(
             [
                 html.H6("Filters", className="card-title"),
+                html.Div(
+                    [
+                        dbc.Label("Collections", className="small mb-0"),
+                        html.Span(collections_label(filters or Filters()), id=ids.COLLECTIONS_LABEL,
+                                  className="small text-muted ms-2"),
+                    ]
+                ),
+                dbc.Checklist(
+                    id=ids.COLLECTIONS,
+                    options=[],  # filled from the database when the page loads
+                    value=values["collections"],
+                    inline=True,
+                    input_class_name="btn-check",
+                    label_class_name="btn btn-outline-secondary btn-sm",
+                    label_checked_class_name="active",
+                    class_name="collections-toggle mb-2",
+                ),
                 dbc.Label("Player", html_for=ids.PLAYER, className="small mb-1"),
                 dbc.Input(
                     id=ids.PLAYER,

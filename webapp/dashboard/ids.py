@@ -35,6 +35,8 @@ MESSAGE = "message"
 LOADING = "moves-loading"
 
 # filters
+COLLECTIONS = "filter-collections"  # toggle buttons, one per collection with games
+COLLECTIONS_LABEL = "filter-collections-label"
 PLAYER = "filter-player"
 COLOR = "filter-color"
 RATING = "filter-rating"
@@ -49,6 +51,7 @@ FILTER_PROBLEM = "filter-problem"
 UPLOAD_COLLAPSE = "upload-collapse"
 UPLOAD_TOGGLE = "upload-toggle"
 UPLOAD = "upload"
+UPLOAD_COLLECTION = "upload-collection"  # the collection an upload's games go to (empty: their site)
 UPLOAD_PROGRESS = "upload-progress"
 UPLOAD_STATUS = "upload-status"
 UPLOAD_RESULT = "upload-result"

@@ -382,6 +382,8 @@ def api_args(view: ViewState, player: str | None, color: str | None, band: Any =
         args["until"] = f.until
     if f.rated:
         args["rated"] = "true"
+    if f.collections:
+        args["collections"] = ",".join(f.collections)
     name = (player or "").strip() or (f.player or "")
     if name:
         args["player"] = name

@@ -6,11 +6,13 @@ server. Every UI event is a pure function from one ViewState (and Selection) to 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import chess
 
+from webapp.model.collections import CollectionNameError, check_collection_name
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.speed import SPEED_NAMES
 
@@ -18,6 +20,7 @@ from webapp.model.speed import SPEED_NAMES
 SPEEDS: tuple[str, ...] = tuple(SPEED_NAMES.values())
 ORIENTATIONS = ("white", "black")
 PROMOTION_PIECES = ("q", "r", "b", "n")
+MAX_COLLECTIONS = 32  # chosen at once; more is no selection a person makes
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,12 @@ class Filters:
     player: str | None = None
     color: str | None = None  # white | black | None (both)
     rated: bool = False
+    collections: tuple[str, ...] = ()  # collection names; empty means all
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["speeds"] = list(self.speeds)
+        data["collections"] = list(self.collections)
         return data
 
     @classmethod
@@ -50,6 +55,7 @@ class Filters:
             player=(data.get("player") or "").strip() or None,
             color=data.get("color") if data.get("color") in ORIENTATIONS else None,
             rated=bool(data.get("rated")),
+            collections=normalise_collections(data.get("collections") or ()),
         )
 
 
@@ -146,6 +152,20 @@ def normalise_speeds(values: Any) -> tuple[str, ...]:
                 wanted.add(speed)
     chosen = tuple(s for s in SPEEDS if s in wanted)
     return () if len(chosen) == len(SPEEDS) else chosen
+
+
+def normalise_collections(values: Any) -> tuple[str, ...]:
+    """Well-formed collection names, lower-cased, sorted and once each (as the explorer
+    orders them); malformed ones are left out."""
+    if isinstance(values, str):
+        values = [values]
+    names = set()
+    for value in values:
+        try:
+            names.add(check_collection_name(str(value)))
+        except CollectionNameError:
+            continue
+    return tuple(sorted(names)[:MAX_COLLECTIONS])
 
 
 def checked_fen(fen: Any) -> str | None:
@@ -314,12 +334,28 @@ def _has_moves_from(board: chess.Board, square: int) -> bool:
 # --- the explorer question -------------------------------------------------------------
 
 
-def explorer_query(state: ViewState) -> tuple[ExplorerQuery, str | None]:
+def explorer_query(
+    state: ViewState, known_collections: Collection[str] | None = None
+) -> tuple[ExplorerQuery, str | None]:
     """The explorer query for the shown position and filters, and the problem dropped, if any.
 
     A filter the explorer rejects (an impossible username, since after until) is left out
-    and named, so the board keeps working.
+    and named, so the board keeps working; so are chosen collections not among
+    `known_collections` (when given), which would otherwise show no games.
     """
+    f = state.filters
+    chosen, unknown = f.collections, ()
+    if known_collections is not None:
+        chosen = tuple(c for c in f.collections if c in known_collections)
+        unknown = tuple(c for c in f.collections if c not in known_collections)
+    query, problem = _query_with_problem(state, chosen)
+    if unknown:
+        missing = f"no collection named {', '.join(unknown)} (ignored)"
+        problem = f"{missing}; {problem}" if problem else missing
+    return query, problem
+
+
+def _query_with_problem(state: ViewState, collections: tuple[str, ...]) -> tuple[ExplorerQuery, str | None]:
     f = state.filters
     params: dict[str, Any] = {
         "fen": state.fen,
@@ -332,6 +368,7 @@ def explorer_query(state: ViewState) -> tuple[ExplorerQuery, str | None]:
         "player": f.player,
         "color": f.color if f.player else None,
         "rated_only": f.rated,
+        "collections": collections,
     }
     problem: str | None = None
     for drop in ((), ("player", "color"), ("since", "until"), ("rating_min", "rating_max")):
@@ -341,4 +378,4 @@ def explorer_query(state: ViewState) -> tuple[ExplorerQuery, str | None]:
             return ExplorerQuery.build(**params), problem
         except QueryError as error:
             problem = problem or str(error)
-    return ExplorerQuery.build(fen=state.fen, play=state.play), problem
+    return ExplorerQuery.build(fen=state.fen, play=state.play, collections=collections), problem

@@ -1,7 +1,8 @@
 """Getting games in from the page: a PGN upload, imported in the background with progress.
 
 `decode_upload` turns dcc.Upload's data URL into text (plain, .gz, .bz2 or .zst);
-`import_upload` runs the PGN importer on it and reports how far it got.
+`import_upload` runs the PGN importer on it, into the collection named (`upload_collection`)
+or each game's site's, and reports how far it got.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dash import dcc, html
 from flask import Flask
 
 from webapp.dashboard import ids
+from webapp.model.collections import CollectionNameError, check_collection_name
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PROGRESS_EVERY_S = 0.25
@@ -54,6 +56,16 @@ def decode_upload(contents: str, filename: str | None) -> str:
     return text
 
 
+def upload_collection(name: str | None) -> str | None:
+    """The collection named in the upload's box, checked; None (each game's site) when empty."""
+    if not name or not name.strip():
+        return None
+    try:
+        return check_collection_name(name)
+    except CollectionNameError as error:
+        raise UploadError(f"{str(error)[0].upper()}{str(error)[1:]}") from None
+
+
 def estimate_games(text: str) -> int:
     """Roughly how many games a PGN holds (for the progress bar)."""
     return max(text.count("[Event "), text.count("[Result "), 1)
@@ -63,8 +75,10 @@ def import_upload(
     server: Flask,
     text: str,
     progress: Callable[[int, str], None],
+    collection: str | None = None,
 ) -> list[str]:
-    """Import PGN text into the app's database; returns the result as plain lines.
+    """Import PGN text into the app's database (into `collection`, or each game's site's);
+    returns the result as plain lines.
 
     Runs in a background job (its own process), so it takes a fresh connection pool,
     and bumps the cache generation once the games have landed.
@@ -88,11 +102,15 @@ def import_upload(
     with server.app_context():
         db.engine.dispose(close=False)  # never share the parent's connections
         report = import_pgn_stream(
-            db.engine, io.StringIO(text), index_plies=settings.index_plies, progress=report_progress
+            db.engine, io.StringIO(text), index_plies=settings.index_plies, progress=report_progress,
+            collection=collection,
         )
         bump_generation()
     progress(100, f"{report.games_read:,} games read")
-    return report_lines(report)
+    lines = report_lines(report)
+    if collection:
+        lines[0] += f" Collection: {collection}."
+    return lines
 
 
 def report_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
@@ -121,6 +139,20 @@ def build_upload_card() -> dbc.Card:
         dbc.CardBody(
             [
                 html.H6("Add games from a PGN file", className="card-title"),
+                dbc.InputGroup(
+                    [
+                        dbc.InputGroupText("Collection"),
+                        dbc.Input(
+                            id=ids.UPLOAD_COLLECTION,
+                            type="text",
+                            placeholder="each game's site (lichess, chesscom, otb)",
+                            autoComplete="off",
+                            maxLength=64,
+                        ),
+                    ],
+                    size="sm",
+                    className="mb-2 upload-collection",
+                ),
                 dcc.Upload(
                     html.Div(["Drop a .pgn file here or ", html.A("choose one", href="#")]),
                     id=ids.UPLOAD,

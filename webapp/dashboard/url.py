@@ -1,7 +1,7 @@
 """The dashboard's URL ⇄ ViewState, with the JSON API's parameter names.
 
 `/?fen=FEN&play=e2e4,e7e5&speeds=blitz,rapid&rating_min=1600&rating_max=1999&since=2013-01&
-until=2013-12&player=NAME&color=white&rated=true&orientation=black` opens that position
+until=2013-12&player=NAME&color=white&rated=true&collections=masters,otb&orientation=black` opens that position
 with those filters. Parsing is forgiving: what cannot be read is left out, never an error.
 """
 
@@ -17,6 +17,7 @@ from webapp.dashboard.state import (
     ViewState,
     checked_fen,
     legal_prefix,
+    normalise_collections,
     normalise_speeds,
 )
 from webapp.model.links import explorer_search
@@ -39,6 +40,7 @@ def search_from_state(state: ViewState) -> str:
         player=f.player,
         color=f.color,
         rated=f.rated,
+        collections=f.collections,
         orientation=state.orientation,
     )
 
@@ -92,6 +94,7 @@ def filters_from_args(args: dict[str, str]) -> Filters:
         player=player,
         color=color if player and color in ORIENTATIONS else None,
         rated=(args.get("rated") or "").lower() in ("true", "1"),
+        collections=normalise_collections(_split(args.get("collections"))),
     )
 
 

@@ -479,8 +479,11 @@ def import_pgn_stream(
     progress: Callable[[ImportReport], None] | None = None,
     workers: int | None = 0,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    collection: str | None = None,
 ) -> ImportReport:
-    """Import PGN text (an upload, an API response): a text stream or an iterable of str."""
+    """Import PGN text (an upload, an API response): a text stream or an iterable of str.
+
+    `collection` as for import_pgn_files (None: each game's site decides)."""
     return import_pgn_blocks(
         engine,
         text_blocks(text_stream),
@@ -488,4 +491,5 @@ def import_pgn_stream(
         progress=progress,
         workers=workers,
         batch_size=batch_size,
+        collection=collection,
     ).finish()

@@ -22,6 +22,7 @@ def explorer_search(
     player: str | None = None,
     color: str | None = None,
     rated: bool = False,
+    collections: Iterable[str] = (),
     orientation: str | None = None,
 ) -> str:
     """The query string (with its '?', or '' when nothing is set) the dashboard and API share."""
@@ -47,6 +48,9 @@ def explorer_search(
             params.append(("color", color))
     if rated:
         params.append(("rated", "true"))
+    names = tuple(collections)
+    if names:
+        params.append(("collections", ",".join(names)))
     if orientation and orientation != "white":
         params.append(("orientation", orientation))
     return "?" + urlencode(params, safe=",:/") if params else ""
@@ -65,4 +69,5 @@ def explorer_url(query: ExplorerQuery, play: Iterable[str] | None = None) -> str
         player=query.player,
         color=query.color,
         rated=query.rated_only,
+        collections=query.collections,
     )
