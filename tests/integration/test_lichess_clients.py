@@ -74,7 +74,10 @@ def test_get_lichess_games(explorer, sample) -> None:
     assert sum(map(sum, history.values())) == body["white"] + body["draws"] + body["black"] > 0
 
 
-def test_get_masters_games(explorer, sample) -> None:
+def test_get_masters_games(explorer, engine, sample) -> None:
+    from webapp.indexer.pgn import import_pgn_files
+
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, collection="masters")  # moved
     games = explorer.opening_explorer
     assert counts(games.get_masters_games(play=["d2d4"])) == want(sample, play=["d2d4"])
     assert counts(games.get_masters_games(since=2021, until=2021, moves=3)) == want(

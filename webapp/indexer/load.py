@@ -158,6 +158,8 @@ def import_games(
         new, rows, moved = future.result()
         imported = int(new.sum())
         report.moved += moved
+        if moved:
+            bump_cache_generation()  # counts left one collection for another
         report.rows_written += rows
         report.imported += imported
         report.already_present += len(batch) - imported
