@@ -16,6 +16,8 @@ from webapp.model.speed import Speed
 
 RESULTS = ("1-0", "0-1", "1/2-1/2")
 SOURCES = ("lichess", "chesscom", "pgn")
+#: players.name (lower-case, as looked up) and players.display_name hold this many characters
+NAME_LENGTH = 64
 
 _LICHESS_GAME = re.compile(r"lichess\.org/([A-Za-z0-9]{8})(?:[A-Za-z0-9]{4})?(?:[/?#]|$)")
 _LICHESS_STUDY = re.compile(r"lichess\.org/(?:study|broadcast/[^/]+/[^/]+)/([A-Za-z0-9]{8}(?:/[A-Za-z0-9]{8})?)")
@@ -36,6 +38,7 @@ class GameRecord:
     mover's remaining seconds after each ply (NaN where unknown), `termination` a
     webapp.model.termination.Termination, `collection` the named set the game goes to
     (None: its source's default, webapp.model.collections.default_collection).
+    Player names are cut to fit the players table (fit_name), whatever the writer.
     """
 
     uid: str
@@ -62,12 +65,30 @@ class GameRecord:
     position_keys: Sequence[int] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        for side in ("white", "black"):
+            name = getattr(self, side)
+            if len(name) > NAME_LENGTH // 2 and fit_name(name) != name:
+                object.__setattr__(self, side, fit_name(name))
         if self.month == 0 and self.played_on is not None:
             object.__setattr__(self, "month", self.played_on.year * 100 + self.played_on.month)
 
     @property
     def plies(self) -> int:
         return len(self.moves)
+
+
+def fit_name(name: str) -> str:
+    """The name cut so that it and its lower-case form both fit NAME_LENGTH characters.
+
+    Lower-casing can lengthen a name (`İ` becomes `i̇`, two characters), so 64 × `İ` is
+    cut to 32.
+    """
+    if len(name) <= NAME_LENGTH and (name.isascii() or len(name.lower()) <= NAME_LENGTH):
+        return name
+    cut = name[:NAME_LENGTH]
+    while len(cut.lower()) > NAME_LENGTH:
+        cut = cut[:-1]
+    return cut
 
 
 def lichess_uid(game_id: str) -> str:

@@ -15,13 +15,15 @@ Games that cannot be used are skipped and counted by reason, never a crash:
   positions we would index;
 - "unfinished (result *)": Result `*`, or `*` ending the moves;
 - "broken header": a tag line that is not `[Name "value"]`;
+- "NUL byte in a tag": a tag value holding a NUL byte (no database text can hold one);
 - "truncated last game": the stream's last game does not end with a result (a cut
   download); a game elsewhere whose moves do not end with a result is skipped as
   "no result at end of moves" (it was cut too: the next game's tags follow directly);
 - "no moves": a game with no moves (aborted games);
 - "too large (not PGN?)": over 16 MB between two games (not held in memory).
 Bytes that are not UTF-8 do not lose the game: its text is read as Latin-1 (old PGN
-files use it) and the report counts it under notes.
+files use it) and the report counts it under notes. A player name too long for the
+players table (once lower-cased) is cut to fit, and counted under notes too.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import numpy as np
 import rust_pgn_reader_python_binding as rust_pgn
 from sqlalchemy.engine import Engine
 
-from webapp.indexer.games import RESULTS, GameRecord
+from webapp.indexer.games import NAME_LENGTH, RESULTS, GameRecord, fit_name
 from webapp.indexer.headers import (
     BrokenHeader,
     date_of,
@@ -70,6 +72,8 @@ for _uci, _code in MOVE_CODES.items():
     _UCI_BY_CODE[_code] = _uci
 
 NOTE_LATIN1 = "not UTF-8, read as Latin-1"
+NOTE_NAME_CUT = f"player name cut to {NAME_LENGTH} characters"
+SKIP_NUL = "NUL byte in a tag"
 
 
 @dataclass
@@ -117,6 +121,9 @@ def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
         reason = "truncated last game" if last and not movetext.strip() else "broken header"
         chunk.skipped[reason] += 1
         return None
+    if "\x00" in text and any("\x00" in value for value in tags.values()):
+        chunk.skipped[SKIP_NUL] += 1
+        return None
     variant = tags.get("Variant", "").strip().lower()
     if variant == "from position":
         chunk.skipped["non-standard start position"] += 1
@@ -152,12 +159,21 @@ def _ends_with_result(movetext: str) -> bool:
     return bool(tail) and tail[-1] in (*RESULTS, "*")
 
 
+def _player(tags: dict[str, str], side: str, chunk: ParsedChunk) -> str:
+    name = tags.get(side, "").strip() or "?"
+    fitted = fit_name(name)
+    if fitted != name:
+        chunk.notes[NOTE_NAME_CUT] += 1
+    return fitted
+
+
 def _record(
     pending: _Pending,
     moves: Sequence[str],
     result: str,
     keys: np.ndarray | None,
     *,
+    chunk: ParsedChunk,
     termination: Termination = Termination.UNKNOWN,
     clocks: Sequence[float] | None = None,
     move_codes: np.ndarray | None = None,
@@ -169,8 +185,8 @@ def _record(
     return GameRecord(
         uid=uid,
         source=source,
-        white=tags.get("White", "").strip() or "?",
-        black=tags.get("Black", "").strip() or "?",
+        white=_player(tags, "White", chunk),
+        black=_player(tags, "Black", chunk),
         white_rating=white_rating,
         black_rating=black_rating,
         result=result,
@@ -278,7 +294,7 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
             if not moves:
                 chunk.skipped["no moves"] += 1
                 continue
-            chunk.records.append(_fallback_record(game, moves, result))
+            chunk.records.append(_fallback_record(game, moves, result, chunk))
             continue
         result = _result(game, outcomes[i], chunk)
         if result is None:
@@ -322,13 +338,15 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
     ):
         chunk.records.append(
             _record(
-                game, moves, result, game_keys,
+                game, moves, result, game_keys, chunk=chunk,
                 termination=termination, clocks=game_clocks, move_codes=move_codes,
             )
         )
 
 
-def _fallback_record(game: _Pending, moves: list[str], result: str) -> GameRecord:
+def _fallback_record(
+    game: _Pending, moves: list[str], result: str, chunk: ParsedChunk
+) -> GameRecord:
     """A record for a game only python-chess could read: final position and clocks from it."""
     board = chess.Board()
     for uci in moves:
@@ -340,7 +358,9 @@ def _fallback_record(game: _Pending, moves: list[str], result: str) -> GameRecor
         if any(c is not None for c in found):
             clocks = [math.nan if c is None else float(c) for c in found]
     termination = _final_position_termination(board, game.tags.get("Termination"), result)
-    return _record(game, moves, result, None, termination=termination, clocks=clocks)
+    return _record(
+        game, moves, result, None, chunk=chunk, termination=termination, clocks=clocks
+    )
 
 
 def _chunks(texts: Iterable[tuple[bytes, bool]], size: int) -> Iterator[list[tuple[bytes, bool]]]:
