@@ -28,11 +28,14 @@ players table (once lower-cased) is cut to fit, and counted under notes too.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import itertools
 import math
 import multiprocessing
 import os
+import signal
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -374,6 +377,40 @@ def _chunks(texts: Iterable[tuple[bytes, bool]], size: int) -> Iterator[list[tup
         yield batch
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _detach_worker(parent_pid: int) -> None:
+    """Process-pool initializer: die with the parent, and hold none of its connections.
+
+    A parser process forked by the import is killed (SIGKILL) as soon as the importing
+    process dies, however it dies (SIGKILL, SIGTERM, a crash): otherwise it lives on as an
+    orphan. And it gives up every socket it inherited (the loader's database connections,
+    Redis): a killed import's database sessions then end with it, and their locks with
+    them. The worker talks to its parent through pipes, which it keeps.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the sockets are still given up
+        pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            try:
+                if fd > 2 and fd != devnull and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd)  # the socket closes here; the number stays taken
+            except OSError:
+                continue
+    except OSError:  # no /proc
+        pass
+    finally:
+        os.close(devnull)
+
+
 def default_workers() -> int:
     """Parser processes beside the loading one: one on a machine with two cores or more."""
     return 1 if (os.cpu_count() or 1) >= 2 else 0
@@ -414,7 +451,12 @@ def parsed_records(
     # fork: nothing is yielded yet, so the loader has started no threads; and unlike spawn
     # or forkserver it does not re-run the caller's __main__ module in the workers
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_detach_worker,
+        initargs=(os.getpid(),),
+    ) as pool:
         in_flight: list[Future[ParsedChunk]] = []
         try:
             for texts_chunk in itertools.chain([first, second], chunks):
