@@ -62,7 +62,16 @@ from webapp.indexer.headers import (
 from webapp.indexer.load import DEFAULT_BATCH_SIZE, ProgressCallback, import_games
 from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import MOVE_CODES
-from webapp.indexer.streams import OVERSIZED, binary_blocks, game_texts, open_pgn, text_blocks
+from webapp.indexer.sniff import NotPgn, pgn_blocks
+from webapp.indexer.streams import (
+    OVERSIZED,
+    TruncatedFile,
+    UnreadableFile,
+    binary_blocks,
+    game_texts,
+    open_pgn,
+    text_blocks,
+)
 from webapp.indexer.zobrist import zobrist_keys
 from webapp.model.termination import Termination, termination_of
 
@@ -497,6 +506,15 @@ def import_pgn_blocks(
     )
 
 
+def _until_truncated(blocks: Iterable[bytes], cut: list[TruncatedFile]) -> Iterator[bytes]:
+    """The blocks up to a truncation, which is kept in `cut` instead of raised: the games
+    before it are imported (the cut one is counted as the truncated last game)."""
+    try:
+        yield from blocks
+    except TruncatedFile as error:
+        cut.append(error)
+
+
 def import_pgn_files(
     engine: Engine,
     paths: Iterable[str | Path],
@@ -513,23 +531,39 @@ def import_pgn_files(
     `collection` names the collection every game goes to (games already present move
     there); by default each game's source decides (lichess, chesscom, otb).
 
-    Raises webapp.indexer.streams.UnreadableFile for a file that cannot be opened or
-    decompressed (games of earlier files, and earlier batches, stay imported).
+    A file in UTF-16 is decoded. Raises webapp.indexer.streams.UnreadableFile for a file
+    that cannot be opened or decompressed, NotPgn (a subclass) for one that is not PGN,
+    and TruncatedFile (another) for a compressed file cut short, after importing the
+    games before the cut. Games of earlier files, and earlier batches, stay imported; the
+    error's `report` holds the counts so far.
     """
     report = ImportReport()
     for path in paths:
-        with open_pgn(path) as stream:
-            import_pgn_blocks(
-                engine,
-                binary_blocks(stream),
-                index_plies=index_plies,
-                progress=progress,
-                report=report,
-                workers=workers,
-                batch_size=batch_size,
-                compact_every=compact_every,
-                collection=collection,
-            )
+        cut: list[TruncatedFile] = []
+        try:
+            with open_pgn(path) as stream:
+                import_pgn_blocks(
+                    engine,
+                    pgn_blocks(_until_truncated(binary_blocks(stream), cut), name=str(path)),
+                    index_plies=index_plies,
+                    progress=progress,
+                    report=report,
+                    workers=workers,
+                    batch_size=batch_size,
+                    compact_every=compact_every,
+                    collection=collection,
+                )
+        except NotPgn as error:
+            error.report = report.finish()  # type: ignore[attr-defined]
+            raise
+        except UnreadableFile as error:
+            failure = type(error)(f"{path}: {error}")
+            failure.report = report.finish()  # type: ignore[attr-defined]
+            raise failure from error
+        if cut:
+            failure = TruncatedFile(f"{path}: {cut[0]}")
+            failure.report = report.finish()  # type: ignore[attr-defined]
+            raise failure
     return report.finish()
 
 
