@@ -20,7 +20,7 @@ import requests
 from webapp.indexer.games import GameRecord, lichess_uid
 from webapp.indexer.replay import legal_moves_keys
 from webapp.indexer.sources.errors import FetchError
-from webapp.indexer.sources.http import SiteClient
+from webapp.indexer.sources.http import SiteClient, describe_network_error
 from webapp.model.speed import Speed, speed_from_time_control
 from webapp.model.termination import LICHESS_STATUS, Termination, termination_of
 
@@ -89,7 +89,8 @@ def stream_games(
                 pending = line
     except requests.RequestException as error:
         raise FetchError(
-            f"{what}: the stream broke after {received} whole games ({type(error).__name__})"
+            f"{what}: the stream broke after {received} whole games "
+            f"({describe_network_error(error, client.base_url)})"
         ) from None
     finally:
         response.close()
