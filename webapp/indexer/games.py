@@ -18,6 +18,8 @@ RESULTS = ("1-0", "0-1", "1/2-1/2")
 SOURCES = ("lichess", "chesscom", "pgn")
 #: players.name (lower-case, as looked up) and players.display_name hold this many characters
 NAME_LENGTH = 64
+#: the skip reason of a game whose text holds a NUL byte, which no database text can store
+SKIP_NUL = "NUL byte in a tag"
 
 _LICHESS_GAME = re.compile(r"lichess\.org/([A-Za-z0-9]{8})(?:[A-Za-z0-9]{4})?(?:[/?#]|$)")
 _LICHESS_STUDY = re.compile(r"lichess\.org/(?:study|broadcast/[^/]+/[^/]+)/([A-Za-z0-9]{8}(?:/[A-Za-z0-9]{8})?)")
@@ -34,10 +36,11 @@ class GameRecord:
     UCI strings for the whole game. `position_keys`, when given, are the position keys
     (webapp.model.position.position_key) before each move from the start: at least
     min(index_plies, len(moves)) + 1 of them; when None the loader computes them.
-    `month` is yyyymm (0 unknown); it defaults to played_on's month. `clocks` are the
-    mover's remaining seconds after each ply (NaN where unknown), `termination` a
-    webapp.model.termination.Termination, `collection` the named set the game goes to
-    (None: its source's default, webapp.model.collections.default_collection).
+    `month` is yyyymm (yyyy00 when only the year is known, 0 when not even that); it
+    defaults to played_on's month. `clocks` are the mover's remaining seconds after each
+    ply (NaN where unknown), `termination` a webapp.model.termination.Termination,
+    `collection` the named set the game goes to (None: its source's default,
+    webapp.model.collections.default_collection).
     Player names are cut to fit the players table (fit_name), whatever the writer.
     """
 
@@ -75,6 +78,13 @@ class GameRecord:
     @property
     def plies(self) -> int:
         return len(self.moves)
+
+
+def has_nul(record: GameRecord) -> bool:
+    """Whether any of the record's stored texts holds a NUL byte (the game is then skipped)."""
+    texts = (record.uid, record.white, record.black, record.time_control, record.event,
+             record.site, record.eco)  # fmt: skip
+    return any(text is not None and "\x00" in text for text in texts)
 
 
 def fit_name(name: str) -> str:

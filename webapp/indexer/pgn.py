@@ -49,7 +49,7 @@ import numpy as np
 import rust_pgn_reader_python_binding as rust_pgn
 from sqlalchemy.engine import Engine
 
-from webapp.indexer.games import NAME_LENGTH, RESULTS, GameRecord, fit_name
+from webapp.indexer.games import NAME_LENGTH, RESULTS, SKIP_NUL, GameRecord, fit_name
 from webapp.indexer.headers import (
     BrokenHeader,
     date_of,
@@ -85,7 +85,6 @@ for _uci, _code in MOVE_CODES.items():
 
 NOTE_LATIN1 = "not UTF-8, read as Latin-1"
 NOTE_NAME_CUT = f"player name cut to {NAME_LENGTH} characters"
-SKIP_NUL = "NUL byte in a tag"
 
 
 @dataclass
