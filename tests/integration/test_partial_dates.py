@@ -26,7 +26,7 @@ def dated_games(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "dates.pgn"
     path.write_text(
         "".join(
-            f'[Event "Match"]\n[Date "{day}"]\n[White "Capablanca"]\n[Black "Lasker"]\n'
+            f'[Event "{move}"]\n[Date "{day}"]\n[White "Capablanca"]\n[Black "Lasker"]\n'
             f'[Result "1-0"]\n\n1. {_SAN[move]} e5 1-0\n\n'
             for day, move in GAMES.items()
         )
@@ -38,7 +38,7 @@ def dated_games(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 def test_a_partial_date_keeps_its_year_and_month(engine, dated_games) -> None:
     with engine.connect() as connection:
         months = dict(
-            connection.execute(text("SELECT substr(moves, 1, 4), month FROM games")).all()
+            connection.execute(text("SELECT event, month FROM games")).all()
         )
     assert months == {"a2a3": 190100, "b2b3": 190103, "c2c3": 190200, "d2d4": 0, "e2e4": 190012}
 
@@ -79,3 +79,10 @@ def test_the_month_range_and_labels_of_year_only_games(engine, dated_games) -> N
     with engine.connect() as connection:
         assert month_range(connection) == (190012, 190212)  # 1902.??.?? reaches December
     assert (format_month(190100), format_month(190103)) == ("1901", "1901-03")
+
+
+def test_a_month_by_month_history_leaves_year_only_games_out(client, dated_games) -> None:
+    body = client.get("/lichess", query_string={"play": "", "history": "true"}).get_json()
+    months = {entry["month"]: entry["white"] + entry["draws"] + entry["black"]
+              for entry in body["history"] if entry["white"] + entry["draws"] + entry["black"]}
+    assert months == {"1900-12": 1, "1901-03": 1}
