@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -40,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         help="spread the import over the Celery workers (JOB_QUEUE=celery): each file a "
         "task, one file cut into N parts at game boundaries",
     )
+    importer.add_argument(
+        "--verbose", action="store_true", help="also log the schema check (alembic's INFO lines)"
+    )
     commands.add_parser("collections", help="list the collections with their game counts")
 
     person = commands.add_parser("player", help="people: named sets of accounts")
@@ -54,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command != "db" and not getattr(args, "verbose", False):
+        # the schema check configures an alembic context, which logs two INFO lines
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     from webapp import create_app
     from webapp.db.schema import SchemaOutdated, check_schema
     from webapp.extensions import db

@@ -2,7 +2,12 @@
 for chess.com, watch the progress bar move month by month, then see the player's numbers.
 
 Uses the `browser` fixture of tests/browser/conftest.py; the server here is its own, since
-it must point CHESSCOM_API_URL at the stand-in."""
+it must point CHESSCOM_API_URL at the stand-in.
+
+The import's alert is a new element every time Dash renders it (the callback returns a
+fresh dbc.Alert), and the status line and summary are redrawn as the import runs: the
+tests read their text in one script call (`_text`), never through a WebElement held
+across a redraw, which goes stale."""
 
 from __future__ import annotations
 
@@ -66,6 +71,19 @@ def wait_for(condition, timeout: float = 30.0):  # type: ignore[no-untyped-def]
     raise AssertionError("timed out waiting for the page")
 
 
+def _text(browser, element_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The element's rendered text, read in one go ('' when it is not on the page)."""
+    return browser.execute_script(
+        "const e = document.getElementById(arguments[0]); return e ? e.innerText : ''", element_id
+    ) or ""
+
+
+def _enabled(browser, element_id: str) -> bool:  # type: ignore[no-untyped-def]
+    return bool(browser.execute_script(
+        "const e = document.getElementById(arguments[0]); return !!e && !e.disabled", element_id
+    ))  # fmt: skip
+
+
 def test_player_import_from_the_page(browser, live_server, sites) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -84,12 +102,11 @@ def test_player_import_from_the_page(browser, live_server, sites) -> None:
     deadline = time.monotonic() + 40
     alert_text = ""
     while time.monotonic() < deadline:
-        status = browser.find_elements(By.ID, "player-import-status")
-        if status and status[0].text and (not seen or seen[-1] != status[0].text):
-            seen.append(status[0].text)
-        alerts = browser.find_elements(By.ID, "player-import-alert")
-        if alerts and alerts[0].text:
-            alert_text = alerts[0].text
+        status = _text(browser, "player-import-status")
+        if status and (not seen or seen[-1] != status):
+            seen.append(status)
+        alert_text = _text(browser, "player-import-alert")
+        if alert_text:
             break
         time.sleep(0.1)
     assert "chesscom:alicek: 8 new games imported" in alert_text
@@ -97,9 +114,8 @@ def test_player_import_from_the_page(browser, live_server, sites) -> None:
     assert {"1", "2"} <= months_seen, seen  # the bar moved: 1 of 3, then 2 of 3 months
 
     expected = white_games_of_alice()
-    games = wait_for(lambda: [e.text for e in browser.find_elements(By.ID, "player-summary-games")
-                              if e.text == f"{expected} games"])
-    assert games == [f"{expected} games"]
+    games = wait_for(lambda: _text(browser, "player-summary-games") == f"{expected} games")
+    assert games
     assert browser.find_element(By.ID, "player-name").get_attribute("value") == "chesscom:alicek"
     assert sites.paths()[0] == "/pub/player/alicek/games/archives"
 
@@ -113,10 +129,7 @@ def _click_player_tab(browser) -> None:  # type: ignore[no-untyped-def]
 
 
 def _alert(browser) -> str:  # type: ignore[no-untyped-def]
-    from selenium.webdriver.common.by import By
-
-    alerts = browser.find_elements(By.ID, "player-import-alert")
-    return alerts[0].text if alerts else ""
+    return _text(browser, "player-import-alert")
 
 
 def test_cancelled_import_can_be_run_again(browser, live_server, sites) -> None:
@@ -130,17 +143,21 @@ def test_cancelled_import_can_be_run_again(browser, live_server, sites) -> None:
     )
     browser.find_element(By.ID, "player-import-username").send_keys("AliceK")
     browser.find_element(By.ID, "player-import-button").click()
-    wait_for(lambda: "1 of 3 months" in browser.find_element(By.ID, "player-import-status").text)
+    wait_for(lambda: "1 of 3 months" in _text(browser, "player-import-status"))
     browser.find_element(By.ID, "player-import-cancel").click()
     assert "cancelled" in wait_for(lambda: _alert(browser))
-    wait_for(lambda: browser.find_element(By.ID, "player-import-button").is_enabled())
+    wait_for(lambda: _enabled(browser, "player-import-button"))
 
     sites.delay_s = 0.0
     browser.find_element(By.ID, "player-import-button").click()
-    done = wait_for(lambda: "new games imported" in _alert(browser) and _alert(browser))
+
+    def imported() -> str:
+        text = _alert(browser)
+        return text if "new games imported" in text else ""
+
+    done = wait_for(imported)
     # what landed before the cancel plus what this import added: every game exactly once
     landed_before = 8 - int(done.split(": ")[1].split(" new")[0])
     assert landed_before in (3, 6)  # whole months only: January, or January and February
     expected = white_games_of_alice()
-    wait_for(lambda: [e for e in browser.find_elements(By.ID, "player-summary-games")
-                      if e.text == f"{expected} games"])
+    wait_for(lambda: _text(browser, "player-summary-games") == f"{expected} games")

@@ -8,7 +8,6 @@ independently with python-chess.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import chess.pgn
 import flask_migrate
 import psycopg
 import pytest
-from deploy_files import POSTGRES_URL, REDIS_URL
+from deploy_files import POSTGRES_URL
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -24,8 +23,6 @@ from webapp import create_app
 from webapp.settings import Settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "smoke.pgn"
-# This module's own Redis database number, so it never meets other tests' keys.
-REDIS_DB = 11
 
 
 def games_with_first_move(uci: str) -> int:
@@ -36,13 +33,6 @@ def games_with_first_move(uci: str) -> int:
             moves = list(game.mainline_moves())
             count += bool(moves) and moves[0].uci() == uci
     return count
-
-
-def closed_port() -> int:
-    """A local port nobody listens on (bound and released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def make_app(database_url: str, tmp_path: Path, **environ: str):  # type: ignore[no-untyped-def]
@@ -156,11 +146,15 @@ def forget_cache_outage() -> Iterator[None]:
 
 
 def test_with_redis_down_pages_answer_uncached_and_health_says_so(
-    database_url: str, tmp_path: Path, forget_cache_outage: None
+    database_url: str,
+    tmp_path: Path,
+    forget_cache_outage: None,
+    private_redis_url: str,
+    closed_redis_url: str,
 ) -> None:
-    """The same numbers with Redis up and with Redis unreachable; /health stays 200."""
-    redis_base = REDIS_URL.rsplit("/", 1)[0]
-    up = make_app(database_url, tmp_path / "up", REDIS_URL=f"{redis_base}/{REDIS_DB}")
+    """The same numbers with Redis up (the session's private one, which it may empty) and
+    with Redis unreachable; /health stays 200."""
+    up = make_app(database_url, tmp_path / "up", REDIS_URL=private_redis_url)
     with up.app_context():
         from webapp.extensions import cache
 
@@ -168,7 +162,7 @@ def test_with_redis_down_pages_answer_uncached_and_health_says_so(
         with_cache = up.test_client().get("/api/explorer?play=e2e4").get_json()
         assert up.test_client().get("/health").get_json()["cache"] == "ok"
     down = make_app(
-        database_url, tmp_path / "down", REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0"
+        database_url, tmp_path / "down", REDIS_URL=closed_redis_url
     )
     client = down.test_client()
     for path in ("/api/explorer?play=e2e4", "/api/explorer?play=e2e4", "/api/explorer?play=g1f3"):

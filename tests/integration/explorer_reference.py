@@ -105,12 +105,29 @@ def read_games(paths: Iterable[Path], *, index_plies: int = 40) -> list[RefGame]
                         result=headers["Result"],
                         speed=speed_of(headers.get("TimeControl", "-")),
                         rated=headers.get("Event", "").lower().startswith("rated"),
-                        month=int(year) * 100 + int(month) if year.isdigit() and month.isdigit() else 0,
+                        month=_game_month(year, month),
                         moves=moves,
                         visits=_visits(moves, index_plies),
                     )
                 )
     return games
+
+
+def _game_month(year: str, month: str) -> int:
+    """yyyymm; yyyy00 when only the year is known (`1901.??.??`); 0 with no year."""
+    if not year.isdigit() or int(year) == 0:
+        return 0
+    return int(year) * 100 + (int(month) if month.isdigit() and 1 <= int(month) <= 12 else 0)
+
+
+def _in_months(month: int, low: int | None, high: int | None) -> bool:
+    """A year-only game counts when the range holds any month of its year (README)."""
+    if month == 0:
+        return low is None and high is None
+    year = month // 100
+    if month % 100 == 0:
+        return (low is None or year >= low // 100) and (high is None or year <= high // 100)
+    return (low is None or month >= low) and (high is None or month <= high)
 
 
 def _month(text: str | None) -> int | None:
@@ -151,9 +168,7 @@ def reference(
             continue
         if rated_only and not game.rated:
             continue
-        if low is not None and game.month < low:
-            continue
-        if high is not None and game.month > high:
+        if not _in_months(game.month, low, high):
             continue
         if player is None:
             known = game.white_rating is not None and game.black_rating is not None

@@ -159,6 +159,9 @@ def read_game(text: str, last: bool, skipped: Counter[str]) -> RefGame | None:
         if match:
             month = int(match.group(1)) * 100 + int(match.group(2))
             break
+        if re.fullmatch(r"(\d{4})(\.\?\?\.\?\?)?", tags.get(name, "")):
+            month = int(tags[name][:4]) * 100  # the year alone (1955.??.?? or 1955): month 00
+            break
     return RefGame(
         uid, source, tags.get("White", "?") or "?", tags.get("Black", "?") or "?",
         white_rating, black_rating, result, speed(tags), rated, month, moves,

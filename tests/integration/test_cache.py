@@ -9,7 +9,6 @@ API still answers, uncached, and says so in the log once.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import date
 
 import pytest
@@ -26,21 +25,16 @@ from webapp.model.query import ExplorerQuery
 from webapp.model.speed import Speed
 from webapp.settings import Settings
 
-#: a Redis database of these tests' own on the shared server; only keys under oe: are touched
-REDIS_TEST_URL = os.environ.get("TEST_CACHE_REDIS_URL", "redis://127.0.0.1:6379/11")
-REDIS_CLOSED_PORT_URL = "redis://127.0.0.1:6399/0"
 E4 = "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1"
 
 
-def _redis_keys() -> list[str]:
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    return [key.decode() for key in client.scan_iter(match="oe:*")]
+def _redis_keys(url: str) -> list[str]:
+    return [key.decode() for key in redis.Redis.from_url(url).scan_iter(match="oe:*")]
 
 
-def _clear_redis() -> None:
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    for key in client.scan_iter(match="oe:*"):
-        client.delete(key)
+def _clear_redis(url: str) -> None:
+    """Empty the session's private Redis (tests/conftest.py private_redis_url)."""
+    redis.Redis.from_url(url).flushdb()
 
 
 @pytest.fixture(autouse=True)
@@ -59,13 +53,9 @@ def settings(request: pytest.FixtureRequest, database_url: str, tmp_path) -> Set
     )
     if request.param == "filesystem":
         return base
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis at {REDIS_TEST_URL} is unreachable: {error}")
-    _clear_redis()
-    request.addfinalizer(_clear_redis)
-    return base.with_(redis_url=REDIS_TEST_URL)
+    url = request.getfixturevalue("private_redis_url")
+    _clear_redis(url)
+    return base.with_(redis_url=url)
 
 
 def _record(uid: str, moves: str, result: str = "1-0", white: int = 1500, black: int = 1700) -> GameRecord:
@@ -165,7 +155,7 @@ def test_keys_are_plain_strings(client, settings) -> None:
     assert isinstance(key, str) and key.startswith(E4)
     _explore(client, "e2e4")
     if settings.redis_url:
-        keys = _redis_keys()
+        keys = _redis_keys(settings.redis_url)
         assert "oe:explorer:generation" in keys
         assert any(k.startswith("oe:explorer:") and E4 in k for k in keys), keys
 
@@ -180,14 +170,14 @@ def test_transposed_unnamed_position_keeps_its_own_lines_name(client) -> None:
     assert via_c4["opening"]["eco"] == "A13"
 
 
-def test_redis_down_answers_uncached_and_warns_once(database_url, tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_redis_down_answers_uncached_and_warns_once(database_url, closed_redis_url, tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
     import flask_migrate
 
     from webapp import create_app
     from webapp.extensions import db
 
     settings = Settings.from_env(
-        {"DATABASE_URL": database_url, "DATA_DIR": str(tmp_path), "REDIS_URL": REDIS_CLOSED_PORT_URL}
+        {"DATABASE_URL": database_url, "DATA_DIR": str(tmp_path), "REDIS_URL": closed_redis_url}
     )
     app = create_app(settings, dashboard=False)
     with app.app_context():

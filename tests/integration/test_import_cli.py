@@ -63,3 +63,13 @@ def test_unreadable_files_exit_1_with_a_clear_message(app, settings, tmp_path: P
 def test_nothing_to_import_is_a_usage_error(app, settings, tmp_path: Path) -> None:
     done = run(settings, tmp_path)
     assert done.returncode == 2 and "Nothing to import" in done.stderr
+
+
+def test_import_is_quiet_unless_verbose(app, settings, tmp_path: Path) -> None:
+    path = str(FIXTURES / "promotions.pgn")
+    quiet = run(settings, tmp_path, "--quiet", path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+    verbose = run(settings, tmp_path, "--quiet", "--verbose", path)
+    assert verbose.returncode == 0, verbose.stderr
+    assert "INFO alembic" in verbose.stderr

@@ -163,3 +163,12 @@ def test_lichess_status_and_clocks() -> None:
     assert flagged_draw.termination == Termination.TIMEOUT_VS_INSUFFICIENT  # type: ignore[union-attr]
     mated = lichess.record_from_game({**first, "status": "mate"})
     assert mated.termination == Termination.CHECKMATE  # type: ignore[union-attr]
+
+
+def test_a_nul_byte_in_an_account_game_skips_it() -> None:
+    """No database text can hold NUL: the game is skipped with a reason, not its batch."""
+    game = dict(CHESSCOM_DAILY, pgn=CHESSCOM_DAILY["pgn"].replace("Let's Play!", "Let's\x00Play!"))
+    assert chesscom.record_from_game(game) == "NUL byte in a tag"
+    white = dict(CHESSCOM_DAILY["white"], username="A\x00nn")
+    assert chesscom.record_from_game(dict(CHESSCOM_DAILY, white=white)) == "NUL byte in a tag"
+    assert not isinstance(chesscom.record_from_game(CHESSCOM_DAILY), str)

@@ -72,8 +72,11 @@ def test_rated(event: str, white: int | None, black: int | None, rated: bool) ->
         ({"UTCDate": "2021.10.01", "Date": "2021.09.30"}, date(2021, 10, 1), 202110),
         ({"Date": "2013.01.02"}, date(2013, 1, 2), 201301),
         ({"Date": "1955.03.??"}, None, 195503),
-        ({"Date": "1955.??.??"}, None, 0),
-        ({"Date": "1955"}, None, 0),
+        ({"Date": "1955.??.??"}, None, 195500),  # the year alone: month 00
+        ({"Date": "1955"}, None, 195500),
+        ({"Date": "1955.13.01"}, None, 195500),
+        ({"Date": "0000.??.??"}, None, 0),
+        ({"UTCDate": "????.??.??", "Date": "1901.??.??"}, None, 190100),
         ({"Date": "????.??.??"}, None, 0),
         ({"UTCDate": "????.??.??", "Date": "2000.02.29"}, date(2000, 2, 29), 200002),
         ({"Date": "2001.02.30"}, None, 200102),

@@ -30,9 +30,9 @@ def test_pgnmentor_quirks() -> None:
     records = parse("pgnmentor_two_blank_lines.pgn").records
     assert [(r.white, len(r.moves), r.white_rating, r.month, r.speed) for r in records] == [
         ("Carlsen,M", 16, 2801, 200911, Speed.BLITZ),
-        ("Fischer,R", 10, None, 0, Speed.CLASSICAL),  # "1960.??.??": no month
+        ("Fischer,R", 10, None, 196000, Speed.CLASSICAL),  # "1960.??.??": the year alone
         ("Leconte,M", 1, 2304, 200609, Speed.CLASSICAL),
-        ("Smyslov,V", 8, None, 0, Speed.CLASSICAL),
+        ("Smyslov,V", 8, None, 195500, Speed.CLASSICAL),  # "1955": the year alone
     ]
 
 

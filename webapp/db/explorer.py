@@ -12,6 +12,7 @@ from dataclasses import replace
 from sqlalchemy import Connection, and_, case, func, select, union_all
 
 from webapp.caching import memoized
+from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
     find_player_ids,
@@ -45,7 +46,7 @@ def _filters(table, query: ExplorerQuery, key: int | Sequence[int]) -> list:
     if bands is not None:
         conditions.append(table.c.rating_band.between(*bands))
     if query.since is not None or query.until is not None:
-        conditions.append(table.c.month.between(query.since or 1, query.until or 999912))
+        conditions.append(month_condition(table.c.month, query.since, query.until))
     if query.collections:
         conditions.append(table.c.collection.in_(collection_ids_in(query.collections)))
     if query.exclude_collections:

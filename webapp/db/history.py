@@ -3,7 +3,8 @@
 Reads the month-level statistics (`move_stats`, or `player_move_stats` for a player) with
 the query's filters and sums every next move of the position per month. All of this
 feature's SQL is in this module, so a change of how statistics are stored ports it here.
-Games with an unknown date (month 0) have no place in a history and are left out.
+Games with an unknown date (month 0), or only a year (yyyy00, a PGN `1901.??.??`), have
+no place in a month-by-month history and are left out.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ MonthResults = tuple[int, Results]
 
 
 def _conditions(table, query: ExplorerQuery, key: int) -> list:  # type: ignore[no-untyped-def]
-    """The explorer's filters (collections included), and only games with a known month."""
-    return [*_filters(table, query, key), table.c.month > 0]
+    """The explorer's filters (collections included), and only games with a known month
+    (not undated, month 0, nor year-only, yyyy00)."""
+    return [*_filters(table, query, key), table.c.month % 100 != 0]
 
 
 def query_history(connection: Connection, query: ExplorerQuery) -> tuple[MonthResults, ...]:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from webapp.db.explorer import collection_ids_in, stat_rows
+from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
     find_player_ids,
@@ -86,7 +87,7 @@ def _common(table, query: ExplorerQuery) -> list:  # type: ignore[no-untyped-def
     if query.rated_only:
         conditions.append(table.c.rated.is_(True) if table is games else table.c.rated == 1)
     if query.since is not None or query.until is not None:
-        conditions.append(table.c.month.between(query.since or 1, query.until or 999912))
+        conditions.append(month_condition(table.c.month, query.since, query.until))
     column = table.c.collection_id if table is games else table.c.collection
     if query.collections:
         conditions.append(column.in_(collection_ids_in(query.collections)))

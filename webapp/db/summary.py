@@ -13,8 +13,12 @@ def has_games(connection: Connection) -> bool:
 
 
 def month_range(connection: Connection) -> tuple[int, int] | None:
-    """The first and last known month (yyyymm) of the games, or None when there are none."""
+    """The first and last month (yyyymm) of the games with a known year, or None when there
+    are none; a year-only month (yyyy00) stands for January or December of its year."""
     low, high = connection.execute(
         select(func.min(games.c.month), func.max(games.c.month)).where(games.c.month > 0)
     ).one()
-    return (int(low), int(high)) if low is not None else None
+    if low is None:
+        return None
+    low, high = int(low), int(high)
+    return (low + 1 if low % 100 == 0 else low), (high + 12 if high % 100 == 0 else high)

@@ -16,6 +16,10 @@ from webapp.model.speed import Speed
 
 RESULTS = ("1-0", "0-1", "1/2-1/2")
 SOURCES = ("lichess", "chesscom", "pgn")
+#: players.name (lower-case, as looked up) and players.display_name hold this many characters
+NAME_LENGTH = 64
+#: the skip reason of a game whose text holds a NUL byte, which no database text can store
+SKIP_NUL = "NUL byte in a tag"
 
 _LICHESS_GAME = re.compile(r"lichess\.org/([A-Za-z0-9]{8})(?:[A-Za-z0-9]{4})?(?:[/?#]|$)")
 _LICHESS_STUDY = re.compile(r"lichess\.org/(?:study|broadcast/[^/]+/[^/]+)/([A-Za-z0-9]{8}(?:/[A-Za-z0-9]{8})?)")
@@ -32,10 +36,12 @@ class GameRecord:
     UCI strings for the whole game. `position_keys`, when given, are the position keys
     (webapp.model.position.position_key) before each move from the start: at least
     min(index_plies, len(moves)) + 1 of them; when None the loader computes them.
-    `month` is yyyymm (0 unknown); it defaults to played_on's month. `clocks` are the
-    mover's remaining seconds after each ply (NaN where unknown), `termination` a
-    webapp.model.termination.Termination, `collection` the named set the game goes to
-    (None: its source's default, webapp.model.collections.default_collection).
+    `month` is yyyymm (yyyy00 when only the year is known, 0 when not even that); it
+    defaults to played_on's month. `clocks` are the mover's remaining seconds after each
+    ply (NaN where unknown), `termination` a webapp.model.termination.Termination,
+    `collection` the named set the game goes to (None: its source's default,
+    webapp.model.collections.default_collection).
+    Player names are cut to fit the players table (fit_name), whatever the writer.
     """
 
     uid: str
@@ -62,12 +68,37 @@ class GameRecord:
     position_keys: Sequence[int] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        for side in ("white", "black"):
+            name = getattr(self, side)
+            if len(name) > NAME_LENGTH // 2 and fit_name(name) != name:
+                object.__setattr__(self, side, fit_name(name))
         if self.month == 0 and self.played_on is not None:
             object.__setattr__(self, "month", self.played_on.year * 100 + self.played_on.month)
 
     @property
     def plies(self) -> int:
         return len(self.moves)
+
+
+def has_nul(record: GameRecord) -> bool:
+    """Whether any of the record's stored texts holds a NUL byte (the game is then skipped)."""
+    texts = (record.uid, record.white, record.black, record.time_control, record.event,
+             record.site, record.eco)  # fmt: skip
+    return any(text is not None and "\x00" in text for text in texts)
+
+
+def fit_name(name: str) -> str:
+    """The name cut so that it and its lower-case form both fit NAME_LENGTH characters.
+
+    Lower-casing can lengthen a name (`İ` becomes `i̇`, two characters), so 64 × `İ` is
+    cut to 32.
+    """
+    if len(name) <= NAME_LENGTH and (name.isascii() or len(name.lower()) <= NAME_LENGTH):
+        return name
+    cut = name[:NAME_LENGTH]
+    while len(cut.lower()) > NAME_LENGTH:
+        cut = cut[:-1]
+    return cut
 
 
 def lichess_uid(game_id: str) -> str:

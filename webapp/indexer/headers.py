@@ -8,7 +8,8 @@ The rules, for files from lichess, chess.com, pgnmentor and lichess broadcasts:
 - rated: Event saying casual/unrated → casual, saying rated → rated, otherwise rated
   when at least one player has a rating.
 - date: UTCDate, else Date; `2021.10.01` gives the day and month, `1955.03.??` the
-  month only, a year alone neither (month 0).
+  month only, a year alone (`1955.??.??`, `1955`, or a month out of range) the year
+  only: month yyyy00. Month 0 means no year either.
 - ratings: WhiteElo/BlackElo as positive integers; `?`, empty, missing → None.
 - uid: lichess `Site`/`GameId`, chess.com `Link` (or a chess.com `Site` URL); else a
   hash of the identifying tags and the moves (UCI), so annotations do not matter.
@@ -26,7 +27,7 @@ from webapp.model.speed import Speed, speed_from_seconds, speed_from_time_contro
 
 _TAG = re.compile(r'^\[([A-Za-z0-9_]+)\s+"(.*)"\s*\]\s*$')
 _TIME_CONTROL_PLUS = re.compile(r"^\s*(\d+)\+(\d+)\s*$")
-_DATE = re.compile(r"^\s*(\d{4}|\?{4})[.\-/](\d{2}|\?\?)[.\-/](\d{2}|\?\?)\s*$")
+_DATE = re.compile(r"^\s*(\d{4}|\?{4})(?:[.\-/](\d{2}|\?\?)[.\-/](\d{2}|\?\?))?\s*$")
 _BROADCAST_SITE = re.compile(r"lichess\.org/(?:study|broadcast)/")
 _EVENT_SPEEDS = (
     (re.compile(r"ultra\s*bullet", re.IGNORECASE), Speed.ULTRABULLET),
@@ -101,17 +102,18 @@ def rated_of(tags: dict[str, str], white_rating: int | None, black_rating: int |
 
 
 def date_of(tags: dict[str, str]) -> tuple[date | None, int]:
-    """(the day if fully known, yyyymm or 0) from UTCDate, else Date."""
+    """(the day if fully known, yyyymm: yyyy00 for a year alone, 0 for no year) from
+    UTCDate, else Date."""
     for name in ("UTCDate", "Date"):
         match = _DATE.match(tags.get(name, ""))
-        if not match or match.group(1).startswith("?"):
+        if not match or match.group(1).startswith("?") or int(match.group(1)) == 0:
             continue
         year = int(match.group(1))
-        if match.group(2).startswith("?"):
-            return None, 0
+        if match.group(2) is None or match.group(2).startswith("?"):
+            return None, year * 100
         month = int(match.group(2))
         if not 1 <= month <= 12:
-            return None, 0
+            return None, year * 100
         if match.group(3).startswith("?"):
             return None, year * 100 + month
         try:

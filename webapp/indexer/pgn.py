@@ -15,22 +15,27 @@ Games that cannot be used are skipped and counted by reason, never a crash:
   positions we would index;
 - "unfinished (result *)": Result `*`, or `*` ending the moves;
 - "broken header": a tag line that is not `[Name "value"]`;
+- "NUL byte in a tag": a tag value holding a NUL byte (no database text can hold one);
 - "truncated last game": the stream's last game does not end with a result (a cut
   download); a game elsewhere whose moves do not end with a result is skipped as
   "no result at end of moves" (it was cut too: the next game's tags follow directly);
 - "no moves": a game with no moves (aborted games);
 - "too large (not PGN?)": over 16 MB between two games (not held in memory).
 Bytes that are not UTF-8 do not lose the game: its text is read as Latin-1 (old PGN
-files use it) and the report counts it under notes.
+files use it) and the report counts it under notes. A player name too long for the
+players table (once lower-cased) is cut to fit, and counted under notes too.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import itertools
 import math
 import multiprocessing
 import os
+import signal
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -44,7 +49,7 @@ import numpy as np
 import rust_pgn_reader_python_binding as rust_pgn
 from sqlalchemy.engine import Engine
 
-from webapp.indexer.games import RESULTS, GameRecord
+from webapp.indexer.games import NAME_LENGTH, RESULTS, SKIP_NUL, GameRecord, fit_name
 from webapp.indexer.headers import (
     BrokenHeader,
     date_of,
@@ -57,7 +62,16 @@ from webapp.indexer.headers import (
 from webapp.indexer.load import DEFAULT_BATCH_SIZE, ProgressCallback, import_games
 from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import MOVE_CODES
-from webapp.indexer.streams import OVERSIZED, binary_blocks, game_texts, open_pgn, text_blocks
+from webapp.indexer.sniff import NotPgn, pgn_blocks
+from webapp.indexer.streams import (
+    OVERSIZED,
+    TruncatedFile,
+    UnreadableFile,
+    binary_blocks,
+    game_texts,
+    open_pgn,
+    text_blocks,
+)
 from webapp.indexer.zobrist import zobrist_keys
 from webapp.model.termination import Termination, termination_of
 
@@ -70,6 +84,7 @@ for _uci, _code in MOVE_CODES.items():
     _UCI_BY_CODE[_code] = _uci
 
 NOTE_LATIN1 = "not UTF-8, read as Latin-1"
+NOTE_NAME_CUT = f"player name cut to {NAME_LENGTH} characters"
 
 
 @dataclass
@@ -117,6 +132,9 @@ def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
         reason = "truncated last game" if last and not movetext.strip() else "broken header"
         chunk.skipped[reason] += 1
         return None
+    if "\x00" in text and any("\x00" in value for value in tags.values()):
+        chunk.skipped[SKIP_NUL] += 1
+        return None
     variant = tags.get("Variant", "").strip().lower()
     if variant == "from position":
         chunk.skipped["non-standard start position"] += 1
@@ -152,12 +170,21 @@ def _ends_with_result(movetext: str) -> bool:
     return bool(tail) and tail[-1] in (*RESULTS, "*")
 
 
+def _player(tags: dict[str, str], side: str, chunk: ParsedChunk) -> str:
+    name = tags.get(side, "").strip() or "?"
+    fitted = fit_name(name)
+    if fitted != name:
+        chunk.notes[NOTE_NAME_CUT] += 1
+    return fitted
+
+
 def _record(
     pending: _Pending,
     moves: Sequence[str],
     result: str,
     keys: np.ndarray | None,
     *,
+    chunk: ParsedChunk,
     termination: Termination = Termination.UNKNOWN,
     clocks: Sequence[float] | None = None,
     move_codes: np.ndarray | None = None,
@@ -169,8 +196,8 @@ def _record(
     return GameRecord(
         uid=uid,
         source=source,
-        white=tags.get("White", "").strip() or "?",
-        black=tags.get("Black", "").strip() or "?",
+        white=_player(tags, "White", chunk),
+        black=_player(tags, "Black", chunk),
         white_rating=white_rating,
         black_rating=black_rating,
         result=result,
@@ -278,7 +305,7 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
             if not moves:
                 chunk.skipped["no moves"] += 1
                 continue
-            chunk.records.append(_fallback_record(game, moves, result))
+            chunk.records.append(_fallback_record(game, moves, result, chunk))
             continue
         result = _result(game, outcomes[i], chunk)
         if result is None:
@@ -322,13 +349,15 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
     ):
         chunk.records.append(
             _record(
-                game, moves, result, game_keys,
+                game, moves, result, game_keys, chunk=chunk,
                 termination=termination, clocks=game_clocks, move_codes=move_codes,
             )
         )
 
 
-def _fallback_record(game: _Pending, moves: list[str], result: str) -> GameRecord:
+def _fallback_record(
+    game: _Pending, moves: list[str], result: str, chunk: ParsedChunk
+) -> GameRecord:
     """A record for a game only python-chess could read: final position and clocks from it."""
     board = chess.Board()
     for uci in moves:
@@ -340,7 +369,9 @@ def _fallback_record(game: _Pending, moves: list[str], result: str) -> GameRecor
         if any(c is not None for c in found):
             clocks = [math.nan if c is None else float(c) for c in found]
     termination = _final_position_termination(board, game.tags.get("Termination"), result)
-    return _record(game, moves, result, None, termination=termination, clocks=clocks)
+    return _record(
+        game, moves, result, None, chunk=chunk, termination=termination, clocks=clocks
+    )
 
 
 def _chunks(texts: Iterable[tuple[bytes, bool]], size: int) -> Iterator[list[tuple[bytes, bool]]]:
@@ -352,6 +383,40 @@ def _chunks(texts: Iterable[tuple[bytes, bool]], size: int) -> Iterator[list[tup
             batch = []
     if batch:
         yield batch
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _detach_worker(parent_pid: int) -> None:
+    """Process-pool initializer: die with the parent, and hold none of its connections.
+
+    A parser process forked by the import is killed (SIGKILL) as soon as the importing
+    process dies, however it dies (SIGKILL, SIGTERM, a crash): otherwise it lives on as an
+    orphan. And it gives up every socket it inherited (the loader's database connections,
+    Redis): a killed import's database sessions then end with it, and their locks with
+    them. The worker talks to its parent through pipes, which it keeps.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the sockets are still given up
+        pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            try:
+                if fd > 2 and fd != devnull and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd)  # the socket closes here; the number stays taken
+            except OSError:
+                continue
+    except OSError:  # no /proc
+        pass
+    finally:
+        os.close(devnull)
 
 
 def default_workers() -> int:
@@ -394,7 +459,12 @@ def parsed_records(
     # fork: nothing is yielded yet, so the loader has started no threads; and unlike spawn
     # or forkserver it does not re-run the caller's __main__ module in the workers
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_detach_worker,
+        initargs=(os.getpid(),),
+    ) as pool:
         in_flight: list[Future[ParsedChunk]] = []
         try:
             for texts_chunk in itertools.chain([first, second], chunks):
@@ -435,6 +505,15 @@ def import_pgn_blocks(
     )
 
 
+def _until_truncated(blocks: Iterable[bytes], cut: list[TruncatedFile]) -> Iterator[bytes]:
+    """The blocks up to a truncation, which is kept in `cut` instead of raised: the games
+    before it are imported (the cut one is counted as the truncated last game)."""
+    try:
+        yield from blocks
+    except TruncatedFile as error:
+        cut.append(error)
+
+
 def import_pgn_files(
     engine: Engine,
     paths: Iterable[str | Path],
@@ -451,23 +530,39 @@ def import_pgn_files(
     `collection` names the collection every game goes to (games already present move
     there); by default each game's source decides (lichess, chesscom, otb).
 
-    Raises webapp.indexer.streams.UnreadableFile for a file that cannot be opened or
-    decompressed (games of earlier files, and earlier batches, stay imported).
+    A file in UTF-16 is decoded. Raises webapp.indexer.streams.UnreadableFile for a file
+    that cannot be opened or decompressed, NotPgn (a subclass) for one that is not PGN,
+    and TruncatedFile (another) for a compressed file cut short, after importing the
+    games before the cut. Games of earlier files, and earlier batches, stay imported; the
+    error's `report` holds the counts so far.
     """
     report = ImportReport()
     for path in paths:
-        with open_pgn(path) as stream:
-            import_pgn_blocks(
-                engine,
-                binary_blocks(stream),
-                index_plies=index_plies,
-                progress=progress,
-                report=report,
-                workers=workers,
-                batch_size=batch_size,
-                compact_every=compact_every,
-                collection=collection,
-            )
+        cut: list[TruncatedFile] = []
+        try:
+            with open_pgn(path) as stream:
+                import_pgn_blocks(
+                    engine,
+                    pgn_blocks(_until_truncated(binary_blocks(stream), cut), name=str(path)),
+                    index_plies=index_plies,
+                    progress=progress,
+                    report=report,
+                    workers=workers,
+                    batch_size=batch_size,
+                    compact_every=compact_every,
+                    collection=collection,
+                )
+        except NotPgn as error:
+            error.report = report.finish()  # type: ignore[attr-defined]
+            raise
+        except UnreadableFile as error:
+            failure = type(error)(f"{path}: {error}")
+            failure.report = report.finish()  # type: ignore[attr-defined]
+            raise failure from error
+        if cut:
+            failure = TruncatedFile(f"{path}: {cut[0]}")
+            failure.report = report.finish()  # type: ignore[attr-defined]
+            raise failure
     return report.finish()
 
 

@@ -2,9 +2,10 @@
 
 Prints a progress line on stderr about once a second on a terminal (every 5 s into a log):
 games read, imported, already present, skipped, games/s; and at the end a summary with
-the skips by reason. Exit codes: 0 done, 1 a file could not be
-read (or account import is unavailable), 2 bad arguments, 130 interrupted (batches
-already committed stay; run the same command again to finish — nothing is counted twice).
+the skips by reason. Exit codes: 0 done; 1 a file could not be read, is not PGN, or is a
+compressed file cut short (its games before the cut are imported), or account import is
+unavailable; 2 bad arguments; 130 interrupted (batches already committed stay; run the
+same command again to finish — nothing is counted twice).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from flask import Flask
 from webapp.indexer.compact import compact
 from webapp.indexer.pgn import import_pgn_files
 from webapp.indexer.report import ImportReport
-from webapp.indexer.streams import UnreadableFile
+from webapp.indexer.streams import TruncatedFile, UnreadableFile
 from webapp.model.collections import CollectionNameError, check_collection_name
 
 
@@ -169,7 +170,13 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
         return status
     except UnreadableFile as error:
         progress.done()
-        print(f"{error}. Games of earlier batches stay imported.", file=sys.stderr)
+        report = getattr(error, "report", None)
+        if report is not None and report.games_read:
+            print(report.summary())
+        if isinstance(error, TruncatedFile):
+            print(f"{error}. The games before the cut are imported.", file=sys.stderr)
+        else:
+            print(f"{error}. Games of earlier batches stay imported.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         progress.done()

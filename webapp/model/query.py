@@ -40,6 +40,9 @@ def parse_month(value: str, name: str) -> int:
 
 
 def format_month(month: int) -> str:
+    """201301 as '2013-01'; a year-only month (190100) as '1901'."""
+    if month % 100 == 0:
+        return f"{month // 100:04d}"
     return f"{month // 100:04d}-{month % 100:02d}"
 
 

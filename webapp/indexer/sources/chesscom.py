@@ -19,7 +19,7 @@ from typing import Any
 import chess
 import chess.pgn
 
-from webapp.indexer.games import GameRecord, chesscom_uid
+from webapp.indexer.games import SKIP_NUL, GameRecord, chesscom_uid, has_nul
 from webapp.indexer.replay import legal_moves_keys
 from webapp.indexer.sources.errors import FetchError
 from webapp.indexer.sources.http import SiteClient
@@ -118,7 +118,7 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
     if speed is None:
         return "unknown time control"
     played_on = _date(headers.get("UTCDate") or headers.get("Date"), game.get("end_time"))
-    return GameRecord(
+    record = GameRecord(
         uid=uid,
         source="chesscom",
         white=str(white.get("username") or headers.get("White") or "?"),
@@ -138,6 +138,7 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
         termination=int(_termination(white, black, result, headers, parsed.end().board())),
         clocks=None if all(c is None for c in clocks) else [math.nan if c is None else c for c in clocks],
     )
+    return SKIP_NUL if has_nul(record) else record
 
 
 def _termination(white: dict, black: dict, result: str, headers, board: chess.Board) -> Termination:  # type: ignore[no-untyped-def, type-arg]

@@ -4,10 +4,15 @@ backoff on 429 and bounded retries on network errors and 5xx.
 
 from __future__ import annotations
 
+import errno
+import http.client
 import logging
+import socket
+import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -67,9 +72,14 @@ class SiteClient:
                 failures += 1
                 if failures >= self._max_attempts:
                     raise FetchError(
-                        f"{what}: network error after {failures} attempts: {_short(error)}"
+                        f"{what}: network error after {failures} attempts: "
+                        f"{describe_network_error(error, self.base_url)}"
                     ) from None
-                self._wait(self._backoff_s * 2 ** (failures - 1), what, f"network error ({_short(error)})")
+                self._wait(
+                    self._backoff_s * 2 ** (failures - 1),
+                    what,
+                    f"network error ({describe_network_error(error, self.base_url)})",
+                )
                 continue
             status = response.status_code
             if status == 200:
@@ -109,6 +119,51 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def _short(error: Exception) -> str:
-    text = str(error) or type(error).__name__
-    return text if len(text) < 200 else text[:200] + "…"
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and what caused it (requests wraps urllib3, which wraps the socket's error)."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for inner in (getattr(current, "reason", None), current.__cause__, current.__context__,
+                      *getattr(current, "args", ())):  # fmt: skip
+            if isinstance(inner, BaseException):
+                pending.append(inner)
+
+
+def describe_network_error(error: BaseException, url: str) -> str:
+    """What failed, in words: not urllib3's `HTTPConnectionPool(...NewConnectionError(...))`."""
+    host = urlsplit(url).hostname or url
+    causes = list(_causes(error))
+
+    def caused_by(*kinds: type[BaseException]) -> bool:
+        return any(isinstance(cause, kinds) for cause in causes)
+
+    if caused_by(socket.gaierror):
+        return f"cannot find {host}: its name does not resolve (no network, or a wrong address?)"
+    if caused_by(ConnectionRefusedError):
+        return f"{host} refused the connection (nothing answers at that address and port)"
+    if caused_by(requests.exceptions.SSLError, ssl.SSLError):
+        return f"the secure connection to {host} failed (a certificate or TLS problem)"
+    if caused_by(requests.exceptions.ConnectTimeout):
+        return f"connecting to {host} timed out"
+    if caused_by(requests.exceptions.ReadTimeout, socket.timeout, TimeoutError):
+        return f"{host} stopped answering (timed out)"
+    if caused_by(requests.exceptions.ChunkedEncodingError):
+        return f"the download from {host} broke off"
+    if caused_by(ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
+                 http.client.RemoteDisconnected):  # fmt: skip
+        return f"{host} closed the connection"
+    unreachable = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN)
+    if any(isinstance(cause, OSError) and cause.errno in unreachable for cause in causes):
+        return f"no route to {host} (the network is unreachable)"
+    if caused_by(requests.exceptions.TooManyRedirects):
+        return f"{host} redirected too many times"
+    if caused_by(requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                 requests.exceptions.InvalidSchema):  # fmt: skip
+        return f"{url!r} is not a usable address"
+    return f"could not talk to {host} ({type(error).__name__})"

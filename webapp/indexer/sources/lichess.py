@@ -17,10 +17,10 @@ from typing import Any
 import chess
 import requests
 
-from webapp.indexer.games import GameRecord, lichess_uid
+from webapp.indexer.games import SKIP_NUL, GameRecord, has_nul, lichess_uid
 from webapp.indexer.replay import legal_moves_keys
 from webapp.indexer.sources.errors import FetchError
-from webapp.indexer.sources.http import SiteClient
+from webapp.indexer.sources.http import SiteClient, describe_network_error
 from webapp.model.speed import Speed, speed_from_time_control
 from webapp.model.termination import LICHESS_STATUS, Termination, termination_of
 
@@ -89,7 +89,8 @@ def stream_games(
                 pending = line
     except requests.RequestException as error:
         raise FetchError(
-            f"{what}: the stream broke after {received} whole games ({type(error).__name__})"
+            f"{what}: the stream broke after {received} whole games "
+            f"({describe_network_error(error, client.base_url)})"
         ) from None
     finally:
         response.close()
@@ -161,7 +162,7 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
         datetime.fromtimestamp(created / 1000, UTC).date() if isinstance(created, int) else None
     )
     rated = bool(game.get("rated", False))
-    return GameRecord(
+    record = GameRecord(
         uid=lichess_uid(game_id),
         source="lichess",
         white=_name(white),
@@ -180,6 +181,7 @@ def record_from_game(game: dict[str, Any]) -> GameRecord | str:
         termination=int(_termination(str(game.get("status", "")), result, board)),
         clocks=_clocks(game.get("clocks"), len(moves)),
     )
+    return SKIP_NUL if has_nul(record) else record
 
 
 def _termination(status: str, result: str, board: chess.Board) -> Termination:
