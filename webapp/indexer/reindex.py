@@ -49,25 +49,42 @@ class IndexState:
     total: int
 
 
-def _game_chunks(
-    connection: Connection, condition, chunk: int | None = None  # type: ignore[no-untyped-def]
-) -> Iterator[list]:
+_COLUMNS = (
+    games.c.id, games.c.uid, games.c.source, games.c.white_id, games.c.black_id,
+    games.c.white_rating, games.c.black_rating, games.c.result, games.c.speed,
+    games.c.rated, games.c.month, games.c.moves, games.c.collection_id,
+)  # fmt: skip
+
+
+def _game_chunks(connection: Connection, chunk: int | None = None) -> Iterator[list]:
+    """Every stored game, a chunk at a time in id order."""
     chunk = chunk or CHUNK
     last = 0
-    columns = (
-        games.c.id, games.c.uid, games.c.source, games.c.white_id, games.c.black_id,
-        games.c.white_rating, games.c.black_rating, games.c.result, games.c.speed,
-        games.c.rated, games.c.month, games.c.moves, games.c.collection_id,
-    )  # fmt: skip
     while True:
-        statement = select(*columns).where(games.c.id > last).order_by(games.c.id).limit(chunk)
-        if condition is not None:
-            statement = statement.where(condition)
+        statement = select(*_COLUMNS).where(games.c.id > last).order_by(games.c.id).limit(chunk)
         rows = connection.execute(statement).all()
         if not rows:
             return
         yield rows
         last = rows[-1][0]
+
+
+def _player_game_chunks(
+    connection: Connection, player_ids: Sequence[int], chunk: int | None = None
+) -> Iterator[list]:
+    """The games of the players, a chunk at a time: their ids first (two index lookups),
+    then the rows by id, so no chunk scans the games table."""
+    chunk = chunk or CHUNK
+    ids = list(player_ids)
+    game_ids = sorted(
+        set(connection.execute(select(games.c.id).where(games.c.white_id.in_(ids))).scalars())
+        | set(connection.execute(select(games.c.id).where(games.c.black_id.in_(ids))).scalars())
+    )
+    for start in range(0, len(game_ids), chunk):
+        part = game_ids[start : start + chunk]
+        yield connection.execute(
+            select(*_COLUMNS).where(games.c.id.in_(part)).order_by(games.c.id)
+        ).all()
 
 
 def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def]
@@ -118,7 +135,7 @@ def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_IND
     writer = writer_for(connection)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
-    for rows in _game_chunks(connection, None):
+    for rows in _game_chunks(connection):
         _add_chunk(writer, cursor, rows, index_plies, tracked, all_games=True)
         counted += len(rows)
     connection.execute(update(tracked_players).values(status="ready", done=0, total=0))
@@ -198,8 +215,7 @@ def index_players(
         )
         writer = writer_for(connection)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        condition = or_(games.c.white_id.in_(ids), games.c.black_id.in_(ids))
-        for rows in _game_chunks(connection, condition):
+        for rows in _player_game_chunks(connection, ids):
             _add_chunk(writer, cursor, rows, index_plies, tracked, all_games=False)
             done += len(rows)
             _report(engine, ids, done, max(total, done), progress)
