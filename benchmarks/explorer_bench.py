@@ -318,9 +318,9 @@ def main() -> None:
                 started = time.monotonic()
                 report = compact(engine)
                 with engine.connect() as connection:
-                    connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                        "SET statement_timeout = 0; VACUUM ANALYZE move_stats"
-                    )
+                    connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                    connection.exec_driver_sql("SET statement_timeout = 0")
+                    connection.exec_driver_sql("VACUUM ANALYZE move_stats")
                 print(f"{report.summary()} (+ VACUUM ANALYZE, {time.monotonic() - started:.0f} s in all)")
             print(f"--- {phase}: {rows_in_move_stats(engine):,} move_stats rows")
             measure_phase(engine, args.runs, plain, with_filters, with_months, with_player, busiest)

@@ -84,6 +84,9 @@ def test_two_workers_import_the_parts_exactly(app, engine, client, private_redis
         for n in (1, 2)
     ]
     try:
+        for _ in range(240):  # both workers up before the parts go out
+            if len(worker.celery_app.control.ping(timeout=0.5)) == 2:
+                break
         parts = split_pgn(EXPLORER_SAMPLE, 4, tmp_path / "parts")
         report = fan_out_import(app, parts, timeout_s=240)
     finally:

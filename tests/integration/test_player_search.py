@@ -180,6 +180,6 @@ def test_both_range_forms_find_the_same_names(engine, loaded, prefix: str) -> No
 def test_the_player_tab_names_the_player_as_the_source_spells_it(app, loaded) -> None:
     from webapp.dashboard.player_panel import analyse
 
-    out = analyse({"player": "fischer, robert james", "color": "white"}, 40)
+    out = analyse({"player": "fischer, robert james", "color": "white"})
     bold = out["summary"].children[0]
     assert bold.children == "Fischer, Robert James as white: "
