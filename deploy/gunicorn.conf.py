@@ -25,3 +25,23 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 # No control socket: it would sit in $HOME (not writable for the container's user) and be
 # shared by every gunicorn of that user on a host; `docker compose` signals do the job.
 control_socket_disable = True
+
+# Request lines up to gunicorn's maximum reach the app, which answers an over-long query
+# string with a JSON 400 (webapp.security); only lines past 8190 bytes get gunicorn's 414.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Refuse to start without a real SECRET_KEY (it signs the dashboard's background-job
+# handles), before any worker forks; the message says how to make one.
+_secret_key = os.environ.get("SECRET_KEY")
+try:
+    from webapp.secret_key import MissingSecretKey, require_secret_key
+except ImportError:  # the config file read outside the image: check what we can
+    if not _secret_key:
+        raise SystemExit("SECRET_KEY is not set; the server will not start without one.") from None
+else:
+    try:
+        require_secret_key(_secret_key)
+    except MissingSecretKey as _error:
+        raise SystemExit(str(_error)) from None

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from flask import Flask
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     server = Flask(__name__)
     server.config.update(
-        SECRET_KEY=settings.secret_key,
+        # no key configured (tests, scripts): a random one for this process, never a known one
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
         **cache_config(settings),
@@ -94,8 +96,11 @@ def __getattr__(name: str) -> Any:
     if name == "server":
         from webapp.db.schema import check_schema
         from webapp.extensions import db
+        from webapp.secret_key import require_secret_key
 
-        app = create_app()
+        settings = Settings.from_env()
+        require_secret_key(settings.secret_key)  # MissingSecretKey says what to do
+        app = create_app(settings)
         with app.app_context():
             check_schema(db.engine)
         globals()["server"] = app
