@@ -32,16 +32,14 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-# Refuse to start without a real SECRET_KEY (it signs the dashboard's background-job
-# handles), before any worker forks; the message says how to make one.
-_secret_key = os.environ.get("SECRET_KEY")
-try:
+
+
+def on_starting(server) -> None:  # type: ignore[no-untyped-def]
+    """Refuse to start without a real SECRET_KEY (it signs the dashboard's background-job
+    handles), before any worker forks; the message says how to make one."""
     from webapp.secret_key import MissingSecretKey, require_secret_key
-except ImportError:  # the config file read outside the image: check what we can
-    if not _secret_key:
-        raise SystemExit("SECRET_KEY is not set; the server will not start without one.") from None
-else:
+
     try:
-        require_secret_key(_secret_key)
-    except MissingSecretKey as _error:
-        raise SystemExit(str(_error)) from None
+        require_secret_key(os.environ.get("SECRET_KEY"))
+    except MissingSecretKey as error:
+        raise SystemExit(str(error)) from None
