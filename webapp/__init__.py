@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     server.config.update(
         # no key configured (tests, scripts): a random one for this process, never a known one
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        # an upload arrives base64-encoded in a callback's JSON: 4/3 of the file, plus room
+        MAX_CONTENT_LENGTH=settings.upload_max_bytes * 4 // 3 + (1 << 20),
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
         **cache_config(settings),

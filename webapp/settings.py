@@ -51,7 +51,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     #: a dashboard upload as sent (compressed or not), and the PGN bytes it may unpack to
     upload_max_bytes: int = 50 * 1024 * 1024
-    upload_max_unpacked_bytes: int = 1024 * 1024 * 1024
+    upload_max_unpacked_bytes: int = 512 * 1024 * 1024
     #: POST /api/people/<name> needs this in an X-Operator-Token header (when set)
     operator_token: str | None = None
     #: per client, on the write endpoints (Flask-Limiter notation)
