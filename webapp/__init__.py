@@ -89,6 +89,16 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
         from webapp.dashboard import init_dashboard
 
         init_dashboard(server)
+    from webapp.security import guard_callbacks, register_security
+
+    register_security(server, settings)
+    if dashboard:
+        guard_callbacks(server.extensions["dash_app"])
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return server
 

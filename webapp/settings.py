@@ -56,6 +56,8 @@ class Settings:
     operator_token: str | None = None
     #: per client, on the write endpoints (Flask-Limiter notation)
     write_rate_limit: str = "10 per minute"
+    #: proxies in front that set X-Forwarded-For/-Proto (1 behind the compose nginx)
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -99,6 +101,7 @@ class Settings:
             ),
             operator_token=env.get("OPERATOR_TOKEN") or None,
             write_rate_limit=env.get("WRITE_RATE_LIMIT", defaults.write_rate_limit),
+            proxy_hops=int(env.get("PROXY_HOPS", defaults.proxy_hops)),
         )
 
     def with_(self, **changes: object) -> Settings:
