@@ -76,7 +76,7 @@ INPUT_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, Ass
 
 def guard_callbacks(dash_app: Any) -> None:
     """Make every registered callback answer 400 (not 500) when its inputs make it fail."""
-    for output, entry in dash_app.callback_map.items():
+    for output, entry in list(dash_app.callback_map.items()):
         original = entry.get("callback")
         if original is None or getattr(original, "_guarded", False):
             continue
@@ -145,6 +145,7 @@ def _reject_bad_requests() -> Response | None:
         problem = _callback_body_problem(body, dash_app.callback_map if dash_app else {})
         if problem is not None:
             return _json_error(400, problem)
+        guard_callbacks(dash_app)  # Dash adds some callbacks at its first request
     return None
 
 
