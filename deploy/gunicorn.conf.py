@@ -65,9 +65,14 @@ worker_class = JsonErrorWorker  # gthread: GUNICORN_THREADS threads per worker
 def on_starting(server) -> None:  # type: ignore[no-untyped-def]
     """Refuse to start without a real SECRET_KEY (it signs the dashboard's background-job
     handles), before any worker forks; the message says how to make one."""
-    from webapp.secret_key import MissingSecretKey, require_secret_key
+    from webapp.secret_key import (
+        MissingSecretKey,
+        require_operator_token_set_or_real,
+        require_secret_key,
+    )
 
     try:
         require_secret_key(os.environ.get("SECRET_KEY"))
+        require_operator_token_set_or_real(os.environ.get("OPERATOR_TOKEN"))
     except MissingSecretKey as error:
         raise SystemExit(str(error)) from None

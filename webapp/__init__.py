@@ -108,10 +108,11 @@ def __getattr__(name: str) -> Any:
     if name == "server":
         from webapp.db.schema import check_schema
         from webapp.extensions import db
-        from webapp.secret_key import require_secret_key
+        from webapp.secret_key import require_operator_token_set_or_real, require_secret_key
 
         settings = Settings.from_env()
         require_secret_key(settings.secret_key)  # MissingSecretKey says what to do
+        require_operator_token_set_or_real(settings.operator_token)
         app = create_app(settings)
         with app.app_context():
             check_schema(db.engine)

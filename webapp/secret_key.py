@@ -52,6 +52,15 @@ def require_secret_key(key: str | None) -> str:
     return key
 
 
+def require_operator_token_set_or_real(token: str | None) -> None:
+    """MissingSecretKey when OPERATOR_TOKEN is the example's placeholder (empty is allowed)."""
+    if token and ("change-me" in token.lower() or "changeme" in token.lower()):
+        raise MissingSecretKey(
+            "OPERATOR_TOKEN is the placeholder from .env.example: anyone could send it. "
+            f"Set a real one ({GENERATE_HINT}) or leave it empty."
+        )
+
+
 def embedded_secret_key(data_dir: str | Path) -> str:
     """The data folder's own random key, created on first use (file mode 0600)."""
     folder = Path(data_dir)

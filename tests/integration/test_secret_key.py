@@ -117,3 +117,13 @@ def test_production_entry_points_refuse_to_start_without_a_real_key(key, tmp_pat
     assert gunicorn.returncode != 0
     assert "The server will not start without a real secret key" in gunicorn.stderr
     assert "Traceback" not in gunicorn.stderr
+
+
+def test_production_refuses_the_example_operator_token(tmp_path) -> None:
+    env = _without_secret(DATA_DIR=str(tmp_path), SECRET_KEY="k" * 40,
+                          OPERATOR_TOKEN="CHANGE-ME-operator-token")
+    server = subprocess.run(
+        [sys.executable, "-c", "import webapp; webapp.server"],
+        env=env, capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert server.returncode != 0 and "OPERATOR_TOKEN is the placeholder" in server.stderr
