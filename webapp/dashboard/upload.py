@@ -127,6 +127,9 @@ def build_upload_card() -> dbc.Card:
                     style={"display": "none"},
                 ),
                 html.Div(id=ids.UPLOAD_RESULT),
+                # filled by assets/upload_limit.js when the browser refuses a file as too big
+                html.Div(id=ids.UPLOAD_TOO_LARGE, className="text-danger small mt-2",
+                         **{"data-limit": str(limit)}),
                 html.Div(
                     f"Up to {megabytes(limit)} here; re-uploading a file changes nothing. "
                     "Bigger files: python -m webapp import FILE.",
