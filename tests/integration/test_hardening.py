@@ -60,6 +60,9 @@ TAMPERED = [
     {"filter-rating.value": [None, None]},
     {"filter-player.value": {"a": 1}},
     {"url.search": 5},
+]
+#: what the browser's stores hold is read as a fresh state when it is not one of ours
+GARBLED_STORES = [
     {"view-state.data": "not a dict", "back.n_clicks": 1},
     {"view-state.data": [1, 2], "reset.n_clicks": 1},
     {"selection.data": [1], "click.data": {"square": "e2"}},
@@ -73,6 +76,14 @@ def test_tampered_callback_inputs_are_answered_400(dash_app, values) -> None:  #
     response = dash_app.test_client().post("/_dash-update-component", json=body)
     assert response.status_code == 400, response.data[:300]
     assert response.get_json()["error"] == "the callback could not use the values it was sent"
+
+
+@pytest.mark.parametrize("values", GARBLED_STORES, ids=lambda v: ",".join(v))
+def test_garbled_stores_are_read_as_a_fresh_state(dash_app, values) -> None:  # type: ignore[no-untyped-def]
+    callbacks = dash_app.extensions["dash_app"].callback_map
+    body = callback_body(callbacks, callback_named(callbacks, NAVIGATE), values)
+    response = dash_app.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code in (200, 204), response.data[:300]
 
 
 def test_every_callback_survives_wrong_types(dash_app) -> None:  # type: ignore[no-untyped-def]
@@ -202,6 +213,21 @@ def test_write_endpoints_are_rate_limited_per_client(settings) -> None:  # type:
     other = client.post("/api/people/Bob", json={"accounts": ["lichess:bob"]},
                         environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert other.status_code == 200  # another client has its own allowance
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_behind_a_proxy_clients_are_told_apart_by_x_forwarded_for(settings) -> None:  # type: ignore[no-untyped-def]
+    app = _dashboard_app(settings.with_(write_rate_limit="1 per minute", proxy_hops=1))
+    client = app.test_client()
+
+    def link(client_address: str) -> int:
+        return client.post("/api/people/Bob", json={"accounts": ["lichess:bob"]},
+                           headers={"X-Forwarded-For": client_address}).status_code
+
+    assert [link("203.0.113.1"), link("203.0.113.1"), link("203.0.113.2")] == [200, 429, 200]
+    # a client cannot pose as another by prepending addresses: the proxy's entry counts
+    assert link("203.0.113.2, 203.0.113.1") == 429
     with app.app_context():
         db.engine.dispose()
 

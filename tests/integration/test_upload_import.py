@@ -102,3 +102,16 @@ def test_zstd_bomb_stops_at_the_unpacked_limit_with_a_message(app, engine, tmp_p
     assert report.games_read == whole_games + 1  # the last one cut by the limit
     assert (report.imported, report.already_present) == (1, whole_games - 1)
     assert _count(engine, "SELECT count(*) FROM games") == 1
+
+
+def test_request_over_the_upload_size_is_refused_before_it_is_read(settings) -> None:  # type: ignore[no-untyped-def]
+    from webapp import create_app
+
+    app = create_app(settings.with_(upload_max_bytes=1000), dashboard=True)
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert limit == 1000 * 4 // 3 + (1 << 20)
+    body = b'{"output": "x", "inputs": [], "pad": "' + b"a" * limit + b'"}'
+    response = app.test_client().post("/_dash-update-component", data=body,
+                                      content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["status"] == 413
