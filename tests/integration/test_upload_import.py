@@ -115,3 +115,4 @@ def test_request_over_the_upload_size_is_refused_before_it_is_read(settings) -> 
                                       content_type="application/json")
     assert response.status_code == 413
     assert response.get_json()["status"] == 413
+

@@ -163,9 +163,7 @@ def check_pgn_start(path: Path, name: str) -> None:
     try:
         with open_pgn(path) as stream:
             head = stream.read(PEEK_BYTES)
-    except (UnreadableFile, OSError, EOFError, ValueError) as error:
-        raise UploadError(f"{name} looks compressed but could not be unpacked: {error}") from None
-    except Exception as error:  # noqa: BLE001 - zstandard.ZstdError and kin
+    except Exception as error:  # noqa: BLE001 - OSError, EOFError, zstandard.ZstdError and kin
         raise UploadError(f"{name} looks compressed but could not be unpacked: {error}") from None
     if b"\x00" in head:
         raise UploadError(f"{name} is not a text file; upload a .pgn file")
@@ -219,9 +217,10 @@ def import_upload_file(
                     workers=0,  # one process: the job holds what it reads, not a pool's copies
                     collection=collection,
                 )
-            except UnreadableFile as error:
+            except UnreadableFile as error:  # a damaged archive: what was read stays imported
                 bump_generation()
-                raise UploadError(f"{name} could not be read to the end: {error}") from None
+                raise UploadError(f"{name} could not be read to the end: {error}",
+                                  report.finish()) from None
         bump_generation()
     report.finish()
     if limited.exceeded:
