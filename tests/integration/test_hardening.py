@@ -145,7 +145,7 @@ def test_huge_values_are_capped_in_answers_and_logs(dash_app, caplog) -> None:  
     callbacks = dash_app.extensions["dash_app"].callback_map
     caplog.set_level(logging.WARNING)
     body = callback_body(callbacks, callback_named(callbacks, NAVIGATE),
-                         {"view-state.data": "z" * 200_000, "back.n_clicks": 1})
+                         {"click.data": {"play": "z" * 200_000}})
     assert dash_app.test_client().post("/_dash-update-component", json=body).status_code == 400
     logged = [r for r in caplog.records if r.name == "webapp.security"]
     assert logged and all(len(r.getMessage()) <= MAX_LOGGED_CHARS for r in logged)
