@@ -31,7 +31,7 @@ class Settings:
     index_plies: int = 40
     statement_timeout_ms: int = 10_000
     pool_recycle_s: int = 1800
-    #: signs the dashboard's background-job handles; None: no key configured (see webapp.secrets)
+    #: signs the dashboard's background-job handles; None: none configured (webapp.secret_key)
     secret_key: str | None = None
     data_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR))
     chesscom_api_url: str = "https://api.chess.com"
