@@ -101,8 +101,8 @@ def _callback_body_problem(body: Any, callback_map: dict[str, Any]) -> str | Non
     if not isinstance(body, dict):
         return "the callback request must be a JSON object"
     output = body.get("output")
-    if not isinstance(output, str) or output not in callback_map:
-        return "the callback request names no known callback"
+    if not isinstance(output, str) or "callback" not in callback_map.get(output, {}):
+        return "the callback request names no server callback"  # unknown, or clientside
     for name in ("inputs", "state", "changedPropIds"):
         if name in body and not isinstance(body[name], list):
             return f"the callback request's {name} must be a list"
