@@ -108,6 +108,10 @@ def _callback_body_problem(body: Any, callback_map: dict[str, Any]) -> str | Non
             return f"the callback request's {name} must be a list"
     if not isinstance(body.get("inputs"), list):
         return "the callback request has no inputs"
+    entry = callback_map[output]
+    for name in ("inputs", "state"):
+        if len(body.get(name, [])) != len(entry.get(name, [])):
+            return f"the callback request's {name} do not match the callback's"
     for item in [*body["inputs"], *body.get("state", [])]:
         entries = item if isinstance(item, list) else [item]
         for entry in entries:

@@ -108,6 +108,16 @@ def test_post_bodies_that_are_not_the_expected_object_are_400(dash_app, path, bo
     assert isinstance(response.get_json()["error"], str)
 
 
+@pytest.mark.parametrize("cut", ["inputs", "state"])
+def test_callback_bodies_with_missing_inputs_or_state_are_400(dash_app, cut) -> None:  # type: ignore[no-untyped-def]
+    callbacks = dash_app.extensions["dash_app"].callback_map
+    body = callback_body(callbacks, callback_named(callbacks, "upload-result.children"), {})
+    body[cut] = body[cut][:-1]
+    response = dash_app.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == f"the callback request's {cut} do not match the callback's"
+
+
 @pytest.mark.parametrize("path", [
     "/assets/../webapp/__init__.py", "/assets/..%2f..%2fetc/passwd", "/assets/%2e%2e/x",
     "/_dash-component-suites/dash/../../x.js", "/_dash-component-suites/..%2f/x.js",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from dash import _callback_signing, _get_app
 
+from tests.dash_requests import callback_body, callback_named
 from webapp import create_app
 from webapp.secret_key import embedded_secret_key, secret_key_problem
 from webapp.settings import Settings
@@ -35,20 +36,10 @@ def _dashboard_app(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
 
 def _background_request(app, pid: int, key: str):  # type: ignore[no-untyped-def]
     """A request for the upload's background callback carrying oldJob and job signed with key."""
-    output = next(k for k in app.extensions["dash_app"].callback_map if "upload-result.children" in k)
-    outputs = [
-        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-        for part in output.strip(".").split("...")
-    ]
+    callbacks = app.extensions["dash_app"].callback_map
+    body = callback_body(callbacks, callback_named(callbacks, "upload-result.children"),
+                         {"upload.contents": None}, ["upload.contents"])
     signed = _callback_signing.sign(key.encode(), _callback_signing.job_scope(None), str(pid))
-    body = {
-        "output": output,
-        "outputs": outputs,
-        "inputs": [{"id": "upload", "property": "contents", "value": None}],
-        "changedPropIds": ["upload.contents"],
-        "state": [{"id": "upload", "property": "filename", "value": None},
-                  {"id": "data-version", "property": "data", "value": None}],
-    }
     return app.test_client().post(
         "/_dash-update-component",
         query_string={"oldJob": signed, "job": signed, "cacheKey": "x"},
