@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from flask import Flask
@@ -69,7 +70,10 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     server = Flask(__name__)
     server.config.update(
-        SECRET_KEY=settings.secret_key,
+        # no key configured (tests, scripts): a random one for this process, never a known one
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        # an upload arrives base64-encoded in a callback's JSON: 4/3 of the file, plus room
+        MAX_CONTENT_LENGTH=settings.upload_max_bytes * 4 // 3 + (1 << 20),
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
         **cache_config(settings),
@@ -85,6 +89,16 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
         from webapp.dashboard import init_dashboard
 
         init_dashboard(server)
+    from webapp.security import guard_callbacks, register_security
+
+    register_security(server, settings)
+    if dashboard:
+        guard_callbacks(server.extensions["dash_app"])
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return server
 
@@ -94,8 +108,12 @@ def __getattr__(name: str) -> Any:
     if name == "server":
         from webapp.db.schema import check_schema
         from webapp.extensions import db
+        from webapp.secret_key import require_operator_token_set_or_real, require_secret_key
 
-        app = create_app()
+        settings = Settings.from_env()
+        require_secret_key(settings.secret_key)  # MissingSecretKey says what to do
+        require_operator_token_set_or_real(settings.operator_token)
+        app = create_app(settings)
         with app.app_context():
             check_schema(db.engine)
         globals()["server"] = app

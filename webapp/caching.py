@@ -5,6 +5,9 @@ changed without tracking positions. The token is stored without expiry and is a 
 random value each time, never a counter: if the cache loses it (expiry, eviction, pruning)
 a new token is drawn, and answers cached under an earlier one can never come back. When the cache server is unreachable the explorer
 answers uncached and logs one warning, then retries the cache after a pause.
+
+Every key, the generation's too, starts with the database's store id (webapp.db.store):
+two databases behind one cache folder or Redis database never see each other's answers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from webapp.extensions import cache
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-GENERATION_KEY = "explorer:generation"
+GENERATION_KEY = "generation"
 RETRY_AFTER_S = 5.0
 _MISSING = object()
 
@@ -81,23 +84,32 @@ def _new_generation() -> str:
     return uuid.uuid4().hex[:16]
 
 
+def store_prefix() -> str:
+    """The key prefix of the current app's database: 'explorer:<store id>'."""
+    from webapp.db.store import store_id
+    from webapp.extensions import db
+
+    return f"explorer:{store_id(db.engine)}"
+
+
 def generation() -> str:
     """The current generation token; draws and stores a new one when the cache has none."""
-    value = cache_get(GENERATION_KEY)
+    key = f"{store_prefix()}:{GENERATION_KEY}"
+    value = cache_get(key)
     if value is _MISSING:
         value = _new_generation()
-        cache_set(GENERATION_KEY, value, timeout=0)
+        cache_set(key, value, timeout=0)
     return str(value)
 
 
 def bump_generation() -> None:
-    """Invalidate every cached explorer answer (called after an import lands)."""
-    cache_set(GENERATION_KEY, _new_generation(), timeout=0)
+    """Invalidate every cached explorer answer of this database (called after an import lands)."""
+    cache_set(f"{store_prefix()}:{GENERATION_KEY}", _new_generation(), timeout=0)
 
 
 def memoized(key: str, compute: Callable[[], T]) -> T:
-    """compute() through the cache under `key` within the current generation."""
-    full_key = f"explorer:{generation()}:{key}"
+    """compute() through the cache under `key`, this database and the current generation."""
+    full_key = f"{store_prefix()}:{generation()}:{key}"
     value = cache_get(full_key)
     if value is not _MISSING:
         return value  # type: ignore[return-value]

@@ -31,7 +31,9 @@ class Settings:
     index_plies: int = 40
     statement_timeout_ms: int = 10_000
     pool_recycle_s: int = 1800
-    secret_key: str = "dev-only-not-secret"
+    #: signs the dashboard's background-job handles; None: none configured (webapp.secret_key)
+    secret_key: str | None = None
+    data_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR))
     chesscom_api_url: str = "https://api.chess.com"
     lichess_api_url: str = "https://lichess.org"
     jobs_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR / "jobs"))
@@ -47,6 +49,15 @@ class Settings:
     debug: bool = False
     #: origins the read endpoints answer (CORS); "*" any, none: same origin only
     cors_origins: tuple[str, ...] = ("*",)
+    #: a dashboard upload as sent (compressed or not), and the PGN bytes it may unpack to
+    upload_max_bytes: int = 50 * 1024 * 1024
+    upload_max_unpacked_bytes: int = 512 * 1024 * 1024
+    #: POST /api/people/<name> needs this in an X-Operator-Token header (when set)
+    operator_token: str | None = None
+    #: per client, on the write endpoints (Flask-Limiter notation)
+    write_rate_limit: str = "10 per minute"
+    #: proxies in front that set X-Forwarded-For/-Proto (1 behind the compose nginx)
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,7 +80,8 @@ class Settings:
                 env.get("STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms)
             ),
             pool_recycle_s=int(env.get("POOL_RECYCLE", defaults.pool_recycle_s)),
-            secret_key=env.get("SECRET_KEY", defaults.secret_key),
+            secret_key=env.get("SECRET_KEY") or None,
+            data_dir=data_dir or defaults.data_dir,
             chesscom_api_url=env.get("CHESSCOM_API_URL", defaults.chesscom_api_url).rstrip("/"),
             lichess_api_url=env.get("LICHESS_API_URL", defaults.lichess_api_url).rstrip("/"),
             jobs_dir=env.get("JOBS_DIR")
@@ -83,6 +95,13 @@ class Settings:
             cors_origins=tuple(
                 o.strip().rstrip("/") for o in env.get("CORS_ORIGINS", "*").split(",") if o.strip()
             ),
+            upload_max_bytes=int(env.get("UPLOAD_MAX_BYTES", defaults.upload_max_bytes)),
+            upload_max_unpacked_bytes=int(
+                env.get("UPLOAD_MAX_UNPACKED_BYTES", defaults.upload_max_unpacked_bytes)
+            ),
+            operator_token=env.get("OPERATOR_TOKEN") or None,
+            write_rate_limit=env.get("WRITE_RATE_LIMIT", defaults.write_rate_limit),
+            proxy_hops=int(env.get("PROXY_HOPS", defaults.proxy_hops)),
         )
 
     def with_(self, **changes: object) -> Settings:

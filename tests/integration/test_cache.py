@@ -18,6 +18,7 @@ from sqlalchemy import text
 from webapp import caching
 from webapp.caching import bump_generation, memoized
 from webapp.db.explorer import cache_key
+from webapp.db.store import store_id
 from webapp.indexer.games import GameRecord
 from webapp.indexer.load import import_games
 from webapp.model.position import position_key, uci_to_code
@@ -149,15 +150,16 @@ def test_import_makes_answers_fresh(client, engine) -> None:
     assert [(m["uci"], m["games"]) for m in body["moves"]] == [("e7e5", 2), ("e7e6", 2), ("c7c5", 1)]
 
 
-def test_keys_are_plain_strings(client, settings) -> None:
+def test_keys_are_plain_strings(client, settings, engine) -> None:
     query = ExplorerQuery.build(play=["e2e4"], speeds=["blitz"], rating_min=1600, rating_max=1999)
     key = cache_key(query)
     assert isinstance(key, str) and key.startswith(E4)
     _explore(client, "e2e4")
     if settings.redis_url:
         keys = _redis_keys(settings.redis_url)
-        assert "oe:explorer:generation" in keys
-        assert any(k.startswith("oe:explorer:") and E4 in k for k in keys), keys
+        prefix = f"oe:explorer:{store_id(engine)}:"
+        assert prefix + "generation" in keys
+        assert any(k.startswith(prefix) and E4 in k for k in keys), keys
 
 
 def test_transposed_unnamed_position_keeps_its_own_lines_name(client) -> None:

@@ -1,4 +1,5 @@
-"""Reading an upload: dcc.Upload's data URL, plain or compressed; clear words for bad files."""
+"""Reading an upload: dcc.Upload's data URL spooled to a file (plain or compressed), within
+the upload limit; clear words for bad files."""
 
 from __future__ import annotations
 
@@ -9,35 +10,50 @@ import gzip
 import pytest
 import zstandard
 
-from webapp.dashboard.upload import (
-    UploadError,
-    decode_upload,
-    estimate_games,
-    report_lines,
-    upload_collection,
-)
+from webapp.dashboard.upload import report_lines, upload_collection
 from webapp.indexer.report import ImportReport
+from webapp.indexer.streams import open_pgn
+from webapp.jobs.uploads import UploadError, UploadTooLarge, check_pgn_start, spool_upload
 
 PGN = '[Event "Rated Blitz game"]\n[Result "1-0"]\n\n1. e4 e5 2. Qh5 Nc6 3. Bc4 Nf6 4. Qxf7# 1-0\n'
 
 
-def _data_url(raw: bytes) -> str:
+def data_url(raw: bytes) -> str:
     return "data:application/octet-stream;base64," + base64.b64encode(raw).decode()
 
 
 @pytest.mark.parametrize(
-    ("name", "pack"),
+    ("name", "pack", "suffix"),
     [
-        ("games.pgn", lambda b: b),
-        ("games.pgn", lambda b: b"\xef\xbb\xbf" + b),  # a byte order mark
-        ("games.pgn.gz", gzip.compress),
-        ("games.pgn.bz2", bz2.compress),
-        ("games.pgn.zst", lambda b: zstandard.ZstdCompressor().compress(b)),
-        ("no-extension", gzip.compress),  # recognised by its magic bytes
+        ("games.pgn", lambda b: b, ".pgn"),
+        ("games.pgn.gz", gzip.compress, ".pgn.gz"),
+        ("games.pgn.bz2", bz2.compress, ".pgn.bz2"),
+        ("games.pgn.zst", lambda b: zstandard.ZstdCompressor().compress(b), ".pgn.zst"),
+        ("no-extension", gzip.compress, ".pgn.gz"),  # recognised by its magic bytes
+        (None, bz2.compress, ".pgn.bz2"),
     ],
 )
-def test_plain_and_compressed_uploads_give_the_pgn_text(name, pack) -> None:  # type: ignore[no-untyped-def]
-    assert decode_upload(_data_url(pack(PGN.encode())), name) == PGN
+def test_spooled_upload_reads_back_through_the_clis_reader(name, pack, suffix, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = spool_upload(data_url(pack(PGN.encode())), name, max_bytes=10_000, directory=str(tmp_path))
+    assert path.name.endswith(suffix)
+    with open_pgn(path) as stream:
+        assert stream.read() == PGN.encode()
+
+
+def test_upload_over_the_size_limit_is_refused_and_leaves_no_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    raw = PGN.encode() * 100
+    with pytest.raises(UploadTooLarge, match=r"games.pgn is 8 KB; uploads are limited to 1 KB"):
+        spool_upload(data_url(raw), "games.pgn", max_bytes=1024, directory=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+    exact = spool_upload(data_url(raw), "games.pgn", max_bytes=len(raw), directory=str(tmp_path))
+    assert exact.read_bytes() == raw
+
+
+@pytest.mark.parametrize("contents", ["", "no comma here", None, "data:;base64,@@@@"])
+def test_unreadable_contents_say_so(contents, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UploadError):
+        path = spool_upload(contents, "x.pgn", max_bytes=1000, directory=str(tmp_path))
+        check_pgn_start(path, "x.pgn")
 
 
 @pytest.mark.parametrize(
@@ -46,16 +62,13 @@ def test_plain_and_compressed_uploads_give_the_pgn_text(name, pack) -> None:  # 
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a text file"),
         (b"hello world, no games here", "holds no PGN games"),
         (b"\x1f\x8b\x08broken", "could not be unpacked"),
+        (b"\x28\xb5\x2f\xfdbroken", "could not be unpacked"),
     ],
 )
-def test_files_that_are_not_pgn_say_why(raw: bytes, words: str) -> None:
+def test_files_that_are_not_pgn_say_why(raw: bytes, words: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = spool_upload(data_url(raw), "upload.pgn", max_bytes=1000, directory=str(tmp_path))
     with pytest.raises(UploadError, match=words):
-        decode_upload(_data_url(raw), "upload.pgn")
-
-
-def test_estimate_counts_games_by_their_headers() -> None:
-    assert estimate_games(PGN * 3) == 3
-    assert estimate_games("1. e4 e5") == 1
+        check_pgn_start(path, "upload.pgn")
 
 
 def test_report_lines_name_imported_present_and_skips_by_reason() -> None:

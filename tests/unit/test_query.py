@@ -65,7 +65,9 @@ def test_the_board_keeps_its_move_stack() -> None:
         ({"since": "2014-01", "until": "2013-12"}, "is after until"),
         ({"player": "x' OR 1=1 --"}, "player must be"),
         ({"player": "<script>alert(1)</script>"}, "player must be"),
-        ({"player": "a" * 61}, "player must be"),
+        ({"player": "a" * 65}, "player must be"),
+        ({"player": "a\x00b"}, "player must be"),
+        ({"player": "a\nb"}, "player must be"),
         ({"color": "white"}, "color needs a player"),
         ({"player": "bob", "color": "green"}, "color must be"),
     ],
@@ -79,6 +81,10 @@ def test_pgn_style_names_and_source_prefixes_are_accepted() -> None:
     assert ExplorerQuery.build(player="Carlsen, M").player == "carlsen, m"
     assert ExplorerQuery.build(player="O'Kelly de Galway").player == "o'kelly de galway"
     assert ExplorerQuery.build(player="Lichess:Thibault").player == "lichess:thibault"
+    # consultation games and team names as real PGN files carry them
+    assert ExplorerQuery.build(player="Sillars,K/Manter,L").player == "sillars,k/manter,l"
+    assert ExplorerQuery.build(player="Müller (GER) #2 & co.").player == "müller (ger) #2 & co."
+    assert ExplorerQuery.build(player="a" * 64).player == "a" * 64
 
 
 def test_lichess_rating_groups_become_an_inclusive_range() -> None:

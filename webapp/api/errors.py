@@ -14,9 +14,17 @@ from webapp.model.query import QueryError
 INDEXING_RETRY_AFTER = 2
 
 log = logging.getLogger(__name__)
+#: besides /api/...: answered in JSON (Dash's renderer reads its callback errors as JSON)
+JSON_PATHS = ("/health", "/_dash-update-component")
+
+
+#: an error message echoes what the client sent: at most this much of it
+MAX_MESSAGE_CHARS = 500
 
 
 def error_response(status: int, message: str):  # type: ignore[no-untyped-def]
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
     response = jsonify({"error": message, "status": status})
     response.status_code = status
     return response
@@ -38,7 +46,7 @@ def register_error_handlers(server: Flask) -> None:
 
     @server.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]
-        if not request.path.startswith("/api/") and request.path != "/health":
+        if not request.path.startswith("/api/") and request.path not in JSON_PATHS:
             return error
         return error_response(error.code or 500, error.description or error.name)
 
@@ -46,5 +54,5 @@ def register_error_handlers(server: Flask) -> None:
     def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
         if isinstance(error, HTTPException):
             return _http(error)
-        log.exception("unhandled error on %s", request.path)
+        log.exception("unhandled error on %s", request.path[:200])
         return error_response(500, "internal error; the server log has the details")

@@ -9,6 +9,7 @@ default 100), and for leaks `min_games` and `limit`. `GET /api/export/moves.csv`
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 from collections.abc import Mapping
 from typing import Any
@@ -27,14 +28,15 @@ from webapp.db.leaks import (
     read_leaks,
     read_peers,
 )
-from webapp.db.people import AccountSpecError, link_accounts, list_people
+from webapp.db.people import AccountSpecError, link_accounts, list_people, parse_account
 from webapp.db.players import record_requested_player
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.indexer.sources.errors import AccountImportError
 from webapp.jobs.player_index import ensure_player_indexed
 from webapp.model.links import explorer_url
 from webapp.model.player_wire import comparison_json, score_json
-from webapp.model.query import QueryError, format_month, normalise_player
+from webapp.model.query import QueryError, check_name, format_month, normalise_player
+from webapp.security import write_rate_limit
 
 player_api = Blueprint("player_api", __name__)
 
@@ -49,6 +51,7 @@ def _index_player_first():  # type: ignore[no-untyped-def]
     return None
 
 EXTRA = ("band", "min_games", "limit")
+MAX_JOB_ID = 2**31 - 1
 
 
 def parse_player_args(args: Mapping[str, str]) -> tuple[Any, dict[str, int]]:
@@ -235,15 +238,51 @@ def people_list():  # type: ignore[no-untyped-def]
         return jsonify({"people": list_people(connection)})
 
 
+MAX_ACCOUNTS = 50
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body, which must be an object; QueryError (400) otherwise."""
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data(cache=True):
+        return {}
+    if not isinstance(body, dict):
+        raise QueryError("the request body must be a JSON object")
+    return body
+
+
+def operator_problem() -> str | None:
+    """Why this request may not change shared data, or None (no token configured, or it matches)."""
+    token = current_app.extensions["settings"].operator_token
+    if not token:
+        return None
+    sent = request.headers.get("X-Operator-Token", "")
+    bearer = request.headers.get("Authorization", "")
+    if not sent and bearer.lower().startswith("bearer "):
+        sent = bearer[7:].strip()
+    if sent and hmac.compare_digest(sent.encode(), token.encode()):
+        return None
+    return "this changes every user's view: send the operator token in an X-Operator-Token header"
+
+
 @player_api.post("/api/people/<name>")
+@limiter.limit(write_rate_limit)
 def people_link(name: str):  # type: ignore[no-untyped-def]
-    body = request.get_json(silent=True) or {}
-    accounts = body.get("accounts")
-    if not isinstance(accounts, list) or not accounts:
-        return error_response(400, 'send {"accounts": ["lichess:USER", "chesscom:USER"]}')
+    problem = operator_problem()
+    if problem is not None:
+        return error_response(401, problem)
+    accounts = json_object().get("accounts")
+    if (not isinstance(accounts, list) or not accounts or len(accounts) > MAX_ACCOUNTS
+            or not all(isinstance(a, str) for a in accounts)):
+        return error_response(
+            400, f'send {{"accounts": ["lichess:USER", "chesscom:USER"]}} (1 to {MAX_ACCOUNTS})'
+        )
     try:
+        check_name(name)
+        for account in accounts:
+            check_name(parse_account(account)[1])
         with db.engine.begin() as connection:
-            linked = link_accounts(connection, name, [str(a) for a in accounts])
+            linked = link_accounts(connection, name, accounts)
     except AccountSpecError as error:
         return error_response(400, str(error))
     from webapp.caching import bump_generation
@@ -253,10 +292,11 @@ def people_link(name: str):  # type: ignore[no-untyped-def]
 
 
 @player_api.post("/api/player/import")
+@limiter.limit(write_rate_limit)
 def start_import():  # type: ignore[no-untyped-def]
     from webapp.jobs.queue import enqueue_import
 
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     try:
         job_id = enqueue_import(
             current_app._get_current_object(),  # type: ignore[attr-defined]
@@ -274,7 +314,7 @@ def start_import():  # type: ignore[no-untyped-def]
 def import_status(job_id: int):  # type: ignore[no-untyped-def]
     from webapp.jobs.imports import job_status
 
-    status = job_status(db.engine, job_id)
+    status = job_status(db.engine, job_id) if job_id <= MAX_JOB_ID else None
     if status is None:
         return error_response(404, f"no import job {job_id}")
     return jsonify(status.__dict__)

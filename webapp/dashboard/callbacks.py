@@ -33,13 +33,7 @@ from webapp.dashboard.filters import (
 )
 from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label, slider_props
 from webapp.dashboard.moves import build_panel, build_unavailable
-from webapp.dashboard.upload import (
-    UploadError,
-    build_result,
-    decode_upload,
-    import_upload,
-    upload_collection,
-)
+from webapp.dashboard.upload import UploadError, build_result, import_upload, upload_collection
 from webapp.dashboard.url import search_from_state, state_from_search
 
 FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED, ids.COLLECTIONS)
@@ -235,16 +229,13 @@ def register_callbacks(app: dash.Dash) -> None:
         set_progress((0, f"Reading {filename}…"))
         try:
             chosen = upload_collection(collection)
-            text = decode_upload(contents, filename)
         except UploadError as error:
             return build_result([f"{filename}: {error}"], error=True), no_update, None
-        try:
-            lines = import_upload(server, text, lambda done, label: set_progress((done, label)), chosen)
-        except Exception as error:  # noqa: BLE001 - the user sees a sentence, the log the details
-            server.logger.exception("upload import failed")
-            return build_result([f"{filename} could not be imported: {error}"], error=True), no_update, None
-        lines[0] = f"{filename}: {lines[0]}"
-        return build_result(lines), (version or 0) + 1, None
+        lines, error = import_upload(
+            server, contents, filename, lambda done, label: set_progress((done, label)), chosen
+        )
+        # an upload stopped by a limit may still have imported the games before that point
+        return build_result(lines, error=error), (version or 0) + 1, None
 
 
 def month_bounds(filters: st.Filters) -> Bounds:

@@ -55,6 +55,7 @@ UPLOAD_COLLECTION = "upload-collection"  # the collection an upload's games go t
 UPLOAD_PROGRESS = "upload-progress"
 UPLOAD_STATUS = "upload-status"
 UPLOAD_RESULT = "upload-result"
+UPLOAD_TOO_LARGE = "upload-too-large"  # a file the browser refused as over the limit
 EMPTY_NOTICE = "empty-notice"
 
 TABS = "tabs"

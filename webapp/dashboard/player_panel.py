@@ -665,15 +665,22 @@ def register_player_callbacks(app: dash.Dash) -> None:
     )
     def link_person(n_clicks, name, accounts):  # type: ignore[no-untyped-def]
         from webapp.caching import bump_generation
-        from webapp.db.people import AccountSpecError, link_accounts
+        from webapp.db.people import AccountSpecError, link_accounts, parse_account
         from webapp.extensions import db
+        from webapp.model.query import QueryError, check_name
 
         if not n_clicks:
             raise PreventUpdate
+        if app.server.extensions["settings"].operator_token:  # shared data: the API, with the token
+            return html.Span("Linking accounts needs the operator token: use POST /api/people/NAME.",
+                             className="text-danger")
         try:
+            check_name(str(name or ""))
+            for account in str(accounts or "").split():
+                check_name(parse_account(account)[1])
             with db.engine.begin() as connection:
-                linked = link_accounts(connection, name or "", (accounts or "").split())
-        except AccountSpecError as error:
+                linked = link_accounts(connection, str(name or ""), str(accounts or "").split())
+        except (AccountSpecError, QueryError) as error:
             return html.Span(str(error), className="text-danger")
         bump_generation()
         return f"{name}: {' '.join(linked)} — use “{name}” as the player."

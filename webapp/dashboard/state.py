@@ -45,7 +45,7 @@ class Filters:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Filters:
-        data = data or {}
+        data = data if isinstance(data, dict) else {}  # a store may hold anything
         return cls(
             speeds=normalise_speeds(data.get("speeds") or ()),
             rating_min=_int_or_none(data.get("rating_min")),
@@ -100,7 +100,7 @@ class ViewState:
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ViewState:
         """A state from the store, tolerating anything: illegal moves cut the line short."""
-        data = data or {}
+        data = data if isinstance(data, dict) else {}  # a store may hold anything
         fen = checked_fen(data.get("fen"))
         line = legal_prefix(data.get("line") or (), fen)
         ply = _int_or_none(data.get("ply"))
@@ -127,7 +127,7 @@ class Selection:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Selection:
-        data = data or {}
+        data = data if isinstance(data, dict) else {}  # a store may hold anything
         return cls(square=data.get("square"), promotion=data.get("promotion"))
 
 

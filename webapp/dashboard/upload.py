@@ -1,59 +1,27 @@
 """Getting games in from the page: a PGN upload, imported in the background with progress.
 
-`decode_upload` turns dcc.Upload's data URL into text (plain, .gz, .bz2 or .zst);
-`import_upload` runs the PGN importer on it, into the collection named (`upload_collection`)
-or each game's site's, and reports how far it got.
+The work is webapp.jobs.uploads (spooled to a file, read like the CLI reads files, within
+the upload limits, into the collection named or each game's site's); this module checks
+the collection's name, words the result for the page and builds the upload card.
 """
 
 from __future__ import annotations
 
-import base64
-import bz2
-import gzip
-import io
-import time
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 from webapp.dashboard import ids
+from webapp.jobs.uploads import UploadError, megabytes, run_upload
 from webapp.model.collections import CollectionNameError, check_collection_name
+from webapp.settings import Settings
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-PROGRESS_EVERY_S = 0.25
+MAX_UPLOAD_BYTES = Settings().upload_max_bytes
 
-
-class UploadError(ValueError):
-    """An upload that cannot be read as PGN; the message says why."""
-
-
-def decode_upload(contents: str, filename: str | None) -> str:
-    """The PGN text inside dcc.Upload's `data:...;base64,...` contents."""
-    try:
-        _, encoded = contents.split(",", 1)
-        raw = base64.b64decode(encoded, validate=False)
-    except (ValueError, AttributeError):
-        raise UploadError("the upload could not be read; please try again") from None
-    name = (filename or "").lower()
-    try:
-        if name.endswith(".gz") or raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        elif name.endswith(".bz2") or raw[:3] == b"BZh":
-            raw = bz2.decompress(raw)
-        elif name.endswith(".zst") or raw[:4] == b"\x28\xb5\x2f\xfd":
-            import zstandard
-
-            raw = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw)).read()
-    except (OSError, EOFError, ValueError) as error:
-        raise UploadError(f"{filename} looks compressed but could not be unpacked: {error}") from None
-    if b"\x00" in raw[:4096]:
-        raise UploadError(f"{filename} is not a text file; upload a .pgn file")
-    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
-    if "[" not in text and "1." not in text:
-        raise UploadError(f"{filename} holds no PGN games (no [Event …] headers or moves)")
-    return text
+__all__ = ["UploadError", "import_upload", "upload_collection", "report_lines", "build_result",
+           "build_upload_card"]
 
 
 def upload_collection(name: str | None) -> str | None:
@@ -66,51 +34,31 @@ def upload_collection(name: str | None) -> str | None:
         raise UploadError(f"{str(error)[0].upper()}{str(error)[1:]}") from None
 
 
-def estimate_games(text: str) -> int:
-    """Roughly how many games a PGN holds (for the progress bar)."""
-    return max(text.count("[Event "), text.count("[Result "), 1)
-
-
 def import_upload(
     server: Flask,
-    text: str,
+    contents: str,
+    filename: str | None,
     progress: Callable[[int, str], None],
     collection: str | None = None,
-) -> list[str]:
-    """Import PGN text into the app's database (into `collection`, or each game's site's);
-    returns the result as plain lines.
-
-    Runs in a background job (its own process), so it takes a fresh connection pool,
-    and bumps the cache generation once the games have landed.
-    """
-    from webapp.caching import bump_generation
-    from webapp.extensions import db
-    from webapp.indexer.pgn import import_pgn_stream
-
-    settings = server.extensions["settings"]
-    expected = estimate_games(text)
-    last = [0.0]
-
-    def report_progress(report) -> None:  # type: ignore[no-untyped-def]
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY_S:
-            return
-        last[0] = now
-        done = min(99, round(100 * report.games_read / expected))
-        progress(done, f"{report.games_read:,} of about {expected:,} games read")
-
-    with server.app_context():
-        db.engine.dispose(close=False)  # never share the parent's connections
-        report = import_pgn_stream(
-            db.engine, io.StringIO(text), index_plies=settings.index_plies, progress=report_progress,
-            collection=collection,
-        )
-        bump_generation()
-    progress(100, f"{report.games_read:,} games read")
+) -> tuple[list[str], bool]:
+    """(lines for the page, is it an error) for one upload into `collection` (None: each
+    game's site's), run to the end in this job."""
+    name = filename or "the upload"
+    try:
+        report = run_upload(server, contents, filename, progress, collection=collection)
+    except UploadError as error:
+        lines = [f"{name}: {error}"]
+        if error.report is not None:
+            lines += report_lines(error.report)
+        return lines, True
+    except Exception as error:  # noqa: BLE001 - the user sees a sentence, the log the details
+        server.logger.exception("upload import failed")
+        return [f"{name} could not be imported: {type(error).__name__}"], True
     lines = report_lines(report)
+    lines[0] = f"{name}: {lines[0]}"
     if collection:
         lines[0] += f" Collection: {collection}."
-    return lines
+    return lines, False
 
 
 def report_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
@@ -133,8 +81,15 @@ def build_result(lines: list[str], *, error: bool = False) -> dbc.Alert:
     )
 
 
+def _upload_limit() -> int:
+    if has_app_context() and "settings" in current_app.extensions:
+        return int(current_app.extensions["settings"].upload_max_bytes)
+    return MAX_UPLOAD_BYTES
+
+
 def build_upload_card() -> dbc.Card:
     """Drop zone, progress bar and result of a PGN upload."""
+    limit = _upload_limit()
     return dbc.Card(
         dbc.CardBody(
             [
@@ -157,7 +112,7 @@ def build_upload_card() -> dbc.Card:
                     html.Div(["Drop a .pgn file here or ", html.A("choose one", href="#")]),
                     id=ids.UPLOAD,
                     multiple=False,
-                    max_size=MAX_UPLOAD_BYTES,
+                    max_size=limit,
                     accept=".pgn,.txt,.gz,.bz2,.zst",
                     className="upload-zone",
                     className_active="upload-zone active",
@@ -172,8 +127,11 @@ def build_upload_card() -> dbc.Card:
                     style={"display": "none"},
                 ),
                 html.Div(id=ids.UPLOAD_RESULT),
+                # filled by assets/upload_limit.js when the browser refuses a file as too big
+                html.Div(id=ids.UPLOAD_TOO_LARGE, className="text-danger small mt-2",
+                         **{"data-limit": str(limit)}),
                 html.Div(
-                    f"Up to {MAX_UPLOAD_BYTES // 2**20} MB here; re-uploading a file changes nothing. "
+                    f"Up to {megabytes(limit)} here; re-uploading a file changes nothing. "
                     "Bigger files: python -m webapp import FILE.",
                     className="small text-muted mt-2",
                 ),

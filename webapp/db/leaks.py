@@ -24,6 +24,7 @@ from webapp.db.players import (
     ready_player_ids,
 )
 from webapp.db.tables import games, player_move_stats, player_move_stats_rollup, players
+from webapp.model.pgn_text import escape_tag_value
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
@@ -522,18 +523,19 @@ def _pgn_game(row, moves: list[str]) -> chess.pgn.Game:  # type: ignore[no-untyp
     (_m, result, white_rating, black_rating, played_on, time_control, event, site,
      white, black) = row
     game = chess.pgn.Game()
-    game.headers["Event"] = event or "?"
-    game.headers["Site"] = site or "?"
+    tag = escape_tag_value  # python-chess writes tag values as they are
+    game.headers["Event"] = tag(event or "?")
+    game.headers["Site"] = tag(site or "?")
     game.headers["Date"] = played_on.strftime("%Y.%m.%d") if played_on else "????.??.??"
-    game.headers["White"] = white
-    game.headers["Black"] = black
+    game.headers["White"] = tag(white)
+    game.headers["Black"] = tag(black)
     game.headers["Result"] = result
     if white_rating is not None:
         game.headers["WhiteElo"] = str(white_rating)
     if black_rating is not None:
         game.headers["BlackElo"] = str(black_rating)
     if time_control:
-        game.headers["TimeControl"] = time_control
+        game.headers["TimeControl"] = tag(time_control)
     node = game
     for uci in moves:
         node = node.add_variation(chess.Move.from_uci(uci))

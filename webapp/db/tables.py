@@ -255,3 +255,11 @@ import_jobs = Table(
     Column("created_at", DateTime, nullable=False, server_default=func.now()),
     Column("updated_at", DateTime, nullable=False, server_default=func.now()),
 )
+
+#: facts about this database itself; key 'store_id': a random id that keys its cached answers
+store_info = Table(
+    "store_info",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

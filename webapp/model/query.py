@@ -23,8 +23,12 @@ COLORS = ("white", "black")
 LICHESS_RATING_GROUPS = (0, 1000, 1200, 1400, 1600, 1800, 2000, 2200, 2500)
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_PLAYER = re.compile(r"^[\w .,'-]{1,60}$")
-_PLAYER_FORBIDDEN = ("--", "/*", "*/")
+#: a name as PGN files and sites spell them: 1 to 64 printable characters (letters of any
+#: script, digits, spaces, punctuation such as the `/` of "Sillars,K/Manter,L"), no controls
+MAX_PLAYER_CHARS = 64
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+#: never in a real name; refused so a name is never markup or an SQL comment anywhere
+_PLAYER_FORBIDDEN = ("--", "/*", "*/", "<", ">")
 
 
 class QueryError(ValueError):
@@ -51,18 +55,22 @@ def normalise_player(value: str) -> str:
     text = value.strip()
     source, sep, name = text.partition(":")
     if sep and source.lower() in SOURCES:
-        return f"{source.lower()}:{_check_name(name)}"
-    return _check_name(text)
+        return f"{source.lower()}:{check_name(name)}"
+    return check_name(text)
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """A player's name as looked up (trimmed, lower-case); QueryError when it cannot be one."""
     name = name.strip()
-    if not _PLAYER.match(name) or any(bad in name for bad in _PLAYER_FORBIDDEN):
+    if not 1 <= len(name) <= MAX_PLAYER_CHARS or _CONTROL.search(name) or any(
+        bad in name for bad in _PLAYER_FORBIDDEN
+    ):
         raise QueryError(
-            "player must be a username of 1 to 60 letters, digits, spaces and _ - . , ' "
-            "(optionally prefixed lichess:, chesscom: or pgn:)"
+            f"player must be a username or name of 1 to {MAX_PLAYER_CHARS} characters, without control "
+            "characters, < > or -- (optionally prefixed lichess:, chesscom: or pgn:)"
         )
     return name.lower()
+
 
 
 @dataclass(frozen=True)
