@@ -187,6 +187,7 @@ def import_upload_file(
     """
     from webapp.caching import bump_generation
     from webapp.extensions import db
+    from webapp.indexer.compact import compact
     from webapp.indexer.pgn import import_pgn_blocks
 
     settings = server.extensions["settings"]
@@ -221,6 +222,9 @@ def import_upload_file(
                 bump_generation()
                 raise UploadError(f"{name} could not be read to the end: {error}",
                                   report.finish()) from None
+        if report.imported or report.moved:
+            progress(99, f"{report.games_read:,} games read; compacting the statistics")
+            compact(db.engine)
         bump_generation()
     report.finish()
     if limited.exceeded:
