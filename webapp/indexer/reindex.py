@@ -28,10 +28,15 @@ from webapp.db.tables import (
     player_move_stats_rollup,
     tracked_players,
 )
-from webapp.indexer.bulk import STATS_LOCK, writer_for
+from webapp.indexer.bulk import (
+    PLAYER_MOVE_STATS_COLUMNS,
+    STATS_LOCK,
+    binary_copy_chunks,
+    writer_for,
+)
 from webapp.indexer.games import GameRecord
 from webapp.indexer.replay import replay_keys
-from webapp.indexer.rows import prepare_batch
+from webapp.indexer.rows import player_move_stats_rows, prepare_batch
 from webapp.model.speed import Speed
 from webapp.model.stored_game import decode_move_codes, decode_moves
 
@@ -107,16 +112,58 @@ def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def
     )
 
 
-def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_games: bool) -> None:  # type: ignore[no-untyped-def]
+def _chunk_batch(rows, index_plies: int):  # type: ignore[no-untyped-def]
+    """A chunk of stored games as a prepared batch, with their players' ids."""
     batch, _bad = prepare_batch([_record(row, index_plies) for row in rows], index_plies)
     kept = {record.uid for record in batch.records}
     rows = [row for row in rows if row.uid in kept]  # stored games are all indexable
     batch.collection = np.array([row.collection_id for row in rows], np.int64)
     white = np.array([row.white_id for row in rows], np.int64)
     black = np.array([row.black_id for row in rows], np.int64)
+    return batch, white, black
+
+
+def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_games: bool) -> None:  # type: ignore[no-untyped-def]
+    batch, white, black = _chunk_batch(rows, index_plies)
     writer.add_statistics(
         cursor, batch, np.ones(len(batch), bool), white, black, tracked=tracked, all_games=all_games
     )
+
+
+_BULK = "bulk_player_rows"
+_PLAYER_KEYS = [c for c in PLAYER_MOVE_STATS_COLUMNS[:-4]]
+_COUNTS = PLAYER_MOVE_STATS_COLUMNS[-4:]
+
+
+def _stage_player_rows(connection: Connection, cursor, rows: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    """Append a chunk's aggregated player rows to the bulk table (no key, no merge)."""
+    if not len(rows[0]):
+        return
+    if connection.dialect.name == "postgresql":
+        with cursor.copy(f"COPY {_BULK} FROM STDIN (FORMAT BINARY)") as copy:
+            for part in binary_copy_chunks(rows):
+                copy.write(part)
+    else:
+        marks = ", ".join("?" * len(PLAYER_MOVE_STATS_COLUMNS))
+        cursor.executemany(
+            f"INSERT INTO {_BULK} VALUES ({marks})", zip(*(c.tolist() for c in rows), strict=True)
+        )
+
+
+def _write_player_rows(connection: Connection) -> None:
+    """The staged rows summed once into both player tables (the players' rows were
+    cleared first, so nothing to merge with), then the bulk table dropped."""
+    sums = ", ".join(f"sum({c})" for c in _COUNTS)
+    for table, keys in (
+        ("player_move_stats", _PLAYER_KEYS),
+        ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"]),
+    ):
+        key_list = ", ".join(keys)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({key_list}, {', '.join(_COUNTS)}) "
+            f"SELECT {key_list}, {sums} FROM {_BULK} GROUP BY {key_list}"
+        )
+    connection.exec_driver_sql(f"DROP TABLE {_BULK}")
 
 
 def _lock(connection: Connection) -> None:
@@ -213,12 +260,19 @@ def index_players(
         connection.execute(
             delete(player_move_stats_rollup).where(player_move_stats_rollup.c.player_id.in_(ids))
         )
-        writer = writer_for(connection)
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_BULK}")
+        connection.exec_driver_sql(
+            f"CREATE TEMP TABLE {_BULK} "
+            f"({', '.join(c + ' bigint' for c in PLAYER_MOVE_STATS_COLUMNS)})"
+        )
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         for rows in _player_game_chunks(connection, ids):
-            _add_chunk(writer, cursor, rows, index_plies, tracked, all_games=False)
+            batch, white, black = _chunk_batch(rows, index_plies)
+            staged = player_move_stats_rows(batch, np.ones(len(batch), bool), white, black, tracked)
+            _stage_player_rows(connection, cursor, staged)
             done += len(rows)
             _report(engine, ids, done, max(total, done), progress)
+        _write_player_rows(connection)
         connection.execute(
             update(tracked_players)
             .where(tracked_players.c.player_id.in_(ids))
