@@ -93,9 +93,14 @@ def stat_rows(
             .where(and_(*_filters(move_stats, query, key)))
             .subquery()
         )
-    rolled_up = select(hot_positions.c.seq).where(
-        hot_positions.c.position_key == move_stats.c.position_key
+    # rows up to hot_positions.seq are in the rollup; with one key the bound is a constant,
+    # so the index on (position_key, seq) reads only the rows appended since
+    same_position = (
+        hot_positions.c.position_key == key
+        if isinstance(key, int)
+        else hot_positions.c.position_key == move_stats.c.position_key
     )
+    rolled_up = select(hot_positions.c.seq).where(same_position)
     recent = select(*(move_stats.c[c] for c in columns)).where(
         and_(
             *_filters(move_stats, query, key),
