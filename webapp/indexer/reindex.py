@@ -159,9 +159,9 @@ def _write_player_rows(connection: Connection) -> None:
         ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"]),
     ):
         key_list = ", ".join(keys)
-        connection.exec_driver_sql(
+        connection.exec_driver_sql(  # in key order: the primary key is filled left to right
             f"INSERT INTO {table} ({key_list}, {', '.join(_COUNTS)}) "
-            f"SELECT {key_list}, {sums} FROM {_BULK} GROUP BY {key_list}"
+            f"SELECT {key_list}, {sums} FROM {_BULK} GROUP BY {key_list} ORDER BY {key_list}"
         )
     connection.exec_driver_sql(f"DROP TABLE {_BULK}")
 
@@ -170,6 +170,7 @@ def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
         connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
 
 
 def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES) -> int:
