@@ -21,6 +21,12 @@ from webapp.indexer.compact import compact
 from webapp.jobs.fanout import fan_out_import, split_pgn
 
 
+@pytest.fixture
+def database_url(postgres_database_url: str) -> str:
+    """PostgreSQL only: the compose deployment's workers write there (SQLite has one writer)."""
+    return postgres_database_url
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -60,8 +66,6 @@ def test_split_keeps_every_game_whole(tmp_path: Path) -> None:
 
 
 def test_two_workers_import_the_parts_exactly(app, engine, client, private_redis, tmp_path, monkeypatch) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the compose deployment's workers write to PostgreSQL")
     celery = shutil.which("celery", path=str(Path(sys.executable).parent))
     assert celery, "celery is not installed in this environment"
     settings = app.extensions["settings"]
