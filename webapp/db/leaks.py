@@ -200,9 +200,20 @@ def read_peers(
     """find_peers through the cache (the player's rating does not depend on the position)."""
     from webapp.caching import memoized
 
-    key = "|".join(
+    key = _filters_key("peers", query, str(band_width))
+
+    def compute() -> Peers:
+        with connection_factory() as connection:
+            return find_peers(connection, query, band_width=band_width)
+
+    return memoized(key, compute)
+
+
+def _filters_key(kind: str, query: ExplorerQuery, extra: str) -> str:
+    """A cache key for an answer that depends on the player and filters, not the position."""
+    return "|".join(
         [
-            "peers",
+            kind,
             query.player or "",
             query.color or "",
             ",".join(str(int(s)) for s in query.speeds),
@@ -210,15 +221,9 @@ def read_peers(
             f"{query.since}-{query.until}",
             "rated" if query.rated_only else "all",
             ",".join(query.collections) + "-" + ",".join(query.exclude_collections),
-            str(band_width),
+            extra,
         ]
     )
-
-    def compute() -> Peers:
-        with connection_factory() as connection:
-            return find_peers(connection, query, band_width=band_width)
-
-    return memoized(key, compute)
 
 
 def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], bands):  # type: ignore[no-untyped-def]
@@ -555,19 +560,7 @@ def read_leaks(
     about the board reuses them until the next import (which bumps the cache generation)."""
     from webapp.caching import memoized
 
-    key = "|".join(
-        [
-            "leaks",
-            query.player or "",
-            query.color or "",
-            ",".join(str(int(s)) for s in query.speeds),
-            f"{query.rating_min}-{query.rating_max}",
-            f"{query.since}-{query.until}",
-            "rated" if query.rated_only else "all",
-            ",".join(query.collections) + "-" + ",".join(query.exclude_collections),
-            f"{band_width}-{min_games}-{limit}-{index_plies}",
-        ]
-    )
+    key = _filters_key("leaks", query, f"{band_width}-{min_games}-{limit}-{index_plies}")
 
     def compute() -> tuple[int | None, list[Leak]]:
         with connection_factory() as connection:
