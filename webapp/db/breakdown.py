@@ -13,20 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import chess
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
 from webapp.caching import memoized
-from webapp.db import explorer
-from webapp.db.explorer import _filters, cache_key
+from webapp.db.explorer import cache_key, stat_rows
 from webapp.db.players import find_player_ids
-from webapp.db.tables import move_stats, player_move_stats
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
-
-# The statistics' read path: `explorer.stat_rows` where statistics are appended and
-# compacted (rows of a position as a subquery), else the tables read directly. The
-# fallback goes once every branch reads through stat_rows.
-_STAT_ROWS = getattr(explorer, "stat_rows", None)
 
 UNKNOWN_BAND = -1  # a game with an unknown rating
 UNKNOWN_MONTH = 0  # a game with an unknown date
@@ -64,28 +57,10 @@ class Breakdown:
     player_found: bool = True
 
 
-def _stat_rows(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, *, monthly: bool):  # type: ignore[no-untyped-def]
-    """The position's statistics rows under the query's filters, as a subquery with move,
-    rating_band (and month when `monthly`) and the counts."""
-    if _STAT_ROWS is not None:
-        return _STAT_ROWS(query, key, player_ids, monthly=monthly)
-    if monthly:
-        table = player_move_stats if player_ids is not None else move_stats
-    else:
-        table = explorer._table(query, player_ids)  # the month-less rollup when it serves
-    conditions = _filters(table, query, key)
-    if player_ids is not None:
-        conditions.insert(0, table.c.player_id.in_(player_ids))
-        if query.color is not None:
-            conditions.append(table.c.color == (0 if query.color == "white" else 1))
-    columns = ["move", "rating_band", "white", "draws", "black", *(["month"] if monthly else [])]
-    return select(*(table.c[c] for c in columns)).where(and_(*conditions)).subquery()
-
-
 def _grouped(connection: Connection, query: ExplorerQuery, key: int,
              player_ids: tuple[int, ...] | None, column: str) -> list[tuple[int, int, int, int, int]]:
     """(move code, band or month, white, draws, black) summed over the query's filters."""
-    rows = _stat_rows(query, key, player_ids, monthly=column == "month")
+    rows = stat_rows(query, key, player_ids, monthly=column == "month")
     group = rows.c[column]
     statement = (
         select(rows.c.move, group, func.sum(rows.c.white), func.sum(rows.c.draws), func.sum(rows.c.black))
