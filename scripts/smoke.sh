@@ -129,6 +129,11 @@ with open(f"{sys.argv[1]}/worker.healthcheck", "w") as out:
 PY
 }
 
+# .env.example's secrets are placeholders the server refuses, as an operator's .env must
+# replace them: the smoke run draws its own
+SMOKE_SECRET_KEY=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')
+SMOKE_OPERATOR_TOKEN=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(16))')
+
 # Run a command with a service's environment (the container's, with local overrides);
 # exec, so that a backgrounded `( with_env ... ) &` has the command's own pid.
 with_env() {  # with_env SERVICE COMMAND...
@@ -139,6 +144,7 @@ with_env() {  # with_env SERVICE COMMAND...
     PATH="$(dirname "$PYTHON"):$PATH" \
     PYTHONPATH="$ROOT" DATA_DIR="$WORK/data" PORT="$APP_PORT" \
     DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" \
+    SECRET_KEY="$SMOKE_SECRET_KEY" OPERATOR_TOKEN="$SMOKE_OPERATOR_TOKEN" \
     "$@"
 }
 
