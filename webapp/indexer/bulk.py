@@ -115,6 +115,16 @@ def _first_of_each_uid(batch: Batch) -> np.ndarray:
     return first
 
 
+def lock_statistics(connection: Connection) -> None:
+    """Hold the statistics lock exclusively for the connection's transaction (compaction,
+    player indexing: no batch is in flight meanwhile), with no statement timeout and room
+    to sort in memory. SQLite's single writer needs no lock."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+
+
 class _Writer:
     """What both writers share: collections, the new games' statistics, tracked players."""
 

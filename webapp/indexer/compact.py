@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
-from webapp.indexer.bulk import STATS_LOCK
+from webapp.indexer.bulk import lock_statistics
 
 #: a position with more rows than this gets a month-less rollup
 HOT_ROWS = 64
@@ -80,12 +80,6 @@ def _bounds(index: int, ranges: int) -> tuple[int, int]:
     low = -(1 << 63) + index * span
     high = (1 << 63) - 1 if index == ranges - 1 else low + span - 1
     return low, high
-
-
-def _lock(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
-        connection.exec_driver_sql("SET LOCAL statement_timeout = 0; SET LOCAL work_mem = '256MB'")
 
 
 def _compact_range(connection: Connection, low: int, high: int, since: int, upto: int, report: CompactReport) -> None:
@@ -193,7 +187,7 @@ def compact(
     report = CompactReport()
     with engine.connect() as connection:
         with connection.begin():
-            _lock(connection)
+            lock_statistics(connection)
             since = _get_watermark(connection)
             upto = int(
                 connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0
@@ -216,13 +210,13 @@ def compact(
             for index in range(ranges):
                 low, high = _bounds(index, ranges)
                 with connection.begin():
-                    _lock(connection)
+                    lock_statistics(connection)
                     _compact_range(connection, low, high, since, upto, report)
                 report.ranges += 1
                 if progress is not None:
                     progress(index + 1, ranges)
         with connection.begin():
-            _lock(connection)
+            lock_statistics(connection)
             connection.execute(text("DROP TABLE IF EXISTS compact_touched"))
             if _get_watermark(connection) < upto:
                 _set_watermark(connection, upto)

@@ -158,12 +158,10 @@ def import_games(
         new, rows, moved = future.result()
         imported = int(new.sum())
         report.moved += moved
-        if moved:
-            bump_cache_generation()  # counts left one collection for another
         report.rows_written += rows
         report.imported += imported
         report.already_present += len(batch) - imported
-        if imported:
+        if imported or moved:  # new counts, or counts moved to another collection
             bump_cache_generation()
         nonlocal since_compaction
         since_compaction += imported

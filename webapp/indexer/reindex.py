@@ -13,7 +13,6 @@ counted twice or missed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Connection, delete, func, or_, select, update
@@ -30,8 +29,8 @@ from webapp.db.tables import (
 )
 from webapp.indexer.bulk import (
     PLAYER_MOVE_STATS_COLUMNS,
-    STATS_LOCK,
     binary_copy_chunks,
+    lock_statistics,
     writer_for,
 )
 from webapp.indexer.games import GameRecord
@@ -43,15 +42,6 @@ from webapp.model.stored_game import decode_move_codes, decode_moves
 DEFAULT_INDEX_PLIES = 40
 CHUNK = 2000
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class IndexState:
-    """Where a player's indexing stands: `ready` once every id's statistics are complete."""
-
-    ready: bool
-    done: int
-    total: int
 
 
 _COLUMNS = (
@@ -166,17 +156,10 @@ def _write_player_rows(connection: Connection) -> None:
     connection.exec_driver_sql(f"DROP TABLE {_BULK}")
 
 
-def _lock(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
-        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-
-
 def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES) -> int:
     """Recount every statistics table from the stored games (the caller's transaction);
     tracked players end up ready. Returns the number of games counted."""
-    _lock(connection)
+    lock_statistics(connection)
     for table in (move_stats, move_stats_rollup, hot_positions, player_move_stats, player_move_stats_rollup):
         connection.execute(delete(table))
     tracked = np.array(connection.execute(select(tracked_players.c.player_id)).scalars().all(), np.int64)
@@ -188,18 +171,6 @@ def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_IND
         counted += len(rows)
     connection.execute(update(tracked_players).values(status="ready", done=0, total=0))
     return counted
-
-
-def index_state(connection: Connection, player_ids: Sequence[int]) -> IndexState:
-    """Whether all of the ids are tracked and ready, and the progress of those that are not."""
-    rows = connection.execute(
-        select(tracked_players.c.player_id, tracked_players.c.status, tracked_players.c.done,
-               tracked_players.c.total)
-        .where(tracked_players.c.player_id.in_(list(player_ids)))
-    ).all()
-    ready = len(rows) == len(set(player_ids)) and all(r.status == "ready" for r in rows)
-    pending = [r for r in rows if r.status != "ready"]
-    return IndexState(ready, sum(r.done for r in pending), sum(r.total for r in pending))
 
 
 def count_games(connection: Connection, player_ids: Sequence[int]) -> int:
@@ -256,7 +227,7 @@ def index_players(
     tracked = np.array(ids, np.int64)
     done = 0
     with engine.begin() as connection:
-        _lock(connection)
+        lock_statistics(connection)
         connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
         connection.execute(
             delete(player_move_stats_rollup).where(player_move_stats_rollup.c.player_id.in_(ids))
@@ -316,7 +287,7 @@ def track_account(engine: Engine, source: str, name: str, *, index_plies: int = 
         if status == "ready":
             return
         if status is None and count_games(connection, [player_id]) == 0:
-            _lock(connection)
+            lock_statistics(connection)
             connection.execute(
                 tracked_players.insert().values(player_id=player_id, status="ready")
             )
