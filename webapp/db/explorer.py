@@ -71,16 +71,17 @@ def stat_rows(
     player_ids: tuple[int, ...] | None = None,
     *,
     monthly: bool = False,
+    refs: bool = False,
 ):  # type: ignore[no-untyped-def]
     """The statistics rows of a position (or of several, given a list of keys) under the
     query's filters, as a subquery with STAT_COLUMNS plus `position_key` (and `month` when
-    `monthly`): sum them to get counts.
+    `monthly`, the rows' game references `refs` when `refs`): sum them to get counts.
 
     All games: move_stats rows appended since a hot position's rollup was brought up to
     date, plus that rollup (webapp.indexer.compact); a player: player_move_stats, or its
     month-less rollup when neither dates nor months are asked.
     """
-    columns = ("position_key", *STAT_COLUMNS, *(("month",) if monthly else ()))
+    columns = ("position_key", *STAT_COLUMNS, *(("month",) if monthly else ()), *(("refs",) if refs else ()))
     if player_ids is not None:
         table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
         conditions = [table.c.player_id.in_(player_ids), *_filters(table, query, key)]

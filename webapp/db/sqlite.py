@@ -1,9 +1,15 @@
-"""SQLite connection settings for the embedded mode: WAL, so readers never wait on an import."""
+"""SQLite connection settings for the embedded mode: WAL, so readers never wait on an import;
+and on every SQLite connection the game-reference functions PostgreSQL gets from
+migration 0007 (refs_merge, refs_agg), so both databases run the same SQL."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from webapp.model import game_refs
 
 
 def register_sqlite_pragmas(engine: Engine) -> None:
@@ -17,3 +23,35 @@ def register_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+class _RefsAggregate:
+    """refs_agg(refs): the rows' references merged and trimmed."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def step(self, value: bytes | None) -> None:
+        if value:
+            self.parts.append(value)
+            if len(self.parts) > 64:
+                self.parts = [game_refs.merge(self.parts) or b""]
+
+    def finalize(self) -> bytes | None:
+        return game_refs.merge(self.parts)
+
+
+def _refs_merge(first: bytes | None, second: bytes | None) -> bytes | None:
+    return game_refs.merge((first, second))
+
+
+def add_refs_functions(connection: sqlite3.Connection) -> None:
+    """Register refs_merge(a, b) and refs_agg(refs) on a sqlite3 connection."""
+    connection.create_function("refs_merge", 2, _refs_merge, deterministic=True)
+    connection.create_aggregate("refs_agg", 1, _RefsAggregate)
+
+
+@event.listens_for(Engine, "connect")
+def _on_any_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        add_refs_functions(dbapi_connection)

@@ -10,7 +10,8 @@ merges the rows of positions that gathered many, keeping a month-less summary of
 "hot" positions in `move_stats_rollup`. `player_move_stats` holds the same per player and
 colour, for the players someone asks about (`tracked_players`). Move code 0 marks "reached
 this position, no further indexed move", so the totals of a position count every game
-that reached it.
+that reached it. Every statistics row keeps references to the games it counts (`refs`,
+webapp.model.game_refs): all of them, or its best and newest when there are many.
 """
 
 from sqlalchemy import (
@@ -32,6 +33,8 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+
+import webapp.db.sqlite  # noqa: F401 - SQLite connections get the refs_merge functions
 
 metadata = MetaData(
     naming_convention={
@@ -102,6 +105,7 @@ move_stats = Table(
     Column("speed", SmallInteger, nullable=False),
     Column("rated", SmallInteger, nullable=False),
     Column("rating_band", SmallInteger, nullable=False),  # mean rating // 100, -1 unknown
+    Column("refs", LargeBinary),  # the games counted, some of them (webapp.model.game_refs)
     Index("ix_move_stats_position_key_seq", "position_key", "seq"),
 )
 
@@ -120,6 +124,7 @@ move_stats_rollup = Table(
     Column("draws", Integer, nullable=False),
     Column("black", Integer, nullable=False),
     Column("rating_sum", BigInteger, nullable=False),
+    Column("refs", LargeBinary),
     PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated", "rating_band"),
     sqlite_with_rowid=False,
 )
@@ -160,6 +165,7 @@ def _player_stats_table(name: str, *, monthly: bool) -> Table:
         Column("draws", Integer, nullable=False),
         Column("black", Integer, nullable=False),
         Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings
+        Column("refs", LargeBinary),  # rated by the player's own rating
         PrimaryKeyConstraint(*_PLAYER_KEYS, *(["month"] if monthly else [])),
         sqlite_with_rowid=False,
     )

@@ -20,7 +20,8 @@ import numpy as np
 from sqlalchemy import Connection
 
 from webapp.indexer.games import GameRecord
-from webapp.indexer.rows import Batch, month_less, move_stats_rows, player_move_stats_rows
+from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, player_move_stats_rows
+from webapp.model import game_refs
 from webapp.model.collections import default_collection
 from webapp.model.stored_game import encode_clocks
 
@@ -100,9 +101,14 @@ def _ids(batch: Batch, ids: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.
 
 
 
-def _signed(rows: list[np.ndarray], sign: int) -> list[np.ndarray]:
-    """Aggregated rows with their four count columns multiplied by sign."""
-    return rows if sign == 1 else rows[:-4] + [column * sign for column in rows[-4:]]
+def _signed(stats: tuple[list[np.ndarray], RowRefs], sign: int) -> tuple[list[np.ndarray], RowRefs]:
+    """Aggregated rows with their four count columns multiplied by sign; rows taking
+    games away carry no game references."""
+    rows, refs = stats
+    if sign == 1:
+        return rows, refs
+    none = RowRefs(np.zeros(len(rows[0]), np.int64), refs.entries[:0])
+    return rows[:-4] + [column * sign for column in rows[-4:]], none
 
 
 def _first_of_each_uid(batch: Batch) -> np.ndarray:
@@ -173,11 +179,13 @@ class _Writer:
         """Games already stored that this import puts in another collection: their counts
         leave the old collection (negative rows) and join the new one."""
         uids = [batch.records[i].uid[:120] for i in np.flatnonzero(named)]
-        stored = dict(self._stored_collections(cursor, uids))
+        stored = {uid: (collection, game_id) for uid, collection, game_id in self._stored_collections(cursor, uids)}
         old = np.array(
-            [stored.get(r.uid[:120], -1) if named[i] else -1 for i, r in enumerate(batch.records)],
+            [stored.get(r.uid[:120], (-1, 0))[0] if named[i] else -1 for i, r in enumerate(batch.records)],
             np.int64,
         )
+        for index in np.flatnonzero(named):
+            batch.game_id[index] = stored.get(batch.records[index].uid[:120], (-1, 0))[1]
         moving = named & (old >= 0) & (old != batch.collection)
         moving_uids = [batch.records[i].uid[:120] for i in np.flatnonzero(moving)]
         moving &= _first_of_each_uid(batch)
@@ -192,7 +200,8 @@ class _Writer:
             self._set_collection(cursor, batch.records[index].uid[:120], int(wanted[index]))
         self.moved += len(set(moving_uids))
 
-    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+        """(uid, collection id, game id) of the stored games among uids."""
         raise NotImplementedError
 
     def _set_collection(self, cursor, uid: str, collection_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -215,20 +224,22 @@ class _Writer:
         the games' counts away)."""
         if all_games:
             seq = self.next_seq(cursor)
-            stats = _signed(move_stats_rows(batch, new), sign)
-            self._append_move_stats(cursor, stats, seq)
+            stats, refs = _signed(move_stats_rows(batch, new), sign)
+            self._append_move_stats(cursor, stats, refs, seq)
             self.rows += len(stats[0])
         if not len(tracked):
             return
-        player_rows = _signed(player_move_stats_rows(batch, new, white_ids, black_ids, tracked), sign)
+        player_rows, player_refs = _signed(
+            player_move_stats_rows(batch, new, white_ids, black_ids, tracked), sign
+        )
         if len(player_rows[0]):
             self.rows += len(player_rows[0])
-            self.merge(cursor, "player_move_stats", PLAYER_MOVE_STATS_COLUMNS, player_rows)
+            self.merge(cursor, "player_move_stats", PLAYER_MOVE_STATS_COLUMNS, player_rows, player_refs)
             self.merge(
                 cursor,
                 "player_move_stats_rollup",
                 PLAYER_ROLLUP_COLUMNS,
-                month_less(player_rows, _PLAYER_MONTH),
+                *month_less(player_rows, _PLAYER_MONTH, player_refs),
             )
 
     def tracked(self, cursor) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -246,10 +257,12 @@ class _Writer:
     def _insert_games(self, cursor, batch: Batch, white_ids: np.ndarray, black_ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
         raise NotImplementedError
 
-    def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
+    def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
         raise NotImplementedError
 
-    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
+        """Add rows already summed per key (rows._aggregate) to a keyed table, their game
+        references merged with the row's (refs_merge)."""
         raise NotImplementedError
 
 
@@ -293,14 +306,16 @@ class SqliteWriter(_Writer):
             row = row[:9] + ((row[9].isoformat() if row[9] else None),) + row[10:]
             cursor.execute(insert_game, row)
             new[index] = cursor.rowcount == 1
+            if new[index]:
+                batch.game_id[index] = cursor.lastrowid
         return new
 
-    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
-        found: list[tuple[str, int]] = []
+    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+        found: list[tuple[str, int, int]] = []
         for start in range(0, len(uids), 500):
             part = uids[start : start + 500]
             cursor.execute(
-                f"SELECT uid, collection_id FROM games WHERE uid IN ({', '.join('?' * len(part))})",
+                f"SELECT uid, collection_id, id FROM games WHERE uid IN ({', '.join('?' * len(part))})",
                 part,
             )
             found.extend(cursor.fetchall())
@@ -309,23 +324,26 @@ class SqliteWriter(_Writer):
     def _set_collection(self, cursor, uid: str, collection_id: int) -> None:  # type: ignore[no-untyped-def]
         cursor.execute("UPDATE games SET collection_id = ? WHERE uid = ?", (collection_id, uid))
 
-    def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
-        columns = (*MOVE_STATS_COLUMNS, "seq")
+    def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
+        columns = (*MOVE_STATS_COLUMNS, "seq", "refs")
         cursor.executemany(
             f"INSERT INTO move_stats ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))})",
-            zip(*(column.tolist() for column in stats), [seq] * len(stats[0]), strict=True),
+            zip(*(column.tolist() for column in stats), [seq] * len(stats[0]), refs.as_bytes(), strict=True),
         )
 
-    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         keys, counts = columns[:-4], columns[-4:]
         updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
         statement = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            f"INSERT INTO {table} ({', '.join(columns)}, refs) "
+            f"VALUES ({', '.join('?' * (len(columns) + 1))}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
+            f"refs = refs_merge({table}.refs, excluded.refs)"
         )
-        cursor.executemany(statement, zip(*(column.tolist() for column in data), strict=True))
+        cursor.executemany(
+            statement, zip(*(column.tolist() for column in data), refs.as_bytes(), strict=True)
+        )
 
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
@@ -360,6 +378,39 @@ def binary_copy_chunks(
     yield _COPY_TRAILER
 
 
+def binary_copy_chunks_with_refs(
+    columns: list[np.ndarray], types: Sequence[str], refs: RowRefs
+) -> Iterator[bytes | memoryview]:
+    """binary_copy_chunks() with a last bytea column: each row's game references (NULL
+    when it has none). Rows go grouped by their number of references, so every group has
+    fixed-width rows numpy can lay out."""
+    width = game_refs.ENTRY.itemsize
+    starts = np.cumsum(refs.counts) - refs.counts
+    yield _COPY_HEADER
+    for count in np.unique(refs.counts).tolist():
+        rows_of = np.flatnonzero(refs.counts == count)
+        fields = [("count", ">i2")]
+        for index, kind in enumerate(types):
+            fields += [(f"length{index}", ">i4"), (f"value{index}", ">" + kind)]
+        fields.append(("refs_length", ">i4"))
+        if count:
+            fields.append(("refs", np.uint8, (count * width,)))
+        dtype = np.dtype(fields)
+        for start in range(0, len(rows_of), COPY_ROWS_PER_WRITE):
+            part = rows_of[start : start + COPY_ROWS_PER_WRITE]
+            rows = np.empty(len(part), dtype=dtype)
+            rows["count"] = len(columns) + 1
+            for index, column in enumerate(columns):
+                rows[f"length{index}"] = _WIDTHS[types[index]]
+                rows[f"value{index}"] = column[part]
+            rows["refs_length"] = count * width if count else -1
+            if count:
+                picks = (starts[part][:, None] + np.arange(count)[None, :]).ravel()
+                rows["refs"] = refs.entries[picks].view(np.uint8).reshape(len(part), count * width)
+            yield memoryview(rows).cast("B")
+    yield _COPY_TRAILER
+
+
 def binary_copy_payload(columns: list[np.ndarray], types: Sequence[str] | None = None) -> bytes:
     """binary_copy_chunks() joined (for tests and small batches)."""
     return b"".join(bytes(chunk) for chunk in binary_copy_chunks(columns, types))
@@ -390,7 +441,7 @@ class PostgresWriter(_Writer):
         else:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} "
-                f"({', '.join(c + ' bigint' for c in columns)}) ON COMMIT DELETE ROWS"
+                f"({', '.join(c + ' bigint' for c in columns)}, refs bytea) ON COMMIT DELETE ROWS"
             )
 
     def close(self) -> None:
@@ -461,41 +512,43 @@ class PostgresWriter(_Writer):
                     )
         cursor.execute(
             f"INSERT INTO games ({columns}) SELECT {columns} FROM stage_games "
-            "ON CONFLICT (uid) DO NOTHING RETURNING uid"
+            "ON CONFLICT (uid) DO NOTHING RETURNING uid, id"
         )
         new = np.zeros(len(batch), dtype=bool)
-        for (uid,) in cursor.fetchall():
+        for uid, game_id in cursor.fetchall():
             new[staged[uid]] = True
+            batch.game_id[staged[uid]] = game_id
         cursor.execute("DELETE FROM stage_games")
         return new
 
-    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
-        cursor.execute("SELECT uid, collection_id FROM games WHERE uid = ANY(%s)", (uids,))
+    def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+        cursor.execute("SELECT uid, collection_id, id FROM games WHERE uid = ANY(%s)", (uids,))
         return list(cursor.fetchall())
 
     def _set_collection(self, cursor, uid: str, collection_id: int) -> None:  # type: ignore[no-untyped-def]
         cursor.execute("UPDATE games SET collection_id = %s WHERE uid = %s", (collection_id, uid))
 
-    def _append_move_stats(self, cursor, stats: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
+    def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
         columns = [*stats, np.full(len(stats[0]), seq, np.int64)]
         with cursor.copy(
-            f"COPY move_stats ({', '.join(MOVE_STATS_COLUMNS)}, seq) FROM STDIN (FORMAT BINARY)"
+            f"COPY move_stats ({', '.join(MOVE_STATS_COLUMNS)}, seq, refs) FROM STDIN (FORMAT BINARY)"
         ) as copy:
-            for chunk in binary_copy_chunks(columns, MOVE_STATS_TYPES):
+            for chunk in binary_copy_chunks_with_refs(columns, MOVE_STATS_TYPES, refs):
                 copy.write(chunk)
 
-    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """COPY rows already summed per key (rows._aggregate) to stage_<table>, then add them."""
         self._stage(cursor, table, columns)
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
-            for chunk in binary_copy_chunks(data):
+            for chunk in binary_copy_chunks_with_refs(data, ["i8"] * len(data), refs):
                 copy.write(chunk)
         keys, counts = columns[:-4], columns[-4:]
         updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counts)
         cursor.execute(
-            f"INSERT INTO {table} AS t ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns)} FROM stage_{table} "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            f"INSERT INTO {table} AS t ({', '.join(columns)}, refs) "
+            f"SELECT {', '.join(columns)}, refs FROM stage_{table} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
+            "refs = refs_merge(t.refs, excluded.refs)"
         )
         # a transaction may merge many times (indexing a player, a rebuild): the staged
         # rows go now, not only at commit

@@ -7,7 +7,7 @@ which reads sum. Compaction, for the rows appended since it last ran:
 1. adds them, summed over months, to the month-less rollup of hot positions (those
    listed in hot_positions, whose rows up to hot_positions.seq are in the rollup);
 2. merges rows of the same key (position, move, collection, speed, rated, band, month)
-   into one row — rows of a key seen in one game only are left as they are, so the work
+   into one row (their game references merged: webapp.model.game_refs) — rows of a key seen in one game only are left as they are, so the work
    follows the repeated positions, not the store's size;
 3. makes a position hot once it has more than HOT_ROWS rows, summing them into the rollup.
 
@@ -96,9 +96,9 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     # 1. hot positions: add the rows appended since their rollup was last brought up to date
     added = connection.execute(
         text(
-            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}) "
+            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs) "
             f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, "
-            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum) "
+            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), refs_agg(m.refs) "
             "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
             "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
             "AND m.seq > h.seq AND m.seq <= :upto "
@@ -107,7 +107,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             "white = move_stats_rollup.white + excluded.white, "
             "draws = move_stats_rollup.draws + excluded.draws, "
             "black = move_stats_rollup.black + excluded.black, "
-            "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum"
+            "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
+            "refs = refs_merge(move_stats_rollup.refs, excluded.refs)"
         ),
         params,
     )
@@ -123,7 +124,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     connection.execute(text("DROP TABLE IF EXISTS compact_merged"))
     connection.execute(
         text(
-            f"CREATE TEMP TABLE compact_merged AS SELECT {MONTH_GROUP}, {SUMS_AS} "
+            f"CREATE TEMP TABLE compact_merged AS SELECT {MONTH_GROUP}, {SUMS_AS}, refs_agg(refs) AS refs "
             "FROM move_stats WHERE position_key IN (SELECT position_key FROM compact_keys) "
             f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1"
         ),
@@ -140,8 +141,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     inserted = connection.execute(
         text(
-            f"INSERT INTO move_stats ({MONTH_GROUP}, {COUNTS}, seq) "
-            f"SELECT {MONTH_GROUP}, {COUNTS}, :upto FROM compact_merged"
+            f"INSERT INTO move_stats ({MONTH_GROUP}, {COUNTS}, seq, refs) "
+            f"SELECT {MONTH_GROUP}, {COUNTS}, :upto, refs FROM compact_merged"
         ),
         params,
     )
@@ -159,8 +160,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     added = connection.execute(
         text(
-            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}) "
-            f"SELECT {GROUP}, {SUMS} FROM move_stats "
+            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs) "
+            f"SELECT {GROUP}, {SUMS}, refs_agg(refs) FROM move_stats "
             "WHERE position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
             f"GROUP BY {GROUP}"
         ),

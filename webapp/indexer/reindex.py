@@ -13,6 +13,7 @@ counted twice or missed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 
 import numpy as np
 from sqlalchemy import Connection, delete, func, or_, select, update
@@ -29,13 +30,13 @@ from webapp.db.tables import (
 )
 from webapp.indexer.bulk import (
     PLAYER_MOVE_STATS_COLUMNS,
-    binary_copy_chunks,
+    binary_copy_chunks_with_refs,
     lock_statistics,
     writer_for,
 )
 from webapp.indexer.games import GameRecord
 from webapp.indexer.replay import replay_keys
-from webapp.indexer.rows import player_move_stats_rows, prepare_batch
+from webapp.indexer.rows import RowRefs, player_move_stats_rows, prepare_batch
 from webapp.model.speed import Speed
 from webapp.model.stored_game import decode_move_codes, decode_moves
 
@@ -47,7 +48,7 @@ Progress = Callable[[int, int], None]
 _COLUMNS = (
     games.c.id, games.c.uid, games.c.source, games.c.white_id, games.c.black_id,
     games.c.white_rating, games.c.black_rating, games.c.result, games.c.speed,
-    games.c.rated, games.c.month, games.c.moves, games.c.collection_id,
+    games.c.rated, games.c.month, games.c.moves, games.c.collection_id, games.c.played_on,
 )  # fmt: skip
 
 
@@ -94,12 +95,19 @@ def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def
         result=row.result,
         speed=Speed(row.speed),
         rated=bool(row.rated),
-        played_on=None,
+        played_on=_day(row.played_on),
         month=row.month,
         moves=decode_moves(row.moves),
         move_codes=codes,
         position_keys=replay_keys(codes.tolist(), index_plies),  # stored games are legal
     )
+
+
+def _day(value) -> date | None:  # type: ignore[no-untyped-def]
+    """A played_on value as a date (SQLite hands back ISO text through raw columns)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _chunk_batch(rows, index_plies: int):  # type: ignore[no-untyped-def]
@@ -108,6 +116,7 @@ def _chunk_batch(rows, index_plies: int):  # type: ignore[no-untyped-def]
     kept = {record.uid for record in batch.records}
     rows = [row for row in rows if row.uid in kept]  # stored games are all indexable
     batch.collection = np.array([row.collection_id for row in rows], np.int64)
+    batch.game_id = np.array([row.id for row in rows], np.int64)
     white = np.array([row.white_id for row in rows], np.int64)
     black = np.array([row.black_id for row in rows], np.int64)
     return batch, white, black
@@ -121,22 +130,25 @@ def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_
 
 
 _BULK = "bulk_player_rows"
+_BYTES = {"postgresql": "bytea", "sqlite": "blob"}
 _PLAYER_KEYS = [c for c in PLAYER_MOVE_STATS_COLUMNS[:-4]]
 _COUNTS = PLAYER_MOVE_STATS_COLUMNS[-4:]
 
 
-def _stage_player_rows(connection: Connection, cursor, rows: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+def _stage_player_rows(connection: Connection, cursor, staged: tuple[list[np.ndarray], RowRefs]) -> None:  # type: ignore[no-untyped-def]
     """Append a chunk's aggregated player rows to the bulk table (no key, no merge)."""
+    rows, refs = staged
     if not len(rows[0]):
         return
     if connection.dialect.name == "postgresql":
         with cursor.copy(f"COPY {_BULK} FROM STDIN (FORMAT BINARY)") as copy:
-            for part in binary_copy_chunks(rows):
+            for part in binary_copy_chunks_with_refs(rows, ["i8"] * len(rows), refs):
                 copy.write(part)
     else:
-        marks = ", ".join("?" * len(PLAYER_MOVE_STATS_COLUMNS))
+        marks = ", ".join("?" * (len(PLAYER_MOVE_STATS_COLUMNS) + 1))
         cursor.executemany(
-            f"INSERT INTO {_BULK} VALUES ({marks})", zip(*(c.tolist() for c in rows), strict=True)
+            f"INSERT INTO {_BULK} VALUES ({marks})",
+            zip(*(c.tolist() for c in rows), refs.as_bytes(), strict=True),
         )
 
 
@@ -150,8 +162,9 @@ def _write_player_rows(connection: Connection) -> None:
     ):
         key_list = ", ".join(keys)
         connection.exec_driver_sql(  # in key order: the primary key is filled left to right
-            f"INSERT INTO {table} ({key_list}, {', '.join(_COUNTS)}) "
-            f"SELECT {key_list}, {sums} FROM {_BULK} GROUP BY {key_list} ORDER BY {key_list}"
+            f"INSERT INTO {table} ({key_list}, {', '.join(_COUNTS)}, refs) "
+            f"SELECT {key_list}, {sums}, refs_agg(refs) FROM {_BULK} "
+            f"GROUP BY {key_list} ORDER BY {key_list}"
         )
     connection.exec_driver_sql(f"DROP TABLE {_BULK}")
 
@@ -235,7 +248,7 @@ def index_players(
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_BULK}")
         connection.exec_driver_sql(
             f"CREATE TEMP TABLE {_BULK} "
-            f"({', '.join(c + ' bigint' for c in PLAYER_MOVE_STATS_COLUMNS)})"
+            f"({', '.join(c + ' bigint' for c in PLAYER_MOVE_STATS_COLUMNS)}, refs {_BYTES[connection.dialect.name]})"
         )
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         for rows in _player_game_chunks(connection, ids):

@@ -16,6 +16,7 @@ import chess
 import numpy as np
 
 from webapp.indexer.games import GameRecord
+from webapp.model import game_refs
 from webapp.model.position import position_key
 from webapp.model.stored_game import encode_move_codes
 
@@ -88,6 +89,10 @@ class Batch:
     #: (filled in by the writer, which knows the ids)
     move_bytes: list[bytes]
     collection: np.ndarray
+    #: yyyymmdd (unknown parts 0), and the games' ids in the games table (filled in by the
+    #: writer once they are stored; the statistics rows' game references name them)
+    date: np.ndarray
+    game_id: np.ndarray
 
     def __len__(self) -> int:
         return len(self.records)
@@ -160,8 +165,17 @@ def prepare_batch(
         move=move[first],
         move_bytes=move_bytes,
         collection=np.zeros(len(kept), np.int64),
+        date=np.array([_date(r) for r in kept], np.int64),
+        game_id=np.zeros(len(kept), np.int64),
     )
     return batch, bad
+
+
+def _date(record: GameRecord) -> int:
+    if record.played_on is not None:
+        day = record.played_on
+        return game_refs.game_date(day.year, day.month, day.day)
+    return record.month * 100 if record.month else 0
 
 
 def _first_occurrences(game: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -183,10 +197,35 @@ def _counts(outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def _aggregate(keys: list[np.ndarray], values: list[np.ndarray]) -> list[np.ndarray]:
-    """Sum `values` over rows with equal `keys`; returns the distinct keys then the sums."""
+@dataclass
+class RowRefs:
+    """The game references of aggregated rows: counts[i] entries for row i, the rows'
+    entries one after another (webapp.model.game_refs)."""
+
+    counts: np.ndarray
+    entries: np.ndarray
+
+    def as_bytes(self) -> list[bytes | None]:
+        """Each row's references as stored (None for a row with none)."""
+        data = self.entries.tobytes()
+        ends = np.cumsum(self.counts) * game_refs.ENTRY.itemsize
+        starts = ends - self.counts * game_refs.ENTRY.itemsize
+        return [data[a:b] if a < b else None for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+    def select(self, mask: np.ndarray) -> RowRefs:
+        """The references of the rows where mask is True."""
+        owner = np.repeat(np.arange(len(self.counts)), self.counts)
+        return RowRefs(self.counts[mask], self.entries[mask[owner]])
+
+
+def _aggregate(
+    keys: list[np.ndarray], values: list[np.ndarray], refs: RowRefs | None = None
+) -> tuple[list[np.ndarray], RowRefs]:
+    """Sum `values` over rows with equal `keys`; returns the distinct keys then the sums,
+    and the groups' references (each group's rows' references, trimmed)."""
     if len(keys[0]) == 0:
-        return [k[:0] for k in keys] + [v[:0] for v in values]
+        empty = RowRefs(np.zeros(0, np.int64), np.zeros(0, game_refs.ENTRY))
+        return [k[:0] for k in keys] + [v[:0] for v in values], empty
     order = np.lexsort(keys[::-1])
     sorted_keys = [k[order] for k in keys]
     change = np.zeros(len(order), dtype=bool)
@@ -194,11 +233,48 @@ def _aggregate(keys: list[np.ndarray], values: list[np.ndarray]) -> list[np.ndar
     for k in sorted_keys:
         change[1:] |= k[1:] != k[:-1]
     starts = np.flatnonzero(change)
-    return [k[starts] for k in sorted_keys] + [np.add.reduceat(v[order], starts) for v in values]
+    columns = [k[starts] for k in sorted_keys] + [np.add.reduceat(v[order], starts) for v in values]
+    group_of_row = np.empty(len(order), np.int64)
+    group_of_row[order] = np.cumsum(change) - 1
+    if refs is None:
+        return columns, RowRefs(np.zeros(len(starts), np.int64), np.zeros(0, game_refs.ENTRY))
+    return columns, _group_refs(group_of_row, refs, len(starts))
 
 
-def move_stats_rows(batch: Batch, new_games: np.ndarray) -> list[np.ndarray]:
-    """Aggregated move_stats columns for the games where new_games is True.
+def _group_refs(group_of_row: np.ndarray, refs: RowRefs, groups: int) -> RowRefs:
+    """The entries of each group's rows, grouped, trimmed as game_refs.trim() does."""
+    group = np.repeat(group_of_row, refs.counts)
+    entries = refs.entries
+    by_group = np.argsort(group, kind="stable")
+    group, entries = group[by_group], entries[by_group]
+    counts = np.bincount(group, minlength=groups)
+    if counts.max(initial=0) > game_refs.REFS_KEPT_ALL:
+        big = counts[group] > game_refs.REFS_KEPT_ALL
+        first = np.cumsum(counts) - counts
+        rating = -entries["rating"].astype(np.int64)
+        day = -entries["date"].astype(np.int64)
+        ids = entries["id"].astype(np.int64)
+        ranks = []
+        for primary, secondary in ((rating, day), (day, rating)):
+            order = np.lexsort((ids, secondary, primary, group))
+            rank = np.empty(len(entries), np.int64)
+            rank[order] = np.arange(len(entries)) - first[group[order]]
+            ranks.append(rank)
+        keep = ~big | (ranks[0] < game_refs.TOP_KEPT) | (ranks[1] < game_refs.TOP_KEPT)
+        group, entries = group[keep], entries[keep]
+        counts = np.bincount(group, minlength=groups)
+    return RowRefs(counts.astype(np.int64), entries)
+
+
+def _references(batch: Batch, g: np.ndarray, rating: np.ndarray) -> RowRefs:
+    """One reference per row: the row's game, with the rating its lists sort by."""
+    entries = game_refs.encode(batch.game_id[g], rating, batch.date[g])
+    return RowRefs(np.ones(len(g), np.int64), entries)
+
+
+def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarray], RowRefs]:
+    """Aggregated move_stats columns for the games where new_games is True, and each
+    row's game references (rated by the mean rating).
 
     Columns: position_key, move, collection, speed, rated, rating_band, month, white,
     draws, black, rating_sum.
@@ -219,12 +295,15 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> list[np.ndarray]:
             batch.month[g],
         ],
         [white, draws, black, rating_sum],
+        _references(batch, g, batch.mean_rating[g]),
     )
 
 
-def month_less(rows: list[np.ndarray], month_column: int) -> list[np.ndarray]:
+def month_less(
+    rows: list[np.ndarray], month_column: int, refs: RowRefs | None = None
+) -> tuple[list[np.ndarray], RowRefs]:
     """Aggregated rows summed over their month column (the last key column)."""
-    return _aggregate(rows[:month_column], rows[month_column + 1 :])
+    return _aggregate(rows[:month_column], rows[month_column + 1 :], refs)
 
 
 def player_move_stats_rows(
@@ -233,9 +312,10 @@ def player_move_stats_rows(
     white_ids: np.ndarray,
     black_ids: np.ndarray,
     tracked: np.ndarray | None = None,
-) -> list[np.ndarray]:
+) -> tuple[list[np.ndarray], RowRefs]:
     """Aggregated player_move_stats columns for the new games, for both players (only the
-    players whose ids are in `tracked`, when given).
+    players whose ids are in `tracked`, when given), and each row's game references
+    (rated by the player's own rating).
 
     Columns: player_id, position_key, color, move, collection, speed, rated, rating_band,
     month, white, draws, black, rating_sum (the opponent's rating).
@@ -264,8 +344,10 @@ def player_move_stats_rows(
         twice(batch.month[g]),
     ]
     values = [twice(white), twice(draws), twice(black), opponent]
+    refs = _references(batch, np.concatenate([g, g]), np.concatenate([batch.white_rating[g], batch.black_rating[g]]))
     if tracked is not None:
         keep = np.isin(player, tracked)
         keys = [column[keep] for column in keys]
         values = [column[keep] for column in values]
-    return _aggregate(keys, values)
+        refs = refs.select(keep)
+    return _aggregate(keys, values, refs)

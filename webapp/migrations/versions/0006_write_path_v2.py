@@ -10,8 +10,8 @@
 - player statistics are kept for tracked players only (tracked_players), with a
   month-less player_move_stats_rollup beside them. Imported accounts and linked people
   are tracked; any other player is indexed from the stored games when first asked for.
-- The statistics are rebuilt from the stored games (a large store takes a while: about
-  a thousand games a second).
+- The statistics are rebuilt from the stored games by the next migration (0007), which
+  adds the columns today's indexer writes (a large store takes a while).
 
 Revision ID: 0006
 Revises: 0005
@@ -189,9 +189,8 @@ def upgrade() -> None:
         ") OR EXISTS ("
         "  SELECT 1 FROM person_accounts pa WHERE pa.source = p.source AND pa.name = p.name)"
     )
-    from webapp.indexer.reindex import rebuild_statistics
-
-    rebuild_statistics(bind)
+    # the statistics are rebuilt from the stored games by 0007, whose columns today's
+    # indexer writes
 
 
 def _moves_to_text(bind) -> None:  # type: ignore[no-untyped-def]

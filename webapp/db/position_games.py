@@ -1,0 +1,103 @@
+"""The games behind a position's numbers: its best and newest games under the filters.
+
+The statistics rows of a position (the same rows its counts are summed from, so the
+same filters and transpositions) each keep references to their games
+(webapp.model.game_refs); the position's top and recent games are the best and newest of
+those. A game moved to another collection is still named by its old rows, so under a
+collection filter the candidates are checked against the games table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import chess
+import numpy as np
+from sqlalchemy import Connection, and_, select
+
+from webapp.db.explorer import collection_ids_in, stat_rows
+from webapp.db.tables import games
+from webapp.model import game_refs
+from webapp.model.position import NO_MOVE, decode_move
+from webapp.model.query import ExplorerQuery
+
+
+@dataclass(frozen=True)
+class PositionGames:
+    """Game ids with the move each played here (None: the game's indexed part ended here)."""
+
+    top: tuple[tuple[int, str | None], ...] = ()
+    recent: tuple[tuple[int, str | None], ...] = ()
+    #: uci → the one game that played it, for the moves asked about that one game played
+    single: dict[str, int] = field(default_factory=dict)
+
+
+def _uci(board: chess.Board, code: int) -> str | None | bool:
+    """The move's UCI, None for NO_MOVE, False when it is not legal here (a key collision)."""
+    if code == NO_MOVE:
+        return None
+    move = decode_move(code)
+    return move.uci() if move in board.legal_moves else False
+
+
+def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[int]) -> set[int]:
+    """The ids among `ids` whose game is in the query's collections today."""
+    conditions = [games.c.id.in_(ids)]
+    if query.collections:
+        conditions.append(games.c.collection_id.in_(collection_ids_in(query.collections)))
+    if query.exclude_collections:
+        conditions.append(games.c.collection_id.not_in(collection_ids_in(query.exclude_collections)))
+    return set(connection.execute(select(games.c.id).where(and_(*conditions))).scalars())
+
+
+def read_position_games(
+    connection: Connection,
+    query: ExplorerQuery,
+    board: chess.Board,
+    key: int,
+    player_ids: tuple[int, ...] | None,
+    single_moves: frozenset[str] = frozenset(),
+    limit: int = game_refs.TOP_KEPT,
+) -> PositionGames:
+    """The position's `limit` best and newest games under the query's filters (a player's
+    view rates games by the player's own rating), and the one game of each single move."""
+    rows = stat_rows(query, key, player_ids, refs=True)
+    found = connection.execute(select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))).all()
+    parts: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for code, data in found:
+        entries = game_refs.decode(data)
+        parts.append(entries)
+        codes.append(np.full(len(entries), int(code), np.int64))
+    if not parts:
+        return PositionGames()
+    entries = np.concatenate(parts)
+    moves = np.concatenate(codes)
+    _, first = np.unique(entries["id"], return_index=True)  # a moved game is named twice
+    entries, moves = entries[first], moves[first]
+    uci_of = {code: _uci(board, code) for code in np.unique(moves).tolist()}
+    legal = np.array([uci_of[code] is not False for code in moves.tolist()], bool)
+    entries, moves = entries[legal], moves[legal]
+    if query.collections or query.exclude_collections:
+        candidates = np.union1d(
+            entries["id"][game_refs.top_order(entries)[: 2 * limit]],
+            entries["id"][game_refs.recent_order(entries)[: 2 * limit]],
+        )
+        kept = _collection_check(connection, query, [int(i) for i in candidates])
+        inside = np.isin(entries["id"], list(kept))
+        entries, moves = entries[inside], moves[inside]
+
+    def listed(order: np.ndarray) -> tuple[tuple[int, str | None], ...]:
+        return tuple((int(entries["id"][i]), uci_of[int(moves[i])]) for i in order[:limit])  # type: ignore[misc]
+
+    single: dict[str, int] = {}
+    for uci in single_moves:
+        code = next((c for c, u in uci_of.items() if u == uci), None)
+        ids = entries["id"][moves == code] if code is not None else []
+        if len(ids) == 1:
+            single[uci] = int(ids[0])
+    return PositionGames(
+        top=listed(game_refs.top_order(entries)),
+        recent=listed(game_refs.recent_order(entries)),
+        single=single,
+    )
