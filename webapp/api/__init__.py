@@ -7,6 +7,7 @@ def register_api(server: Flask) -> None:
     from webapp.api.breakdown_routes import breakdown_api
     from webapp.api.cors import register_cors
     from webapp.api.errors import register_error_handlers
+    from webapp.api.game_routes import games_api
     from webapp.api.lichess_routes import lichess_api
     from webapp.api.player_routes import player_api
     from webapp.api.player_search import player_search_api
@@ -18,4 +19,5 @@ def register_api(server: Flask) -> None:
     register_cors(server)
     server.register_blueprint(player_search_api)
     server.register_blueprint(breakdown_api)
+    server.register_blueprint(games_api)
     register_error_handlers(server)

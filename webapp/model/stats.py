@@ -53,4 +53,6 @@ class ExplorerResult:
     moves: tuple[MoveStats, ...] = ()
     opening: Opening | None = None
     player_found: bool = True
+    top_games: tuple[dict, ...] = ()
+    recent_games: tuple[dict, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
