@@ -60,6 +60,7 @@ class RefGame:
     month: int
     moves: tuple[chess.Move, ...]
     visits: dict[int, str | None] = field(default_factory=dict, compare=False)
+    day: int = 0  # yyyymmdd, unknown parts 0
 
 
 def _visits(moves: Sequence[chess.Move], index_plies: int) -> dict[int, str | None]:
@@ -108,9 +109,15 @@ def read_games(paths: Iterable[Path], *, index_plies: int = 40) -> list[RefGame]
                         month=_game_month(year, month),
                         moves=moves,
                         visits=_visits(moves, index_plies),
+                        day=_day(date),
                     )
                 )
     return games
+
+
+def _day(date: str) -> int:
+    parts = [int(p) if p.isdigit() else 0 for p in (date[:4], date[5:7], date[8:10])]
+    return parts[0] * 10000 + parts[1] * 100 + parts[2] if parts[0] else 0
 
 
 def _game_month(year: str, month: str) -> int:
@@ -153,8 +160,10 @@ def reference(
     player: str | None = None,
     color: str | None = None,
     rated_only: bool = False,
+    included: list[tuple[RefGame, int, str | None]] | None = None,
 ) -> dict[str, Any]:
-    """The explorer's answer for the position after `play`, as the API's JSON numbers."""
+    """The explorer's answer for the position after `play`, as the API's JSON numbers;
+    `included` (when given) receives each counted game with its rating and move."""
     key = chess.polyglot.zobrist_hash(board_after(play))
     low, high = _month(since), _month(until)
     player = player.lower() if player else None
@@ -193,6 +202,8 @@ def reference(
             if rating_max is not None and rating > rating_max:
                 continue
         move = game.visits[key]
+        if included is not None:
+            included.append((game, rating or 0, move))
         totals.add(game.result, shown)
         if move is not None:
             per_move.setdefault(move, _Tally()).add(game.result, shown)
@@ -244,3 +255,14 @@ def api_numbers(body: dict[str, Any]) -> dict[str, Any]:
         **{k: body[k] for k in keys},
         "moves": [{"uci": m["uci"], **{k: m[k] for k in keys}} for m in body["moves"]],
     }
+
+
+def reference_games(
+    included: list[tuple[RefGame, int, str | None]], db_ids: dict[str, int], limit: int
+) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
+    """(top, recent) as (site, move) lists: best first — highest rating (the mean, or the
+    player's own), newest date, lowest stored id — and newest first — newest date, highest
+    rating, lowest stored id."""
+    top = sorted(included, key=lambda g: (-g[1], -g[0].day, db_ids[g[0].site]))
+    recent = sorted(included, key=lambda g: (-g[0].day, -g[1], db_ids[g[0].site]))
+    return [(g.site, m) for g, _, m in top[:limit]], [(g.site, m) for g, _, m in recent[:limit]]

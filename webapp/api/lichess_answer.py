@@ -3,7 +3,8 @@
 Each of the request's terms is one `read_explorer` (and, for `history`, one
 `read_history`) call, so /lichess, /masters, /player and /api/explorer share queries and
 cache entries. The games lists (`topGames`, `recentGames`) and a move's single `game` come
-from one function each, which answer empty until a store of game rows to list exists.
+from the same results (a request's terms are one positive query, less at most one
+negative one, whose games leave the lists).
 `/player` answers as a stream: `player_answers` is a generator, so the answers sent while
 a player is still being indexed can be yielded from it.
 """
@@ -24,7 +25,6 @@ from webapp.db.history import MonthResults, read_history
 from webapp.db.players import PlayerIndexing
 from webapp.model.opening import opening_table
 from webapp.model.performance import performance
-from webapp.model.query import ExplorerQuery
 from webapp.model.stats import ExplorerResult, MoveStats, Opening, Results
 
 
@@ -123,14 +123,22 @@ def _history(connection_factory, request: LichessRequest) -> tuple[MonthResults,
 
 
 def games_lists(
-    request: LichessRequest,
+    results: list[tuple[int, ExplorerResult]],
 ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
-    """(topGames, recentGames) for the request: none until the games list can be read."""
-    return (), ()
+    """(topGames, recentGames): the positive terms' lists without the negative terms' games
+    (a game in a subtracted subset ranks at least as high there, so it is listed there too)."""
+    taken = {game["id"] for sign, result in results if sign < 0 for game in result.top_games + result.recent_games}
+    top = [g for sign, r in results if sign > 0 for g in r.top_games if g["id"] not in taken]
+    recent = [g for sign, r in results if sign > 0 for g in r.recent_games if g["id"] not in taken]
+    return tuple(top), tuple(recent)
 
 
-def single_game(query: ExplorerQuery, uci: str) -> dict[str, Any] | None:
-    """The one game that played `uci` in the query's position (when only one did): not yet read."""
+def single_game(results: list[tuple[int, ExplorerResult]], uci: str) -> dict[str, Any] | None:
+    """The one game that played `uci` in the position, when only one did."""
+    for sign, result in results:
+        for move in result.moves:
+            if sign > 0 and move.uci == uci and move.game is not None:
+                return move.game
     return None
 
 
@@ -151,9 +159,8 @@ def _performance(results: Results, color: str | None) -> int | None:
 
 def read_answer(connection_factory, request: LichessRequest) -> Answer:  # type: ignore[no-untyped-def]
     """The answer to the request, every term read through the explorer's cache."""
-    combined = combine(
-        [(term.sign, read_explorer(connection_factory, term.query)) for term in request.terms]
-    )
+    results = [(term.sign, read_explorer(connection_factory, term.query)) for term in request.terms]
+    combined = combine(results)
     chosen = combined.moves if request.moves is None else combined.moves[: request.moves]
     moves = []
     for move in chosen:
@@ -163,11 +170,11 @@ def read_answer(connection_factory, request: LichessRequest) -> Answer:  # type:
                 san=move.san,
                 results=move.results,
                 performance=_performance(move.results, request.color),
-                game=single_game(request.query, move.uci) if move.results.games == 1 else None,
+                game=single_game(results, move.uci) if move.results.games == 1 else None,
                 opening=opening_after(combined.fen, move.uci),
             )
         )
-    top_games, recent_games = games_lists(request)
+    top_games, recent_games = games_lists(results)
     return Answer(
         totals=combined.totals,
         moves=tuple(moves),

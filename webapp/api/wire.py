@@ -11,8 +11,11 @@ from webapp.model.stats import ExplorerResult, Results
 MAX_PARAMETER_LENGTH = 4000
 KNOWN = {
     "fen", "play", "speeds", "ratings", "rating_min", "rating_max", "since", "until",
-    "player", "color", "rated", "variant", "moves", "collections",
+    "player", "color", "rated", "variant", "moves", "collections", "topGames", "recentGames",
 }
+#: topGames / recentGames: how many of each list an answer gives (lichess's default 4)
+DEFAULT_GAMES = 4
+MAX_GAMES = 15
 
 
 def _int(args: Mapping[str, str], name: str) -> int | None:
@@ -23,6 +26,19 @@ def _int(args: Mapping[str, str], name: str) -> int | None:
         return int(value)
     except ValueError:
         raise QueryError(f"{name} must be a whole number; got {value!r}") from None
+
+
+def games_counts(args: Mapping[str, str]) -> tuple[int, int]:
+    """(topGames, recentGames) asked for: whole numbers from 0 to MAX_GAMES."""
+    counts = []
+    for name in ("topGames", "recentGames"):
+        value = _int(args, name)
+        if value is None:
+            value = DEFAULT_GAMES
+        if not 0 <= value <= MAX_GAMES:
+            raise QueryError(f"{name} must be from 0 to {MAX_GAMES}; got {value}")
+        counts.append(value)
+    return counts[0], counts[1]
 
 
 def _list(value: str | None) -> list[str]:
@@ -70,8 +86,11 @@ def _counts(results: Results) -> dict[str, Any]:
     return {"white": results.white, "draws": results.draws, "black": results.black}
 
 
-def explorer_json(result: ExplorerResult, query: ExplorerQuery) -> dict[str, Any]:
-    """The Lichess explorer's response shape, with our totals and per-move rows."""
+def explorer_json(
+    result: ExplorerResult, query: ExplorerQuery, top_games: int = DEFAULT_GAMES, recent_games: int = DEFAULT_GAMES
+) -> dict[str, Any]:
+    """The Lichess explorer's response shape, with our totals and per-move rows, and the
+    position's first `top_games` best and `recent_games` newest games."""
     rating_key = "averageOpponentRating" if query.player else "averageRating"
     body: dict[str, Any] = {
         "fen": result.fen,
@@ -85,9 +104,12 @@ def explorer_json(result: ExplorerResult, query: ExplorerQuery) -> dict[str, Any
                 **_counts(move.results),
                 "games": move.results.games,
                 rating_key: move.results.average_rating,
+                **({"game": move.game} if move.game else {}),
             }
             for move in result.moves
         ],
+        "topGames": list(result.top_games[:top_games]),
+        "recentGames": list(result.recent_games[:recent_games]),
         "opening": (
             {"eco": result.opening.eco, "name": result.opening.name} if result.opening else None
         ),

@@ -153,9 +153,36 @@ def query_explorer(connection: Connection, query: ExplorerQuery) -> ExplorerResu
             continue
         moves.append(MoveStats(uci=move.uci(), san=board.san(move), results=Results(*counts)))
     moves.sort(key=lambda m: (-m.results.games, m.uci))
+    top_games, recent_games, single = _games(connection, query, board, key, player_ids, moves)
     return ExplorerResult(
-        fen=board.fen(), totals=Results(*totals), moves=tuple(moves), opening=opening_for(board)
+        fen=board.fen(),
+        totals=Results(*totals),
+        moves=tuple(replace(m, game=single[m.uci]) if m.uci in single else m for m in moves),
+        opening=opening_for(board),
+        top_games=top_games,
+        recent_games=recent_games,
     )
+
+
+def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats]):  # type: ignore[no-untyped-def]
+    """The position's top and recent games (as the API shapes them), and the one game of
+    each move played once."""
+    from webapp.api.game_json import game_json
+    from webapp.db.game_summaries import read_summaries
+    from webapp.db.position_games import read_position_games
+
+    singles = frozenset(m.uci for m in moves if m.results.games == 1)
+    found = read_position_games(connection, query, board, key, player_ids, singles)
+    ids = {game_id for game_id, _ in found.top + found.recent} | set(found.single.values())
+    if not ids:
+        return (), (), {}
+    summaries = read_summaries(connection, sorted(ids))
+
+    def shaped(listed) -> tuple[dict, ...]:  # type: ignore[no-untyped-def]
+        return tuple(game_json(summaries[i], uci) for i, uci in listed if i in summaries)
+
+    single = {uci: game_json(summaries[i], uci) for uci, i in found.single.items() if i in summaries}
+    return shaped(found.top), shaped(found.recent), single
 
 
 def cache_key(query: ExplorerQuery) -> str:

@@ -36,6 +36,8 @@ class MoveStats:
     uci: str
     san: str
     results: Results
+    #: the one game that played it, when only one did (the API's game entry shape)
+    game: dict | None = None
 
 
 @dataclass(frozen=True)
