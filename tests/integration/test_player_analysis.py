@@ -101,9 +101,13 @@ def carol_rating(records: list[GameRecord]) -> int:
     return round(sum(own) / len(own))
 
 
-def peer_games(records: list[GameRecord], rating: int) -> list[GameRecord]:
+def peer_games(records: list[GameRecord], rating: int, player: str = "Carol") -> list[GameRecord]:
+    """Games whose mean rating is in the bands around the player's, the player's own left out."""
     low, high = (rating - 100) // 100, (rating + 100) // 100
-    return [r for r in records if low <= (r.white_rating + r.black_rating) // 2 // 100 <= high]
+    return [
+        r for r in records
+        if low <= (r.white_rating + r.black_rating) // 2 // 100 <= high and player not in (r.white, r.black)
+    ]
 
 
 def test_comparison_per_move_matches_replayed_games(engine: Engine, loaded) -> None:

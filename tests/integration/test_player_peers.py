@@ -53,9 +53,39 @@ def test_peers_are_games_around_the_players_average(client, sample, params) -> N
                          speeds=speeds)
     assert {k: body[k] for k in expected} == expected
     assert body["label"] == (f"Peers rated {expected['ratingMin']}–{expected['ratingMax']} "
-                             f"({params['player']}'s average {expected['rating']} ± {params.get('band', 100)})")
+                             f"({params['player']}'s average {expected['rating']} ± {params.get('band', 100)}), "
+                             f"{params['player']}'s own games left out")
 
 
 def test_peers_of_an_unknown_player_is_404(client, sample) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/api/player/peers", query_string={"player": "nobody_here"})
     assert response.status_code == 404 and "nobody_here" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("player", "color", "play"),
+    [("frank", None, []), ("carol_rook", "white", ["e2e4"]), ("dave99", "black", [])],
+)
+def test_explorer_peers_leave_the_players_own_games_out(app, engine, sample, player, color, play) -> None:  # type: ignore[no-untyped-def]
+    from explorer_reference import reference
+    from stats_tables import track_every_player
+
+    from webapp.db.leaks import read_peer_result, read_peers
+    from webapp.model.query import ExplorerQuery
+
+    track_every_player(engine)
+    query = ExplorerQuery.build(play=play, player=player, color=color)
+    with app.app_context():
+        peers = read_peers(engine.connect, query)
+        result = read_peer_result(engine.connect, query, peers)
+    others = [g for g in sample if player not in (g.white, g.black)]
+    expected = reference(others, play=play, rating_min=peers.rating_min, rating_max=peers.rating_max)
+    assert expected["games"] < reference(sample, play=play, rating_min=peers.rating_min,
+                                         rating_max=peers.rating_max)["games"]  # the player has games there
+    assert (result.totals.white, result.totals.draws, result.totals.black) == (
+        expected["white"], expected["draws"], expected["black"]
+    )
+    assert result.totals.average_rating == expected["averageRating"]
+    assert [(m.uci, m.results.games, m.results.average_rating) for m in result.moves] == [
+        (m["uci"], m["games"], m["averageRating"]) for m in expected["moves"]
+    ]

@@ -28,11 +28,14 @@ def key(moves: str) -> int:
     return position_key(board)
 
 
-def rows_by_key(columns: list[np.ndarray], collection_column: int = 2) -> dict[tuple, tuple]:
+def rows_by_key(columns: list[np.ndarray], collection_column: int = 2, values: int = 4) -> dict[tuple, tuple]:
     """key columns (without the collection) → counts; every row's collection must be 0."""
     assert not columns[collection_column].any()
     columns = columns[:collection_column] + columns[collection_column + 1 :]
-    return {tuple(int(c[i]) for c in columns[:-4]): tuple(int(c[i]) for c in columns[-4:]) for i in range(len(columns[0]))}
+    return {
+        tuple(int(c[i]) for c in columns[:-values]): tuple(int(c[i]) for c in columns[-values:])
+        for i in range(len(columns[0]))
+    }
 
 
 def test_a_repeated_position_counts_once_with_its_first_move() -> None:
@@ -77,9 +80,11 @@ def test_player_rows_carry_own_band_and_opponent_rating() -> None:
     rows = rows_by_key(
         player_move_stats_rows(batch, np.ones(1, dtype=bool), np.array([7]), np.array([9]))[0],
         collection_column=4,
+        values=5,
     )
-    assert rows[(7, key(""), 0, uci_to_code("d2d4"), 2, 1, 15, 202003)] == (0, 0, 1, 1700)
-    assert rows[(9, key(""), 1, uci_to_code("d2d4"), 2, 1, 17, 202003)] == (0, 0, 1, 1500)
+    # own band, then the game's mean band (1600 // 100); the opponent's rating, then the mean
+    assert rows[(7, key(""), 0, uci_to_code("d2d4"), 2, 1, 15, 16, 202003)] == (0, 0, 1, 1700, 1600)
+    assert rows[(9, key(""), 1, uci_to_code("d2d4"), 2, 1, 17, 16, 202003)] == (0, 0, 1, 1500, 1600)
 
 
 def test_player_rows_only_for_tracked_players() -> None:

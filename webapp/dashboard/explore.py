@@ -15,7 +15,7 @@ from webapp.caching import memoized
 from webapp.dashboard.state import ViewState, explorer_query
 from webapp.db.collections import list_collections
 from webapp.db.explorer import read_explorer
-from webapp.db.leaks import Peers, read_peers
+from webapp.db.leaks import Peers, read_peer_result, read_peers
 from webapp.db.players import PlayerIndexing, display_name, record_requested_player
 from webapp.db.summary import has_games, month_range
 from webapp.jobs.player_index import ensure_player_indexed
@@ -49,7 +49,7 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
     try:
         result = read_explorer(connection_factory, query)
     except PlayerIndexing as indexing:
-        peers = read_explorer(connection_factory, query.without_player())
+        peers = read_explorer(connection_factory, query.without_player(), with_games=False)
         return ExplorerView(
             query=query.without_player(), result=peers, problem=problem, indexing=indexing
         )
@@ -57,7 +57,7 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
         empty = result.totals.games == 0 and not _has_games(connection_factory)
         return ExplorerView(query=query, result=result, problem=problem, empty_database=empty)
     if not result.player_found:
-        peers = read_explorer(connection_factory, query.without_player())
+        peers = read_explorer(connection_factory, query.without_player(), with_games=False)
         empty = peers.totals.games == 0 and not _has_games(connection_factory)
         return ExplorerView(
             query=query.without_player(),
@@ -69,7 +69,7 @@ def explore(connection_factory: ConnectionFactory, state: ViewState) -> Explorer
     name = memoized(f"dashboard:display-name:{query.player}", lambda: _display_name(connection_factory, query.player))
     # the Player tab's peers: games around the player's own rating, not all games
     chosen = read_peers(connection_factory, query)
-    peers = read_explorer(connection_factory, chosen.query(query))
+    peers = read_peer_result(connection_factory, query, chosen)
     return ExplorerView(
         query=query, result=result, peers=peers, peer_group=chosen, problem=problem, player_name=name
     )

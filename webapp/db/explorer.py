@@ -127,8 +127,9 @@ def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | Non
     ).group_by(rows.c.move)
 
 
-def query_explorer(connection: Connection, query: ExplorerQuery) -> ExplorerResult:
-    """Totals and next moves for the query's position, straight from the database."""
+def query_explorer(connection: Connection, query: ExplorerQuery, *, with_games: bool = True) -> ExplorerResult:
+    """Totals and next moves for the query's position, straight from the database, with
+    its top and recent games unless `with_games` is False."""
     board = query.board()
     key = position_key(board)
     player_ids: tuple[int, ...] | None = None
@@ -153,7 +154,9 @@ def query_explorer(connection: Connection, query: ExplorerQuery) -> ExplorerResu
             continue
         moves.append(MoveStats(uci=move.uci(), san=board.san(move), results=Results(*counts)))
     moves.sort(key=lambda m: (-m.results.games, m.uci))
-    top_games, recent_games, single = _games(connection, query, board, key, player_ids, moves)
+    top_games, recent_games, single = (
+        _games(connection, query, board, key, player_ids, moves) if with_games else ((), (), {})
+    )
     return ExplorerResult(
         fen=board.fen(),
         totals=Results(*totals),
@@ -202,7 +205,7 @@ def cache_key(query: ExplorerQuery) -> str:
     )
 
 
-def read_explorer(connection_factory, query: ExplorerQuery) -> ExplorerResult:
+def read_explorer(connection_factory, query: ExplorerQuery, *, with_games: bool = True) -> ExplorerResult:
     """query_explorer through the cache; opens a connection only on a miss.
 
     The key holds the position, not the line that reached it, so the opening name (which
@@ -211,8 +214,8 @@ def read_explorer(connection_factory, query: ExplorerQuery) -> ExplorerResult:
 
     def compute() -> ExplorerResult:
         with connection_factory() as connection:
-            return query_explorer(connection, query)
+            return query_explorer(connection, query, with_games=with_games)
 
-    result = memoized(cache_key(query), compute)
+    result = memoized(cache_key(query) + ("" if with_games else "|no-games"), compute)
     opening = opening_for(query.board())
     return result if opening == result.opening else replace(result, opening=opening)

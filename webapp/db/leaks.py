@@ -15,7 +15,7 @@ import chess.pgn
 from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from webapp.db.explorer import collection_ids_in, stat_rows
+from webapp.db.explorer import collection_ids_in, read_explorer, stat_rows
 from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
@@ -28,6 +28,7 @@ from webapp.model.pgn_text import escape_tag_value
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
+from webapp.model.stats import ExplorerResult, Results
 from webapp.model.stored_game import decode_moves, encode_moves
 
 DEFAULT_BAND_WIDTH = 100
@@ -178,8 +179,18 @@ class Peers:
     def label(self, player: str) -> str:
         """The peers named on screen."""
         if self.rating is None:
-            return f"All games ({player} has no rated games here)"
-        return f"Peers rated {self.rating_min}–{self.rating_max} ({player}'s average {self.rating} ± {self.band_width})"
+            return f"All games but {player}'s ({player} has no rated games here)"
+        return (
+            f"Peers rated {self.rating_min}–{self.rating_max} ({player}'s average {self.rating} "
+            f"± {self.band_width}), {player}'s own games left out"
+        )
+
+    @property
+    def bands(self) -> tuple[int, int] | None:
+        """The rating bands the peers' games fall in (None: any)."""
+        if self.rating_min is None or self.rating_max is None:
+            return None
+        return self.rating_min // 100, self.rating_max // 100
 
 
 def find_peers(connection: Connection, query: ExplorerQuery, *, band_width: int = DEFAULT_BAND_WIDTH) -> Peers:
@@ -209,6 +220,40 @@ def read_peers(
     return memoized(key, compute)
 
 
+def read_peer_result(
+    connection_factory: Callable[[], Connection], query: ExplorerQuery, peers: Peers
+) -> ExplorerResult:
+    """The explorer's answer for the peers in the query's position (Peers.query), less the
+    player's own games: what the Explorer shows beside a player."""
+    from webapp.caching import memoized
+
+    every = read_explorer(connection_factory, peers.query(query), with_games=False)
+    board = query.board()
+    key = position_key(board)
+
+    def compute() -> dict[tuple[int, int], tuple]:
+        with connection_factory() as connection:
+            ids = _player_ids(connection, query.player or "")
+            return own_in_peers(connection, query, ids, [key], peers.bands)
+
+    own = memoized(_filters_key("own-in-peers", query, f"{key}|{peers.bands}"), compute)
+    own_moves = {decode_move(m).uci() if m != NO_MOVE else None: c for (_k, m), c in own.items()}
+
+    def less(results: Results, taken: tuple | None) -> Results:
+        if taken is None:
+            return results
+        w, d, b, rating_sum, rated = taken
+        return Results(results.white - w, results.draws - d, results.black - b,
+                       results.rating_sum - rating_sum, results.rated_games - rated)
+
+    total = (0, 0, 0, 0, 0)
+    for counts in own_moves.values():
+        total = tuple(a + b for a, b in zip(total, counts, strict=True))  # type: ignore[assignment]
+    moves = [replace(m, results=less(m.results, own_moves.get(m.uci))) for m in every.moves]
+    moves = sorted((m for m in moves if m.results.games > 0), key=lambda m: (-m.results.games, m.uci))
+    return replace(every, totals=less(every.totals, total), moves=tuple(moves))
+
+
 def _filters_key(kind: str, query: ExplorerQuery, extra: str) -> str:
     """A cache key for an answer that depends on the player and filters, not the position."""
     return "|".join(
@@ -226,9 +271,29 @@ def _filters_key(kind: str, query: ExplorerQuery, extra: str) -> str:
     )
 
 
-def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], bands):  # type: ignore[no-untyped-def]
+def own_in_peers(connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], keys: list[int], bands):  # type: ignore[no-untyped-def]
+    """(position_key, move) → (white, draws, black, mean rating sum, games with a band) over
+    the player's own games among the peers' (the games' mean band within `bands`, or any
+    band when None), under the query's filters but not its colour or own rating."""
+    table = _player_table(query)
+    conditions = [table.c.player_id.in_(ids), table.c.position_key.in_(keys), *_common(table, query)]
+    if bands is not None:
+        conditions.append(table.c.game_band.between(*bands))
+    rated = func.sum(case((table.c.game_band >= 0, table.c.white + table.c.draws + table.c.black), else_=0))
+    rows = connection.execute(
+        select(
+            table.c.position_key, table.c.move, func.sum(table.c.white), func.sum(table.c.draws),
+            func.sum(table.c.black), func.sum(table.c.game_rating_sum), rated,
+        )
+        .where(*conditions)
+        .group_by(table.c.position_key, table.c.move)
+    )
+    return {(int(k), int(m)): tuple(int(v) for v in values) for k, m, *values in rows}
+
+
+def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], bands, ids: tuple[int, ...]):  # type: ignore[no-untyped-def]
     """(position_key, move) → (white, draws, black) over peers' games (all games' rows as
-    the explorer reads them, within the peers' rating bands)."""
+    the explorer reads them, within the peers' rating bands), the player's own left out."""
     rows_of = stat_rows(query, keys)
     rows = connection.execute(
         select(
@@ -241,7 +306,10 @@ def _peer_counts(connection: Connection, query: ExplorerQuery, keys: list[int], 
         .where(rows_of.c.rating_band.between(*bands))
         .group_by(rows_of.c.position_key, rows_of.c.move)
     )
-    return {(int(k), int(m)): (int(w), int(d), int(b)) for k, m, w, d, b in rows}
+    counts = {(int(k), int(m)): (int(w), int(d), int(b)) for k, m, w, d, b in rows}
+    for found, own in own_in_peers(connection, query, ids, keys, bands).items():
+        counts[found] = tuple(a - b for a, b in zip(counts.get(found, (0, 0, 0)), own[:3], strict=True))  # type: ignore[assignment]
+    return {found: c for found, c in counts.items() if sum(c) > 0}
 
 
 def compare_player(
@@ -265,7 +333,7 @@ def compare_player(
     bands = None
     if found.rating_min is not None and found.rating_max is not None:
         bands = (found.rating_min // 100, found.rating_max // 100)
-        peers = _peer_counts(connection, query, [key], bands)
+        peers = _peer_counts(connection, query, [key], bands, ids)
     peer_moves = {m: c for (k, m), c in peers.items()}
     moves: list[MoveComparison] = []
     for code in sorted(set(own) | set(peer_moves)):
@@ -333,7 +401,7 @@ def find_leaks(
     keys = list(own)
     peers: dict[int, tuple[int, int, int]] = {}
     for start in range(0, len(keys), 500):
-        counts = _peer_counts(connection, query, keys[start:start + 500], bands)
+        counts = _peer_counts(connection, query, keys[start:start + 500], bands, ids)
         for (k, _m), c in counts.items():
             peers[k] = _sum([peers.get(k, (0, 0, 0)), c])
     candidates = [

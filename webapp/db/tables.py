@@ -145,7 +145,9 @@ stat_batches = Table(
     Column("created_at", DateTime, nullable=False, server_default=func.now()),
 )
 
-_PLAYER_KEYS = ("player_id", "position_key", "color", "move", "collection", "speed", "rated", "rating_band")
+_PLAYER_KEYS = (
+    "player_id", "position_key", "color", "move", "collection", "speed", "rated", "rating_band", "game_band",
+)  # fmt: skip
 
 
 def _player_stats_table(name: str, *, monthly: bool) -> Table:
@@ -160,11 +162,15 @@ def _player_stats_table(name: str, *, monthly: bool) -> Table:
         Column("speed", SmallInteger, nullable=False),
         Column("rated", SmallInteger, nullable=False),
         Column("rating_band", SmallInteger, nullable=False),  # the player's own rating // 100
+        # the game's band as the all-games rows have it (mean rating // 100, -1 unknown):
+        # what the peers' rows hold of the player's own games, to take them out
+        Column("game_band", SmallInteger, nullable=False, server_default="-1"),
         *([Column("month", Integer, nullable=False)] if monthly else []),
         Column("white", Integer, nullable=False),
         Column("draws", Integer, nullable=False),
         Column("black", Integer, nullable=False),
         Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings
+        Column("game_rating_sum", BigInteger, nullable=False, server_default="0"),  # mean ratings, band known
         Column("refs", LargeBinary),  # rated by the player's own rating
         PrimaryKeyConstraint(*_PLAYER_KEYS, *(["month"] if monthly else [])),
         sqlite_with_rowid=False,

@@ -38,8 +38,10 @@ MOVE_STATS_COLUMNS = (
 MOVE_STATS_TYPES = ("i8", "i2", "i2", "i2", "i2", "i2", "i4", "i4", "i4", "i4", "i8", "i4")
 PLAYER_MOVE_STATS_COLUMNS = (
     "player_id", "position_key", "color", "move", "collection", "speed", "rated",
-    "rating_band", "month", "white", "draws", "black", "rating_sum",
+    "rating_band", "game_band", "month", "white", "draws", "black", "rating_sum", "game_rating_sum",
 )  # fmt: skip
+#: the summed columns at the end of PLAYER_MOVE_STATS_COLUMNS (the rest is the key)
+PLAYER_VALUES = 5
 PLAYER_ROLLUP_COLUMNS = tuple(c for c in PLAYER_MOVE_STATS_COLUMNS if c != "month")
 _PLAYER_MONTH = PLAYER_MOVE_STATS_COLUMNS.index("month")
 NAME_LENGTH = 64
@@ -101,14 +103,16 @@ def _ids(batch: Batch, ids: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.
 
 
 
-def _signed(stats: tuple[list[np.ndarray], RowRefs], sign: int) -> tuple[list[np.ndarray], RowRefs]:
-    """Aggregated rows with their four count columns multiplied by sign; rows taking
-    games away carry no game references."""
+def _signed(
+    stats: tuple[list[np.ndarray], RowRefs], sign: int, values: int = 4
+) -> tuple[list[np.ndarray], RowRefs]:
+    """Aggregated rows with their last `values` (summed) columns multiplied by sign; rows
+    taking games away carry no game references."""
     rows, refs = stats
     if sign == 1:
         return rows, refs
     none = RowRefs(np.zeros(len(rows[0]), np.int64), refs.entries[:0])
-    return rows[:-4] + [column * sign for column in rows[-4:]], none
+    return rows[:-values] + [column * sign for column in rows[-values:]], none
 
 
 def _first_of_each_uid(batch: Batch) -> np.ndarray:
@@ -230,7 +234,7 @@ class _Writer:
         if not len(tracked):
             return
         player_rows, player_refs = _signed(
-            player_move_stats_rows(batch, new, white_ids, black_ids, tracked), sign
+            player_move_stats_rows(batch, new, white_ids, black_ids, tracked), sign, PLAYER_VALUES
         )
         if len(player_rows[0]):
             self.rows += len(player_rows[0])
@@ -333,7 +337,7 @@ class SqliteWriter(_Writer):
         )
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
-        keys, counts = columns[:-4], columns[-4:]
+        keys, counts = columns[:-PLAYER_VALUES], columns[-PLAYER_VALUES:]
         updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
         statement = (
             f"INSERT INTO {table} ({', '.join(columns)}, refs) "
@@ -542,7 +546,7 @@ class PostgresWriter(_Writer):
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
             for chunk in binary_copy_chunks_with_refs(data, ["i8"] * len(data), refs):
                 copy.write(chunk)
-        keys, counts = columns[:-4], columns[-4:]
+        keys, counts = columns[:-PLAYER_VALUES], columns[-PLAYER_VALUES:]
         updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counts)
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(columns)}, refs) "

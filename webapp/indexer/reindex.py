@@ -30,6 +30,7 @@ from webapp.db.tables import (
 )
 from webapp.indexer.bulk import (
     PLAYER_MOVE_STATS_COLUMNS,
+    PLAYER_VALUES,
     binary_copy_chunks_with_refs,
     lock_statistics,
     writer_for,
@@ -131,8 +132,8 @@ def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_
 
 _BULK = "bulk_player_rows"
 _BYTES = {"postgresql": "bytea", "sqlite": "blob"}
-_PLAYER_KEYS = [c for c in PLAYER_MOVE_STATS_COLUMNS[:-4]]
-_COUNTS = PLAYER_MOVE_STATS_COLUMNS[-4:]
+_PLAYER_KEYS = [c for c in PLAYER_MOVE_STATS_COLUMNS[:-PLAYER_VALUES]]
+_COUNTS = PLAYER_MOVE_STATS_COLUMNS[-PLAYER_VALUES:]
 
 
 def _stage_player_rows(connection: Connection, cursor, staged: tuple[list[np.ndarray], RowRefs]) -> None:  # type: ignore[no-untyped-def]
@@ -237,33 +238,44 @@ def index_players(
     """
     ids = sorted(set(player_ids))
     total = mark_indexing(engine, ids)
-    tracked = np.array(ids, np.int64)
     done = 0
     with engine.begin() as connection:
-        lock_statistics(connection)
-        connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
-        connection.execute(
-            delete(player_move_stats_rollup).where(player_move_stats_rollup.c.player_id.in_(ids))
-        )
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_BULK}")
-        connection.exec_driver_sql(
-            f"CREATE TEMP TABLE {_BULK} "
-            f"({', '.join(c + ' bigint' for c in PLAYER_MOVE_STATS_COLUMNS)}, refs {_BYTES[connection.dialect.name]})"
-        )
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        for rows in _player_game_chunks(connection, ids):
-            batch, white, black = _chunk_batch(rows, index_plies)
-            staged = player_move_stats_rows(batch, np.ones(len(batch), bool), white, black, tracked)
-            _stage_player_rows(connection, cursor, staged)
-            done += len(rows)
+
+        def counted(games: int) -> None:
+            nonlocal done
+            done += games
             _report(engine, ids, done, max(total, done), progress)
-        _write_player_rows(connection)
-        connection.execute(
-            update(tracked_players)
-            .where(tracked_players.c.player_id.in_(ids))
-            .values(status="ready", done=done, total=done, updated_at=func.now())
-        )
+
+        _count_players(connection, ids, index_plies, counted)
     return done
+
+
+def _count_players(connection: Connection, ids: list[int], index_plies: int, counted: Callable[[int], None]) -> None:
+    """Recount the players' statistics from their stored games (the caller's transaction,
+    under the statistics lock) and mark them ready; `counted(n)` after each chunk."""
+    tracked = np.array(ids, np.int64)
+    lock_statistics(connection)
+    connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
+    connection.execute(delete(player_move_stats_rollup).where(player_move_stats_rollup.c.player_id.in_(ids)))
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_BULK}")
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE {_BULK} "
+        f"({', '.join(c + ' bigint' for c in PLAYER_MOVE_STATS_COLUMNS)}, refs {_BYTES[connection.dialect.name]})"
+    )
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    done = 0
+    for rows in _player_game_chunks(connection, ids):
+        batch, white, black = _chunk_batch(rows, index_plies)
+        staged = player_move_stats_rows(batch, np.ones(len(batch), bool), white, black, tracked)
+        _stage_player_rows(connection, cursor, staged)
+        done += len(rows)
+        counted(len(rows))
+    _write_player_rows(connection)
+    connection.execute(
+        update(tracked_players)
+        .where(tracked_players.c.player_id.in_(ids))
+        .values(status="ready", done=done, total=done, updated_at=func.now())
+    )
 
 
 def _report(engine: Engine, ids: list[int], done: int, total: int, progress: Progress | None) -> None:

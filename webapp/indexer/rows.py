@@ -318,7 +318,8 @@ def player_move_stats_rows(
     (rated by the player's own rating).
 
     Columns: player_id, position_key, color, move, collection, speed, rated, rating_band,
-    month, white, draws, black, rating_sum (the opponent's rating).
+    game_band (the game's mean band), month, white, draws, black, rating_sum (the
+    opponent's rating), game_rating_sum (the game's mean rating when its band is known).
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -341,9 +342,11 @@ def player_move_stats_rows(
         twice(batch.speed[g]),
         twice(batch.rated[g]),
         band,
+        twice(batch.band[g]),
         twice(batch.month[g]),
     ]
-    values = [twice(white), twice(draws), twice(black), opponent]
+    game_rating = np.where(batch.band[g] >= 0, batch.mean_rating[g], 0)
+    values = [twice(white), twice(draws), twice(black), opponent, twice(game_rating)]
     refs = _references(batch, np.concatenate([g, g]), np.concatenate([batch.white_rating[g], batch.black_rating[g]]))
     if tracked is not None:
         keep = np.isin(player, tracked)

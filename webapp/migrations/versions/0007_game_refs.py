@@ -3,8 +3,8 @@
 Adds `refs` (bytes, webapp.model.game_refs) to move_stats, move_stats_rollup and both
 player tables, and on PostgreSQL the SQL functions that merge them: refs_trim(r),
 refs_merge(a, b) and the aggregate refs_agg(r) (SQLite gets the same names from
-webapp.db.sqlite on every connection). The statistics are then rebuilt from the stored
-games, so every row names its games.
+webapp.db.sqlite on every connection). The statistics are rebuilt from the stored games
+by 0008 (whose columns today's indexer writes), so every row names its games.
 
 Revision ID: 0007
 Revises: 0006
@@ -63,9 +63,6 @@ def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("refs", sa.LargeBinary))
-    from webapp.indexer.reindex import rebuild_statistics
-
-    rebuild_statistics(bind)
 
 
 def downgrade() -> None:
