@@ -226,27 +226,61 @@ def _aggregate(
     if len(keys[0]) == 0:
         empty = RowRefs(np.zeros(0, np.int64), np.zeros(0, game_refs.ENTRY))
         return [k[:0] for k in keys] + [v[:0] for v in values], empty
-    order = np.lexsort(keys[::-1])
-    sorted_keys = [k[order] for k in keys]
+    words = _packed(keys)
+    order = np.lexsort(words[::-1])
     change = np.zeros(len(order), dtype=bool)
     change[0] = True
-    for k in sorted_keys:
-        change[1:] |= k[1:] != k[:-1]
+    for word in words:
+        sorted_word = word[order]
+        change[1:] |= sorted_word[1:] != sorted_word[:-1]
     starts = np.flatnonzero(change)
-    columns = [k[starts] for k in sorted_keys] + [np.add.reduceat(v[order], starts) for v in values]
-    group_of_row = np.empty(len(order), np.int64)
-    group_of_row[order] = np.cumsum(change) - 1
+    firsts = order[starts]
+    columns = [k[firsts] for k in keys] + [np.add.reduceat(v[order], starts) for v in values]
     if refs is None:
         return columns, RowRefs(np.zeros(len(starts), np.int64), np.zeros(0, game_refs.ENTRY))
+    if len(refs.counts) == len(order) and (refs.counts == 1).all():  # one reference a row
+        sizes = np.diff(np.append(starts, len(order)))
+        return columns, _trimmed(np.repeat(np.arange(len(starts)), sizes), refs.entries[order], len(starts))
+    group_of_row = np.empty(len(order), np.int64)
+    group_of_row[order] = np.cumsum(change) - 1
     return columns, _group_refs(group_of_row, refs, len(starts))
+
+
+def _packed(keys: list[np.ndarray]) -> list[np.ndarray]:
+    """The key columns packed into as few int64 words as their value ranges allow, in the
+    same lexicographic order (earlier columns in higher bits, wide columns alone)."""
+    words: list[np.ndarray] = []
+    word: np.ndarray | None = None
+    used = 0
+    for column in keys:
+        low, high = int(column.min()), int(column.max())
+        bits = max((high - low).bit_length(), 1)
+        if bits > 62:
+            if word is not None:
+                words.append(word)
+                word, used = None, 0
+            words.append(column)
+            continue
+        if word is not None and used + bits > 62:
+            words.append(word)
+            word, used = None, 0
+        shifted = column.astype(np.int64) - low
+        word = shifted if word is None else (word << bits) | shifted
+        used += bits
+    if word is not None:
+        words.append(word)
+    return words
 
 
 def _group_refs(group_of_row: np.ndarray, refs: RowRefs, groups: int) -> RowRefs:
     """The entries of each group's rows, grouped, trimmed as game_refs.trim() does."""
     group = np.repeat(group_of_row, refs.counts)
-    entries = refs.entries
     by_group = np.argsort(group, kind="stable")
-    group, entries = group[by_group], entries[by_group]
+    return _trimmed(group[by_group], refs.entries[by_group], groups)
+
+
+def _trimmed(group: np.ndarray, entries: np.ndarray, groups: int) -> RowRefs:
+    """Entries already grouped (group ascending), each group trimmed as game_refs.trim()."""
     counts = np.bincount(group, minlength=groups)
     if counts.max(initial=0) > game_refs.REFS_KEPT_ALL:
         big = counts[group] > game_refs.REFS_KEPT_ALL
