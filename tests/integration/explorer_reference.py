@@ -266,3 +266,13 @@ def reference_games(
     top = sorted(included, key=lambda g: (-g[1], -g[0].day, db_ids[g[0].site]))
     recent = sorted(included, key=lambda g: (-g[0].day, -g[1], db_ids[g[0].site]))
     return [(g.site, m) for g, _, m in top[:limit]], [(g.site, m) for g, _, m in recent[:limit]]
+
+
+def expected_game_ids(
+    games: Sequence[RefGame], db_ids: dict[str, int], top: int, recent: int, **filters: Any
+) -> tuple[list[str], list[str]]:
+    """The lichess ids of the first `top` best and `recent` newest games (reference_games)."""
+    included: list[tuple[RefGame, int, str | None]] = []
+    reference(games, included=included, **filters)
+    best, newest = reference_games(included, db_ids, max(top, recent))
+    return [site.rsplit("/", 1)[-1] for site, _ in best[:top]], [site.rsplit("/", 1)[-1] for site, _ in newest[:recent]]

@@ -18,3 +18,12 @@ def import_pgn(engine: Engine, paths: Sequence[Path], *, index_plies: int = 40) 
     from webapp.indexer.pgn import import_pgn_files
 
     return import_pgn_files(engine, [str(p) for p in paths], index_plies=index_plies)
+
+
+def stored_ids(engine: Engine, sites: Sequence[str]) -> dict[str, int]:
+    """Site URL → the stored game's id, for lichess games (uid lichess:<8 characters>)."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        by_uid = dict(connection.execute(text("SELECT uid, id FROM games")).all())
+    return {site: by_uid["lichess:" + site.rsplit("/", 1)[-1][:8]] for site in sites}

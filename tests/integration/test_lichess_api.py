@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 import pytest
-from explorer_reference import RefGame, read_games, reference
-from sample_games import EXPLORER_SAMPLE, import_pgn
+from explorer_reference import RefGame, expected_game_ids, read_games, reference
+from sample_games import EXPLORER_SAMPLE, import_pgn, stored_ids
 from stats_tables import track_every_player
 
 from webapp.db.players import requested_player_names
@@ -96,14 +96,31 @@ def test_moves_limits_the_moves_not_the_totals(client, sample) -> None:
     assert two["white"] + two["draws"] + two["black"] == 44
 
 
-def test_answer_shape_is_lichesss(client, sample) -> None:
-    body = client.get("/lichess", query_string={"play": "d2d4,d7d5,g1f3"}).get_json()
+def test_answer_shape_is_lichesss(client, engine, sample) -> None:
+    play = ["d2d4", "d7d5", "g1f3"]
+    body = client.get("/lichess", query_string={"play": ",".join(play), "topGames": "4", "recentGames": "8"}).get_json()
     assert set(body) == {"white", "draws", "black", "moves", "topGames", "recentGames", "opening"}
     assert body["opening"] == {"eco": "D02", "name": "Queen's Pawn Game: Zukertort Variation"}
-    assert body["topGames"] == [] and body["recentGames"] == []
+    top, recent = expected_game_ids(sample, stored_ids(engine, [g.site for g in sample]), 4, 8, play=play)
+    assert [g["id"] for g in body["topGames"]] == top and len(top) == 4
+    assert [g["id"] for g in body["recentGames"]] == recent and len(recent) == 7  # all 7 games here
     move = body["moves"][0]
     assert set(move) == {"uci", "san", "averageRating", "white", "draws", "black", "game", "opening"}
-    assert move["game"] is None  # no game rows are listed yet, even for a single game
+    assert all(m["game"] is None for m in body["moves"])  # every move here was played more than once
+    # a move played in one game carries that game (the first such position of a sample game)
+    line = next(
+        [m.uci() for m in g.moves[:ply]] for g in sample for ply in range(1, 12)
+        if any(m["games"] == 1 for m in reference(sample, play=[m.uci() for m in g.moves[:ply]])["moves"])
+    )
+    answer = client.get("/lichess", query_string={"play": ",".join(line)}).get_json()
+    included: list = []
+    for wanted in reference(sample, play=line, included=included)["moves"]:
+        answered = next(m for m in answer["moves"] if m["uci"] == wanted["uci"])
+        if wanted["games"] == 1:
+            (site,) = [g.site for g, _, move in included if move == wanted["uci"]]
+            assert answered["game"]["url"] == site and answered["game"]["uci"] == wanted["uci"]
+        else:
+            assert answered["game"] is None
     start = client.get("/lichess").get_json()
     assert {m["uci"]: (m["san"], m["opening"]["name"]) for m in start["moves"]}["g1f3"] == ("Nf3", "Zukertort Opening")
 
@@ -163,7 +180,10 @@ def test_masters_years(client, engine, sample) -> None:
                                 ({"until": "2020"}, {"until": "2020-12"})]:
             body = client.get("/masters", query_string={"play": ",".join(play), **params}).get_json()
             assert numbers(body) == expected(sample, play=play, **filters), (play, params)
-            assert "recentGames" not in body and body["topGames"] == []
+            ids = stored_ids(engine, [g.site for g in sample])
+            top, _ = expected_game_ids(sample, ids, 15, 0, play=play, **filters)
+            assert "recentGames" not in body and [g["id"] for g in body["topGames"]] == top
+            assert client.get("/lichess", query_string={"play": ",".join(play)}).get_json()["topGames"] == []
     assert client.get("/master").get_json() == client.get("/masters").get_json()
 
 
@@ -370,7 +390,9 @@ def test_lichess_and_our_api_share_queries_and_cache(client, engine, sample) -> 
         theirs = client.get("/lichess", query_string=params).get_json()
         assert statements == []  # answered from the shared cache
         client.get("/lichess", query_string={**params, "speeds": "classical"})
-        assert len(statements) == 1  # a new question is one query
+        # a new question: its numbers, its games' references, their collections today
+        # (/lichess leaves the masters out) and the listed games' players and dates
+        assert len(statements) == 4 and statements[0].startswith("SELECT anon_1.move, sum(")
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [(m["uci"], m["white"], m["draws"], m["black"]) for m in theirs["moves"]] == [

@@ -13,8 +13,8 @@ from typing import Any
 
 import berserk
 import pytest
-from explorer_reference import RefGame, read_games, reference
-from sample_games import EXPLORER_SAMPLE, import_pgn
+from explorer_reference import RefGame, expected_game_ids, read_games, reference
+from sample_games import EXPLORER_SAMPLE, import_pgn, stored_ids
 from werkzeug.serving import make_server
 
 RUY = "e2e4 e7e5 g1f3 b8c6 f1b5".split()
@@ -54,7 +54,7 @@ def want(games: list[RefGame], rating_key: str = "averageRating", moves: int | N
     }
 
 
-def test_get_lichess_games(explorer, sample) -> None:
+def test_get_lichess_games(explorer, engine, sample) -> None:
     games = explorer.opening_explorer
     assert counts(games.get_lichess_games()) == want(sample)
     assert counts(games.get_lichess_games(play=["e2e4"], speeds=["blitz", "rapid"])) == want(
@@ -66,7 +66,9 @@ def test_get_lichess_games(explorer, sample) -> None:
     body = games.get_lichess_games(play=RUY, moves=1, top_games=2, recent_games=2, history=True)
     assert counts(body) == want(sample, play=RUY, moves=1)
     assert body["opening"] == {"eco": "C60", "name": "Ruy Lopez"}
-    assert body["topGames"] == [] and body["recentGames"] == []
+    top, recent = expected_game_ids(sample, stored_ids(engine, [g.site for g in sample]), 2, 2, play=RUY)
+    assert [g["id"] for g in body["topGames"]] == top and [g["id"] for g in body["recentGames"]] == recent
+    assert len(top) == len(recent) == 2
     history = {h["month"]: (h["white"], h["draws"], h["black"]) for h in body["history"]}
     for month, numbers in history.items():
         ref = reference(sample, play=RUY, since=month, until=month)
@@ -85,14 +87,16 @@ def test_get_masters_games(explorer, engine, sample) -> None:
     )
 
 
-def test_get_player_games(explorer, sample) -> None:
+def test_get_player_games(explorer, engine, sample) -> None:
     games = explorer.opening_explorer
+    ids = stored_ids(engine, [g.site for g in sample])
     for player, color in [("frank", "black"), ("Carol_Rook", "white"), ("dave99", "white")]:
         body = games.get_player_games(player, color, wait_for_indexing=True)
         assert counts(body, "averageOpponentRating") == want(
             sample, "averageOpponentRating", None, player=player, color=color
         )
-        assert body["recentGames"] == []
+        _, recent = expected_game_ids(sample, ids, 0, 8, player=player, color=color)
+        assert [g["id"] for g in body["recentGames"]] == recent and recent
     filtered = games.get_player_games(
         "frank", "white", play=["e2e4"], speeds=["blitz", "bullet", "rapid"], since="2021-02",
         wait_for_indexing=True,
