@@ -9,8 +9,11 @@ lichess CSV as GameRecords), then resampled copies of those real games up to --g
 the same real move sequences under new uids, with ratings, dates, speed and the rated
 flag perturbed. It then asks the explorer about positions at plies 0..20 of randomly
 chosen real games: `query_explorer` straight from the database (uncached), and
-`read_explorer` through Redis, timing the second call (cached). Prints p50/p95/max per
-run and the median over runs. Figures only: nothing here asserts a time.
+`read_explorer` through Redis, timing the second call (cached); and the start position
+(every game) with and without filters. Each uncached kind is timed with the answer's 15
+top and 15 recent games and again with its numbers only, so the games lists' cost shows.
+Prints p50/p95/max per run and the median over runs. Figures only: nothing here asserts
+a time.
 """
 
 from __future__ import annotations
@@ -301,6 +304,8 @@ def main() -> None:
         with_filters = [filtered.with_position(play=line) for line in lines]
         with_months = [months.with_position(play=line) for line in lines]
         with_player = [player.with_position(play=line) for line in lines]
+        # the start position (every game) and the same with filters, 20 times each
+        start = [ExplorerQuery.build()] * 20 + [filtered] * 20
         print(label)
         print(
             f"{len(lines)} positions at plies 0..{MAX_PLY} of randomly chosen real games "
@@ -329,7 +334,7 @@ def main() -> None:
                     connection.exec_driver_sql("VACUUM ANALYZE move_stats")
                 print(f"{report.summary()} (+ VACUUM ANALYZE, {time.monotonic() - started:.0f} s in all)")
             print(f"--- {phase}: {rows_in_move_stats(engine):,} move_stats rows")
-            measure_phase(engine, args.runs, plain, with_filters, with_months, with_player, busiest)
+            measure_phase(engine, args.runs, plain, with_filters, with_months, with_player, busiest, start)
 
 
 def rows_in_move_stats(engine) -> int:  # type: ignore[no-untyped-def]
@@ -337,7 +342,7 @@ def rows_in_move_stats(engine) -> int:  # type: ignore[no-untyped-def]
         return int(connection.execute(text("SELECT count(*) FROM move_stats")).scalar_one())
 
 
-def measure_phase(engine, runs: int, plain, with_filters, with_months, with_player, busiest) -> None:  # type: ignore[no-untyped-def]
+def measure_phase(engine, runs: int, plain, with_filters, with_months, with_player, busiest, start) -> None:  # type: ignore[no-untyped-def]
     for name, queries in (("no filters", plain), ("months", with_months), ("player", with_player)):
         p50, p95, worst = percentiles(time_uncached(engine, queries))
         print(f"warm-up (cold caches), uncached {name:12s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms", flush=True)
@@ -352,6 +357,8 @@ def measure_phase(engine, runs: int, plain, with_filters, with_months, with_play
             ("  numbers only (no games lists)", time_numbers_only, with_months),
             (f"uncached, player ({busiest[1]:,} games)", time_uncached, with_player),
             ("  numbers only (no games lists)", time_numbers_only, with_player),
+            ("uncached, start position (± filters)", time_uncached, start),
+            ("  numbers only (no games lists)", time_numbers_only, start),
             ("cached (Redis, 2nd call)", time_cached, plain),
         )):
             p50, p95, worst = percentiles(measure(engine, queries))
