@@ -93,10 +93,16 @@ def test_the_peers_beside_a_player_come_from_the_chosen_collections(engine, clie
         peers_state = ViewState(
             filters=Filters(collections=chosen, rating_min=group.rating_min, rating_max=group.rating_max)
         )
-        assert _numbers(view.peers) == _body_numbers(_api(client, peers_state))
+        every = _api(client, peers_state)
         games = [g for name in chosen for g in loaded[name]]
-        expected = reference(games, rating_min=group.rating_min, rating_max=group.rating_max)
-        assert view.peers.totals.games == expected["games"]
+        assert every["games"] == reference(games, rating_min=group.rating_min, rating_max=group.rating_max)["games"]
+        # less frank's own games
+        others = [g for g in games if "frank" not in (g.white, g.black)]
+        expected = reference(others, rating_min=group.rating_min, rating_max=group.rating_max)
+        assert (view.peers.totals.white, view.peers.totals.draws, view.peers.totals.black) == (
+            expected["white"], expected["draws"], expected["black"]
+        )
+        assert view.peers.totals.games < every["games"]
 
 
 def test_a_collection_without_games_is_left_out_and_named(engine, client, loaded) -> None:  # type: ignore[no-untyped-def]

@@ -87,8 +87,40 @@ def test_player_beside_peers_at_the_players_level(loaded, client) -> None:  # ty
     peers = _api(client, ViewState(line=("e2e4",), ply=1, filters=Filters(rating_min=low, rating_max=high)))
     everyone = _api(client, ViewState(line=("e2e4",), ply=1, filters=Filters(rating_min=1000)))
     assert view.result.totals.games == body["games"]
-    assert view.peers.totals.games == peers["games"] < everyone["games"]
-    assert view.peer_group.label("frank") == f"Peers rated {low}–{high} (frank's average {average} ± 100)"
+    # the peers leave frank's own games out: those after 1.e4 whose mean rating is in range
+    own = _own_games_after_e4("frank", low, high)
+    assert own > 0
+    assert view.peers.totals.games == peers["games"] - own < everyone["games"]
+    assert view.peer_group.label("frank") == (
+        f"Peers rated {low}–{high} (frank's average {average} ± 100), frank's own games left out"
+    )
+
+
+def _own_games_after_e4(player: str, low: int, high: int) -> int:
+    """The player's sample games that reach the position after 1.e4 (by any order, within
+    40 plies) with a mean rating in [low, high] (python-chess)."""
+    import chess
+    import chess.pgn
+
+    target = chess.Board()
+    target.push_uci("e2e4")
+
+    count = 0
+    with open(SAMPLE, encoding="utf-8") as handle:
+        while (game := chess.pgn.read_game(handle)) is not None:
+            h = game.headers
+            if player not in (h["White"].lower(), h["Black"].lower()) or "FEN" in h:
+                continue
+            if not (h.get("WhiteElo", "?").isdigit() and h.get("BlackElo", "?").isdigit()):
+                continue
+            board, reached = game.board(), False
+            for move in list(game.mainline_moves())[:40]:
+                board.push(move)
+                reached = reached or board.epd() == target.epd()
+            mean = (int(h["WhiteElo"]) + int(h["BlackElo"])) // 2
+            if reached and low <= mean <= high:
+                count += 1
+    return count
 
 
 def test_an_unknown_player_shows_all_games_and_is_remembered(loaded, client) -> None:  # type: ignore[no-untyped-def]
