@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 GAME_ID = "8dWrdE03"  # the sample's first game: 1. e4 e5 2. Nf3 Nc6 3. Bb5 ... 14. Ra3 0-1
+LONG_GAME_ID = "PTwhOiTt"  # the sample's longest game: 69 plies
 EXPLORER = "?play=e2e4,e7e5&speeds=ultraBullet,bullet&rating_min=1600&orientation=black"
 
 
@@ -102,8 +103,6 @@ def test_view001_a_viewer_link_steps_through_the_game_and_back_to_the_explorer(l
 
     page.key(Keys.END)
     viewer.shows(_board_after(game, len(san)), san[-1], flipped=True)
-    past = page.wait_for(lambda: page.text("#viewer-numbers .past-index") if len(san) > 40 else "n/a", "past")
-    assert past
     page.key(Keys.HOME)
     viewer.shows(_board_after(game, 0), "start", flipped=True)
     page.key(Keys.ARROW_RIGHT)
@@ -135,20 +134,35 @@ def test_view001_a_viewer_link_steps_through_the_game_and_back_to_the_explorer(l
     page.wait_for(lambda: page.search.startswith("?play=e2e4&"), "← in the explorer")
 
 
-def test_view002_the_phone_layout_and_a_reload(live_app, new_browser) -> None:
+def test_view002_a_long_game_on_a_phone_past_the_indexed_plies_and_a_reload(live_app, new_browser) -> None:
     driver = new_browser(390, 844)
     page = Dashboard(driver, live_app)
-    driver.get(live_app.url + f"/?game={GAME_ID}")
+    driver.get(live_app.url + f"/?game={LONG_GAME_ID}")
     viewer = Viewer(page)
-    game = _game(GAME_ID)
+    game = _game(LONG_GAME_ID)
+    san = [node.san() for node in game.mainline()]
+    assert len(san) > 40  # longer than the indexed plies (INDEX_PLIES=40)
     viewer.shows(_board_after(game, 0), "start", flipped=False)  # no explorer line: the start
     page.key(Keys.ARROW_RIGHT)
-    viewer.shows(_board_after(game, 1), "e4", flipped=False)
-    width = driver.execute_script("return document.documentElement.scrollWidth")
-    assert width <= 390  # nothing sticks out sideways
+    viewer.shows(_board_after(game, 1), san[0], flipped=False)
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 390  # nothing sticks out
     SHOTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(SHOTS / "viewer-390.png"))
-    driver.refresh()
+    page.key(Keys.END)
+    viewer.shows(_board_after(game, len(san)), san[-1], flipped=False)
+    assert page.wait_for(lambda: page.text("#viewer-numbers .past-index"), "no numbers past ply 40") == (
+        "Past the first 40 half-moves: the explorer indexes the opening only.")
+    driver.find_element(By.CSS_SELECTOR, '#viewer-moves [data-game-ply="40"]').click()
+    viewer.shows(_board_after(game, 40), san[39], flipped=False)
+    line = ",".join(m.uci() for m in list(game.mainline_moves())[:40])
+    api = live_app.api(f"?play={line}")
+    page.wait_for(lambda: driver.execute_script(
+        "const m = document.querySelector('#viewer-numbers .moves'); return m && m.dataset.fen") == api["fen"],
+        "the numbers at ply 40")
+    assert api["games"] >= 1  # this game itself reached it
+    driver.execute_script("document.getElementById('viewer-moves').scrollIntoView()")
+    driver.save_screenshot(str(SHOTS / "viewer-390-moves.png"))
+    driver.refresh()  # the link survives a reload
     viewer.shows(_board_after(game, 0), "start", flipped=False)
 
 
