@@ -171,8 +171,12 @@ def test_view003_an_unknown_game_says_so(live_app, browser) -> None:
     browser.get(live_app.url + "/?play=d2d4&game=zzzzzzzz")
     message = page.wait_for(lambda: page.text("#viewer-header .viewer-missing"), "the message")
     assert message == "No game with id “zzzzzzzz” in these games."
+    assert not browser.find_element(By.ID, "explorer-row").is_displayed()
+    assert not browser.find_element(By.ID, "viewer-body").is_displayed()
     browser.find_element(By.ID, "viewer-back").click()
     page.wait_for(lambda: page.search == "?play=d2d4", "the explorer")
+    page.wait_for(lambda: browser.find_element(By.ID, "explorer-row").is_displayed(), "the explorer shown")
+    assert not browser.find_element(By.ID, "game-viewer").is_displayed()
     page.wait_for_api_numbers()
 
 

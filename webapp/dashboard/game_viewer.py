@@ -132,6 +132,7 @@ def build_game_viewer() -> html.Div:
                             className="mb-2"),
                 ],
                 className="g-3",
+                id=ids.VIEWER_BODY,
             ),
         ],
         id=ids.VIEWER,
@@ -274,6 +275,7 @@ def register_game_viewer(app: dash.Dash) -> None:
             "viewer_style": Output(ids.VIEWER, "style"),
             "viewer_class": Output(ids.VIEWER, "className"),
             "explorer_style": Output(ids.EXPLORER_ROW, "style"),
+            "body_style": Output(ids.VIEWER_BODY, "style"),
             "header": Output(ids.VIEWER_HEADER, "children"),
             "board": Output(ids.VIEWER_BOARD, "src"),
             "board_alt": Output(ids.VIEWER_BOARD, "alt"),
@@ -292,7 +294,7 @@ def register_game_viewer(app: dash.Dash) -> None:
     )
     def view_game(public, steps, click, search, stored, ply):  # type: ignore[no-untyped-def]
         unchanged = {"header": no_update, "game": no_update, "viewer_style": no_update,
-                     "viewer_class": no_update, "explorer_style": no_update}  # fmt: skip
+                     "viewer_class": no_update, "explorer_style": no_update, "body_style": no_update}  # fmt: skip
         trigger = ctx.triggered_id
         if trigger in STEPS or trigger == ids.VIEWER_CLICK:
             if not stored:
@@ -307,21 +309,22 @@ def register_game_viewer(app: dash.Dash) -> None:
             if new_ply == ply:
                 raise PreventUpdate
             return {**unchanged, "ply": new_ply, **viewer_outputs(stored, new_ply, search)}
+        empty = {"board": "", "board_alt": "", "clocks": [], "moves": [], "numbers": []}
         if not public:  # closed (or never opened): the explorer as it was
             if not stored:
                 raise PreventUpdate
             return {"game": None, "ply": 0, "viewer_style": HIDDEN, "viewer_class": "game-viewer pt-2",
-                    "explorer_style": {}, "header": [], "board": "", "board_alt": "", "clocks": [], "moves": [], "numbers": []}
+                    "explorer_style": {}, "body_style": {}, "header": [], **empty}  # fmt: skip
         detail = _find(public)
         back = "/" + search_with_game(search, None)
-        shown = {"game": None, "viewer_style": {}, "viewer_class": "game-viewer open pt-2",
-                 "explorer_style": HIDDEN}  # fmt: skip
-        if detail is None:
+        shown = {"viewer_style": {}, "viewer_class": "game-viewer open pt-2", "explorer_style": HIDDEN}
+        if detail is None:  # kept as a game without moves, so that closing the viewer knows it was open
             missing = [dcc.Link("← Back to the explorer", href=back, id=ids.VIEWER_BACK,
                                 className="btn btn-outline-primary btn-sm me-2"),
                        html.Span(f"No game with id “{public}” in these games.", className="viewer-missing")]
-            return {**shown, "ply": 0, "header": missing, "board": "", "board_alt": "", "clocks": [], "moves": [], "numbers": []}
+            return {**shown, "game": {"id": public, "moves": []}, "ply": 0, "body_style": HIDDEN,
+                    "header": missing, **empty}  # fmt: skip
         game = game_data(detail)
         new_ply = start_ply(game["moves"], state_from_search(search))
-        return {**shown, "game": game, "ply": new_ply, "header": build_header(game, back),
+        return {**shown, "game": game, "ply": new_ply, "body_style": {}, "header": build_header(game, back),
                 **viewer_outputs(game, new_ply, search)}

@@ -72,6 +72,7 @@ VIEWER_GAME = "viewer-game"  # the game shown: moves, SAN, clocks, players (memo
 VIEWER_PLY = "viewer-ply"  # the ply shown (memory)
 VIEWER_CLICK = "viewer-click"  # the last click on a move of the list, set from assets/viewer.js
 VIEWER_HEADER = "viewer-header"
+VIEWER_BODY = "viewer-body"  # board, moves and numbers (hidden when the game is not found)
 VIEWER_BOARD = "viewer-board"
 VIEWER_CLOCKS = "viewer-clocks"
 VIEWER_MOVES = "viewer-moves"
