@@ -152,3 +152,15 @@ def test_a_fen_rides_in_the_url_and_comes_back() -> None:
     assert state_from_search(search) == state
     # moves that are legal from the start but not from the FEN are cut off
     assert state_from_search("?fen=" + fen.replace(" ", "+") + "&play=e2e4").line == ()
+
+
+def test_the_viewers_game_rides_beside_the_explorers_parameters() -> None:
+    from webapp.dashboard.url import game_from_search, search_with_game
+
+    assert game_from_search("?play=e2e4&game=8dWrdE03") == "8dWrdE03"
+    assert game_from_search("?play=e2e4") is None and game_from_search("?game=") is None
+    assert search_with_game("?play=e2e4&game=old", "new") == "?play=e2e4&game=new"
+    assert search_with_game("?play=e2e4&game=old", None) == "?play=e2e4"
+    assert search_with_game("?game=old", None) == ""
+    assert search_with_game("", "a b&c") == "?game=a%20b%26c"
+    assert state_from_search("?play=e2e4&game=x") == state_from_search("?play=e2e4")  # the explorer ignores it

@@ -7,6 +7,8 @@
 - show_upload opens the upload panel (button, or an empty database); upload imports a PGN
   as a background job with progress.
 - the charts view (charts_panel) redraws from the view state while it is shown.
+- the games lists (games_panel) are drawn from the same answer as the moves table; a row
+  links to `game=<id>`, which opens the game viewer (game_viewer) over the explorer.
 """
 
 from __future__ import annotations
@@ -31,10 +33,17 @@ from webapp.dashboard.filters import (
     filters_from_controls,
     rating_label,
 )
+from webapp.dashboard.game_viewer import register_game_viewer
+from webapp.dashboard.games_panel import build_games
 from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label, slider_props
 from webapp.dashboard.moves import build_panel, build_unavailable
 from webapp.dashboard.upload import UploadError, build_result, import_upload, upload_collection
-from webapp.dashboard.url import search_from_state, state_from_search
+from webapp.dashboard.url import (
+    game_from_search,
+    search_from_state,
+    search_with_game,
+    state_from_search,
+)
 
 FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED, ids.COLLECTIONS)
 CONTROL_KEYS = ("player", "color", "rating", "speeds", "months", "rated", "collections")
@@ -122,6 +131,7 @@ def register_callbacks(app: dash.Dash) -> None:
     """Register the dashboard's callbacks on `app`."""
     server = app.server
     register_charts_callbacks(app)  # the charts view beside the moves table
+    register_game_viewer(app)  # a stored game stepped through, opened by game= in the URL
 
     @app.callback(
         output={
@@ -169,6 +179,8 @@ def register_callbacks(app: dash.Dash) -> None:
             filters_from_controls(**controls, month_bounds=None if disabled else (low, high)), search
         )
         out = navigation_outputs(event, state, new_state, selection, new_selection)
+        if out["search"] is not no_update and game_from_search(search):
+            out["search"] = search_with_game(out["search"], game_from_search(search))  # the viewer stays open
         if event.kind in ("load", "url", "data"):
             # spanning the URL's months too, so a month from the URL is never dropped
             bounds = month_bounds(new_state.filters)
@@ -269,6 +281,7 @@ EXPLORER_OUTPUTS = {
     "recorded": (ids.RECORDED_PLAYER, "data"),
     "empty": (ids.EMPTY_DATABASE, "data"),
     "poll": (ids.INDEXING_POLL, "disabled"),
+    "games": (ids.GAMES_PANEL, "children"),
 }
 
 
@@ -285,6 +298,7 @@ def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any
         outputs: dict[str, Any] = {key: no_update for key in EXPLORER_OUTPUTS}
         outputs["panel"] = [build_unavailable()]
         outputs["poll"] = True
+        outputs["games"] = []
         return outputs
     noted: Any = no_update
     if view.unknown_player and view.unknown_player != recorded:
@@ -295,6 +309,7 @@ def explorer_outputs(state: st.ViewState, recorded: str | None) -> dict[str, Any
         "recorded": noted,
         "empty": True if view.empty_database else no_update,  # opens the upload panel
         "poll": view.indexing is None,  # ask again every 2 s while the player is counted
+        "games": build_games(view.result, state),  # the same answer: no query of its own
     }
 
 

@@ -59,3 +59,26 @@ UPLOAD_TOO_LARGE = "upload-too-large"  # a file the browser refused as over the 
 EMPTY_NOTICE = "empty-notice"
 
 TABS = "tabs"
+
+# the explorer's row (board, moves, filters): hidden while the game viewer is shown
+EXPLORER_ROW = "explorer-row"
+# games lists under the moves table (games_panel)
+GAMES_PANEL = "games-panel"
+
+# the game viewer (game_viewer): a stored game stepped through, opened by `game=` in the URL
+VIEWER = "game-viewer"
+VIEWER_ID = "viewer-id"  # the URL's `game=` (memory; set in the browser when it changes)
+VIEWER_GAME = "viewer-game"  # the game shown: moves, SAN, clocks, players (memory)
+VIEWER_PLY = "viewer-ply"  # the ply shown (memory)
+VIEWER_CLICK = "viewer-click"  # the last click on a move of the list, set from assets/viewer.js
+VIEWER_HEADER = "viewer-header"
+VIEWER_BODY = "viewer-body"  # board, moves and numbers (hidden when the game is not found)
+VIEWER_BOARD = "viewer-board"
+VIEWER_CLOCKS = "viewer-clocks"
+VIEWER_MOVES = "viewer-moves"
+VIEWER_NUMBERS = "viewer-numbers"
+VIEWER_FIRST = "viewer-first"
+VIEWER_PREVIOUS = "viewer-previous"
+VIEWER_NEXT = "viewer-next"
+VIEWER_LAST = "viewer-last"
+VIEWER_BACK = "viewer-back"  # back to the explorer (a link: the URL without `game=`)

@@ -9,6 +9,8 @@ from webapp.dashboard import ids
 from webapp.dashboard.board import build_board
 from webapp.dashboard.charts_panel import MOVES_VIEW, build_charts_panel, build_view_toggle
 from webapp.dashboard.filters import build_filters
+from webapp.dashboard.game_viewer import build_game_viewer
+from webapp.dashboard.games_panel import build_games_panel
 from webapp.dashboard.jump import build_jump
 from webapp.dashboard.player_panel import build_player_panel
 from webapp.dashboard.upload import build_upload_card
@@ -30,8 +32,9 @@ def build_navbar() -> dbc.Navbar:
 
 
 def build_explorer_panel() -> html.Div:
-    """Opening name, notices, position totals and the moves table, under a loading overlay;
-    or, by the toggle above them, the charts of the same position (charts_panel).
+    """Opening name, notices, position totals and the moves table, under a loading overlay,
+    and the position's top and recent games (games_panel); or, by the toggle above them,
+    the charts of the same position (charts_panel).
 
     The panel's content is drawn by `moves.build_panel` in one piece.
     """
@@ -39,14 +42,17 @@ def build_explorer_panel() -> html.Div:
         [
             build_view_toggle(),
             html.Div(
-                dcc.Loading(
-                    html.Div(id=ids.EXPLORER_PANEL),
-                    id=ids.LOADING,
-                    type="circle",
-                    delay_show=150,
-                    overlay_style={"visibility": "visible", "opacity": 0.55},
-                    parent_className="moves-loading",
-                ),
+                [
+                    dcc.Loading(
+                        html.Div(id=ids.EXPLORER_PANEL),
+                        id=ids.LOADING,
+                        type="circle",
+                        delay_show=150,
+                        overlay_style={"visibility": "visible", "opacity": 0.55},
+                        parent_className="moves-loading",
+                    ),
+                    build_games_panel(),
+                ],
                 id=MOVES_VIEW,
             ),
             build_charts_panel(),
@@ -59,6 +65,7 @@ def build_explorer_tab() -> html.Div:
     return html.Div(
         [
             dbc.Collapse(build_upload_card(), id=ids.UPLOAD_COLLAPSE, is_open=False),
+            build_game_viewer(),  # shown instead of the row below while the URL names a game
             dbc.Row(
                 [
                     dbc.Col([build_board(), build_jump()], xs=12, md=6, xl=4, className="mb-3"),
@@ -66,6 +73,7 @@ def build_explorer_tab() -> html.Div:
                     dbc.Col(build_filters(), xs=12, md=12, xl=3, className="mb-3"),
                 ],
                 className="g-3",
+                id=ids.EXPLORER_ROW,
             ),
         ],
         className="pt-2",

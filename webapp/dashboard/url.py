@@ -3,13 +3,14 @@
 `/?fen=FEN&play=e2e4,e7e5&speeds=blitz,rapid&rating_min=1600&rating_max=1999&since=2013-01&
 until=2013-12&player=NAME&color=white&rated=true&collections=masters,otb&orientation=black` opens that position
 with those filters. Parsing is forgiving: what cannot be read is left out, never an error.
+`game=<public id>` beside them opens the game viewer over that explorer view.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from webapp.dashboard.state import (
     ORIENTATIONS,
@@ -24,6 +25,8 @@ from webapp.model.links import explorer_search
 from webapp.model.query import MAX_RATING, RATING_BAND, QueryError, ratings_from_groups
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: the URL parameter naming the game the viewer shows
+GAME_PARAMETER = "game"
 
 
 def search_from_state(state: ViewState) -> str:
@@ -115,3 +118,18 @@ def _rating(value: str | None) -> int | None:
 def _month(value: str | None) -> str | None:
     value = (value or "").strip()
     return value if _MONTH.match(value) else None
+
+
+def game_from_search(search: str | None) -> str | None:
+    """The public id of the game the URL opens in the viewer, or None."""
+    values = parse_qs((search or "").lstrip("?")).get(GAME_PARAMETER)
+    game = values[-1].strip() if values else ""
+    return game or None
+
+
+def search_with_game(search: str | None, game: str | None) -> str:
+    """The query string with `game=` set to `game` (last), or left out when None."""
+    kept = [p for p in (search or "").lstrip("?").split("&") if p and not p.startswith(GAME_PARAMETER + "=")]
+    if game:
+        kept.append(f"{GAME_PARAMETER}={quote(game, safe='')}")
+    return "?" + "&".join(kept) if kept else ""

@@ -15,7 +15,7 @@ import re
 _LICHESS_ID = re.compile(r"^[A-Za-z0-9]{8}$")
 _STUDY_ID = re.compile(r"^[A-Za-z0-9]{8}-[A-Za-z0-9]{8}$")
 _NUMBER = re.compile(r"^[0-9]{1,19}$")
-_HASH = re.compile(r"^[0-9a-f]{8,64}$")
+_HASH = re.compile(r"^[0-9a-f]{32}$")  # webapp.indexer.headers.identity_of
 _HTTP = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _CHESSCOM_SITE = re.compile(r"^https?://(?:www\.)?chess\.com/\S+$", re.IGNORECASE)
 #: at most this many characters of a public id are read (the longest kind is a 32-char hash)

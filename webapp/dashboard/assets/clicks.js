@@ -117,8 +117,8 @@
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest && event.target.closest("[data-square], [data-play], [data-ply]");
-    if (!target) {
-      return;
+    if (!target || target.closest(".game-viewer")) {
+      return; // the game viewer's numbers are to read, not to play (assets/viewer.js)
     }
     var data = {};
     if (target.hasAttribute("data-square")) {
@@ -132,6 +132,9 @@
   });
 
   document.addEventListener("keydown", function (event) {
+    if (document.querySelector(".game-viewer.open")) {
+      return; // the game viewer has the keys (assets/viewer.js)
+    }
     var tag = event.target && event.target.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.target.isContentEditable) {
       return;

@@ -14,6 +14,7 @@
   var active = -1;
   var items = [];
   var timer = null;
+  var leaving = null; // the pending close after the box lost the focus
   var dismissed = false; // Enter, Escape, a pick or leaving the box: no list until typing again
 
   function isBox(element) {
@@ -186,7 +187,13 @@
 
   document.addEventListener("focusout", function (event) {
     if (isBox(event.target)) {
-      setTimeout(dismiss, 150);
+      clearTimeout(leaving);
+      leaving = setTimeout(dismiss, 150); // later, so a click on a name still picks it
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    if (isBox(event.target) && event.target === box) {
+      clearTimeout(leaving); // back in the box before the list closed: typing goes on
     }
   });
   window.addEventListener("resize", place);

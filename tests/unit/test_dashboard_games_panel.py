@@ -1,0 +1,61 @@
+"""The games lists under the moves table: rows from the answer's entries, links to the viewer."""
+
+from __future__ import annotations
+
+import chess
+from dash import dcc, html
+
+from webapp.dashboard.games_panel import build_games, move_text
+from webapp.dashboard.state import Filters, ViewState
+from webapp.model.stats import ExplorerResult, Results
+
+AFTER_E4 = "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1"
+
+
+def _entry(game_id: str, winner: str | None, uci: str, url: str | None = None) -> dict:
+    return {
+        "id": game_id, "url": url, "white": {"name": "Capablanca", "rating": None},
+        "black": {"name": "Lasker", "rating": 2600}, "winner": winner, "speed": "classical",
+        "mode": "rated", "date": "1921", "year": 1921, "month": None, "uci": uci,
+    }  # fmt: skip
+
+
+def _texts(component) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every string in a component tree, in order."""
+    if isinstance(component, str):
+        return [component]
+    children = getattr(component, "children", None)
+    if children is None:
+        return []
+    if not isinstance(children, list):
+        children = [children]
+    return [text for child in children for text in _texts(child)]
+
+
+def test_move_text_is_san_when_legal_else_as_sent() -> None:
+    assert move_text(AFTER_E4, "c7c5") == "c5"
+    assert move_text(chess.STARTING_FEN, "e1g1") == "e1g1"  # not legal at the start
+    assert move_text(AFTER_E4, "junk") == "junk"
+    assert move_text(AFTER_E4, None) == ""
+
+
+def test_no_games_draw_nothing() -> None:
+    assert build_games(ExplorerResult(fen=AFTER_E4, totals=Results()), ViewState()) == []
+
+
+def test_rows_link_to_the_viewer_with_the_explorers_url() -> None:
+    state = ViewState(line=("e2e4",), ply=1, filters=Filters(speeds=("blitz",)))
+    result = ExplorerResult(
+        fen=AFTER_E4, totals=Results(), top_games=(_entry("abc", "white", "c7c5", "https://lichess.org/abc"),),
+        recent_games=(_entry("def", None, "e7e5"), _entry("ghi", "black", "c7c5")),
+    )
+    top, recent = build_games(result, state)
+    assert top.className == "games-list top-games" and recent.className == "games-list recent-games"
+    row = top.children[1]
+    link, source = row.children
+    assert isinstance(link, dcc.Link) and link.href == "/?play=e2e4&speeds=blitz&game=abc"
+    assert _texts(link) == ["1-0", "Capablanca", "", "Lasker", "2600", "c5", "1921"]
+    assert isinstance(source, html.A) and source.href == "https://lichess.org/abc"
+    assert (source.target, source.rel) == ("_blank", "noopener noreferrer")
+    assert [_texts(r.children[0])[0] for r in recent.children[1:]] == ["½-½", "0-1"]
+    assert len(recent.children[1].children) == 1  # no source link for a game without one
