@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import chess
@@ -180,39 +179,31 @@ def test_view003_an_unknown_game_says_so(live_app, browser) -> None:
     page.wait_for_api_numbers()
 
 
-def test_view004_a_top_games_row_opens_the_viewer(live_app, browser, monkeypatch) -> None:
-    """The games lists come from the explorer's answer (another module fills them): here the
-    answer is given two real games, read with read_summaries, to see the rows and their links."""
-    from webapp.api.game_json import game_json
-    from webapp.dashboard import callbacks
-    from webapp.db.game_summaries import read_summaries
-    from webapp.extensions import db
-
-    with live_app.app.app_context(), db.engine.connect() as connection:  # type: ignore[attr-defined]
-        summaries = read_summaries(connection, [1, 2])
-    entries = tuple(game_json(summaries[i], "g1f3") for i in (1, 2))
-    explore = callbacks.explore
-
-    def with_games(factory, state):  # type: ignore[no-untyped-def]
-        view = explore(factory, state)
-        return replace(view, result=replace(view.result, top_games=entries, recent_games=entries[1:]))
-
-    monkeypatch.setattr(callbacks, "explore", with_games)
+def test_view004_a_top_games_row_opens_the_viewer(live_app, browser) -> None:
+    """The rows are the API's topGames and recentGames for the same line and filters (the
+    API's lists are checked against python-chess in tests/integration/test_position_games)."""
+    body = live_app.api("?play=e2e4,e7e5&speeds=ultraBullet,bullet&topGames=8&recentGames=8")
+    assert len(body["topGames"]) >= 2 and body["recentGames"]
+    first = body["topGames"][0]
     page = Dashboard(browser, live_app).open("?play=e2e4,e7e5&speeds=ultraBullet,bullet")
     rows = page.wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#games-panel .top-games .game-row"), "rows")
-    assert [r.get_attribute("data-game") for r in rows] == [summaries[1].public_id, summaries[2].public_id]
-    first = summaries[1]
+    assert [r.get_attribute("data-game") for r in rows] == [g["id"] for g in body["topGames"]]
     assert browser.execute_script(
         "return Array.from(document.querySelectorAll('#games-panel .top-games .game-row .game-players span span'))"
         ".slice(0, 4).map(e => e.textContent)"
-    ) == [first.white, str(first.white_rating), first.black, str(first.black_rating)]
-    assert page.text("#games-panel .top-games .game-row .game-move") == "Nf3"
+    ) == [first["white"]["name"], str(first["white"]["rating"]), first["black"]["name"], str(first["black"]["rating"])]
+    board = chess.Board()
+    for uci in ("e2e4", "e7e5"):
+        board.push_uci(uci)
+    played = board.san(chess.Move.from_uci(first["uci"])) if first["uci"] else ""
+    assert page.text("#games-panel .top-games .game-row .game-move") == played
     assert page.text("#games-panel .top-games .game-row .game-result") == {"white": "1-0", "black": "0-1"}.get(
-        first.winner or "", "½-½")
+        first["winner"] or "", "½-½")
     link = rows[0].find_element(By.CSS_SELECTOR, "a.game-source")
-    assert link.get_attribute("href") == first.url and link.get_attribute("target") == "_blank"
+    assert link.get_attribute("href") == first["url"] and link.get_attribute("target") == "_blank"
     assert "noopener" in link.get_attribute("rel")
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#games-panel .recent-games .game-row")) == 1
+    assert [r.get_attribute("data-game") for r in browser.find_elements(
+        By.CSS_SELECTOR, "#games-panel .recent-games .game-row")] == [g["id"] for g in body["recentGames"]]
     SHOTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(SHOTS / "games-panel-1366.png"))
     browser.set_window_size(390, 844)
@@ -224,10 +215,13 @@ def test_view004_a_top_games_row_opens_the_viewer(live_app, browser, monkeypatch
     browser.save_screenshot(str(SHOTS / "games-panel-390.png"))
     browser.set_window_size(1366, 900)
     rows[0].find_element(By.CSS_SELECTOR, "a.game-open").click()
-    page.wait_for(lambda: page.search == f"?play=e2e4,e7e5&speeds=ultraBullet,bullet&game={first.public_id}", "URL")
+    page.wait_for(lambda: page.search == f"?play=e2e4,e7e5&speeds=ultraBullet,bullet&game={first['id']}", "URL")
     viewer = Viewer(page)
-    game = _game(first.public_id)
-    viewer.shows(_board_after(game, 2), "e5", flipped=False)
+    game = _game(first["id"])
+    ply = next(p for p in range(41) if _board_after(game, p).epd() == board.epd())  # by any move order
+    shown = _board_after(game, ply)
+    last = _board_after(game, ply - 1).san(shown.peek())
+    viewer.shows(shown, last, flipped=False)
     browser.back()  # the browser's back button closes the viewer too
     page.wait_for(lambda: browser.find_element(By.ID, "explorer-row").is_displayed(), "the explorer")
     assert page.search == "?play=e2e4,e7e5&speeds=ultraBullet,bullet"

@@ -21,6 +21,8 @@ from webapp.dashboard.url import search_from_state, search_with_game
 from webapp.model.stats import ExplorerResult
 
 RESULT_TEXT = {"white": "1-0", "black": "0-1"}
+#: rows shown per list (the explorer's answer keeps 15 of each)
+SHOWN = 8
 DRAW_TEXT = "½-½"
 
 
@@ -99,7 +101,9 @@ def build_games(result: ExplorerResult, state: ViewState) -> list:
     search = search_from_state(state)
     out = []
     if result.top_games:
-        out.append(build_games_list("Top games", result.top_games, result.fen, search, "top-games"))
+        out.append(build_games_list("Top games", result.top_games[:SHOWN], result.fen, search, "top-games"))
     if result.recent_games:
-        out.append(build_games_list("Recent games", result.recent_games, result.fen, search, "recent-games"))
+        out.append(
+            build_games_list("Recent games", result.recent_games[:SHOWN], result.fen, search, "recent-games")
+        )
     return out
