@@ -30,6 +30,8 @@ class Settings:
     cache_timeout: int = 24 * 3600
     index_plies: int = 40
     statement_timeout_ms: int = 10_000
+    #: a request's work in Python (replaying games, walking move trees) ends after this
+    request_deadline_s: float = 10.0
     pool_recycle_s: int = 1800
     #: signs the dashboard's background-job handles; None: none configured (webapp.secret_key)
     secret_key: str | None = None
@@ -79,6 +81,7 @@ class Settings:
             statement_timeout_ms=int(
                 env.get("STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms)
             ),
+            request_deadline_s=float(env.get("REQUEST_DEADLINE_S", defaults.request_deadline_s)),
             pool_recycle_s=int(env.get("POOL_RECYCLE", defaults.pool_recycle_s)),
             secret_key=env.get("SECRET_KEY") or None,
             data_dir=data_dir or defaults.data_dir,
