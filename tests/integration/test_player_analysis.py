@@ -145,7 +145,8 @@ def test_comparison_per_move_matches_replayed_games(engine: Engine, loaded) -> N
 def test_leaks_match_replayed_games(engine: Engine, loaded) -> None:
     query = ExplorerQuery.build(player="carol", color="white")
     with engine.connect() as connection:
-        rating, leaks = find_leaks(connection, query, min_games=3, limit=5, index_plies=PLIES)
+        search = find_leaks(connection, query, min_games=3, limit=5, index_plies=PLIES)
+    rating, leaks = search.rating, list(search.leaks)
     assert rating == carol_rating(loaded)
     own: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     boards: dict[int, chess.Board] = {}

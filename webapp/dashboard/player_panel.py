@@ -455,22 +455,27 @@ def analyse(args: dict[str, str]) -> dict[str, Any]:
 
 def leaks_panel(args: dict[str, str], index_plies: int) -> tuple[Any, str]:
     """The leaks table (near-duplicates dropped) and a note on how they are ranked."""
-    from webapp.api.player_routes import parse_player_args
+    from webapp.api.player_routes import parse_player_args, request_deadline
     from webapp.db.leaks import DEFAULT_BAND_WIDTH, PlayerNotFound, read_leaks
     from webapp.db.players import PlayerIndexing
     from webapp.extensions import db
+    from webapp.model.deadline import WorkTooLong
 
     if not args.get("player"):
         return "", ""
     try:
         query, extra = parse_player_args(args)
-        _rating, found = read_leaks(db.engine.connect, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH),
-                                    index_plies=index_plies, limit=LEAKS_ASKED)
+        search = read_leaks(db.engine.connect, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH),
+                            index_plies=index_plies, limit=LEAKS_ASKED, deadline=request_deadline())
     except (QueryError, PlayerNotFound, PlayerIndexing):
         return "", ""  # the summary above says what is wrong, or that the games are counted
-    shown = drop_near_duplicates(found)[:LEAKS_SHOWN]
+    except WorkTooLong as error:
+        return html.Span(str(error), className="text-danger"), ""
+    shown = drop_near_duplicates(list(search.leaks))[:LEAKS_SHOWN]
     note = (f"Positions {query.player} reaches at least 3 times as {query.color}, most points lost "
             "against peers first; a line continued by the same games is listed once, deepest.")
+    if search.note:
+        note = f"{note} Search {search.note}."
     return build_leaks_table(query, shown), note
 
 
