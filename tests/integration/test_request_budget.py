@@ -144,3 +144,36 @@ def test_a_statement_past_the_timeout_is_a_503(postgres_database_url, tmp_path) 
     )
     with app.app_context():
         db.engine.dispose()
+
+
+def test_long_requests_wait_for_a_slot_then_are_told_the_server_is_busy(app, client, loaded, monkeypatch) -> None:
+    import threading
+
+    from webapp.api import heavy
+
+    monkeypatch.setattr(heavy, "HEAVY_WAIT_S", 0.05)
+    assert client.get("/api/player/leaks?player=carol&color=white").status_code == 200  # now cached
+    slots = threading.BoundedSemaphore(1)
+    app.extensions["heavy_slots"] = slots
+    slots.acquire()  # a long request of another client holds the only slot
+    try:
+        response = client.get("/api/export/games.pgn?play=e2e4&player=carol&color=white")
+        assert response.status_code == 503
+        assert "Retry-After" in response.headers  # the export's rate limiter writes its own
+        assert response.get_json()["error"] == (
+            "the server is busy with other long requests (PGN exports); try again in a few seconds"
+        )
+        response = client.get("/api/player/leaks?player=carol&color=black")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        # a cached answer needs no slot
+        assert client.get("/api/player/leaks?player=carol&color=white").status_code == 200
+    finally:
+        slots.release()
+    assert client.get("/api/export/games.pgn?play=e2e4&player=carol&color=white").status_code == 200
+
+
+def test_the_export_is_rate_limited_per_client(app, client, loaded) -> None:
+    app.extensions["settings"] = app.extensions["settings"].with_(export_rate_limit="2 per minute")
+    statuses = [client.get("/api/export/games.pgn?play=e2e4&player=carol&color=white").status_code
+                for _ in range(3)]
+    assert statuses == [200, 200, 429]

@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from webapp.api.heavy import ServerBusy
 from webapp.db.players import PlayerIndexing
 from webapp.model.deadline import WorkTooLong
 from webapp.model.query import QueryError
@@ -16,6 +17,8 @@ from webapp.model.query import QueryError
 INDEXING_RETRY_AFTER = 2
 #: ... and after a request stopped at its time budget
 BUSY_RETRY_AFTER = 30
+#: ... and after finding every slot for long requests taken (webapp.api.heavy)
+BUSY_RETRY_SOON = 5
 
 log = logging.getLogger(__name__)
 #: besides /api/...: answered in JSON (Dash's renderer reads its callback errors as JSON)
@@ -34,10 +37,10 @@ def error_response(status: int, message: str):  # type: ignore[no-untyped-def]
     return response
 
 
-def _busy(message: str):  # type: ignore[no-untyped-def]
-    """503 with Retry-After: the request was stopped at its time budget, not broken."""
+def _busy(message: str, *, retry_after: int = BUSY_RETRY_AFTER):  # type: ignore[no-untyped-def]
+    """503 with Retry-After: the request was stopped at its time budget (or found no slot), not broken."""
     response = error_response(503, message)
-    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -59,6 +62,10 @@ def register_error_handlers(server: Flask) -> None:
         response.status_code = 202
         response.headers["Retry-After"] = str(INDEXING_RETRY_AFTER)
         return response
+
+    @server.errorhandler(ServerBusy)
+    def _server_busy(error: ServerBusy):  # type: ignore[no-untyped-def]
+        return _busy(str(error), retry_after=BUSY_RETRY_SOON)
 
     @server.errorhandler(WorkTooLong)
     def _too_long(error: WorkTooLong):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from webapp.api.errors import error_response
+from webapp.api.heavy import heavy_slot
 from webapp.api.wire import query_from_args
 from webapp.db.explorer import read_explorer
 from webapp.db.leaks import (
@@ -38,7 +39,7 @@ from webapp.model.deadline import Deadline
 from webapp.model.links import explorer_url
 from webapp.model.player_wire import comparison_json, score_json
 from webapp.model.query import QueryError, check_name, format_month, normalise_player
-from webapp.security import write_rate_limit
+from webapp.security import export_rate_limit, write_rate_limit
 
 player_api = Blueprint("player_api", __name__)
 
@@ -131,7 +132,7 @@ def leaks():  # type: ignore[no-untyped-def]
             db.engine.connect, query, band_width=band, min_games=extra.get("min_games", 3),
             limit=extra.get("limit", 20),
             index_plies=current_app.extensions["settings"].index_plies,
-            deadline=request_deadline(),
+            deadline=request_deadline(), slot=heavy_slot("leaks"),
         )
     except PlayerNotFound as error:
         return _not_found(error, query.player or "")
@@ -216,7 +217,7 @@ def games_export(args: Mapping[str, str]) -> GameExport:
     request's time budget."""
     query, extra = parse_player_args(args)
     plies = current_app.extensions["settings"].index_plies
-    with db.engine.connect() as connection:
+    with heavy_slot("PGN exports"), db.engine.connect() as connection:
         return export_position_games(connection, query, index_plies=plies, limit=extra.get("limit", EXPORT_LIMIT),
                             deadline=request_deadline())
 
@@ -243,6 +244,7 @@ def export_moves():  # type: ignore[no-untyped-def]
 
 
 @player_api.get("/api/export/games.pgn")
+@limiter.limit(export_rate_limit)
 def export_games():  # type: ignore[no-untyped-def]
     try:
         export = games_export(request.args)

@@ -455,6 +455,7 @@ def analyse(args: dict[str, str]) -> dict[str, Any]:
 
 def leaks_panel(args: dict[str, str], index_plies: int) -> tuple[Any, str]:
     """The leaks table (near-duplicates dropped) and a note on how they are ranked."""
+    from webapp.api.heavy import ServerBusy, heavy_slot
     from webapp.api.player_routes import parse_player_args, request_deadline
     from webapp.db.leaks import DEFAULT_BAND_WIDTH, PlayerNotFound, read_leaks
     from webapp.db.players import PlayerIndexing
@@ -466,10 +467,11 @@ def leaks_panel(args: dict[str, str], index_plies: int) -> tuple[Any, str]:
     try:
         query, extra = parse_player_args(args)
         search = read_leaks(db.engine.connect, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH),
-                            index_plies=index_plies, limit=LEAKS_ASKED, deadline=request_deadline())
+                            index_plies=index_plies, limit=LEAKS_ASKED, deadline=request_deadline(),
+                            slot=heavy_slot("leaks"))
     except (QueryError, PlayerNotFound, PlayerIndexing):
         return "", ""  # the summary above says what is wrong, or that the games are counted
-    except WorkTooLong as error:
+    except (WorkTooLong, ServerBusy) as error:
         return html.Span(str(error), className="text-danger"), ""
     shown = drop_near_duplicates(list(search.leaks))[:LEAKS_SHOWN]
     note = (f"Positions {query.player} reaches at least 3 times as {query.color}, most points lost "
@@ -701,6 +703,7 @@ def register_player_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def export(_csv, _pgn, view, player, color, band):  # type: ignore[no-untyped-def]
+        from webapp.api.heavy import ServerBusy
         from webapp.api.player_routes import games_pgn, move_table_csv
         from webapp.db.leaks import PlayerNotFound
 
@@ -712,5 +715,5 @@ def register_player_callbacks(app: dash.Dash) -> None:
             if trigger == EXPORT_CSV:
                 return dcc.send_string(move_table_csv(args), "moves.csv")
             return dcc.send_string(games_pgn(args), "games.pgn")
-        except (QueryError, PlayerNotFound):
+        except (QueryError, PlayerNotFound, ServerBusy):
             raise PreventUpdate from None

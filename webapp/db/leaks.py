@@ -8,6 +8,7 @@ rating filter (rating_min/max) selects the player's games by the player's own ra
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 import chess
@@ -679,15 +680,17 @@ def read_leaks(
     limit: int = 20,
     index_plies: int = 40,
     deadline: Deadline | None = None,
+    slot: AbstractContextManager | None = None,
 ) -> LeakSearch:
     """find_leaks through the cache: leaks do not depend on the position shown, so moving
-    about the board reuses them until the next import (which bumps the cache generation)."""
+    about the board reuses them until the next import (which bumps the cache generation).
+    A search not in the cache runs inside `slot` (webapp.api.heavy's, from a request)."""
     from webapp.caching import memoized
 
     key = _filters_key("leaks", query, f"{band_width}-{min_games}-{limit}-{index_plies}")
 
     def compute() -> LeakSearch:
-        with connection_factory() as connection:
+        with slot or nullcontext(), connection_factory() as connection:
             return find_leaks(connection, query, band_width=band_width, min_games=min_games,
                               limit=limit, index_plies=index_plies, deadline=deadline)
 
