@@ -31,10 +31,11 @@ from webapp.dashboard.filters import (
     filters_from_controls,
     rating_label,
 )
+from webapp.dashboard.layout import build_url_notice
 from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label, slider_props
 from webapp.dashboard.moves import build_panel, build_unavailable
 from webapp.dashboard.upload import UploadError, build_result, import_upload, upload_collection
-from webapp.dashboard.url import search_from_state, state_from_search
+from webapp.dashboard.url import ignored_parameters, search_from_state, state_from_search
 
 FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED, ids.COLLECTIONS)
 CONTROL_KEYS = ("player", "color", "rating", "speeds", "months", "rated", "collections")
@@ -118,6 +119,16 @@ def next_state(
     return state, st.Selection()
 
 
+def url_notice(event: Event, search: str | None) -> Any:
+    """On opening a link (or going back to one): a notice naming what it asked for that was
+    left out; other events leave the notice as it is (the user may close it)."""
+    if event.kind not in ("load", "url"):
+        return no_update
+    if event.kind == "load" and not (search and search.strip("?")):
+        return None  # the tab's own state, no link
+    return build_url_notice(ignored_parameters(search))
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """Register the dashboard's callbacks on `app`."""
     server = app.server
@@ -141,6 +152,7 @@ def register_callbacks(app: dash.Dash) -> None:
             "controls": {key: Output(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
             "explorer": {key: Output(cid, prop) for key, (cid, prop) in EXPLORER_OUTPUTS.items()},
             "months": {prop: Output(ids.MONTHS, prop) for prop in MONTH_PROPS},
+            "url_notice": Output(ids.URL_NOTICE, "children"),
         },
         inputs={
             "search": Input(ids.LOCATION, "search"),
@@ -169,6 +181,7 @@ def register_callbacks(app: dash.Dash) -> None:
             filters_from_controls(**controls, month_bounds=None if disabled else (low, high)), search
         )
         out = navigation_outputs(event, state, new_state, selection, new_selection)
+        out["url_notice"] = url_notice(event, search)
         if event.kind in ("load", "url", "data"):
             # spanning the URL's months too, so a month from the URL is never dropped
             bounds = month_bounds(new_state.filters)
