@@ -177,3 +177,14 @@ def test_the_export_is_rate_limited_per_client(app, client, loaded) -> None:
     statuses = [client.get("/api/export/games.pgn?play=e2e4&player=carol&color=white").status_code
                 for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_an_export_of_all_games_says_when_its_limit_cuts_it(client, loaded) -> None:
+    count = sum(1 for r in loaded if list(r.moves[:2]) == ["e2e4", "e7e5"])
+    assert count > 3
+    cut = client.get("/api/export/games.pgn?play=e2e4,e7e5&limit=3")
+    assert cut.headers["X-Export-Note"] == "limited to 3 games (the most recent first): narrow the filters for the rest"
+    assert len(_games(cut.get_data(as_text=True))) == 3
+    whole = client.get(f"/api/export/games.pgn?play=e2e4,e7e5&limit={count}")
+    assert "X-Export-Note" not in whole.headers
+    assert len(_games(whole.get_data(as_text=True))) == count

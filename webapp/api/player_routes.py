@@ -226,7 +226,7 @@ def pgn_text(export: GameExport) -> str:
     """The exported games as PGN; a cut export begins with a `%` line saying so (PGN's
     escape line, which readers skip)."""
     head = "" if export.note is None else f"% {export.note}\n\n"
-    return head + "".join(str(game) + "\n\n" for game in export.games)
+    return head + "".join(game + "\n\n" for game in export.games)
 
 
 def games_pgn(args: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ rating filter (rating_min/max) selects the player's games by the player's own ra
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -27,11 +28,11 @@ from webapp.db.players import (
 from webapp.db.tables import games, player_move_stats, player_move_stats_rollup, players
 from webapp.indexer.replay import replay_keys
 from webapp.model.deadline import Deadline
-from webapp.model.pgn_text import escape_tag_value
+from webapp.model.pgn_text import escape_tag_value, game_text
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
-from webapp.model.stored_game import decode_move_codes, decode_moves, encode_moves
+from webapp.model.stored_game import decode_move_codes, encode_moves
 
 DEFAULT_BAND_WIDTH = 100
 REPLAY_LIMIT = 5000  # most recent games replayed to find a line the move tree did not give
@@ -555,13 +556,13 @@ def _by_color(if_white, if_black):  # type: ignore[no-untyped-def]
 
 @dataclass(frozen=True)
 class GameExport:
-    """The games behind a position, as many as the limit and the time budget allowed.
+    """The games behind a position (PGN text each), as many as the limit and the time budget allowed.
 
     `total` is how many games the explorer counts there (a player's view; None when not
     counted); `cut` says why the export stopped short, or None when it holds them all.
     """
 
-    games: tuple[chess.pgn.Game, ...]
+    games: tuple[str, ...]
     limit: int
     total: int | None = None
     cut: str | None = None
@@ -620,25 +621,29 @@ def export_position_games(
             low, high = query.rating_bands
             mean = (games.c.white_rating + games.c.black_rating) / 2
             statement = statement.where(mean >= low * 100, mean < (high + 1) * 100)
-    found: list[chess.pgn.Game] = []
-    wanted = limit if total is None else min(limit, total)
+    found: list[str] = []
+    wanted = limit + 1 if total is None else min(limit, total)  # one more: is there more?
     for row in connection.execute(statement):
         if deadline.passed:
             return GameExport(tuple(found), limit, total, f"the server's time budget ({deadline.seconds:g} s) ran out")
-        if query.player and target not in replay_keys(decode_move_codes(row[0]).tolist(), index_plies):
+        codes = decode_move_codes(row[0]).tolist()
+        if query.player and target not in replay_keys(codes, index_plies):
             continue
-        found.append(_pgn_game(row, decode_moves(row[0])))
+        found.append(_pgn_text(row, codes))
         if len(found) >= wanted:
             break
-    more = len(found) >= limit and (total is None or total > limit)
-    return GameExport(tuple(found), limit, total, "limit" if more else None)
+    more = len(found) > limit if total is None else len(found) >= limit and total > limit
+    return GameExport(tuple(found[:limit]), limit, total, "limit" if more else None)
 
 
 def games_behind(
     connection: Connection, query: ExplorerQuery, *, index_plies: int = 40, limit: int = 1000
 ) -> Iterator[chess.pgn.Game]:
-    """The games of export_position_games (no time budget), one by one."""
-    yield from export_position_games(connection, query, index_plies=index_plies, limit=limit).games
+    """The games of export_position_games (no time budget), one by one, read back as games."""
+    for text in export_position_games(connection, query, index_plies=index_plies, limit=limit).games:
+        game = chess.pgn.read_game(io.StringIO(text))
+        assert game is not None
+        yield game
 
 
 def _games_at(connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], key: int) -> int:
@@ -648,27 +653,27 @@ def _games_at(connection: Connection, query: ExplorerQuery, ids: tuple[int, ...]
     return int(value or 0)
 
 
-def _pgn_game(row, moves: list[str]) -> chess.pgn.Game:  # type: ignore[no-untyped-def]
+def _pgn_text(row, codes: list[int]) -> str:  # type: ignore[no-untyped-def]
+    """A stored game as PGN text, its tags in the Seven Tag Roster's order, then ratings and clock."""
     (_m, result, white_rating, black_rating, played_on, time_control, event, site,
      white, black) = row
-    game = chess.pgn.Game()
-    tag = escape_tag_value  # python-chess writes tag values as they are
-    game.headers["Event"] = tag(event or "?")
-    game.headers["Site"] = tag(site or "?")
-    game.headers["Date"] = played_on.strftime("%Y.%m.%d") if played_on else "????.??.??"
-    game.headers["White"] = tag(white)
-    game.headers["Black"] = tag(black)
-    game.headers["Result"] = result
+    tag = escape_tag_value  # values are written as they are
+    tags = [
+        ("Event", tag(event or "?")),
+        ("Site", tag(site or "?")),
+        ("Date", played_on.strftime("%Y.%m.%d") if played_on else "????.??.??"),
+        ("Round", "?"),
+        ("White", tag(white)),
+        ("Black", tag(black)),
+        ("Result", result),
+    ]
     if white_rating is not None:
-        game.headers["WhiteElo"] = str(white_rating)
+        tags.append(("WhiteElo", str(white_rating)))
     if black_rating is not None:
-        game.headers["BlackElo"] = str(black_rating)
+        tags.append(("BlackElo", str(black_rating)))
     if time_control:
-        game.headers["TimeControl"] = tag(time_control)
-    node = game
-    for uci in moves:
-        node = node.add_variation(chess.Move.from_uci(uci))
-    return game
+        tags.append(("TimeControl", tag(time_control)))
+    return game_text(tags, [decode_move(code) for code in codes], result)
 
 
 def read_leaks(

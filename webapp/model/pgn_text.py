@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import chess
+
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -12,3 +14,23 @@ def escape_tag_value(value: str) -> str:
     (PGN standard 8.1.1), line breaks and other controls as spaces, so a stored name can
     never end the tag or start a new one."""
     return _LINE_BREAKS.sub(" ", value).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def game_text(tags: list[tuple[str, str]], moves: list[chess.Move], result: str) -> str:
+    """One game as PGN, as python-chess's str(game) writes it (tags one a line, then the
+    movetext on one line), without building a game tree: for exports of many games.
+
+    `tags` are (name, value) with values already escaped; `moves` legal from the start.
+
+    >>> game_text([("Result", "1-0")], [chess.Move.from_uci("e2e4")], "1-0")
+    '[Result "1-0"]\\n\\n1. e4 1-0'
+    """
+    board = chess.Board()
+    words: list[str] = []
+    for move in moves:
+        if board.turn == chess.WHITE:
+            words.append(f"{board.fullmove_number}.")
+        words.append(board.san_and_push(move))
+    words.append(result)
+    head = "\n".join(f'[{name} "{value}"]' for name, value in tags)
+    return f"{head}\n\n{' '.join(words)}"
