@@ -33,7 +33,7 @@ class Settings:
     #: a request's work in Python (replaying games, walking move trees) ends after this
     request_deadline_s: float = 10.0
     #: long requests (PGN exports, leak searches) running at once in one process
-    heavy_requests: int = 2
+    heavy_requests: int = 1
     #: per client, on the PGN export (Flask-Limiter notation)
     export_rate_limit: str = "20 per minute"
     pool_recycle_s: int = 1800

@@ -2,10 +2,12 @@
 
 A PGN export or a first leak search can take a second or more of Python (the GIL) and a
 thread of the worker; 16 of them at once once held every thread of every worker and pushed
-`/api/explorer` to 35.8 s. `heavy_slot()` lets at most `heavy_requests` of them run at
-once in a process; another waits up to HEAVY_WAIT_S for a slot, then is told the server is
-busy (ServerBusy: a 503 with Retry-After). Each client is also rate limited on the export
-(settings.export_rate_limit).
+`/api/explorer` to 35.8 s. `heavy_slot()` lets at most `heavy_requests` (default 1) of them
+run at once in a process; another waits HEAVY_WAIT_S for a slot, then is told the server is
+busy (ServerBusy: a 503 with Retry-After), so it never holds a thread the quick requests
+need. Measured with benchmarks/player_bench.py --concurrent 16 (2 workers x 4 threads):
+waiting 2 s for one of 2 slots left /api/explorer a 6.3 s maximum; 0.1 s for 1 slot, 0.45 s.
+Each client is also rate limited on the export (settings.export_rate_limit).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 
-HEAVY_WAIT_S = 2.0
+HEAVY_WAIT_S = 0.1
 
 
 class ServerBusy(RuntimeError):
