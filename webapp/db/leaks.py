@@ -359,37 +359,76 @@ def find_leaks(
     # asking about peers (a key's side to move is the parity of any line to it)
     parity = 0 if color == "white" else 1
     keys = [k for k in own if k not in lines or (len(lines[k]) % 2 == parity and lines[k])]
-    peers: dict[int, tuple[int, int, int]] = {}
+    # peers are asked about the positions where the player could lose most first (at most
+    # their losses and half their draws: peers scoring 100%), until no position left could
+    # outrank the leaks found: the same leaks as weighing every position, with fewer asked
+    win = 0 if color == "white" else 2
+    bound = {k: sum(own[k]) - own[k][win] - own[k][1] / 2 for k in keys}
+    keys.sort(key=lambda k: (-bound[k], k))
+    turn = chess.WHITE if color == "white" else chess.BLACK
+    pool: list[tuple[int, ScoreComparison]] = []
+    tried: set[int] = set()
+    leaks: list[Leak] = []
     for start in range(0, len(keys), PEER_BATCH):
         deadline.check("finding leaks")
-        peers.update(_peer_totals(connection, query, keys[start:start + PEER_BATCH], bands))
-    candidates = [
-        (k, ScoreComparison(Score.for_color(*own[k], color), Score.for_color(*peers[k], color)))
-        for k in keys if k in peers
-    ]
-    ranked = rank_leaks(candidates, min_games=min_games, limit=len(candidates))  # type: ignore[arg-type]
-    deadline.check("finding leaks")
-    turn = chess.WHITE if color == "white" else chess.BLACK
+        batch = keys[start:start + PEER_BATCH]
+        peers = _peer_totals(connection, query, batch, bands)
+        pool += [
+            (k, ScoreComparison(Score.for_color(*own[k], color), Score.for_color(*peers[k], color)))
+            for k in batch if k in peers and _below(own[k], peers[k], color)  # rank_leaks keeps no other
+        ]
+        rest = start + PEER_BATCH
+        ceiling = bound[keys[rest]] + 1e-9 if rest < len(keys) else float("-inf")
+        ranked = rank_leaks(pool, min_games=min_games, limit=len(pool))  # type: ignore[arg-type]
+        safe = [item for item in ranked if item[1].points_lost > ceiling]
+        leaks = _leaks_in(safe, lines, tried, limit, turn,  # type: ignore[arg-type]
+                          lambda missing: _lines_to(connection, query, ids, missing, index_plies, deadline))
+        if len(leaks) == limit:
+            break
+    return LeakSearch(rating, tuple(leaks), limited_to)
+
+
+def _leaks_in(
+    ranked: list[tuple[int, ScoreComparison]],
+    lines: dict[int, tuple[int, ...]],
+    tried: set[int],
+    limit: int,
+    turn: chess.Color,
+    replay: Callable[[set[int]], dict[int, tuple[int, ...]]],
+) -> list[Leak]:
+    """The first `limit` ranked positions with a line to them and the player to move; lines
+    the tree walk did not give are looked for once (`tried`) in the player's recent games."""
     leaks: list[Leak] = []
     window = max(3 * limit, 30)
     for start in range(0, len(ranked), window):
         batch = ranked[start:start + window]
-        missing = {k for k, _ in batch} - set(lines)  # type: ignore[misc]
+        missing = {k for k, _ in batch} - set(lines) - tried
         if missing:  # reached only through transpositions of rarer lines: replay recent games
-            lines.update(_lines_to(connection, query, ids, missing, index_plies, deadline))
+            tried |= missing
+            lines.update(replay(missing))
         for k, comparison in batch:
-            found = _board_line(lines.get(k), k)  # type: ignore[arg-type]
+            found = _board_line(lines.get(k), k)
             if found is None or not found[0] or found[1].turn != turn:
                 continue
             leaks.append(Leak(play=found[0], fen=found[1].fen(), comparison=comparison))
             if len(leaks) == limit:
-                return LeakSearch(rating, tuple(leaks), limited_to)
-    return LeakSearch(rating, tuple(leaks), limited_to)
+                return leaks
+    return leaks
+
+
+def _below(own: tuple[int, int, int], peers: tuple[int, int, int], color: str) -> bool:
+    """Whether the player scores below peers, from counts (as Score.score computes it), so
+    only such positions become ScoreComparisons."""
+    own_n, peer_n = sum(own), sum(peers)
+    if not own_n or not peer_n:
+        return False
+    win = 0 if color == "white" else 2
+    return (own[win] + own[1] / 2) / own_n < (peers[win] + peers[1] / 2) / peer_n
 
 
 #: positions weighed for leaks at most (the player's most frequent), and peer keys per query
 MAX_LEAK_POSITIONS = 20_000
-PEER_BATCH = 2000
+PEER_BATCH = 500
 
 
 def _peer_totals(connection: Connection, query: ExplorerQuery, keys: list[int], bands):  # type: ignore[no-untyped-def]
@@ -400,7 +439,7 @@ def _peer_totals(connection: Connection, query: ExplorerQuery, keys: list[int], 
                func.sum(rows_of.c.black))
         .where(rows_of.c.rating_band.between(*bands))
         .group_by(rows_of.c.position_key)
-    )
+    ).all()
     return {int(k): (int(w), int(d), int(b)) for k, w, d, b in rows}
 
 
@@ -426,7 +465,7 @@ def _own_positions(
             .where(*conditions)
             .group_by(func.rollup(table.c.position_key, table.c.move))
             .having(games_n >= min_games)
-        )
+        ).all()
         for key, move, w, d, b, per_key in rows:
             if key is None:
                 continue  # the grand total
@@ -438,13 +477,13 @@ def _own_positions(
         for key, w, d, b in connection.execute(
             select(table.c.position_key, func.sum(table.c.white), func.sum(table.c.draws), func.sum(table.c.black))
             .where(*conditions).group_by(table.c.position_key).having(games_n >= min_games)
-        ):
+        ).all():
             own[int(key)] = (int(w), int(d), int(b))
         for key, move, n in connection.execute(
             select(table.c.position_key, table.c.move, games_n)
             .where(*conditions, table.c.move != NO_MOVE)
             .group_by(table.c.position_key, table.c.move).having(games_n >= min_games)
-        ):
+        ).all():
             edges.append((int(n), int(key), int(move)))
     edges.sort(key=lambda e: (-e[0], e[2]))
     tree: dict[int, list[int]] = {}
