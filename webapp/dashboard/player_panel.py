@@ -19,6 +19,7 @@ from webapp.dashboard import ids
 from webapp.dashboard.board import board_src, build_move_line, build_squares
 from webapp.dashboard.figures import graph_config
 from webapp.dashboard.state import ViewState
+from webapp.db.leaks import DEFAULT_LEAKS_ASKED
 from webapp.model.links import explorer_url
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import ScoreComparison
@@ -56,7 +57,7 @@ LEAKS_NOTE = "player-leaks-note"
 BOARD_REQUEST = "player-board-request"  # {view, selection}, set in the browser while the tab shows
 VIEW_REQUEST = "player-view-request"  # {view}, likewise, when the position or filters change
 #: leaks asked for before near-duplicates are dropped, and shown after
-LEAKS_ASKED, LEAKS_SHOWN = 30, 10
+LEAKS_ASKED, LEAKS_SHOWN = DEFAULT_LEAKS_ASKED, 10
 
 
 # ---------------------------------------------------------------------------- builders

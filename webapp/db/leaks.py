@@ -35,6 +35,7 @@ from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
 from webapp.model.stored_game import decode_move_codes, encode_moves
 
 DEFAULT_BAND_WIDTH = 100
+DEFAULT_LEAKS_ASKED = 30  # leaks the Player tab asks for (near-duplicates are dropped after)
 REPLAY_LIMIT = 5000  # most recent games replayed to find a line the move tree did not give
 
 
