@@ -215,6 +215,11 @@ def client_address() -> str:
     return get_remote_address() or "unknown"
 
 
+def export_rate_limit() -> str:
+    """The configured limit on the PGN export, per client."""
+    return str(current_app.extensions["settings"].export_rate_limit)
+
+
 def write_rate_limit() -> str:
     """The configured limit on the write endpoints, per client."""
     return str(current_app.extensions["settings"].write_rate_limit)

@@ -30,6 +30,12 @@ class Settings:
     cache_timeout: int = 24 * 3600
     index_plies: int = 40
     statement_timeout_ms: int = 10_000
+    #: a request's work in Python (replaying games, walking move trees) ends after this
+    request_deadline_s: float = 10.0
+    #: long requests (PGN exports, leak searches) running at once in one process
+    heavy_requests: int = 1
+    #: per client, on the PGN export (Flask-Limiter notation)
+    export_rate_limit: str = "20 per minute"
     pool_recycle_s: int = 1800
     #: signs the dashboard's background-job handles; None: none configured (webapp.secret_key)
     secret_key: str | None = None
@@ -79,6 +85,9 @@ class Settings:
             statement_timeout_ms=int(
                 env.get("STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms)
             ),
+            request_deadline_s=float(env.get("REQUEST_DEADLINE_S", defaults.request_deadline_s)),
+            heavy_requests=max(1, int(env.get("HEAVY_REQUESTS", defaults.heavy_requests))),
+            export_rate_limit=env.get("EXPORT_RATE_LIMIT", defaults.export_rate_limit),
             pool_recycle_s=int(env.get("POOL_RECYCLE", defaults.pool_recycle_s)),
             secret_key=env.get("SECRET_KEY") or None,
             data_dir=data_dir or defaults.data_dir,

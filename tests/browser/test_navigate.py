@@ -199,3 +199,16 @@ def test_nav010_dragging_on_a_flipped_board(live_app, browser) -> None:
     ActionChains(browser).click_and_hold(source).move_by_offset(0, 8).move_to_element(target).release().perform()
     page.wait_for(lambda: page.search == "?play=e2e4&orientation=black", "e4 dragged on the flipped board")
     page.wait_for_api_numbers()
+
+
+def test_nav011_a_link_with_bad_parameters_names_what_it_left_out(live_app, browser) -> None:
+    page = Dashboard(browser, live_app).open("?play=e2e4,zzzz&speeds=fast&since=2020-13")
+    page.wait_for(lambda: page.driver.find_elements(By.ID, "url-notice-alert"), "the notice")
+    items = [li.text for li in page.driver.find_elements(By.CSS_SELECTOR, "#url-notice-alert li")]
+    assert items == ["play: 'zzzz' is not a legal move here", "speeds: no speed named 'fast'",
+                     "since: '2020-13' is not a month (YYYY-MM)"]
+    page.wait_for(lambda: page.move_line() == ["e4"], "what could be read: 1.e4")
+    assert page.driver.find_elements(By.ID, "url-notice-alert")
+    page.open("?play=d2d4")  # a clean link: no notice
+    page.wait_for(lambda: page.move_line() == ["d4"], "1.d4")
+    assert not page.driver.find_elements(By.ID, "url-notice-alert")

@@ -97,3 +97,33 @@ def test_a_player_indexed_in_many_chunks_is_counted_once(client, engine, monkeyp
     assert api_numbers(numbers) == reference(games, player="frank")
     white = _wait_for_numbers(client, "/api/explorer?player=frank&color=white&play=e2e4")
     assert api_numbers(white) == reference(games, player="frank", color="white", play=["e2e4"])
+
+
+def test_a_background_indexing_leaves_the_leaks_ready(app, client, engine, monkeypatch) -> None:
+    """The Player tab's first leak search (both colours, no filters) is in the cache when
+    the job ends: asked then, it is answered without searching again, with the same leaks."""
+    from webapp.db import leaks
+    from webapp.db.players import find_player_ids
+    from webapp.jobs.player_index import run_indexing
+    from webapp.model.query import ExplorerQuery
+
+    import_pgn(engine, [EXPLORER_SAMPLE])
+    with engine.connect() as connection:
+        ids = find_player_ids(connection, "frank")
+    run_indexing(app, ids)
+    searched = []
+    real = leaks.find_leaks
+    monkeypatch.setattr(leaks, "find_leaks", lambda *a, **k: searched.append(a) or real(*a, **k))
+    found = 0
+    for color in ("white", "black"):
+        body = client.get(f"/api/player/leaks?player=frank&color={color}&limit={leaks.DEFAULT_LEAKS_ASKED}")
+        assert body.status_code == 200
+        with engine.connect() as connection:
+            fresh = real(connection, ExplorerQuery.build(player="frank", color=color),
+                         limit=leaks.DEFAULT_LEAKS_ASKED)
+        found += len(fresh.leaks)
+        assert [leak["play"] for leak in body.get_json()["leaks"]] == [",".join(x.play) for x in fresh.leaks]
+    assert found > 0
+    assert searched == []  # both answers came from the cache the job filled
+    client.get("/api/player/leaks?player=frank&color=white&limit=5")  # another question: searched
+    assert len(searched) == 1

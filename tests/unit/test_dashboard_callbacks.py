@@ -5,7 +5,13 @@ from __future__ import annotations
 from dash import no_update
 
 from webapp.dashboard import ids
-from webapp.dashboard.callbacks import Event, event_from_trigger, navigation_outputs, next_state
+from webapp.dashboard.callbacks import (
+    Event,
+    event_from_trigger,
+    navigation_outputs,
+    next_state,
+    url_notice,
+)
 from webapp.dashboard.state import Filters, Selection, ViewState
 
 
@@ -96,3 +102,14 @@ def test_a_database_that_does_not_answer_gives_a_plain_message(tmp_path) -> None
     [alert] = out["panel"]
     assert "not answering" in alert.children
     assert out["recorded"] is no_update
+
+
+def test_opening_a_link_names_what_it_left_out() -> None:
+    notice = url_notice(Event("load"), "?play=e2e4,zzzz&speeds=fast&since=2020-13")
+    items = [li.children for li in notice.children[1].children]
+    assert items == ["play: 'zzzz' is not a legal move here", "speeds: no speed named 'fast'",
+                     "since: '2020-13' is not a month (YYYY-MM)"]
+    assert notice.color == "warning" and notice.dismissable
+    assert url_notice(Event("url"), "?play=e2e4") is None  # a clean link: no notice
+    assert url_notice(Event("load"), "") is None
+    assert url_notice(Event("square", "e2"), "?play=zzzz") is no_update  # a click keeps it

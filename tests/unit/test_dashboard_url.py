@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from webapp.dashboard.state import Filters, ViewState
-from webapp.dashboard.url import search_from_state, state_from_search
+from webapp.dashboard.url import ignored_parameters, search_from_state, state_from_search
 from webapp.model.query import ExplorerQuery
 
 CONTRACT = (
@@ -164,3 +164,43 @@ def test_the_viewers_game_rides_beside_the_explorers_parameters() -> None:
     assert search_with_game("?game=old", None) == ""
     assert search_with_game("", "a b&c") == "?game=a%20b%26c"
     assert state_from_search("?play=e2e4&game=x") == state_from_search("?play=e2e4")  # the explorer ignores it
+
+
+def test_what_a_link_asked_for_and_was_left_out_is_named() -> None:
+    """The issue's own link: an unreadable move, an unknown speed, a 13th month."""
+    search = "?play=e2e4,zzzz&speeds=fast&since=2020-13"
+    assert state_from_search(search).line == ("e2e4",)  # still forgiving
+    assert ignored_parameters(search) == (
+        "play: 'zzzz' is not a legal move here",
+        "speeds: no speed named 'fast'",
+        "since: '2020-13' is not a month (YYYY-MM)",
+    )
+
+
+def test_an_illegal_move_names_the_moves_cut_after_it() -> None:
+    # 1.e4 then white again (e2e4 is no move for black), so e7e5 and g1f3 go too
+    assert ignored_parameters("?play=e2e4,e2e4,e7e5,g1f3") == (
+        "play: 'e2e4' is not a legal move here (it and the 2 moves after it are left out)",
+    )
+    # from a FEN the same move may be legal: the line is read from the FEN given
+    fen = "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2"
+    assert ignored_parameters(f"?fen={fen}&play=g1f3") == ()
+    assert ignored_parameters(f"?fen={fen}&play=e2e4") == ("play: 'e2e4' is not a legal move here",)
+
+
+def test_other_unreadable_values_and_unknown_names_are_named() -> None:
+    assert ignored_parameters("?fen=xx&rating_min=abc&color=green&orientation=up&collections=a%20b&foo=1") == (
+        "fen: 'xx' is not a possible position (the start is shown)",
+        "rating_min: 'abc' is not a rating",
+        "color: 'green' is not white or black",
+        "orientation: 'up' is not white or black",
+        "collections: 'a b' is not a collection name",
+        "unknown parameter 'foo'",
+    )
+    assert ignored_parameters("?play=" + "x" * 100)[0] == f"play: '{'x' * 39}…' is not a legal move here"
+
+
+def test_a_clean_link_leaves_nothing_out() -> None:
+    assert ignored_parameters(CONTRACT) == ()
+    assert ignored_parameters("") == ignored_parameters(None) == ()
+    assert ignored_parameters("?speeds=daily,blitz&ratings=1600,1800") == ()

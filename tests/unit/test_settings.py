@@ -33,3 +33,15 @@ def test_service_urls_and_numbers_are_read() -> None:
     assert settings.index_plies == 30
     assert settings.lichess_api_url == "http://127.0.0.1:9999"
     assert settings.job_queue == "celery"
+
+
+def test_request_budget_settings_are_read() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.request_deadline_s, defaults.heavy_requests, defaults.export_rate_limit) == (
+        10.0, 1, "20 per minute")
+    settings = Settings.from_env(
+        {"REQUEST_DEADLINE_S": "2.5", "HEAVY_REQUESTS": "3", "EXPORT_RATE_LIMIT": "5 per hour"}
+    )
+    assert (settings.request_deadline_s, settings.heavy_requests, settings.export_rate_limit) == (
+        2.5, 3, "5 per hour")
+    assert Settings.from_env({"HEAVY_REQUESTS": "0"}).heavy_requests == 1  # never none at all

@@ -17,13 +17,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from webapp.api.errors import error_response
+from webapp.api.heavy import heavy_slot
 from webapp.api.wire import query_from_args
 from webapp.db.explorer import read_explorer
 from webapp.db.leaks import (
     DEFAULT_BAND_WIDTH,
+    GameExport,
     PlayerNotFound,
     compare_player,
-    games_behind,
+    export_position_games,
     player_history,
     read_leaks,
     read_peers,
@@ -33,10 +35,11 @@ from webapp.db.players import record_requested_player
 from webapp.extensions import db, limiter
 from webapp.indexer.sources.errors import AccountImportError
 from webapp.jobs.player_index import ensure_player_indexed
+from webapp.model.deadline import Deadline
 from webapp.model.links import explorer_url
 from webapp.model.player_wire import comparison_json, score_json
 from webapp.model.query import QueryError, check_name, format_month, normalise_player
-from webapp.security import write_rate_limit
+from webapp.security import export_rate_limit, write_rate_limit
 
 player_api = Blueprint("player_api", __name__)
 
@@ -52,6 +55,7 @@ def _index_player_first():  # type: ignore[no-untyped-def]
 
 EXTRA = ("band", "min_games", "limit")
 MAX_JOB_ID = 2**31 - 1
+EXPORT_LIMIT = 1000  # games in a PGN export unless `limit` asks fewer
 
 
 def parse_player_args(args: Mapping[str, str]) -> tuple[Any, dict[str, int]]:
@@ -124,10 +128,11 @@ def leaks():  # type: ignore[no-untyped-def]
     query, extra = parse_player_args(request.args)
     band = extra.get("band", DEFAULT_BAND_WIDTH)
     try:
-        rating, found = read_leaks(
+        search = read_leaks(
             db.engine.connect, query, band_width=band, min_games=extra.get("min_games", 3),
             limit=extra.get("limit", 20),
             index_plies=current_app.extensions["settings"].index_plies,
+            deadline=request_deadline(), slot=heavy_slot("leaks"),
         )
     except PlayerNotFound as error:
         return _not_found(error, query.player or "")
@@ -135,7 +140,8 @@ def leaks():  # type: ignore[no-untyped-def]
         {
             "player": query.player,
             "color": query.color,
-            "rating": rating,
+            "rating": search.rating,
+            **({"limitedTo": search.limited_to, "note": search.note} if search.note else {}),
             "leaks": [
                 {
                     "play": ",".join(leak.play),
@@ -143,7 +149,7 @@ def leaks():  # type: ignore[no-untyped-def]
                     "url": explorer_url(query, leak.play),
                     **comparison_json(leak.comparison),
                 }
-                for leak in found
+                for leak in search.leaks
             ],
         }
     )
@@ -201,13 +207,31 @@ def move_table_csv(args: Mapping[str, str]) -> str:
     return out.getvalue()
 
 
-def games_pgn(args: Mapping[str, str]) -> str:
-    """The games behind the query's position (at most `limit`, default 1000) as PGN text."""
+def request_deadline() -> Deadline:
+    """This request's time budget for work in Python (the settings' request_deadline_s)."""
+    return Deadline.after(current_app.extensions["settings"].request_deadline_s)
+
+
+def games_export(args: Mapping[str, str]) -> GameExport:
+    """The games behind the query's position (at most `limit`, default 1000), within the
+    request's time budget."""
     query, extra = parse_player_args(args)
     plies = current_app.extensions["settings"].index_plies
-    with db.engine.connect() as connection:
-        exported = games_behind(connection, query, index_plies=plies, limit=extra.get("limit", 1000))
-        return "".join(str(game) + "\n\n" for game in exported)
+    with heavy_slot("PGN exports"), db.engine.connect() as connection:
+        return export_position_games(connection, query, index_plies=plies, limit=extra.get("limit", EXPORT_LIMIT),
+                            deadline=request_deadline())
+
+
+def pgn_text(export: GameExport) -> str:
+    """The exported games as PGN; a cut export begins with a `%` line saying so (PGN's
+    escape line, which readers skip)."""
+    head = "" if export.note is None else f"% {export.note}\n\n"
+    return head + "".join(game + "\n\n" for game in export.games)
+
+
+def games_pgn(args: Mapping[str, str]) -> str:
+    """The games behind the query's position as PGN text (see games_export)."""
+    return pgn_text(games_export(args))
 
 
 @player_api.get("/api/export/moves.csv")
@@ -220,16 +244,16 @@ def export_moves():  # type: ignore[no-untyped-def]
 
 
 @player_api.get("/api/export/games.pgn")
+@limiter.limit(export_rate_limit)
 def export_games():  # type: ignore[no-untyped-def]
     try:
-        text = games_pgn(request.args)
+        export = games_export(request.args)
     except PlayerNotFound as error:
         return error_response(404, str(error))
-    return Response(
-        text,
-        mimetype="application/x-chess-pgn",
-        headers={"Content-Disposition": "attachment; filename=games.pgn"},
-    )
+    headers = {"Content-Disposition": "attachment; filename=games.pgn", "X-Games": str(len(export.games))}
+    if export.note is not None:
+        headers["X-Export-Note"] = export.note
+    return Response(pgn_text(export), mimetype="application/x-chess-pgn", headers=headers)
 
 
 @player_api.get("/api/people")

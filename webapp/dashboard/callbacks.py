@@ -35,11 +35,13 @@ from webapp.dashboard.filters import (
 )
 from webapp.dashboard.game_viewer import register_game_viewer
 from webapp.dashboard.games_panel import build_games
+from webapp.dashboard.layout import build_url_notice
 from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label, slider_props
 from webapp.dashboard.moves import build_panel, build_unavailable
 from webapp.dashboard.upload import UploadError, build_result, import_upload, upload_collection
 from webapp.dashboard.url import (
     game_from_search,
+    ignored_parameters,
     search_from_state,
     search_with_game,
     state_from_search,
@@ -127,6 +129,16 @@ def next_state(
     return state, st.Selection()
 
 
+def url_notice(event: Event, search: str | None) -> Any:
+    """On opening a link (or going back to one): a notice naming what it asked for that was
+    left out; other events leave the notice as it is (the user may close it)."""
+    if event.kind not in ("load", "url"):
+        return no_update
+    if event.kind == "load" and not (search and search.strip("?")):
+        return None  # the tab's own state, no link
+    return build_url_notice(ignored_parameters(search))
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """Register the dashboard's callbacks on `app`."""
     server = app.server
@@ -151,6 +163,7 @@ def register_callbacks(app: dash.Dash) -> None:
             "controls": {key: Output(cid, "value") for key, cid in zip(CONTROL_KEYS, FILTER_IDS, strict=True)},
             "explorer": {key: Output(cid, prop) for key, (cid, prop) in EXPLORER_OUTPUTS.items()},
             "months": {prop: Output(ids.MONTHS, prop) for prop in MONTH_PROPS},
+            "url_notice": Output(ids.URL_NOTICE, "children"),
         },
         inputs={
             "search": Input(ids.LOCATION, "search"),
@@ -181,6 +194,7 @@ def register_callbacks(app: dash.Dash) -> None:
         out = navigation_outputs(event, state, new_state, selection, new_selection)
         if out["search"] is not no_update and game_from_search(search):
             out["search"] = search_with_game(out["search"], game_from_search(search))  # the viewer stays open
+        out["url_notice"] = url_notice(event, search)
         if event.kind in ("load", "url", "data"):
             # spanning the URL's months too, so a month from the URL is never dropped
             bounds = month_bounds(new_state.filters)

@@ -46,6 +46,7 @@ MONTHS = "filter-months"  # a range slider over the games' months (since / until
 MONTHS_LABEL = "filter-months-label"
 RATED = "filter-rated"
 FILTER_PROBLEM = "filter-problem"
+URL_NOTICE = "url-notice"  # what the opened link asked for that was left out
 
 # getting games in
 UPLOAD_COLLAPSE = "upload-collapse"

@@ -66,6 +66,7 @@ def build_explorer_tab() -> html.Div:
         [
             dbc.Collapse(build_upload_card(), id=ids.UPLOAD_COLLAPSE, is_open=False),
             build_game_viewer(),  # shown instead of the row below while the URL names a game
+            html.Div(id=ids.URL_NOTICE),
             dbc.Row(
                 [
                     dbc.Col([build_board(), build_jump()], xs=12, md=6, xl=4, className="mb-3"),
@@ -77,6 +78,17 @@ def build_explorer_tab() -> html.Div:
             ),
         ],
         className="pt-2",
+    )
+
+
+def build_url_notice(ignored: tuple[str, ...]) -> dbc.Alert | None:
+    """What an opened link asked for that the page left out, one line each (None: nothing)."""
+    if not ignored:
+        return None
+    return dbc.Alert(
+        [html.Span("Left out of the link you opened: ", className="fw-semibold"),
+         html.Ul([html.Li(phrase) for phrase in ignored], className="mb-0")],
+        id="url-notice-alert", color="warning", dismissable=True, className="py-2 small mb-2",
     )
 
 

@@ -19,6 +19,7 @@ from webapp.dashboard import ids
 from webapp.dashboard.board import board_src, build_move_line, build_squares
 from webapp.dashboard.figures import graph_config
 from webapp.dashboard.state import ViewState
+from webapp.db.leaks import DEFAULT_LEAKS_ASKED
 from webapp.model.links import explorer_url
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import ScoreComparison
@@ -56,7 +57,7 @@ LEAKS_NOTE = "player-leaks-note"
 BOARD_REQUEST = "player-board-request"  # {view, selection}, set in the browser while the tab shows
 VIEW_REQUEST = "player-view-request"  # {view}, likewise, when the position or filters change
 #: leaks asked for before near-duplicates are dropped, and shown after
-LEAKS_ASKED, LEAKS_SHOWN = 30, 10
+LEAKS_ASKED, LEAKS_SHOWN = DEFAULT_LEAKS_ASKED, 10
 
 
 # ---------------------------------------------------------------------------- builders
@@ -455,22 +456,29 @@ def analyse(args: dict[str, str]) -> dict[str, Any]:
 
 def leaks_panel(args: dict[str, str], index_plies: int) -> tuple[Any, str]:
     """The leaks table (near-duplicates dropped) and a note on how they are ranked."""
-    from webapp.api.player_routes import parse_player_args
+    from webapp.api.heavy import ServerBusy, heavy_slot
+    from webapp.api.player_routes import parse_player_args, request_deadline
     from webapp.db.leaks import DEFAULT_BAND_WIDTH, PlayerNotFound, read_leaks
     from webapp.db.players import PlayerIndexing
     from webapp.extensions import db
+    from webapp.model.deadline import WorkTooLong
 
     if not args.get("player"):
         return "", ""
     try:
         query, extra = parse_player_args(args)
-        _rating, found = read_leaks(db.engine.connect, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH),
-                                    index_plies=index_plies, limit=LEAKS_ASKED)
+        search = read_leaks(db.engine.connect, query, band_width=extra.get("band", DEFAULT_BAND_WIDTH),
+                            index_plies=index_plies, limit=LEAKS_ASKED, deadline=request_deadline(),
+                            slot=heavy_slot("leaks"))
     except (QueryError, PlayerNotFound, PlayerIndexing):
         return "", ""  # the summary above says what is wrong, or that the games are counted
-    shown = drop_near_duplicates(found)[:LEAKS_SHOWN]
+    except (WorkTooLong, ServerBusy) as error:
+        return html.Span(str(error), className="text-danger"), ""
+    shown = drop_near_duplicates(list(search.leaks))[:LEAKS_SHOWN]
     note = (f"Positions {query.player} reaches at least 3 times as {query.color}, most points lost "
             "against peers first; a line continued by the same games is listed once, deepest.")
+    if search.note:
+        note = f"{note} Search {search.note}."
     return build_leaks_table(query, shown), note
 
 
@@ -696,6 +704,7 @@ def register_player_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def export(_csv, _pgn, view, player, color, band):  # type: ignore[no-untyped-def]
+        from webapp.api.heavy import ServerBusy
         from webapp.api.player_routes import games_pgn, move_table_csv
         from webapp.db.leaks import PlayerNotFound
 
@@ -707,5 +716,5 @@ def register_player_callbacks(app: dash.Dash) -> None:
             if trigger == EXPORT_CSV:
                 return dcc.send_string(move_table_csv(args), "moves.csv")
             return dcc.send_string(games_pgn(args), "games.pgn")
-        except (QueryError, PlayerNotFound):
+        except (QueryError, PlayerNotFound, ServerBusy):
             raise PreventUpdate from None

@@ -2,7 +2,8 @@
 
 `/?fen=FEN&play=e2e4,e7e5&speeds=blitz,rapid&rating_min=1600&rating_max=1999&since=2013-01&
 until=2013-12&player=NAME&color=white&rated=true&collections=masters,otb&orientation=black` opens that position
-with those filters. Parsing is forgiving: what cannot be read is left out, never an error.
+with those filters. Parsing is forgiving: what cannot be read is left out, never an error,
+and `ignored_parameters` names what was left out, for a notice on the page.
 `game=<public id>` beside them opens the game viewer over that explorer view.
 """
 
@@ -27,6 +28,12 @@ from webapp.model.query import MAX_RATING, RATING_BAND, QueryError, ratings_from
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: the URL parameter naming the game the viewer shows
 GAME_PARAMETER = "game"
+#: the parameters a dashboard URL may carry (the API's `ratings` groups included)
+KNOWN_PARAMETERS = frozenset(
+    ("fen", "play", "speeds", "ratings", "rating_min", "rating_max", "since", "until", "player",
+     "color", "rated", "collections", "orientation", "game")
+)
+MAX_SHOWN = 40  # characters of a value a notice repeats
 
 
 def search_from_state(state: ViewState) -> str:
@@ -133,3 +140,57 @@ def search_with_game(search: str | None, game: str | None) -> str:
     if game:
         kept.append(f"{GAME_PARAMETER}={quote(game, safe='')}")
     return "?" + "&".join(kept) if kept else ""
+
+
+def ignored_parameters(search: str | None) -> tuple[str, ...]:
+    """What `state_from_search` leaves out of a URL's query string, one phrase per parameter
+    ("play: zzzz is not a legal move here (it and the 1 move after it are left out)").
+
+    `?play=e2e4,zzzz&speeds=fast&since=2020-13` gives three phrases; a clean URL none.
+    """
+    args = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    out: list[str] = []
+    fen = checked_fen(args.get("fen"))
+    if args.get("fen", "").strip() and fen is None and args["fen"].strip() != _START_FEN:
+        out.append(f"fen: {_shown(args['fen'])} is not a possible position (the start is shown)")
+    moves = _split(args.get("play"))
+    kept = legal_prefix(moves, fen)
+    if len(kept) < len(moves):
+        bad, after = moves[len(kept)], len(moves) - len(kept) - 1
+        rest = f" (it and the {after} move{'s' if after != 1 else ''} after it are left out)" if after else ""
+        out.append(f"play: {_shown(bad)} is not a legal move here{rest}")
+    speeds = _split(args.get("speeds"))
+    unknown = [v for v in speeds if not normalise_speeds([v])]
+    if unknown:
+        out.append(f"speeds: no speed named {_shown(', '.join(unknown))}")
+    for name in ("rating_min", "rating_max"):
+        value = (args.get(name) or "").strip()
+        if value and _rating(value) is None:
+            out.append(f"{name}: {_shown(value)} is not a rating")
+    for name in ("since", "until"):
+        value = (args.get(name) or "").strip()
+        if value and _month(value) is None:
+            out.append(f"{name}: {_shown(value)} is not a month (YYYY-MM)")
+    color = (args.get("color") or "").strip().lower()
+    if color and color not in ORIENTATIONS:
+        out.append(f"color: {_shown(color)} is not white or black")
+    orientation = (args.get("orientation") or "").strip().lower()
+    if orientation and orientation not in ORIENTATIONS:
+        out.append(f"orientation: {_shown(orientation)} is not white or black")
+    collections = _split(args.get("collections"))
+    malformed = [c for c in collections if not normalise_collections([c])]
+    if malformed:
+        out.append(f"collections: {_shown(', '.join(malformed))} is not a collection name")
+    unknown_names = sorted(k for k in args if k not in KNOWN_PARAMETERS)
+    if unknown_names:
+        out.append(f"unknown parameter {_shown(', '.join(unknown_names))}")
+    return tuple(out)
+
+
+_START_FEN = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
+
+
+def _shown(value: str) -> str:
+    """A value as a notice repeats it: quoted, and cut when long."""
+    value = value.strip()
+    return repr(value if len(value) <= MAX_SHOWN else value[: MAX_SHOWN - 1] + "…")

@@ -7,7 +7,9 @@ rating filter (rating_min/max) selects the player's games by the player's own ra
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 import chess
@@ -24,14 +26,17 @@ from webapp.db.players import (
     ready_player_ids,
 )
 from webapp.db.tables import games, player_move_stats, player_move_stats_rollup, players
-from webapp.model.pgn_text import escape_tag_value
+from webapp.indexer.replay import replay_keys
+from webapp.model.deadline import Deadline
+from webapp.model.pgn_text import escape_tag_value, game_text
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
 from webapp.model.stats import ExplorerResult, Results
-from webapp.model.stored_game import decode_moves, encode_moves
+from webapp.model.stored_game import decode_move_codes, encode_moves
 
 DEFAULT_BAND_WIDTH = 100
+DEFAULT_LEAKS_ASKED = 30  # leaks the Player tab asks for (near-duplicates are dropped after)
 REPLAY_LIMIT = 5000  # most recent games replayed to find a line the move tree did not give
 
 
@@ -66,6 +71,24 @@ class Leak:
     play: tuple[str, ...]
     fen: str
     comparison: ScoreComparison
+
+
+@dataclass(frozen=True)
+class LeakSearch:
+    """The player's rating, the leaks found, and `limited_to` when only the player's most
+    frequent positions were weighed (MAX_LEAK_POSITIONS), None when every one was."""
+
+    rating: int | None
+    leaks: tuple[Leak, ...] = ()
+    limited_to: int | None = None
+
+    @property
+    def note(self) -> str | None:
+        """What the answer says when the search was limited."""
+        if self.limited_to is None:
+            return None
+        return (f"limited to the {self.limited_to:,} positions the player reaches most often "
+                "(raise min_games to weigh rarer ones)")
 
 
 @dataclass(frozen=True)
@@ -379,132 +402,237 @@ def find_leaks(
     min_games: int = 3,
     limit: int = 20,
     index_plies: int = 40,
-) -> tuple[int | None, list[Leak]]:
+    deadline: Deadline | None = None,
+) -> LeakSearch:
     """The player's rating and the positions (player to move, past the first) where the
-    player's score falls furthest below peers', weighted by how often they get there."""
+    player's score falls furthest below peers', weighted by how often they get there.
+
+    Only the MAX_LEAK_POSITIONS positions the player reaches most often are weighed (the
+    rest are reached too rarely to lose many points); WorkTooLong once `deadline` passes.
+    """
+    deadline = deadline or Deadline.never()
     player, color = _require_player(query)
     ids = _player_ids(connection, player)
     rating = player_rating(connection, query, ids)
     if rating is None:
-        return None, []
+        return LeakSearch(None)
     bands = peer_bands(rating, band_width)
-    table = _player_table(query)
-    n = func.sum(table.c.white + table.c.draws + table.c.black)
-    rows = connection.execute(
-        select(table.c.position_key, func.sum(table.c.white), func.sum(table.c.draws),
-               func.sum(table.c.black))
-        .where(*_player_conditions(query, ids))
-        .group_by(table.c.position_key)
-        .having(n >= min_games)
-    ).all()
-    own = {int(k): (int(w), int(d), int(b)) for k, w, d, b in rows}
-    keys = list(own)
-    peers: dict[int, tuple[int, int, int]] = {}
-    for start in range(0, len(keys), 500):
-        counts = _peer_counts(connection, query, keys[start:start + 500], bands, ids)
-        for (k, _m), c in counts.items():
-            peers[k] = _sum([peers.get(k, (0, 0, 0)), c])
-    candidates = [
-        (k, ScoreComparison(Score.for_color(*own[k], color),
-                            Score.for_color(*peers.get(k, (0, 0, 0)), color)))
-        for k in keys
-    ]
-    ranked = rank_leaks(candidates, min_games=min_games, limit=len(candidates))  # type: ignore[arg-type]
+    own, tree = _own_positions(connection, query, ids, min_games)
+    limited_to = MAX_LEAK_POSITIONS if len(own) > MAX_LEAK_POSITIONS else None
+    if limited_to is not None:  # the most frequent first, then by key: the same on every database
+        kept = sorted(own, key=lambda k: (-sum(own[k]), k))[:MAX_LEAK_POSITIONS]
+        own = {k: own[k] for k in kept}
+    deadline.check("finding leaks")
+    lines = _lines_by_tree(tree, set(own), index_plies, deadline)
+    # a leak is a position with the player to move, past the first: drop the others before
+    # asking about peers (a key's side to move is the parity of any line to it)
+    parity = 0 if color == "white" else 1
+    keys = [k for k in own if k not in lines or (len(lines[k]) % 2 == parity and lines[k])]
+    # peers are asked about the positions where the player could lose most first (at most
+    # their losses and half their draws: peers scoring 100%), until no position left could
+    # outrank the leaks found: the same leaks as weighing every position, with fewer asked
+    win = 0 if color == "white" else 2
+    bound = {k: sum(own[k]) - own[k][win] - own[k][1] / 2 for k in keys}
+    keys.sort(key=lambda k: (-bound[k], k))
     turn = chess.WHITE if color == "white" else chess.BLACK
-    tree = _player_tree(connection, query, ids, min_games)
+    pool: list[tuple[int, ScoreComparison]] = []
+    tried: set[int] = set()
+    leaks: list[Leak] = []
+    for start in range(0, len(keys), PEER_BATCH):
+        deadline.check("finding leaks")
+        batch = keys[start:start + PEER_BATCH]
+        peers = _peer_totals(connection, query, batch, bands, ids)
+        pool += [
+            (k, ScoreComparison(Score.for_color(*own[k], color), Score.for_color(*peers[k], color)))
+            for k in batch if k in peers and _below(own[k], peers[k], color)  # rank_leaks keeps no other
+        ]
+        rest = start + PEER_BATCH
+        ceiling = bound[keys[rest]] + 1e-9 if rest < len(keys) else float("-inf")
+        ranked = rank_leaks(pool, min_games=min_games, limit=len(pool))  # type: ignore[arg-type]
+        safe = [item for item in ranked if item[1].points_lost > ceiling]
+        leaks = _leaks_in(safe, lines, tried, limit, turn,  # type: ignore[arg-type]
+                          lambda missing: _lines_to(connection, query, ids, missing, index_plies, deadline))
+        if len(leaks) == limit:
+            break
+    return LeakSearch(rating, tuple(leaks), limited_to)
+
+
+def _leaks_in(
+    ranked: list[tuple[int, ScoreComparison]],
+    lines: dict[int, tuple[int, ...]],
+    tried: set[int],
+    limit: int,
+    turn: chess.Color,
+    replay: Callable[[set[int]], dict[int, tuple[int, ...]]],
+) -> list[Leak]:
+    """The first `limit` ranked positions with a line to them and the player to move; lines
+    the tree walk did not give are looked for once (`tried`) in the player's recent games."""
     leaks: list[Leak] = []
     window = max(3 * limit, 30)
     for start in range(0, len(ranked), window):
         batch = ranked[start:start + window]
-        wanted = {k for k, _ in batch}  # type: ignore[misc]
-        lines = _lines_by_tree(tree, wanted, index_plies)
-        missing = wanted - set(lines)
+        missing = {k for k, _ in batch} - set(lines) - tried
         if missing:  # reached only through transpositions of rarer lines: replay recent games
-            lines.update(_lines_to(connection, query, ids, missing, index_plies))
+            tried |= missing
+            lines.update(replay(missing))
         for k, comparison in batch:
-            found = lines.get(k)  # type: ignore[call-overload]
+            found = _board_line(lines.get(k), k)
             if found is None or not found[0] or found[1].turn != turn:
                 continue
             leaks.append(Leak(play=found[0], fen=found[1].fen(), comparison=comparison))
             if len(leaks) == limit:
-                return rating, leaks
-    return rating, leaks
+                return leaks
+    return leaks
 
 
-def _player_tree(
+def _below(own: tuple[int, int, int], peers: tuple[int, int, int], color: str) -> bool:
+    """Whether the player scores below peers, from counts (as Score.score computes it), so
+    only such positions become ScoreComparisons."""
+    own_n, peer_n = sum(own), sum(peers)
+    if not own_n or not peer_n:
+        return False
+    win = 0 if color == "white" else 2
+    return (own[win] + own[1] / 2) / own_n < (peers[win] + peers[1] / 2) / peer_n
+
+
+#: positions weighed for leaks at most (the player's most frequent), and peer keys per query
+MAX_LEAK_POSITIONS = 20_000
+PEER_BATCH = 500
+
+
+def _peer_totals(connection: Connection, query: ExplorerQuery, keys: list[int], bands, ids: tuple[int, ...]):  # type: ignore[no-untyped-def]
+    """position_key → (white, draws, black) over peers' games, every move summed, the
+    player's own games left out."""
+    rows_of = stat_rows(query, keys)
+    rows = connection.execute(
+        select(rows_of.c.position_key, func.sum(rows_of.c.white), func.sum(rows_of.c.draws),
+               func.sum(rows_of.c.black))
+        .where(rows_of.c.rating_band.between(*bands))
+        .group_by(rows_of.c.position_key)
+    ).all()
+    totals = {int(k): [int(w), int(d), int(b)] for k, w, d, b in rows}
+    for (key, _move), own in own_in_peers(connection, query, ids, keys, bands).items():
+        for index in range(3):
+            totals.setdefault(key, [0, 0, 0])[index] -= own[index]
+    return {k: (w, d, b) for k, (w, d, b) in totals.items() if w + d + b > 0}
+
+
+def _own_positions(
     connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], min_games: int
-) -> dict[int, list[int]]:
-    """position key → the moves the player's games took there at least `min_games` times,
-    most played first."""
+) -> tuple[dict[int, tuple[int, int, int]], dict[int, list[int]]]:
+    """The player's results in each position reached at least `min_games` times, and the
+    player's move tree: position key → the moves taken there at least `min_games` times,
+    most played first.
+
+    On PostgreSQL one pass over the player's rows (ROLLUP: per key and move, and per key);
+    SQLite has no ROLLUP and asks twice.
+    """
     table = _player_table(query)
     games_n = func.sum(table.c.white + table.c.draws + table.c.black)
-    rows = connection.execute(
-        select(table.c.position_key, table.c.move, games_n)
-        .where(*_player_conditions(query, ids), table.c.move != NO_MOVE)
-        .group_by(table.c.position_key, table.c.move)
-        .having(games_n >= min_games)
-        .order_by(games_n.desc())
-    )
-    children: dict[int, list[int]] = {}
-    for key, move, _n in rows:
-        children.setdefault(int(key), []).append(int(move))
-    return children
+    conditions = _player_conditions(query, ids)
+    own: dict[int, tuple[int, int, int]] = {}
+    edges: list[tuple[int, int, int]] = []  # (games, key, move)
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            select(table.c.position_key, table.c.move, func.sum(table.c.white), func.sum(table.c.draws),
+                   func.sum(table.c.black), func.grouping(table.c.move))
+            .where(*conditions)
+            .group_by(func.rollup(table.c.position_key, table.c.move))
+            .having(games_n >= min_games)
+        ).all()
+        for key, move, w, d, b, per_key in rows:
+            if key is None:
+                continue  # the grand total
+            if per_key:
+                own[int(key)] = (int(w), int(d), int(b))
+            elif move != NO_MOVE:
+                edges.append((int(w) + int(d) + int(b), int(key), int(move)))
+    else:
+        for key, w, d, b in connection.execute(
+            select(table.c.position_key, func.sum(table.c.white), func.sum(table.c.draws), func.sum(table.c.black))
+            .where(*conditions).group_by(table.c.position_key).having(games_n >= min_games)
+        ).all():
+            own[int(key)] = (int(w), int(d), int(b))
+        for key, move, n in connection.execute(
+            select(table.c.position_key, table.c.move, games_n)
+            .where(*conditions, table.c.move != NO_MOVE)
+            .group_by(table.c.position_key, table.c.move).having(games_n >= min_games)
+        ).all():
+            edges.append((int(n), int(key), int(move)))
+    edges.sort(key=lambda e: (-e[0], e[2]))
+    tree: dict[int, list[int]] = {}
+    for _n, key, move in edges:
+        tree.setdefault(key, []).append(move)
+    return own, tree
 
 
 def _lines_by_tree(
-    children: dict[int, list[int]], keys: set[int], plies: int
-) -> dict[int, tuple[tuple[str, ...], chess.Board]]:
-    """A line to each wanted key, walking the player's own move tree breadth first.
+    children: dict[int, list[int]], keys: set[int], plies: int, deadline: Deadline
+) -> dict[int, tuple[int, ...]]:
+    """The move codes of a line to each wanted key, walking the player's own move tree
+    breadth first.
 
     Only moves the player's games took at least `min_games` times are in the tree, so the
     walk stays small, and it stops once every key is found; a position with that many
     games is reached this way unless it was only ever reached through several rarer
-    transpositions.
+    transpositions. Keys come from the stored games' replay (no move generation); a line
+    is checked with python-chess only when shown (_board_line).
     """
     from collections import deque
 
-    found: dict[int, tuple[tuple[str, ...], chess.Board]] = {}
+    found: dict[int, tuple[int, ...]] = {}
     seen: set[int] = set()
-    queue: deque[tuple[chess.Board, tuple[str, ...]]] = deque([(chess.Board(), ())])
+    queue: deque[tuple[int, ...]] = deque([()])
     while queue and len(found) < len(keys):
-        board, line = queue.popleft()
-        key = position_key(board)
+        if len(seen) % 1000 == 999:
+            deadline.check("finding leaks")
+        codes = queue.popleft()
+        key = replay_keys(codes, len(codes))[-1]
         if key in seen:
             continue
         seen.add(key)
         if key in keys:
-            found[key] = (line, board)
-        if len(line) >= plies:
+            found[key] = codes
+        if len(codes) >= plies:
             continue
         for code in children.get(key, ()):
-            move = decode_move(code)
-            if not board.is_legal(move):  # a key collision with another position
-                continue
-            child = board.copy(stack=False)
-            child.push(move)
-            queue.append((child, (*line, move.uci())))
+            queue.append((*codes, code))
     return found
 
 
+def _board_line(codes: tuple[int, ...] | None, key: int) -> tuple[tuple[str, ...], chess.Board] | None:
+    """The line as UCI moves and the board it reaches, or None when a move is illegal or the
+    board is not the key's (a key collision with another position)."""
+    if codes is None:
+        return None
+    board = chess.Board()
+    for code in codes:
+        move = decode_move(code)
+        if not board.is_legal(move):
+            return None
+        board.push(move)
+    if position_key(board) != key:
+        return None
+    return tuple(m.uci() for m in board.move_stack), board
+
+
 def _lines_to(
-    connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], keys: set[int], plies: int
-) -> dict[int, tuple[tuple[str, ...], chess.Board]]:
-    """For each wanted key, the first line (from the player's games) that reaches it."""
-    found: dict[int, tuple[tuple[str, ...], chess.Board]] = {}
+    connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], keys: set[int], plies: int,
+    deadline: Deadline,
+) -> dict[int, tuple[int, ...]]:
+    """For each wanted key, the first line (from the player's most recent games) that reaches it."""
+    found: dict[int, tuple[int, ...]] = {}
     statement = (
         select(games.c.moves).where(*_game_conditions(query, ids)).order_by(games.c.id.desc())
         .execution_options(yield_per=1000)
     )
-    for (moves,) in connection.execute(statement.limit(REPLAY_LIMIT)):
-        board = chess.Board()
-        line: list[str] = []
-        for uci in [None, *decode_moves(moves)[:plies]]:
-            if uci is not None:
-                board.push(chess.Move.from_uci(uci))  # stored games were checked on import
-                line.append(uci)
-            key = position_key(board)
+    for i, (moves,) in enumerate(connection.execute(statement.limit(REPLAY_LIMIT))):
+        if i % 500 == 499:
+            deadline.check("finding leaks")
+        codes = decode_move_codes(moves).tolist()
+        for ply, key in enumerate(replay_keys(codes, plies)):
             if key in keys and key not in found:
-                found[key] = (tuple(line), board.copy(stack=False))
+                found[key] = tuple(codes[:ply])
         if len(found) == len(keys):
             break
     return found
@@ -539,14 +667,46 @@ def _by_color(if_white, if_black):  # type: ignore[no-untyped-def]
     return case((player_move_stats.c.color == 0, if_white), else_=if_black)
 
 
-def games_behind(
-    connection: Connection, query: ExplorerQuery, *, index_plies: int = 40, limit: int = 1000
-) -> Iterator[chess.pgn.Game]:
-    """The games (chosen filters) that reached the query's position, as PGN games.
+@dataclass(frozen=True)
+class GameExport:
+    """The games behind a position (PGN text each), as many as the limit and the time budget allowed.
 
-    With a player: every filtered game of theirs is replayed, so transpositions count.
-    Without one: games that began with exactly the query's line (a prefix match).
+    `total` is how many games the explorer counts there (a player's view; None when not
+    counted); `cut` says why the export stopped short, or None when it holds them all.
     """
+
+    games: tuple[str, ...]
+    limit: int
+    total: int | None = None
+    cut: str | None = None
+
+    @property
+    def note(self) -> str | None:
+        """What the answer says when it is cut (a PGN `%` line and a response header)."""
+        if self.cut is None:
+            return None
+        of = "" if self.total is None else f" of {self.total:,}"
+        if self.cut == "limit":
+            return f"limited to {self.limit:,} games{of} (the most recent first): narrow the filters for the rest"
+        return f"stopped after {len(self.games):,} games{of}: {self.cut}"
+
+
+def export_position_games(
+    connection: Connection,
+    query: ExplorerQuery,
+    *,
+    index_plies: int = 40,
+    limit: int = 1000,
+    deadline: Deadline | None = None,
+) -> GameExport:
+    """The games (chosen filters) that reached the query's position, most recent first.
+
+    With a player: the player's filtered games are replayed by their stored move codes, so
+    transpositions count, stopping once the explorer's count for the position is reached.
+    Without one: games that began with exactly the query's line (a prefix match). At most
+    `limit` games; when `deadline` passes, what was found so far, with a note.
+    """
+    deadline = deadline or Deadline.never()
     target = position_key(query.board())
     white_player, black_player = aliased(players), aliased(players)
     statement = (
@@ -558,8 +718,12 @@ def games_behind(
         .order_by(games.c.played_on.desc(), games.c.id.desc())
         .execution_options(yield_per=1000)
     )
+    total: int | None = None
     if query.player:
         ids = _player_ids(connection, query.player)
+        total = _games_at(connection, query, ids, target)
+        if total == 0:
+            return GameExport((), limit, 0)
         statement = statement.where(*_game_conditions(query, ids))
     else:
         statement = statement.where(*_common(games, query))
@@ -570,49 +734,59 @@ def games_behind(
             low, high = query.rating_bands
             mean = (games.c.white_rating + games.c.black_rating) / 2
             statement = statement.where(mean >= low * 100, mean < (high + 1) * 100)
-    sent = 0
+    found: list[str] = []
+    wanted = limit + 1 if total is None else min(limit, total)  # one more: is there more?
     for row in connection.execute(statement):
-        moves = decode_moves(row[0])
-        if query.player and not _reaches(moves, target, index_plies):
+        if deadline.passed:
+            return GameExport(tuple(found), limit, total, f"the server's time budget ({deadline.seconds:g} s) ran out")
+        codes = decode_move_codes(row[0]).tolist()
+        if query.player and target not in replay_keys(codes, index_plies):
             continue
-        yield _pgn_game(row, moves)
-        sent += 1
-        if sent >= limit:
-            return
+        found.append(_pgn_text(row, codes))
+        if len(found) >= wanted:
+            break
+    more = len(found) > limit if total is None else len(found) >= limit and total > limit
+    return GameExport(tuple(found[:limit]), limit, total, "limit" if more else None)
 
 
-def _reaches(moves: list[str], target: int, plies: int) -> bool:
-    board = chess.Board()
-    if position_key(board) == target:
-        return True
-    for uci in moves[:plies]:
-        board.push_uci(uci)
-        if position_key(board) == target:
-            return True
-    return False
+def games_behind(
+    connection: Connection, query: ExplorerQuery, *, index_plies: int = 40, limit: int = 1000
+) -> Iterator[chess.pgn.Game]:
+    """The games of export_position_games (no time budget), one by one, read back as games."""
+    for text in export_position_games(connection, query, index_plies=index_plies, limit=limit).games:
+        game = chess.pgn.read_game(io.StringIO(text))
+        assert game is not None
+        yield game
 
 
-def _pgn_game(row, moves: list[str]) -> chess.pgn.Game:  # type: ignore[no-untyped-def]
+def _games_at(connection: Connection, query: ExplorerQuery, ids: tuple[int, ...], key: int) -> int:
+    """The player's games in the position under the query's filters, as the explorer counts them."""
+    rows = stat_rows(query, key, ids)
+    value = connection.execute(select(func.sum(rows.c.white + rows.c.draws + rows.c.black))).scalar()
+    return int(value or 0)
+
+
+def _pgn_text(row, codes: list[int]) -> str:  # type: ignore[no-untyped-def]
+    """A stored game as PGN text, its tags in the Seven Tag Roster's order, then ratings and clock."""
     (_m, result, white_rating, black_rating, played_on, time_control, event, site,
      white, black) = row
-    game = chess.pgn.Game()
-    tag = escape_tag_value  # python-chess writes tag values as they are
-    game.headers["Event"] = tag(event or "?")
-    game.headers["Site"] = tag(site or "?")
-    game.headers["Date"] = played_on.strftime("%Y.%m.%d") if played_on else "????.??.??"
-    game.headers["White"] = tag(white)
-    game.headers["Black"] = tag(black)
-    game.headers["Result"] = result
+    tag = escape_tag_value  # values are written as they are
+    tags = [
+        ("Event", tag(event or "?")),
+        ("Site", tag(site or "?")),
+        ("Date", played_on.strftime("%Y.%m.%d") if played_on else "????.??.??"),
+        ("Round", "?"),
+        ("White", tag(white)),
+        ("Black", tag(black)),
+        ("Result", result),
+    ]
     if white_rating is not None:
-        game.headers["WhiteElo"] = str(white_rating)
+        tags.append(("WhiteElo", str(white_rating)))
     if black_rating is not None:
-        game.headers["BlackElo"] = str(black_rating)
+        tags.append(("BlackElo", str(black_rating)))
     if time_control:
-        game.headers["TimeControl"] = tag(time_control)
-    node = game
-    for uci in moves:
-        node = node.add_variation(chess.Move.from_uci(uci))
-    return game
+        tags.append(("TimeControl", tag(time_control)))
+    return game_text(tags, [decode_move(code) for code in codes], result)
 
 
 def read_leaks(
@@ -623,16 +797,19 @@ def read_leaks(
     min_games: int = 3,
     limit: int = 20,
     index_plies: int = 40,
-) -> tuple[int | None, list[Leak]]:
+    deadline: Deadline | None = None,
+    slot: AbstractContextManager | None = None,
+) -> LeakSearch:
     """find_leaks through the cache: leaks do not depend on the position shown, so moving
-    about the board reuses them until the next import (which bumps the cache generation)."""
+    about the board reuses them until the next import (which bumps the cache generation).
+    A search not in the cache runs inside `slot` (webapp.api.heavy's, from a request)."""
     from webapp.caching import memoized
 
     key = _filters_key("leaks", query, f"{band_width}-{min_games}-{limit}-{index_plies}")
 
-    def compute() -> tuple[int | None, list[Leak]]:
-        with connection_factory() as connection:
+    def compute() -> LeakSearch:
+        with slot or nullcontext(), connection_factory() as connection:
             return find_leaks(connection, query, band_width=band_width, min_games=min_games,
-                              limit=limit, index_plies=index_plies)
+                              limit=limit, index_plies=index_plies, deadline=deadline)
 
     return memoized(key, compute)

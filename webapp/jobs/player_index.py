@@ -13,7 +13,7 @@ import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from webapp.db.players import find_player_ids
@@ -87,4 +87,26 @@ def run_indexing(app: Flask, player_ids: tuple[int, ...]) -> int:
             log.exception("indexing players %s failed", player_ids)
             raise
         bump_generation()
+        warm_leaks(player_ids)
         return counted
+
+
+def warm_leaks(player_ids: tuple[int, ...]) -> None:
+    """Search each indexed player's leaks as the Player tab first asks (both colours, no
+    filters) into the cache, so the tab's first answer after a long indexing is at hand.
+    A search that fails is logged; the job's work is done either way."""
+    from webapp.db.leaks import DEFAULT_LEAKS_ASKED, read_leaks
+    from webapp.db.tables import players
+    from webapp.extensions import db
+    from webapp.model.query import ExplorerQuery
+
+    settings = current_app.extensions["settings"]
+    with db.engine.connect() as connection:
+        names = connection.execute(select(players.c.name).where(players.c.id.in_(player_ids))).scalars().all()
+    for name in sorted(set(names)):
+        for color in ("white", "black"):
+            try:
+                read_leaks(db.engine.connect, ExplorerQuery.build(player=name, color=color),
+                           limit=DEFAULT_LEAKS_ASKED, index_plies=settings.index_plies)
+            except Exception:  # noqa: BLE001 - a cache warm-up, never the job's failure
+                log.exception("warming the leaks of %s as %s failed", name, color)

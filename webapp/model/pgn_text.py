@@ -38,3 +38,23 @@ def write_pgn(
         if seconds is not None:
             node.set_clock(seconds)
     return str(game) + "\n"
+
+
+def game_text(tags: list[tuple[str, str]], moves: list[chess.Move], result: str) -> str:
+    """One game as PGN, as python-chess's str(game) writes it (tags one a line, then the
+    movetext on one line), without building a game tree: for exports of many games.
+
+    `tags` are (name, value) with values already escaped; `moves` legal from the start.
+
+    >>> game_text([("Result", "1-0")], [chess.Move.from_uci("e2e4")], "1-0")
+    '[Result "1-0"]\\n\\n1. e4 1-0'
+    """
+    board = chess.Board()
+    words: list[str] = []
+    for move in moves:
+        if board.turn == chess.WHITE:
+            words.append(f"{board.fullmove_number}.")
+        words.append(board.san_and_push(move))
+    words.append(result)
+    head = "\n".join(f'[{name} "{value}"]' for name, value in tags)
+    return f"{head}\n\n{' '.join(words)}"
