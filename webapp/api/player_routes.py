@@ -55,14 +55,15 @@ def _index_player_first():  # type: ignore[no-untyped-def]
 
 EXTRA = ("band", "min_games", "limit")
 MAX_JOB_ID = 2**31 - 1
-EXPORT_LIMIT = 1000  # games in a PGN export unless `limit` asks fewer
+EXPORT_LIMIT = 1000  # games in a PGN export unless `limit` asks otherwise
+MAX_EXPORT_LIMIT = 10000  # the most `limit` may ask (the time budget bounds it too)
 
 
-def parse_player_args(args: Mapping[str, str]) -> tuple[Any, dict[str, int]]:
+def parse_player_args(args: Mapping[str, str], *, max_limit: int = 500) -> tuple[Any, dict[str, int]]:
     """The explorer query and the player view's own numbers (band, min_games, limit)."""
     explorer_args = {k: v for k, v in args.items() if k not in EXTRA}
     extra: dict[str, int] = {}
-    for name, low, high in (("band", 0, 1000), ("min_games", 1, 100000), ("limit", 1, 500)):
+    for name, low, high in (("band", 0, 1000), ("min_games", 1, 100000), ("limit", 1, max_limit)):
         if name in args and args[name] != "":
             try:
                 value = int(args[name])
@@ -215,7 +216,7 @@ def request_deadline() -> Deadline:
 def games_export(args: Mapping[str, str]) -> GameExport:
     """The games behind the query's position (at most `limit`, default 1000), within the
     request's time budget."""
-    query, extra = parse_player_args(args)
+    query, extra = parse_player_args(args, max_limit=MAX_EXPORT_LIMIT)
     plies = current_app.extensions["settings"].index_plies
     with heavy_slot("PGN exports"), db.engine.connect() as connection:
         return export_position_games(connection, query, index_plies=plies, limit=extra.get("limit", EXPORT_LIMIT),

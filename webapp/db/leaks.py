@@ -8,6 +8,7 @@ rating filter (rating_min/max) selects the player's games by the player's own ra
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -33,7 +34,7 @@ from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
 from webapp.model.scores import Score, ScoreComparison, peer_bands, rank_leaks
 from webapp.model.stats import ExplorerResult, Results
-from webapp.model.stored_game import decode_move_codes, encode_moves
+from webapp.model.stored_game import decode_move_codes
 
 DEFAULT_BAND_WIDTH = 100
 DEFAULT_LEAKS_ASKED = 30  # leaks the Player tab asks for (near-duplicates are dropped after)
@@ -687,7 +688,7 @@ class GameExport:
             return None
         of = "" if self.total is None else f" of {self.total:,}"
         if self.cut == "limit":
-            return f"limited to {self.limit:,} games{of} (the most recent first): narrow the filters for the rest"
+            return f"limited to {self.limit:,} games{of}: narrow the filters for the rest"
         return f"stopped after {len(self.games):,} games{of}: {self.cut}"
 
 
@@ -699,54 +700,39 @@ def export_position_games(
     limit: int = 1000,
     deadline: Deadline | None = None,
 ) -> GameExport:
-    """The games (chosen filters) that reached the query's position, most recent first.
-
-    With a player: the player's filtered games are replayed by their stored move codes, so
-    transpositions count, stopping once the explorer's count for the position is reached.
-    Without one: games that began with exactly the query's line (a prefix match). At most
-    `limit` games; when `deadline` passes, what was found so far, with a note.
+    """Exactly the games the explorer counts in the query's position under its filters
+    (transpositions included; a player's view: the player's games), as PGN: those the
+    position's statistics rows name first, newest first, then the rest found by replaying
+    the filtered games (webapp.db.position_export). At most `limit` games; when `deadline`
+    passes, what was found so far, with a note.
     """
+    from webapp.db.position_export import ExportProgress, exported_ids, plan_export
+
     deadline = deadline or Deadline.never()
-    target = position_key(query.board())
+    key = position_key(query.board())
+    ids = _player_ids(connection, query.player) if query.player else None
+    plan = plan_export(connection, query, key, ids)
+    if plan.total == 0:
+        return GameExport((), limit, 0)
+    progress = ExportProgress()
+    found: list[str] = []
+    chosen = exported_ids(
+        connection, query, key, ids, plan, index_plies=index_plies, limit=limit, deadline=deadline, progress=progress
+    )
     white_player, black_player = aliased(players), aliased(players)
     statement = (
-        select(games.c.moves, games.c.result, games.c.white_rating, games.c.black_rating,
+        select(games.c.id, games.c.moves, games.c.result, games.c.white_rating, games.c.black_rating,
                games.c.played_on, games.c.time_control, games.c.event, games.c.site,
                white_player.c.display_name, black_player.c.display_name)
         .join(white_player, white_player.c.id == games.c.white_id)
         .join(black_player, black_player.c.id == games.c.black_id)
-        .order_by(games.c.played_on.desc(), games.c.id.desc())
-        .execution_options(yield_per=1000)
     )
-    total: int | None = None
-    if query.player:
-        ids = _player_ids(connection, query.player)
-        total = _games_at(connection, query, ids, target)
-        if total == 0:
-            return GameExport((), limit, 0)
-        statement = statement.where(*_game_conditions(query, ids))
-    else:
-        statement = statement.where(*_common(games, query))
-        if query.play:
-            prefix = encode_moves(query.play)
-            statement = statement.where(func.substr(games.c.moves, 1, len(prefix)) == prefix)
-        if query.rating_bands is not None:
-            low, high = query.rating_bands
-            mean = (games.c.white_rating + games.c.black_rating) / 2
-            statement = statement.where(mean >= low * 100, mean < (high + 1) * 100)
-    found: list[str] = []
-    wanted = limit + 1 if total is None else min(limit, total)  # one more: is there more?
-    for row in connection.execute(statement):
-        if deadline.passed:
-            return GameExport(tuple(found), limit, total, f"the server's time budget ({deadline.seconds:g} s) ran out")
-        codes = decode_move_codes(row[0]).tolist()
-        if query.player and target not in replay_keys(codes, index_plies):
-            continue
-        found.append(_pgn_text(row, codes))
-        if len(found) >= wanted:
-            break
-    more = len(found) > limit if total is None else len(found) >= limit and total > limit
-    return GameExport(tuple(found[:limit]), limit, total, "limit" if more else None)
+    while part := list(itertools.islice(chosen, 200)):
+        rows = {row[0]: row[1:] for row in connection.execute(statement.where(games.c.id.in_(part)))}
+        found.extend(_pgn_text(rows[i], decode_move_codes(rows[i][0]).tolist()) for i in part)
+    if progress.cut == "time":
+        return GameExport(tuple(found), limit, plan.total, f"the server's time budget ({deadline.seconds:g} s) ran out")
+    return GameExport(tuple(found), limit, plan.total, "limit" if progress.cut == "limit" else None)
 
 
 def games_behind(

@@ -9,7 +9,6 @@ indexed plies, as the import counted them. Either way a game is sent once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from webapp.db.leaks import _common
 from webapp.db.tables import games
 from webapp.indexer.replay import replay_keys
 from webapp.model import game_refs
+from webapp.model.deadline import Deadline
 from webapp.model.query import ExplorerQuery
 from webapp.model.stored_game import decode_move_codes
 
@@ -38,7 +38,7 @@ class ExportPlan:
 
 @dataclass
 class ExportProgress:
-    """What an export sent, and why it stopped early (None: it sent every game)."""
+    """What an export sent, and why it stopped early: "limit", "time", or None (every game)."""
 
     sent: int = 0
     cut: str | None = None
@@ -71,6 +71,17 @@ def plan_export(
     return plan
 
 
+def _ordinal(day) -> int:  # type: ignore[no-untyped-def]
+    """A played_on value as a day number (0 unknown; SQLite may hand back ISO text)."""
+    if day is None:
+        return 0
+    if isinstance(day, str):
+        from datetime import date
+
+        day = date.fromisoformat(day[:10])
+    return day.toordinal()
+
+
 def _conditions(query: ExplorerQuery, player_ids: tuple[int, ...] | None) -> list:  # type: ignore[no-untyped-def]
     """The games table's rows the statistics would count under the query's filters."""
     conditions = _common(games, query)
@@ -93,7 +104,7 @@ def _conditions(query: ExplorerQuery, player_ids: tuple[int, ...] | None) -> lis
     return [*conditions, or_(*sides)]
 
 
-def exported_games(
+def exported_ids(
     connection: Connection,
     query: ExplorerQuery,
     key: int,
@@ -102,56 +113,56 @@ def exported_games(
     *,
     index_plies: int,
     limit: int,
-    seconds: float,
+    deadline: Deadline,
     progress: ExportProgress,
-    columns: tuple = (),
-) -> Iterator:  # type: ignore[type-arg]
-    """The rows (`columns` of games) of the games counted at the position: the named ones
-    first, then, when rows name only some, the others found by replaying the filtered
-    games. Stops at `limit` games or after `seconds`, saying why in `progress.cut`."""
-    deadline = time.monotonic() + seconds
+) -> Iterator[int]:
+    """The ids of the games counted at the position: the named ones first (newest first),
+    then, when rows name only some, the others found by replaying the filtered games in
+    stored order. Stops at `limit` games or at the deadline, saying why in `progress.cut`."""
     conditions = _conditions(query, player_ids)
     sent: set[int] = set()
-    wanted = (games.c.id, *columns)
 
-    def stop() -> bool:
-        """Whether the next game must not be sent (and why, in progress.cut)."""
+    def may_send() -> bool:
         if progress.sent >= limit:
-            progress.cut = f"limit of {limit:,} games"
-        elif time.monotonic() > deadline:
-            progress.cut = f"time limit of {seconds:g} s"
-        return progress.cut is not None
+            progress.cut = "limit"
+        elif deadline.passed:
+            progress.cut = "time"
+        return progress.cut is None
 
+    dated: list[tuple[int, int]] = []  # (-day ordinal, -id): newest first
     for start in range(0, len(plan.named), SCAN_CHUNK):
         part = plan.named[start : start + SCAN_CHUNK]
-        for row in connection.execute(select(*wanted).where(games.c.id.in_(part), *conditions).order_by(games.c.id)):
-            if stop():
-                return
-            sent.add(row[0])
-            progress.sent += 1
-            yield row[1:]
-    if plan.complete or progress.sent >= plan.total:
+        rows = connection.execute(select(games.c.id, games.c.played_on).where(games.c.id.in_(part), *conditions))
+        dated.extend((-(_ordinal(day)), -game_id) for game_id, day in rows)
+    for _day, negative_id in sorted(dated):
+        if not may_send():
+            return
+        sent.add(-negative_id)
+        progress.sent += 1
+        yield -negative_id
+    if plan.complete:
         return
     last = 0
-    while True:
+    while progress.sent < plan.total:
         chunk = connection.execute(
-            select(*wanted, games.c.moves).where(games.c.id > last, *conditions).order_by(games.c.id).limit(SCAN_CHUNK)
+            select(games.c.id, games.c.moves)
+            .where(games.c.id > last, *conditions)
+            .order_by(games.c.id)
+            .limit(SCAN_CHUNK)
         ).all()
         if not chunk:
             return
         last = chunk[-1][0]
-        if progress.sent >= plan.total:
-            return
-        for row in chunk:
-            if row[0] in sent:
+        for game_id, moves in chunk:
+            if game_id in sent:
                 continue
-            codes = decode_move_codes(row[-1]).astype(np.int64).tolist()
+            codes = decode_move_codes(moves).astype(np.int64).tolist()
             if key not in replay_keys(codes, min(index_plies, len(codes))):
                 continue
-            if stop():
+            if not may_send():
                 return
             progress.sent += 1
-            yield row[1:-1]
-        if progress.sent < plan.total and time.monotonic() > deadline:
-            progress.cut = f"time limit of {seconds:g} s"
+            yield game_id
+        if deadline.passed and progress.sent < plan.total:
+            progress.cut = "time"
             return
