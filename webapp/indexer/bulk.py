@@ -19,6 +19,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy import Connection
 
+from webapp.db.refs_sql import refs_merge
 from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, player_move_stats_rows
 from webapp.model import game_refs
@@ -552,7 +553,7 @@ class PostgresWriter(_Writer):
             f"INSERT INTO {table} AS t ({', '.join(columns)}, refs) "
             f"SELECT {', '.join(columns)}, refs FROM stage_{table} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
-            "refs = refs_merge(t.refs, excluded.refs)"
+            f"refs = {refs_merge('t.refs', 'excluded.refs', 'postgresql')}"
         )
         # a transaction may merge many times (indexing a player, a rebuild): the staged
         # rows go now, not only at commit

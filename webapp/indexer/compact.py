@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
+from webapp.db.refs_sql import refs_agg, refs_merge
 from webapp.indexer.bulk import lock_statistics
 
 #: a position with more rows than this gets a month-less rollup
@@ -85,6 +86,7 @@ def _bounds(index: int, ranges: int) -> tuple[int, int]:
 def _compact_range(connection: Connection, low: int, high: int, since: int, upto: int, report: CompactReport) -> None:
     """Steps 1-3 for the keys in [low, high] of compact_touched."""
     params = {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS}
+    dialect = connection.dialect.name
     connection.execute(text("DROP TABLE IF EXISTS compact_keys"))
     connection.execute(
         text(
@@ -98,7 +100,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs) "
             f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, "
-            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), refs_agg(m.refs) "
+            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {refs_agg('m.refs', dialect)} "
             "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
             "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
             "AND m.seq > h.seq AND m.seq <= :upto "
@@ -108,7 +110,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             "draws = move_stats_rollup.draws + excluded.draws, "
             "black = move_stats_rollup.black + excluded.black, "
             "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
-            "refs = refs_merge(move_stats_rollup.refs, excluded.refs)"
+            f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}"
         ),
         params,
     )
@@ -124,7 +126,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     connection.execute(text("DROP TABLE IF EXISTS compact_merged"))
     connection.execute(
         text(
-            f"CREATE TEMP TABLE compact_merged AS SELECT {MONTH_GROUP}, {SUMS_AS}, refs_agg(refs) AS refs "
+            f"CREATE TEMP TABLE compact_merged AS SELECT {MONTH_GROUP}, {SUMS_AS}, {refs_agg('refs', dialect)} AS refs "
             "FROM move_stats WHERE position_key IN (SELECT position_key FROM compact_keys) "
             f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1"
         ),
@@ -161,7 +163,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs) "
-            f"SELECT {GROUP}, {SUMS}, refs_agg(refs) FROM move_stats "
+            f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)} FROM move_stats "
             "WHERE position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
             f"GROUP BY {GROUP}"
         ),

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 
+from webapp.db.refs_sql import refs_agg
 from webapp.db.tables import (
     games,
     hot_positions,
@@ -164,7 +165,7 @@ def _write_player_rows(connection: Connection) -> None:
         key_list = ", ".join(keys)
         connection.exec_driver_sql(  # in key order: the primary key is filled left to right
             f"INSERT INTO {table} ({key_list}, {', '.join(_COUNTS)}, refs) "
-            f"SELECT {key_list}, {sums}, refs_agg(refs) FROM {_BULK} "
+            f"SELECT {key_list}, {sums}, {refs_agg('refs', connection.dialect.name)} FROM {_BULK} "
             f"GROUP BY {key_list} ORDER BY {key_list}"
         )
     connection.exec_driver_sql(f"DROP TABLE {_BULK}")

@@ -1,9 +1,9 @@
 """Game references: every statistics row keeps the games it counts (some, when many).
 
 Adds `refs` (bytes, webapp.model.game_refs) to move_stats, move_stats_rollup and both
-player tables, and on PostgreSQL the SQL functions that merge them: refs_trim(r),
-refs_merge(a, b) and the aggregate refs_agg(r) (SQLite gets the same names from
-webapp.db.sqlite on every connection). The statistics are rebuilt from the stored games
+player tables, and on PostgreSQL refs_trim(r), which keeps a merged row's best and newest
+references (webapp.db.refs_sql writes the merges around it; SQLite gets Python functions
+from webapp.db.sqlite on every connection). The statistics are rebuilt from the stored games
 by 0008 (whose columns today's indexer writes), so every row names its games.
 
 Revision ID: 0007
@@ -48,11 +48,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ) ranked WHERE best <= {TOP_KEPT} OR newest <= {TOP_KEPT}
   ) END
 $$;
-CREATE OR REPLACE FUNCTION refs_merge(a bytea, b bytea) RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE refs_trim(a || b) END
-$$;
-CREATE AGGREGATE refs_agg(bytea) (SFUNC = refs_merge, STYPE = bytea);
 """
 
 

@@ -1,0 +1,31 @@
+"""SQL text that merges statistics rows' game references (webapp.model.game_refs).
+
+On PostgreSQL the bytes are concatenated by the built-in string_agg / || and trimmed by
+refs_trim() (migration 0007) only where they pass REFS_KEPT_ALL entries, so the many small
+rows never call a SQL function. SQLite runs the Python functions webapp.db.sqlite registers.
+"""
+
+from __future__ import annotations
+
+from webapp.model.game_refs import ENTRY, REFS_KEPT_ALL
+
+_LIMIT = REFS_KEPT_ALL * ENTRY.itemsize
+
+
+def refs_agg(column: str, dialect: str) -> str:
+    """An aggregate expression: the group's references, merged and trimmed."""
+    if dialect != "postgresql":
+        return f"refs_agg({column})"
+    joined = f"string_agg({column}, ''::bytea)"
+    return f"CASE WHEN length({joined}) <= {_LIMIT} THEN {joined} ELSE refs_trim({joined}) END"
+
+
+def refs_merge(first: str, second: str, dialect: str) -> str:
+    """An expression: two rows' references merged and trimmed (NULL when neither has any)."""
+    if dialect != "postgresql":
+        return f"refs_merge({first}, {second})"
+    return (
+        f"CASE WHEN {first} IS NULL THEN {second} WHEN {second} IS NULL THEN {first} "
+        f"WHEN length({first}) + length({second}) <= {_LIMIT} THEN {first} || {second} "
+        f"ELSE refs_trim({first} || {second}) END"
+    )
