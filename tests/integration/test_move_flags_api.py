@@ -4,6 +4,7 @@ surprises, and a written PGN of the Blackburne Shilling trap for the trap."""
 
 from __future__ import annotations
 
+import functools
 import random
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,12 @@ POSITIONS = ["", "e2e4", "d2d4", "e2e4 e7e5", "e2e4 c7c5", "e2e4 d7d5", "e2e4 e7
 FILTERS: list[dict[str, Any]] = [{}, {"speeds": ["bullet", "blitz"]}, {"rating_min": 1400, "rating_max": 2199},
                                  {"since": "2019-01", "until": "2021-12"}]
 SHILLING = "e2e4 e7e5 g1f3 b8c6 f1c4 c6d4".split()
+
+
+@functools.cache
+def _real_games() -> list:  # type: ignore[type-arg]
+    """Read once per test run (python-chess takes seconds over these files)."""
+    return read_games(REAL)
 
 
 def _params(play: list[str], chosen: dict[str, Any]) -> dict[str, str]:
@@ -76,7 +83,7 @@ def _r(value: float | None) -> float | None:
 @pytest.mark.skipif(not all(p.exists() for p in REAL), reason="shared lichess data is absent")
 def test_flags_match_python_chess_on_real_games(client, engine) -> None:
     import_pgn(engine, REAL)
-    games = read_games(REAL)
+    games = _real_games()
     wrong: list[str] = []
     seen: set[str] = set()
     for line in POSITIONS:
