@@ -82,6 +82,9 @@ def _expected_flags(api: dict) -> list[dict]:
 
 def _flags_shown(live: LiveApp, browser, width: int) -> Dashboard:  # type: ignore[no-untyped-def]
     page = Dashboard(browser, live).open("?play=" + ITALIAN)
+    assert not browser.find_element(By.ID, "move-flags-body").is_displayed()  # closed: no request per click
+    switch = browser.find_element(By.ID, "move-flags-switch")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", switch)
     api = live.api("?play=" + ITALIAN, path="/api/explorer/flags")
     expected = _expected_flags(api)
     assert expected == [{"uci": "c6d4", "flags": ["trap"]}]
@@ -104,12 +107,17 @@ def _flags_shown(live: LiveApp, browser, width: int) -> Dashboard:  # type: igno
 def test_brw070_move_flags_show_the_apis_flags_and_evidence(insights_app, new_browser) -> None:
     _flags_shown(insights_app, new_browser(1366, 900), 1366)
     page = _flags_shown(insights_app, new_browser(390, 844), 390)
-    # a position without flags says how many moves were tested
+    # a position without flags says how many moves were tested (the switch stays on in this tab)
     page.open("?play=d2d4")
+    assert browser_switch_on(page)
     api = insights_app.api("?play=d2d4", path="/api/explorer/flags")
     assert api["moves"] and not _expected_flags(api)
     page.wait_for(lambda: f"No flags among the {len(api['moves'])} moves" in (page.text("#move-flags") or ""),
                   "no flags")
+
+
+def browser_switch_on(page: Dashboard) -> bool:
+    return page.wait_for(lambda: page.driver.find_element(By.ID, "move-flags-body").is_displayed(), "flags shown")
 
 
 def _open_opponent(page: Dashboard, name: str, colour: str) -> None:

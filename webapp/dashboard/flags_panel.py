@@ -2,8 +2,10 @@
 
 The numbers come from `read_move_flags` (what `GET /api/explorer/flags` answers, over the
 charts' memoized breakdown). Each badge's hover title gives its evidence, and the same
-evidence is written small under the move, so a phone (no hover) reads it too. The browser
-asks for flags only while the Explorer tab shows, and the moves table never waits for them.
+evidence is written small under the move, so a phone (no hover) reads it too. The section
+opens by a switch (remembered for the browser tab); the browser asks for flags only while
+it is open and the Explorer tab shows, so a click with it closed still costs one round
+trip, and the moves table never waits for the flags.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
@@ -28,6 +31,8 @@ from webapp.model.query import format_month
 FLAGS = "move-flags"
 FLAGS_REQUEST = "move-flags-request"  # {view, version}, set in the browser while the Explorer shows
 FLAGS_LOADING = "move-flags-loading"
+FLAGS_SWITCH = "move-flags-switch"  # shown or not, remembered for this browser tab
+FLAGS_BODY = "move-flags-body"
 
 BADGES = {  # flag → (label, css class)
     "rising": ("▲ rising", "flag-rising"),
@@ -42,9 +47,15 @@ def build_flags_panel() -> html.Div:
     return html.Div(
         [
             dcc.Store(id=FLAGS_REQUEST, storage_type="memory"),
-            html.H6("Move flags", className="chart-title mt-3 mb-1", title=thresholds_note()),
-            dcc.Loading(html.Div(id=FLAGS, className="move-flags small"), id=FLAGS_LOADING, type="dot",
-                        delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5}),
+            dbc.Switch(id=FLAGS_SWITCH, label="Move flags: trends, surprise weapons, traps", value=False,
+                       persistence=True, persistence_type="session", className="small mt-3 mb-1",
+                       label_class_name="chart-title", input_class_name="me-1"),
+            html.Div(
+                [html.Div(thresholds_note(), className="text-muted small mb-1"),
+                 dcc.Loading(html.Div(id=FLAGS, className="move-flags small"), id=FLAGS_LOADING, type="dot",
+                             delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5})],
+                id=FLAGS_BODY, style={"display": "none"},
+            ),
         ],
         className="move-flags-panel",
     )
@@ -129,14 +140,20 @@ def thresholds_note() -> str:
 def register_flags_callbacks(app: dash.Dash) -> None:
     """Register the flags panel's callbacks on `app`."""
     app.clientside_callback(
-        """function (view, tab, version) {
-            if ((tab && tab !== 'explorer') || !view) { return window.dash_clientside.no_update; }
+        """function (shown) { return shown ? {} : {display: 'none'}; }""",
+        Output(FLAGS_BODY, "style"),
+        Input(FLAGS_SWITCH, "value"),
+    )
+    app.clientside_callback(
+        """function (view, tab, version, shown) {
+            if (!shown || (tab && tab !== 'explorer') || !view) { return window.dash_clientside.no_update; }
             return {view: view, version: version};
         }""",
         Output(FLAGS_REQUEST, "data"),
         Input(ids.VIEW_STATE, "data"),
         Input(ids.TABS, "active_tab"),
         Input(ids.DATA_VERSION, "data"),
+        Input(FLAGS_SWITCH, "value"),
     )
 
     @app.callback(Output(FLAGS, "children"), Input(FLAGS_REQUEST, "data"), prevent_initial_call=True)
