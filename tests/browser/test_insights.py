@@ -136,32 +136,45 @@ def _expected_opponent(api: dict) -> dict:
     }
 
 
-def _opponent_shown(live: LiveApp, browser, width: int, play: str) -> Dashboard:  # type: ignore[no-untyped-def]
+def _opponent_shown(live: LiveApp, browser, width: int, play: str, name: str) -> tuple[Dashboard, dict]:  # type: ignore[no-untyped-def, type-arg]
     page = Dashboard(browser, live).open(f"?play={play}" if play else "")
-    _open_opponent(page, "frank", "black")
-    page.wait_for(lambda: "frank as white" in (page.text("#opponent-summary") or ""), "frank as white")
-    api = live.api(f"?play={play}&player=frank&color=black", path="/api/opponent")
+    _open_opponent(page, name, "black")
+    page.wait_for(lambda: f"{name} as white" in (page.text("#opponent-summary") or ""), f"{name} as white")
+    api = live.api(f"?play={play}&player={name}&color=black", path="/api/opponent")
     expected = _expected_opponent(api)
     assert expected["moves"] and expected["line"]
-    page.wait_for(lambda: browser.execute_script(_READ_OPPONENT) == expected, "the API's prep")
+    try:
+        page.wait_for(lambda: browser.execute_script(_READ_OPPONENT) == expected, "the API's prep")
+    except AssertionError:
+        raise AssertionError(f"{browser.execute_script(_READ_OPPONENT)} != {expected}") from None
     assert f"{api['position']['games']:,} games" in (page.text("#opponent-summary") or "")
-    assert browser.find_elements(By.ID, "opponent-loading")
+    assert browser.find_elements(By.ID, "opponent-loading") and browser.find_elements(By.ID, "opponent-leaks-loading")
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     _shot(browser, f"opponent-{width}")
-    return page
+    return page, api
 
 
 def test_brw071_opponent_tab_shows_the_apis_prep_and_links_go_there(insights_app, new_browser) -> None:
-    _opponent_shown(insights_app, new_browser(1366, 900), 1366, "")
-    browser = new_browser(390, 844)
-    page = _opponent_shown(insights_app, browser, 390, "e2e4")
+    browser = new_browser(1366, 900)
+    page, _api = _opponent_shown(insights_app, browser, 1366, "", "frank")
     # your colour changes: the opponent's other colour, redrawn
     page.tick_label("opponent-color", "white")
     page.wait_for(lambda: "frank as black" in (page.text("#opponent-summary") or ""), "frank as black")
-    api = insights_app.api("?play=e2e4&player=frank&color=white", path="/api/opponent")
+    api = insights_app.api("?play=&player=frank&color=white", path="/api/opponent")
     page.wait_for(lambda: browser.execute_script(_READ_OPPONENT) == _expected_opponent(api), "black's prep")
     # a line step puts the board there, with frank as the explorer's player
     target = api["line"][-1]
     browser.find_element(By.CSS_SELECTOR, f'#opponent-line-steps a[href="{target["url"]}"]').click()
     page.wait_for(lambda: page.search == target["url"][1:], "the line's position in the URL")
     page.wait_for(lambda: len(page.move_line()) == len(target["play"].split(",")), "the board's line")
+
+
+def test_brw072_opponent_leaks_on_a_phone_link_to_their_positions(insights_app, new_browser) -> None:
+    browser = new_browser(390, 844)
+    page, api = _opponent_shown(insights_app, browser, 390, "e2e4", "tw2")  # his 3...Nd4 games lose
+    assert api["leaks"], "tw2 has leaks past 1.e4"
+    leak = api["leaks"][0]
+    link = browser.find_element(By.CSS_SELECTOR, f'#opponent-leaks-table a[href="{leak["url"]}"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", link)
+    page.wait_for(lambda: page.search == leak["url"][1:], "the leak's position in the URL")
+    page.wait_for(lambda: len(page.move_line()) == len(leak["play"].split(",")), "the board's line")

@@ -33,9 +33,29 @@ def _your_score(leak: Leak) -> float | None:
     return None if score is None else round(1 - score, 4)
 
 
+def line_json(prep: OpponentPrep, query: ExplorerQuery) -> list[dict[str, Any]]:
+    """The likely line's steps, each with the dashboard link that puts the board after it."""
+    theirs = opponent_query(query)
+    return [
+        {"uci": s.uci, "san": s.san, "mover": s.mover, "play": ",".join(s.play),
+         "url": explorer_url(theirs, s.play), **score_json(s.score)}
+        for s in prep.line
+    ]
+
+
+def leaks_json(leaks: list[Leak], query: ExplorerQuery) -> list[dict[str, Any]]:
+    """The opponent's leaks, each with its dashboard link (the opponent as the explorer's player)."""
+    theirs = opponent_query(query)
+    return [
+        {"play": ",".join(leak.play), "fen": leak.fen,
+         "url": explorer_url(theirs.with_position(None, leak.play)),
+         "yourScore": _your_score(leak), **comparison_json(leak.comparison)}
+        for leak in leaks
+    ]
+
+
 def opponent_json(prep: OpponentPrep, query: ExplorerQuery, rating: int | None, leaks: list[Leak]) -> dict[str, Any]:
     """The prep as JSON; links keep the opponent as the explorer's player, with their colour."""
-    theirs = opponent_query(query)
     return {
         "opponent": prep.opponent,
         "color": prep.color,
@@ -45,36 +65,31 @@ def opponent_json(prep: OpponentPrep, query: ExplorerQuery, rating: int | None, 
         "rating": rating,
         "position": score_json(prep.position),
         "moves": [{"uci": m.uci, "san": m.san, **score_json(m.score)} for m in prep.moves],
-        "line": [
-            {"uci": s.uci, "san": s.san, "mover": s.mover, "play": ",".join(s.play),
-             "url": explorer_url(theirs, s.play), **score_json(s.score)}
-            for s in prep.line
-        ],
-        "leaks": [
-            {"play": ",".join(leak.play), "fen": leak.fen,
-             "url": explorer_url(theirs.with_position(None, leak.play)),
-             "yourScore": _your_score(leak), **comparison_json(leak.comparison)}
-            for leak in leaks
-        ],
+        "line": line_json(prep, query),
+        "leaks": leaks_json(leaks, query),
     }
 
 
-def answer_opponent(args: Any) -> tuple[OpponentPrep, ExplorerQuery, int | None, list[Leak]]:
-    """Parse, index the opponent when needed, read the prep and the leaks (the dashboard's
-    panel calls this too, so both show the same numbers)."""
+def answer_prep(args: Any) -> tuple[OpponentPrep, ExplorerQuery]:
+    """Parse, index the opponent when needed, read their moves and likely line (the
+    dashboard's panel calls this too, so both show the same numbers)."""
     query = query_from_args(args)
     opponent_query(query)  # QueryError without player and colour
     ensure_player_indexed(current_app, query.player or "")
-    prep = read_prep(db.engine.connect, query)
+    return read_prep(db.engine.connect, query), query
+
+
+def answer_leaks(query: ExplorerQuery) -> tuple[int | None, list[Leak]]:
+    """The opponent's rating and their leaks past the query's position."""
     plies = current_app.extensions["settings"].index_plies
-    rating, leaks = read_opponent_leaks(db.engine.connect, query, index_plies=plies)
-    return prep, query, rating, leaks
+    return read_opponent_leaks(db.engine.connect, query, index_plies=plies)
 
 
 @opponent_api.get("/api/opponent")
 def opponent():  # type: ignore[no-untyped-def]
     try:
-        prep, query, rating, leaks = answer_opponent(request.args)
+        prep, query = answer_prep(request.args)
+        rating, leaks = answer_leaks(query)
     except PlayerNotFound as error:
         with db.engine.begin() as connection:
             record_requested_player(connection, request.args.get("player", ""))

@@ -33,7 +33,10 @@ SUMMARY = "opponent-summary"
 MOVES = "opponent-moves"
 LINE = "opponent-line"
 LEAKS = "opponent-leaks"
+LEAKS_NOTE = "opponent-leaks-note"
 LOADING = "opponent-loading"
+LEAKS_LOADING = "opponent-leaks-loading"
+PREP_READY = "opponent-prep-ready"  # the parameters of the prep just drawn: the leaks follow
 
 
 # ---------------------------------------------------------------------------- builders
@@ -43,6 +46,7 @@ def build_opponent_panel() -> html.Div:
         [
             dcc.Store(id=OPPONENT_REQUEST, storage_type="memory"),
             dcc.Interval(id=OPPONENT_POLL, interval=2000, disabled=True),
+            dcc.Store(id=PREP_READY, storage_type="memory"),
             dbc.Card(
                 dbc.CardBody(
                     [
@@ -70,13 +74,15 @@ def build_opponent_panel() -> html.Div:
                                     html.Div(id=MOVES),
                                     html.H6("The line they steer to", className="chart-title mt-3"),
                                     html.Div(id=LINE, className="opponent-line small"),
-                                    html.H6("Where they score worst from here", className="chart-title mt-3"),
-                                    html.Div(id=LEAKS),
                                 ]
                             ),
                             id=LOADING, type="circle", delay_show=150,
                             overlay_style={"visibility": "visible", "opacity": 0.45},
                         ),
+                        html.H6("Where they score worst from here", className="chart-title mt-3"),
+                        html.Div(id=LEAKS_NOTE, className="small text-muted mb-1"),
+                        dcc.Loading(html.Div(id=LEAKS), id=LEAKS_LOADING, type="circle", delay_show=150,
+                                    overlay_style={"visibility": "visible", "opacity": 0.45}),
                     ]
                 )
             ),
@@ -183,44 +189,60 @@ def panel_args(view: ViewState, opponent: str | None, color: str | None) -> dict
 
 
 def opponent_content(args: dict[str, str]) -> dict[str, Any]:
-    """Summary, moves, line and leaks for the panel (`poll`: ask again, games being counted)."""
-    from webapp.api.opponent_routes import answer_opponent, opponent_json
+    """Summary, moves and line for the panel (`poll`: ask again, games being counted)."""
+    from webapp.api.opponent_routes import answer_prep, line_json
+    from webapp.dashboard.player_panel import _line_label
     from webapp.db.leaks import PlayerNotFound
     from webapp.db.players import PlayerIndexing
 
-    empty = {"summary": "", "moves": "", "line": "", "leaks": "", "poll": False, "title": "Their moves here"}
+    empty = {"summary": "", "moves": "", "line": "", "poll": False, "title": "Their moves here", "ready": None}
     if not args.get("player"):
         return {**empty, "summary": "Name an opponent and the colour you will have."}
     try:
-        prep, query, rating, leaks = answer_opponent(args)
+        prep, query = answer_prep(args)
     except (QueryError, PlayerNotFound) as error:
         return {**empty, "summary": html.Span(str(error), className="text-danger")}
     except PlayerIndexing as indexing:
         message = (f"Counting the {indexing.total:,} games of “{indexing.player}”… {indexing.done:,} done; "
                    "the preparation appears when every game is counted.")
         return {**empty, "summary": html.Span(message, className="opponent-indexing"), "poll": True}
-    wire = opponent_json(prep, query, rating, leaks)  # the links exactly as the API gives them
     p = prep.position
-    turn = "Their move" if prep.to_move == "opponent" else "Your move"
-    from webapp.dashboard.player_panel import _line_label
-
     where = _line_label(tuple(args["play"].split(","))) if args.get("play") and not args.get("fen") else None
     summary = html.Span([
         html.Div(f"From {where or 'the Explorer’s position'}", className="text-muted", id="opponent-from"),
         html.B(f"{prep.opponent} as {prep.opponent_color}: "),
         html.Span(f"{p.games:,} games", id="opponent-summary-games"),
         f" here, their score {_pct(p.score)} ({_interval(p)})",
-        f"; average rating {rating}" if rating is not None else "",
-        f" · {turn}",
+        " · their move" if prep.to_move == "opponent" else " · your move",
     ])
     return {
         "summary": summary,
         "moves": build_moves_table(prep),
-        "line": build_line(prep, [s["url"] for s in wire["line"]]),
-        "leaks": build_leaks_table(leaks, [leak["url"] for leak in wire["leaks"]]),
+        "line": build_line(prep, [s["url"] for s in line_json(prep, query)]),  # the API's links
         "poll": False,
         "title": "Their moves here" if prep.to_move == "opponent" else "Your replies they have faced",
+        "ready": args,  # the opponent is indexed: the leaks may be asked for
     }
+
+
+def leaks_content(args: dict[str, str]) -> tuple[Any, str]:
+    """The leaks table and its note, apart from the rest: the first search about an opponent
+    can take a second or two, and the moves and line never wait for it."""
+    from webapp.api.opponent_routes import answer_leaks, leaks_json
+    from webapp.api.wire import query_from_args
+    from webapp.db.leaks import PlayerNotFound
+    from webapp.db.players import PlayerIndexing
+
+    if not args.get("player"):
+        return "", ""
+    try:
+        query = query_from_args(args)
+        rating, leaks = answer_leaks(query)
+    except (QueryError, PlayerNotFound, PlayerIndexing):
+        return "", ""  # the summary says what is wrong, or that the games are being counted
+    note = ("Positions they reach at least 3 times, with them to move, scoring below peers"
+            + (f" rated around their {rating}" if rating is not None else "") + "; most points lost first.")
+    return build_leaks_table(leaks, [leak["url"] for leak in leaks_json(leaks, query)]), note
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -241,9 +263,9 @@ def register_opponent_callbacks(app: dash.Dash) -> None:
         Output(SUMMARY, "children"),
         Output(MOVES, "children"),
         Output(LINE, "children"),
-        Output(LEAKS, "children"),
         Output(OPPONENT_POLL, "disabled"),
         Output("opponent-moves-title", "children"),
+        Output(PREP_READY, "data"),
         Input(OPPONENT_REQUEST, "data"),
         Input(OPPONENT_NAME, "value"),
         Input(OPPONENT_COLOR, "value"),
@@ -256,4 +278,15 @@ def register_opponent_callbacks(app: dash.Dash) -> None:
         if tab != "opponent":  # nothing to draw while the tab is hidden
             raise PreventUpdate
         out = opponent_content(panel_args(ViewState.from_dict(view), name, color))
-        return out["summary"], out["moves"], out["line"], out["leaks"], not out["poll"], out["title"]
+        return out["summary"], out["moves"], out["line"], not out["poll"], out["title"], out["ready"]
+
+    # after the prep, never beside it: the prep indexes a new opponent first (at once when
+    # they have few games), and the leak search reads what that wrote
+    @app.callback(
+        Output(LEAKS, "children"),
+        Output(LEAKS_NOTE, "children"),
+        Input(PREP_READY, "data"),
+        prevent_initial_call=True,
+    )
+    def show_leaks(args):  # type: ignore[no-untyped-def]
+        return leaks_content(args or {})
