@@ -7,8 +7,10 @@ def register_api(server: Flask) -> None:
     from webapp.api.breakdown_routes import breakdown_api
     from webapp.api.cors import register_cors
     from webapp.api.errors import register_error_handlers
+    from webapp.api.flags_routes import flags_api
     from webapp.api.game_routes import games_api
     from webapp.api.lichess_routes import lichess_api
+    from webapp.api.opponent_routes import opponent_api
     from webapp.api.player_routes import player_api
     from webapp.api.player_search import player_search_api
     from webapp.api.routes import api
@@ -20,4 +22,6 @@ def register_api(server: Flask) -> None:
     server.register_blueprint(player_search_api)
     server.register_blueprint(breakdown_api)
     server.register_blueprint(games_api)
+    server.register_blueprint(flags_api)
+    server.register_blueprint(opponent_api)
     register_error_handlers(server)

@@ -33,11 +33,13 @@ from webapp.dashboard.filters import (
     filters_from_controls,
     rating_label,
 )
+from webapp.dashboard.flags_panel import register_flags_callbacks
 from webapp.dashboard.game_viewer import register_game_viewer
 from webapp.dashboard.games_panel import build_games
 from webapp.dashboard.layout import build_url_notice
 from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label, slider_props
 from webapp.dashboard.moves import build_panel, build_unavailable
+from webapp.dashboard.opponent_panel import register_opponent_callbacks
 from webapp.dashboard.upload import UploadError, build_result, import_upload, upload_collection
 from webapp.dashboard.url import (
     game_from_search,
@@ -144,6 +146,8 @@ def register_callbacks(app: dash.Dash) -> None:
     server = app.server
     register_charts_callbacks(app)  # the charts view beside the moves table
     register_game_viewer(app)  # a stored game stepped through, opened by game= in the URL
+    register_flags_callbacks(app)  # move flags under the moves table
+    register_opponent_callbacks(app)  # the Opponent tab
 
     @app.callback(
         output={

@@ -9,9 +9,11 @@ from webapp.dashboard import ids
 from webapp.dashboard.board import build_board
 from webapp.dashboard.charts_panel import MOVES_VIEW, build_charts_panel, build_view_toggle
 from webapp.dashboard.filters import build_filters
+from webapp.dashboard.flags_panel import build_flags_panel
 from webapp.dashboard.game_viewer import build_game_viewer
 from webapp.dashboard.games_panel import build_games_panel
 from webapp.dashboard.jump import build_jump
+from webapp.dashboard.opponent_panel import build_opponent_panel
 from webapp.dashboard.player_panel import build_player_panel
 from webapp.dashboard.upload import build_upload_card
 
@@ -70,7 +72,7 @@ def build_explorer_tab() -> html.Div:
             dbc.Row(
                 [
                     dbc.Col([build_board(), build_jump()], xs=12, md=6, xl=4, className="mb-3"),
-                    dbc.Col(build_explorer_panel(), xs=12, md=6, xl=5, className="mb-3"),
+                    dbc.Col([build_explorer_panel(), build_flags_panel()], xs=12, md=6, xl=5, className="mb-3"),
                     dbc.Col(build_filters(), xs=12, md=12, xl=3, className="mb-3"),
                 ],
                 className="g-3",
@@ -110,6 +112,7 @@ def build_layout() -> html.Div:
                     [
                         dbc.Tab(build_explorer_tab(), label="Explorer", tab_id="explorer"),
                         dbc.Tab(build_player_panel(), label="Player", tab_id="player"),
+                        dbc.Tab(build_opponent_panel(), label="Opponent", tab_id="opponent"),
                     ],
                     id=ids.TABS,
                     active_tab="explorer",

@@ -5,7 +5,7 @@
 // their games and sources, from GET /api/players?prefix=... . Clicking a name, or ↓/↑ and
 // Enter, puts it in the box and hands it to Dash as the box's value. Escape closes the list.
 (function () {
-  var BOXES = ["filter-player", "player-name"];
+  var BOXES = ["filter-player", "player-name", "opponent-name"];
   var MIN_CHARS = 2;
   var DELAY_MS = 120;
   var cache = new Map();
