@@ -102,7 +102,12 @@ def _db(args: argparse.Namespace) -> int:
         print(compact(db.engine).summary())
         return 0
     if args.db_command == "upgrade":
+        from webapp.indexer.compact import compact
+
         flask_migrate.upgrade()
+        report = compact(db.engine)  # a migration that rebuilt the statistics appended them
+        if report.merged_rows or report.hot_added:
+            print(report.summary())
     elif args.db_command == "downgrade":
         flask_migrate.downgrade(revision=args.revision)
     print(f"schema revision: {current_revision(db.engine)}")
