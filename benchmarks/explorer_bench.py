@@ -312,15 +312,19 @@ def main() -> None:
             f"(mean ply {statistics.mean(len(line) for line in lines):.1f}); "
             f"PostgreSQL {engine.dialect.server_version_info}, cache {args.redis}"
         )
-        from webapp.db.players import find_player_ids
+        from webapp.db.players import find_player_ids, ready_player_ids
         from webapp.indexer.compact import compact
         from webapp.indexer.reindex import index_players
 
         with engine.connect() as connection:
             ids = find_player_ids(connection, busiest[0])
-        started = time.monotonic()
-        index_players(engine, ids, index_plies=INDEX_PLIES)
-        print(f"indexed the player's {busiest[1]:,} games in {time.monotonic() - started:.1f} s")
+            ready = ready_player_ids(connection, ids)
+        if ready:
+            print(f"the player's {busiest[1]:,} games are indexed already")
+        else:
+            started = time.monotonic()
+            index_players(engine, ids, index_plies=INDEX_PLIES)
+            print(f"indexed the player's {busiest[1]:,} games in {time.monotonic() - started:.1f} s")
         phases = ["as imported (not compacted)"]
         if not args.no_compact:
             phases.append("after compaction")
