@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import hmac
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from webapp.api.errors import error_response
 from webapp.api.heavy import heavy_slot
@@ -25,10 +26,12 @@ from webapp.db.leaks import (
     GameExport,
     PlayerNotFound,
     compare_player,
+    export_cut,
     export_position_games,
     player_history,
     read_leaks,
     read_peers,
+    stream_position_games,
 )
 from webapp.db.people import AccountSpecError, link_accounts, list_people, parse_account
 from webapp.db.players import record_requested_player
@@ -247,14 +250,42 @@ def export_moves():  # type: ignore[no-untyped-def]
 @player_api.get("/api/export/games.pgn")
 @limiter.limit(export_rate_limit)
 def export_games():  # type: ignore[no-untyped-def]
+    """The games behind the position, streamed as PGN as they are read. When the limit cuts
+    the export (known from the explorer's count before the first game) a first `%` line and
+    the X-Export-Note header say so; when the time budget does, a last `%` line."""
+    query, extra = parse_player_args(request.args, max_limit=MAX_EXPORT_LIMIT)
+    limit = extra.get("limit", EXPORT_LIMIT)
+    plies = current_app.extensions["settings"].index_plies
+    deadline = request_deadline()
+    held = ExitStack()
     try:
-        export = games_export(request.args)
+        held.enter_context(heavy_slot("PGN exports"))
+        connection = held.enter_context(db.engine.connect())
+        plan, texts, progress = stream_position_games(
+            connection, query, index_plies=plies, limit=limit, deadline=deadline
+        )
     except PlayerNotFound as error:
+        held.close()
         return error_response(404, str(error))
-    headers = {"Content-Disposition": "attachment; filename=games.pgn", "X-Games": str(len(export.games))}
-    if export.note is not None:
-        headers["X-Export-Note"] = export.note
-    return Response(pgn_text(export), mimetype="application/x-chess-pgn", headers=headers)
+    except BaseException:
+        held.close()
+        raise
+    planned = GameExport((), limit, plan.total, "limit" if plan.total > limit else None)
+    headers = {"Content-Disposition": "attachment; filename=games.pgn", "X-Games": str(min(plan.total, limit))}
+    if planned.note is not None:
+        headers["X-Export-Note"] = planned.note
+
+    def body() -> Iterator[str]:
+        with held:
+            if planned.note is not None:
+                yield f"% {planned.note}\n\n"
+            for text in texts:
+                yield text + "\n\n"
+            if progress.cut == "time":
+                stopped = GameExport(("",) * progress.sent, limit, plan.total, export_cut("time", deadline))
+                yield f"% {stopped.note}\n"
+
+    return Response(stream_with_context(body()), mimetype="application/x-chess-pgn", headers=headers)
 
 
 @player_api.get("/api/people")

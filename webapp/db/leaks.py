@@ -692,33 +692,27 @@ class GameExport:
         return f"stopped after {len(self.games):,} games{of}: {self.cut}"
 
 
-def export_position_games(
+def stream_position_games(
     connection: Connection,
     query: ExplorerQuery,
     *,
     index_plies: int = 40,
     limit: int = 1000,
     deadline: Deadline | None = None,
-) -> GameExport:
+):  # type: ignore[no-untyped-def]
     """Exactly the games the explorer counts in the query's position under its filters
-    (transpositions included; a player's view: the player's games), as PGN: those the
-    position's statistics rows name first, newest first, then the rest found by replaying
-    the filtered games (webapp.db.position_export). At most `limit` games; when `deadline`
-    passes, what was found so far, with a note.
-    """
+    (transpositions included; a player's view: the player's games): (the plan, with the
+    count; the games as PGN texts, generated as they are read; the progress, which says
+    after the last game whether the limit or the deadline cut it). The games the
+    position's statistics rows name come first, newest first, then the rest found by
+    replaying the filtered games (webapp.db.position_export)."""
     from webapp.db.position_export import ExportProgress, exported_ids, plan_export
 
     deadline = deadline or Deadline.never()
     key = position_key(query.board())
     ids = _player_ids(connection, query.player) if query.player else None
     plan = plan_export(connection, query, key, ids)
-    if plan.total == 0:
-        return GameExport((), limit, 0)
     progress = ExportProgress()
-    found: list[str] = []
-    chosen = exported_ids(
-        connection, query, key, ids, plan, index_plies=index_plies, limit=limit, deadline=deadline, progress=progress
-    )
     white_player, black_player = aliased(players), aliased(players)
     statement = (
         select(games.c.id, games.c.moves, games.c.result, games.c.white_rating, games.c.black_rating,
@@ -727,12 +721,45 @@ def export_position_games(
         .join(white_player, white_player.c.id == games.c.white_id)
         .join(black_player, black_player.c.id == games.c.black_id)
     )
-    while part := list(itertools.islice(chosen, 200)):
-        rows = {row[0]: row[1:] for row in connection.execute(statement.where(games.c.id.in_(part)))}
-        found.extend(_pgn_text(rows[i], decode_move_codes(rows[i][0]).tolist()) for i in part)
-    if progress.cut == "time":
-        return GameExport(tuple(found), limit, plan.total, f"the server's time budget ({deadline.seconds:g} s) ran out")
-    return GameExport(tuple(found), limit, plan.total, "limit" if progress.cut == "limit" else None)
+
+    def texts() -> Iterator[str]:
+        if plan.total == 0:
+            return
+        chosen = exported_ids(
+            connection, query, key, ids, plan, index_plies=index_plies, limit=limit, deadline=deadline,
+            progress=progress,
+        )
+        while part := list(itertools.islice(chosen, 200)):
+            rows = {row[0]: row[1:] for row in connection.execute(statement.where(games.c.id.in_(part)))}
+            for game_id in part:
+                yield _pgn_text(rows[game_id], decode_move_codes(rows[game_id][0]).tolist())
+
+    return plan, texts(), progress
+
+
+def export_position_games(
+    connection: Connection,
+    query: ExplorerQuery,
+    *,
+    index_plies: int = 40,
+    limit: int = 1000,
+    deadline: Deadline | None = None,
+) -> GameExport:
+    """stream_position_games() gathered: at most `limit` games; when `deadline` passes,
+    what was found so far, with a note."""
+    deadline = deadline or Deadline.never()
+    plan, texts, progress = stream_position_games(
+        connection, query, index_plies=index_plies, limit=limit, deadline=deadline
+    )
+    found = tuple(texts)
+    return GameExport(found, limit, plan.total, export_cut(progress.cut, deadline))
+
+
+def export_cut(cut: str | None, deadline: Deadline) -> str | None:
+    """GameExport.cut for an ExportProgress.cut."""
+    if cut == "time":
+        return f"the server's time budget ({deadline.seconds:g} s) ran out"
+    return cut
 
 
 def games_behind(
