@@ -177,8 +177,8 @@ def read_opponent_leaks(
     opponent = opponent_query(query)
 
     def search() -> tuple[int | None, list[tuple[Leak, frozenset[int]]]]:
-        rating, leaks = read_leaks(connection_factory, opponent, index_plies=index_plies, limit=LEAKS_SEARCHED)
-        return rating, [(leak, _line_keys(leak.play)) for leak in leaks]
+        found = read_leaks(connection_factory, opponent, index_plies=index_plies, limit=LEAKS_SEARCHED)
+        return found.rating, [(leak, _line_keys(leak.play)) for leak in found.leaks]
 
     rating, paths = memoized(_filters_key("opponent-leaks", opponent, f"{index_plies}-{LEAKS_SEARCHED}"), search)
     here = position_key(query.board())
