@@ -110,6 +110,35 @@ def expected_comparison(player_api: dict[str, Any], peers_api: dict[str, Any]) -
     return {"fen": player_api["fen"], "totals": f"{player_api['games']:,}", "rows": rows}
 
 
+def _without_own_games(every: dict[str, Any], search: str, peers: dict[str, Any]) -> dict[str, Any]:
+    """The peers' answer less the player's own games (the dashboard leaves them out):
+    their sample games in the peers' rating range, counted with python-chess."""
+    from urllib.parse import parse_qs
+
+    from tests.browser.conftest import SAMPLE_PGN
+    from tests.integration.explorer_reference import read_games, reference
+
+    args = {k: v[-1] for k, v in parse_qs(search.lstrip("?")).items()}
+    player = args["player"].lower()
+    own = [g for g in read_games([SAMPLE_PGN]) if player in (g.white, g.black)]
+    filters: dict[str, Any] = {
+        "play": [m for m in args.get("play", "").split(",") if m],
+        "speeds": [s for s in args.get("speeds", "").split(",") if s],
+        "since": args.get("since"), "until": args.get("until"), "rated_only": args.get("rated") == "true",
+        "rating_min": peers["ratingMin"], "rating_max": peers["ratingMax"],
+    }
+    mine = reference(own, **filters)
+    taken = {m["uci"]: m for m in mine["moves"]}
+    moves = []
+    for move in every["moves"]:
+        less = taken.get(move["uci"], {"white": 0, "draws": 0, "black": 0, "games": 0})
+        left = {k: move[k] - less[k] for k in ("white", "draws", "black", "games")}
+        if left["games"] > 0:
+            moves.append({**move, **left})
+    moves.sort(key=lambda m: (-m["games"], m["uci"]))
+    return {**every, "games": every["games"] - mine["games"], "moves": moves}
+
+
 class Dashboard:
     """One browser on the dashboard: clicks and reads, waiting for the page to settle."""
 
@@ -165,7 +194,8 @@ class Dashboard:
         )
         if peers["ratingMin"] is not None:
             peers_search += f"&rating_min={peers['ratingMin']}&rating_max={peers['ratingMax']}"
-        return expected_comparison(api, self.live.api("?" + peers_search.lstrip("&")))
+        every = self.live.api("?" + peers_search.lstrip("&"))
+        return expected_comparison(api, _without_own_games(every, search, peers))
 
     def wait_for(self, condition: Callable[[], Any], what: str) -> Any:
         deadline = time.monotonic() + TIMEOUT_S
