@@ -191,3 +191,22 @@ def test_an_export_of_all_games_says_when_its_limit_cuts_it(client, loaded) -> N
     whole = client.get(f"/api/export/games.pgn?play=e2e4,e7e5&limit={count}")
     assert "X-Export-Note" not in whole.headers
     assert len(_games(whole.get_data(as_text=True))) == count
+
+
+def test_the_charts_say_when_a_position_is_too_big_to_chart_in_time(postgres_database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A statement cut by the timeout is told apart from a database that is down."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from webapp.db.errors import timed_out
+
+    engine = create_engine(postgres_database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with pytest.raises(OperationalError) as cut, engine.connect() as connection:
+        connection.execute(text("SET statement_timeout = 50"))
+        connection.execute(text("SELECT pg_sleep(1)"))
+    engine.dispose()
+    assert timed_out(cut.value)
+    missing = create_engine(f"sqlite:///{tmp_path}/none/x.sqlite3")
+    with pytest.raises(OperationalError) as down, missing.connect():
+        pass
+    assert not timed_out(down.value)

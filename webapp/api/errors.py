@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from webapp.api.heavy import ServerBusy
+from webapp.db.errors import timed_out
 from webapp.db.players import PlayerIndexing
 from webapp.model.deadline import WorkTooLong
 from webapp.model.query import QueryError
@@ -44,10 +45,6 @@ def _busy(message: str, *, retry_after: int = BUSY_RETRY_AFTER):  # type: ignore
     return response
 
 
-def _statement_timed_out(error: OperationalError) -> bool:
-    """PostgreSQL cancelled the statement at statement_timeout (SQLSTATE 57014)."""
-    return getattr(error.orig, "sqlstate", None) == "57014"
-
 
 def register_error_handlers(server: Flask) -> None:
     @server.errorhandler(QueryError)
@@ -73,7 +70,7 @@ def register_error_handlers(server: Flask) -> None:
 
     @server.errorhandler(OperationalError)
     def _database(error: OperationalError):  # type: ignore[no-untyped-def]
-        if _statement_timed_out(error):
+        if timed_out(error):
             seconds = server.extensions["settings"].statement_timeout_ms / 1000
             return _busy(f"the database took longer than this server allows ({seconds:g} s); "
                          "narrow the filters or try again later")

@@ -37,6 +37,7 @@ from webapp.dashboard.figures import (
 from webapp.dashboard.state import ViewState, explorer_query
 from webapp.db import players
 from webapp.db.breakdown import read_breakdown
+from webapp.db.errors import timed_out
 from webapp.model.query import ExplorerQuery
 
 # component ids of this view
@@ -215,9 +216,13 @@ def register_charts_callbacks(app: dash.Dash) -> None:
             raise PreventUpdate
         try:
             out = chart_figures(db.engine.connect, ViewState.from_dict(view))
-        except SQLAlchemyError:
+        except SQLAlchemyError as error:
             app.server.logger.exception("charts query failed")
-            broken = empty_figure("The database is unavailable; try again shortly")
+            broken = empty_figure(
+                "Too many games here to chart in time: narrow the months or the rating range"
+                if timed_out(error)
+                else "The database is unavailable; try again shortly"
+            )
             out = {"results": broken, "bands": broken, "time": broken, "note": ""}
         figures = [out["results"], out["bands"], out["time"]]
         return (*figures, *[graph_style(f) for f in figures], out["note"])
