@@ -100,18 +100,26 @@ def build_squares() -> html.Div:
     )
 
 
+
+def button_row(buttons: list[tuple[str, str, str]], class_name: str) -> dbc.ButtonGroup:
+    """A small row of outlined buttons under a board: (label, id, title) each."""
+    return dbc.ButtonGroup(
+        [dbc.Button(label, id=button_id, title=title, color="secondary", outline=True) for label, button_id, title in buttons],
+        size="sm",
+        className=class_name,
+    )
+
 def build_board(state: ViewState | None = None) -> html.Div:
     """The board with its buttons (back, forward, reset, flip) and the move line below."""
     state = state or ViewState()
-    controls = dbc.ButtonGroup(
+    controls = button_row(
         [
-            dbc.Button("⟲", id=ids.RESET, title="Reset to the start position", color="secondary", outline=True),
-            dbc.Button("◀", id=ids.BACK, title="Back one move (←)", color="secondary", outline=True),
-            dbc.Button("▶", id=ids.FORWARD, title="Forward one move (→)", color="secondary", outline=True),
-            dbc.Button("⇅", id=ids.FLIP, title="Flip the board", color="secondary", outline=True),
+            ("⟲", ids.RESET, "Reset to the start position"),
+            ("◀", ids.BACK, "Back one move (←)"),
+            ("▶", ids.FORWARD, "Forward one move (→)"),
+            ("⇅", ids.FLIP, "Flip the board"),
         ],
-        size="sm",
-        className="board-controls",
+        "board-controls",
     )
     return html.Div(
         [

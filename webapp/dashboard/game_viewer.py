@@ -23,7 +23,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from webapp.dashboard import ids
-from webapp.dashboard.board import board_src
+from webapp.dashboard.board import board_src, button_row
 from webapp.dashboard.explore import ExplorerView, explore
 from webapp.dashboard.moves import build_moves, build_opening, build_totals
 from webapp.dashboard.state import ViewState
@@ -98,15 +98,14 @@ def player_text(name: str, rating: int | None) -> str:
 
 def build_game_viewer() -> html.Div:
     """The viewer's frame (hidden until the URL names a game); callbacks fill it in."""
-    controls = dbc.ButtonGroup(
+    controls = button_row(
         [
-            dbc.Button("⇤", id=ids.VIEWER_FIRST, title="Start of the game (Home)", color="secondary", outline=True),
-            dbc.Button("◀", id=ids.VIEWER_PREVIOUS, title="Previous move (←)", color="secondary", outline=True),
-            dbc.Button("▶", id=ids.VIEWER_NEXT, title="Next move (→)", color="secondary", outline=True),
-            dbc.Button("⇥", id=ids.VIEWER_LAST, title="End of the game (End)", color="secondary", outline=True),
+            ("⇤", ids.VIEWER_FIRST, "Start of the game (Home)"),
+            ("◀", ids.VIEWER_PREVIOUS, "Previous move (←)"),
+            ("▶", ids.VIEWER_NEXT, "Next move (→)"),
+            ("⇥", ids.VIEWER_LAST, "End of the game (End)"),
         ],
-        size="sm",
-        className="viewer-controls",
+        "viewer-controls",
     )
     return html.Div(
         [
