@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, or_, select, union_all
 
-from webapp.db.explorer import collection_ids_in, stat_rows
-from webapp.db.tables import games
+from webapp.db.explorer import _filters, collection_ids_in, stat_rows
+from webapp.db.tables import games, hot_positions, move_stats, move_stats_rollup
 from webapp.model import game_refs
 from webapp.model.position import NO_MOVE, decode_move
 from webapp.model.query import ExplorerQuery
@@ -50,6 +50,48 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
     return set(connection.execute(select(games.c.id).where(and_(*conditions))).scalars())
 
 
+def _candidate_rows(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int):  # type: ignore[no-untyped-def]
+    """(move, refs) of the rows that can hold the position's `limit` best and newest games.
+
+    A hot position's month-less rollup rows (all games, no dates asked) are many; only those
+    among the `limit` highest rating bands and the `limit` latest newest months can: a row
+    below both has `limit` rows above it, each with a game better (a higher band) or newer
+    (a later month) than all of its own. The rows appended since the rollup are all read.
+    """
+    if player_ids is not None or query.since is not None or query.until is not None:
+        rows = stat_rows(query, key, player_ids, refs=True)
+        return select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))
+    rolled_up = select(hot_positions.c.seq).where(hot_positions.c.position_key == key).scalar_subquery()
+    appended = select(move_stats.c.move, move_stats.c.refs).where(
+        *_filters(move_stats, query, key),
+        move_stats.c.seq > func.coalesce(rolled_up, 0),
+        move_stats.c.refs.is_not(None),
+    )
+    rollup = move_stats_rollup
+    kept = and_(
+        *_filters(rollup, query, key),
+        rollup.c.refs.is_not(None),
+        rollup.c.white + rollup.c.draws + rollup.c.black > 0,
+    )
+    newest = func.coalesce(rollup.c.last_month, 999999)  # unknown: kept
+
+    def nth(column):  # type: ignore[no-untyped-def]
+        """The `limit`-th largest value among the kept rows (None: fewer rows)."""
+        return select(column).where(kept).order_by(column.desc()).offset(limit - 1).limit(1).scalar_subquery()
+
+    best_band, latest = nth(rollup.c.rating_band), nth(newest)
+    summary = select(rollup.c.move, rollup.c.refs).where(
+        kept,
+        or_(
+            best_band.is_(None),
+            latest.is_(None),
+            rollup.c.rating_band >= best_band,
+            newest >= latest,
+        ),
+    )
+    return union_all(appended, summary)
+
+
 def read_position_games(
     connection: Connection,
     query: ExplorerQuery,
@@ -61,8 +103,7 @@ def read_position_games(
 ) -> PositionGames:
     """The position's `limit` best and newest games under the query's filters (a player's
     view rates games by the player's own rating), and the one game of each single move."""
-    rows = stat_rows(query, key, player_ids, refs=True)
-    found = connection.execute(select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))).all()
+    found = connection.execute(_candidate_rows(query, key, player_ids, limit)).all()
     parts: list[np.ndarray] = []
     codes: list[np.ndarray] = []
     for code, data in found:

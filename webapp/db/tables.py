@@ -125,6 +125,9 @@ move_stats_rollup = Table(
     Column("black", Integer, nullable=False),
     Column("rating_sum", BigInteger, nullable=False),
     Column("refs", LargeBinary),
+    # the newest month of the rows summed here: a position's newest games are in the rows
+    # with the latest last_month (webapp.db.position_games reads only those)
+    Column("last_month", Integer),
     PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated", "rating_band"),
     sqlite_with_rowid=False,
 )

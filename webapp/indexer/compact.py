@@ -98,9 +98,10 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     # 1. hot positions: add the rows appended since their rollup was last brought up to date
     added = connection.execute(
         text(
-            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs) "
+            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
             f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, "
-            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {refs_agg('m.refs', dialect)} "
+            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {refs_agg('m.refs', dialect)}, "
+            "max(m.month) "
             "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
             "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
             "AND m.seq > h.seq AND m.seq <= :upto "
@@ -110,7 +111,9 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             "draws = move_stats_rollup.draws + excluded.draws, "
             "black = move_stats_rollup.black + excluded.black, "
             "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
-            f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}"
+            f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}, "
+            "last_month = CASE WHEN coalesce(excluded.last_month, 0) > coalesce(move_stats_rollup.last_month, 0) "
+            "THEN excluded.last_month ELSE move_stats_rollup.last_month END"
         ),
         params,
     )
@@ -162,8 +165,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     added = connection.execute(
         text(
-            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs) "
-            f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)} FROM move_stats "
+            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
+            f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)}, max(month) FROM move_stats "
             "WHERE position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
             f"GROUP BY {GROUP}"
         ),
