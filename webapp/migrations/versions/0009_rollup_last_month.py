@@ -18,6 +18,8 @@ GROUP = ("position_key", "move", "collection", "speed", "rated", "rating_band")
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("SET LOCAL statement_timeout = 0")  # a large store's rollup takes a while
     with op.batch_alter_table("move_stats_rollup") as batch:
         batch.add_column(sa.Column("last_month", sa.Integer))
     columns = ", ".join(GROUP)
