@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, and_, func, or_, select, union_all
+from sqlalchemy import Connection, and_, func, or_, select
 
 from webapp.db.explorer import _filters, collection_ids_in, stat_rows
 from webapp.db.tables import games, hot_positions, move_stats, move_stats_rollup
@@ -50,7 +50,7 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
     return set(connection.execute(select(games.c.id).where(and_(*conditions))).scalars())
 
 
-def _candidate_rows(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int):  # type: ignore[no-untyped-def]
+def _candidate_rows(connection: Connection, query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int) -> list:  # type: ignore[type-arg]
     """(move, refs) of the rows that can hold the position's `limit` best and newest games.
 
     A hot position's month-less rollup rows (all games, no dates asked) are many; only those
@@ -60,36 +60,29 @@ def _candidate_rows(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] 
     """
     if player_ids is not None or query.since is not None or query.until is not None:
         rows = stat_rows(query, key, player_ids, refs=True)
-        return select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))
-    rolled_up = select(hot_positions.c.seq).where(hot_positions.c.position_key == key).scalar_subquery()
-    appended = select(move_stats.c.move, move_stats.c.refs).where(
-        *_filters(move_stats, query, key),
-        move_stats.c.seq > func.coalesce(rolled_up, 0),
-        move_stats.c.refs.is_not(None),
-    )
+        return connection.execute(select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))).all()
+    bound = connection.execute(select(hot_positions.c.seq).where(hot_positions.c.position_key == key)).scalar()
+    appended = connection.execute(
+        select(move_stats.c.move, move_stats.c.refs).where(
+            *_filters(move_stats, query, key), move_stats.c.seq > (bound or 0), move_stats.c.refs.is_not(None)
+        )
+    ).all()
+    if bound is None:  # not hot: every row is in move_stats
+        return appended
     rollup = move_stats_rollup
-    kept = and_(
+    kept = [
         *_filters(rollup, query, key),
         rollup.c.refs.is_not(None),
         rollup.c.white + rollup.c.draws + rollup.c.black > 0,
-    )
+    ]
     newest = func.coalesce(rollup.c.last_month, 999999)  # unknown: kept
-
-    def nth(column):  # type: ignore[no-untyped-def]
-        """The `limit`-th largest value among the kept rows (None: fewer rows)."""
-        return select(column).where(kept).order_by(column.desc()).offset(limit - 1).limit(1).scalar_subquery()
-
-    best_band, latest = nth(rollup.c.rating_band), nth(newest)
-    summary = select(rollup.c.move, rollup.c.refs).where(
-        kept,
-        or_(
-            best_band.is_(None),
-            latest.is_(None),
-            rollup.c.rating_band >= best_band,
-            newest >= latest,
-        ),
-    )
-    return union_all(appended, summary)
+    marks = connection.execute(select(rollup.c.rating_band, newest).where(*kept)).all()
+    chosen = select(rollup.c.move, rollup.c.refs).where(*kept)
+    if len(marks) > limit:
+        best_band = sorted((band for band, _ in marks), reverse=True)[limit - 1]
+        latest = sorted((month for _, month in marks), reverse=True)[limit - 1]
+        chosen = chosen.where(or_(rollup.c.rating_band >= best_band, newest >= latest))
+    return appended + connection.execute(chosen).all()
 
 
 def read_position_games(
@@ -103,7 +96,7 @@ def read_position_games(
 ) -> PositionGames:
     """The position's `limit` best and newest games under the query's filters (a player's
     view rates games by the player's own rating), and the one game of each single move."""
-    found = connection.execute(_candidate_rows(query, key, player_ids, limit)).all()
+    found = _candidate_rows(connection, query, key, player_ids, limit)
     parts: list[np.ndarray] = []
     codes: list[np.ndarray] = []
     for code, data in found:
