@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from webapp.db.explorer import stat_rows
 from webapp.db.leaks import _common
+from webapp.db.sqlite import stored_date
 from webapp.db.tables import games
 from webapp.indexer.replay import replay_keys
 from webapp.model import game_refs
@@ -51,11 +52,9 @@ def plan_export(
     rows = stat_rows(query, key, player_ids, monthly=True, refs=True)
     groups = (rows.c.move, rows.c.collection, rows.c.speed, rows.c.rated, rows.c.rating_band, rows.c.month)
     found = connection.execute(
-        select(
-            func.sum(rows.c.white + rows.c.draws + rows.c.black), func.count(), *groups
-        ).group_by(*groups)
+        select(func.sum(rows.c.white + rows.c.draws + rows.c.black), *groups).group_by(*groups)
     ).all()
-    per_group = {tuple(row[2:]): int(row[0]) for row in found}
+    per_group = {tuple(row[1:]): int(row[0]) for row in found}
     named: dict[tuple, set[int]] = {}
     refs = connection.execute(select(*groups, rows.c.refs).where(rows.c.refs.is_not(None))).all()
     for row in refs:
@@ -71,15 +70,10 @@ def plan_export(
     return plan
 
 
-def _ordinal(day) -> int:  # type: ignore[no-untyped-def]
-    """A played_on value as a day number (0 unknown; SQLite may hand back ISO text)."""
-    if day is None:
-        return 0
-    if isinstance(day, str):
-        from datetime import date
-
-        day = date.fromisoformat(day[:10])
-    return day.toordinal()
+def _ordinal(value) -> int:  # type: ignore[no-untyped-def]
+    """A played_on value as a day number (0 unknown)."""
+    day = stored_date(value)
+    return 0 if day is None else day.toordinal()
 
 
 def _conditions(query: ExplorerQuery, player_ids: tuple[int, ...] | None) -> list:  # type: ignore[no-untyped-def]

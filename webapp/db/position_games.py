@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
-from webapp.db.explorer import _filters, collection_ids_in, stat_rows
+from webapp.db.explorer import _filters, stat_rows
+from webapp.db.leaks import _common
 from webapp.db.tables import games, hot_positions, move_stats, move_stats_rollup
 from webapp.model import game_refs
 from webapp.model.position import NO_MOVE, decode_move
@@ -41,13 +42,10 @@ def _uci(board: chess.Board, code: int) -> str | None | bool:
 
 
 def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[int]) -> set[int]:
-    """The ids among `ids` whose game is in the query's collections today."""
-    conditions = [games.c.id.in_(ids)]
-    if query.collections:
-        conditions.append(games.c.collection_id.in_(collection_ids_in(query.collections)))
-    if query.exclude_collections:
-        conditions.append(games.c.collection_id.not_in(collection_ids_in(query.exclude_collections)))
-    return set(connection.execute(select(games.c.id).where(and_(*conditions))).scalars())
+    """The ids among `ids` whose game is in the query's collections today (and, as it
+    always was, in its speeds, months and rated filter)."""
+    statement = select(games.c.id).where(games.c.id.in_(ids), *_common(games, query))
+    return set(connection.execute(statement).scalars())
 
 
 def _candidate_rows(connection: Connection, query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int) -> list:  # type: ignore[type-arg]

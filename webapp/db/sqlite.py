@@ -5,6 +5,7 @@ migration 0007 (refs_merge, refs_agg), so both databases run the same SQL."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -23,6 +24,13 @@ def register_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def stored_date(value) -> date | None:  # type: ignore[no-untyped-def]
+    """A played_on value as a date: SQLite hands dates back as ISO text through raw columns."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 class _RefsAggregate:

@@ -360,35 +360,13 @@ COPY_ROWS_PER_WRITE = 32_768
 
 
 def binary_copy_chunks(
-    columns: list[np.ndarray], types: Sequence[str] | None = None
-) -> Iterator[bytes | memoryview]:
-    """COPY ... (FORMAT BINARY) data for rows of integer columns (bigint unless `types`
-    names "i2" / "i4" / "i8" per column), built by numpy a slice of rows at a time (so a
-    big batch never holds its whole payload in memory)."""
-    types = types or ["i8"] * len(columns)
-    fields = [("count", ">i2")]
-    for index, kind in enumerate(types):
-        fields += [(f"length{index}", ">i4"), (f"value{index}", ">" + kind)]
-    dtype = np.dtype(fields)
-    yield _COPY_HEADER
-    total = len(columns[0])
-    for start in range(0, total, COPY_ROWS_PER_WRITE):
-        end = min(start + COPY_ROWS_PER_WRITE, total)
-        rows = np.empty(end - start, dtype=dtype)
-        rows["count"] = len(columns)
-        for index, column in enumerate(columns):
-            rows[f"length{index}"] = _WIDTHS[types[index]]
-            rows[f"value{index}"] = column[start:end]
-        yield memoryview(rows).cast("B")
-    yield _COPY_TRAILER
-
-
-def binary_copy_chunks_with_refs(
     columns: list[np.ndarray], types: Sequence[str], refs: RowRefs
 ) -> Iterator[bytes | memoryview]:
-    """binary_copy_chunks() with a last bytea column: each row's game references (NULL
-    when it has none). Rows go grouped by their number of references, so every group has
-    fixed-width rows numpy can lay out."""
+    """COPY ... (FORMAT BINARY) data for rows of integer columns ("i2" / "i4" / "i8" per
+    column in `types`) and a last bytea column, each row's game references (NULL when it
+    has none), built by numpy a slice of rows at a time (so a big batch never holds its
+    whole payload in memory). Rows go grouped by their number of references, so every
+    group has fixed-width rows numpy can lay out."""
     width = game_refs.ENTRY.itemsize
     starts = np.cumsum(refs.counts) - refs.counts
     yield _COPY_HEADER
@@ -414,11 +392,6 @@ def binary_copy_chunks_with_refs(
                 rows["refs"] = refs.entries[picks].view(np.uint8).reshape(len(part), count * width)
             yield memoryview(rows).cast("B")
     yield _COPY_TRAILER
-
-
-def binary_copy_payload(columns: list[np.ndarray], types: Sequence[str] | None = None) -> bytes:
-    """binary_copy_chunks() joined (for tests and small batches)."""
-    return b"".join(bytes(chunk) for chunk in binary_copy_chunks(columns, types))
 
 
 class PostgresWriter(_Writer):
@@ -538,14 +511,14 @@ class PostgresWriter(_Writer):
         with cursor.copy(
             f"COPY move_stats ({', '.join(MOVE_STATS_COLUMNS)}, seq, refs) FROM STDIN (FORMAT BINARY)"
         ) as copy:
-            for chunk in binary_copy_chunks_with_refs(columns, MOVE_STATS_TYPES, refs):
+            for chunk in binary_copy_chunks(columns, MOVE_STATS_TYPES, refs):
                 copy.write(chunk)
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """COPY rows already summed per key (rows._aggregate) to stage_<table>, then add them."""
         self._stage(cursor, table, columns)
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
-            for chunk in binary_copy_chunks_with_refs(data, ["i8"] * len(data), refs):
+            for chunk in binary_copy_chunks(data, ["i8"] * len(data), refs):
                 copy.write(chunk)
         keys, counts = columns[:-PLAYER_VALUES], columns[-PLAYER_VALUES:]
         updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counts)

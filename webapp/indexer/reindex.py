@@ -13,13 +13,13 @@ counted twice or missed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
 
 import numpy as np
 from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import refs_agg
+from webapp.db.sqlite import stored_date
 from webapp.db.tables import (
     games,
     hot_positions,
@@ -32,7 +32,7 @@ from webapp.db.tables import (
 from webapp.indexer.bulk import (
     PLAYER_MOVE_STATS_COLUMNS,
     PLAYER_VALUES,
-    binary_copy_chunks_with_refs,
+    binary_copy_chunks,
     lock_statistics,
     writer_for,
 )
@@ -97,19 +97,12 @@ def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def
         result=row.result,
         speed=Speed(row.speed),
         rated=bool(row.rated),
-        played_on=_day(row.played_on),
+        played_on=stored_date(row.played_on),
         month=row.month,
         moves=decode_moves(row.moves),
         move_codes=codes,
         position_keys=replay_keys(codes.tolist(), index_plies),  # stored games are legal
     )
-
-
-def _day(value) -> date | None:  # type: ignore[no-untyped-def]
-    """A played_on value as a date (SQLite hands back ISO text through raw columns)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _chunk_batch(rows, index_plies: int):  # type: ignore[no-untyped-def]
@@ -144,7 +137,7 @@ def _stage_player_rows(connection: Connection, cursor, staged: tuple[list[np.nda
         return
     if connection.dialect.name == "postgresql":
         with cursor.copy(f"COPY {_BULK} FROM STDIN (FORMAT BINARY)") as copy:
-            for part in binary_copy_chunks_with_refs(rows, ["i8"] * len(rows), refs):
+            for part in binary_copy_chunks(rows, ["i8"] * len(rows), refs):
                 copy.write(part)
     else:
         marks = ", ".join("?" * (len(PLAYER_MOVE_STATS_COLUMNS) + 1))
