@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import chess
+from component_text import texts as _texts
 from dash import dcc, html
 
 from webapp.dashboard.games_panel import build_games, move_text
@@ -18,18 +19,6 @@ def _entry(game_id: str, winner: str | None, uci: str, url: str | None = None) -
         "black": {"name": "Lasker", "rating": 2600}, "winner": winner, "speed": "classical",
         "mode": "rated", "date": "1921", "year": 1921, "month": None, "uci": uci,
     }  # fmt: skip
-
-
-def _texts(component) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every string in a component tree, in order."""
-    if isinstance(component, str):
-        return [component]
-    children = getattr(component, "children", None)
-    if children is None:
-        return []
-    if not isinstance(children, list):
-        children = [children]
-    return [text for child in children for text in _texts(child)]
 
 
 def test_move_text_is_san_when_legal_else_as_sent() -> None:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
+from component_text import texts as _texts
+
 from webapp.dashboard.explore import ExplorerView
 from webapp.dashboard.moves import build_bar, build_moves, percent, player_score
 from webapp.model.query import ExplorerQuery
 from webapp.model.stats import ExplorerResult, MoveStats, Results
-
-
-def _texts(component) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every string in a component tree, depth first."""
-    children = getattr(component, "children", component)
-    if isinstance(children, str):
-        return [children]
-    if children is None or isinstance(children, int | float):
-        return []
-    if not isinstance(children, list | tuple):
-        children = [children]
-    return [text for child in children for text in _texts(child)]
 
 
 def test_bar_carries_exact_counts_and_rounded_shares() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import chess
+from component_text import texts as _texts
 
 from webapp.dashboard.flags_panel import build_flags, evidence
 from webapp.dashboard.opponent_panel import build_line, panel_args
@@ -11,20 +12,6 @@ from webapp.db.move_flags import PositionFlags
 from webapp.db.opponent import LineStep, OpponentPrep
 from webapp.model.move_flags import MoveFlags, Surprise, Trap, Trend
 from webapp.model.scores import Score
-
-
-def _texts(component) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every string in a component tree, depth first."""
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, list):
-        return [text for child in component for text in _texts(child)]
-    children = getattr(component, "children", None)
-    if children is None:
-        return []
-    if not isinstance(children, list):
-        children = [children]
-    return [text for child in children for text in _texts(child)]
 
 
 def _position(*moves: MoveFlags) -> PositionFlags:
