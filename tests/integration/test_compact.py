@@ -27,6 +27,7 @@ SMALL_BATCH = 5  # the 44 games in 9 batches: the opening positions get rows fro
 @pytest.fixture
 def many_batches(engine, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)  # the sample's opening positions get hot
+    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)  # and the first ones a monthly summary
     import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH)
     return read_games([EXPLORER_SAMPLE])
 
@@ -41,6 +42,22 @@ def _snapshot(engine) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
         return move_stats_by_month(connection), month_less_view(connection)
 
 
+def _by_month(client) -> list:  # type: ignore[no-untyped-def]
+    """What the month-by-month readers answer at the opening positions: the charts' months,
+    the history, the move flags (their trends), without and with a months filter."""
+    bump_generation()
+    answers = []
+    for play in ("", "e2e4", "e2e4,e7e5", "d2d4,g8f6"):
+        for extra in ({}, {"since": "2021-02", "until": "2021-06"}, {"speeds": "blitz"}):
+            params = {"play": play, **extra}
+            breakdown = client.get("/api/explorer/breakdown", query_string=params)
+            history = client.get("/lichess/history", query_string=params)
+            flags = client.get("/api/explorer/flags", query_string=params)
+            assert breakdown.status_code == history.status_code == flags.status_code == 200
+            answers.append((breakdown.get_json(), history.get_json(), flags.get_json()))
+    return answers
+
+
 def _assert_exact(client, games) -> None:  # type: ignore[no-untyped-def]
     bump_generation()  # compaction never changes an answer, so it does not bump: read afresh
     wrong, games_seen = _mismatches(client, games, POSITIONS, FILTERS)
@@ -50,13 +67,27 @@ def _assert_exact(client, games) -> None:  # type: ignore[no-untyped-def]
 
 def test_answers_are_exact_before_and_after_compaction(client, engine, many_batches) -> None:
     _assert_exact(client, many_batches)
+    months_before = _by_month(client)
     before_rows = _row_count(engine)
     before = _snapshot(engine)
     report = compaction.compact(engine)
-    assert report.merged_rows > 0 and report.hot_added > 0
+    assert report.merged_rows > 0 and report.hot_added > 0 and report.monthly_added > 0
     assert _row_count(engine) == before_rows - report.merged_rows
     assert _snapshot(engine) == before  # the same counts, in fewer rows
     _assert_exact(client, many_batches)
+    assert _by_month(client) == months_before
+    with engine.connect() as connection:  # ... read from the start position's monthly summary
+        assert connection.execute(
+            text("SELECT count(*) FROM monthly_positions WHERE position_key = :k"), {"k": _start_key()}
+        ).scalar() == 1
+        summary_rows, month_rows = connection.execute(
+            text(
+                "SELECT (SELECT count(*) FROM move_stats_monthly WHERE position_key = :k), "
+                "(SELECT count(*) FROM move_stats WHERE position_key = :k)"
+            ),
+            {"k": _start_key()},
+        ).one()
+    assert 0 < summary_rows < month_rows
     with engine.connect() as connection:  # the start position is hot: its rollup holds all
         start_rows = connection.execute(
             text("SELECT count(*) FROM hot_positions WHERE position_key = :k"),
@@ -84,9 +115,11 @@ def test_imports_after_compaction_add_to_hot_positions(client, engine, many_batc
     )
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     doubled = read_games([EXPLORER_SAMPLE, copy])
-    _assert_exact(client, doubled)  # hot rollup + rows appended since
+    _assert_exact(client, doubled)  # hot rollup and monthly summary + rows appended since
+    months = _by_month(client)
     compaction.compact(engine)
     _assert_exact(client, doubled)
+    assert _by_month(client) == months
 
 
 def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, monkeypatch) -> None:
@@ -116,6 +149,7 @@ def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, m
 def test_reads_stay_exact_while_importing_and_compacting(client, engine, monkeypatch) -> None:
     """A reader sees, at every moment, the counts of a whole number of batches."""
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)
+    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
     games = read_games([EXPLORER_SAMPLE])
     # whole batches only: the batches of SMALL_BATCH games and the last, smaller one, in any
     # order (PostgreSQL writes two batches at once, so the last may land before another)

@@ -3,8 +3,9 @@
 `query_breakdown` runs the SQL on a connection; `read_breakdown` is the memoized entry
 point (the explorer's cache, keyed by the query's values like `read_explorer`). Every SQL
 statement behind the charts lives here, over the explorer's own tables and filters:
-rating bands come from the month-less rollup when no months are asked, months always
-from the month-level `move_stats` (or `player_move_stats` in a player's view).
+rating bands come from the month-less rollup when no months are asked, months from the
+month-level `move_stats` (or `player_move_stats` in a player's view), read through the
+band-less monthly summary at the positions with the most rows when no rating is asked.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ class Breakdown:
 def _grouped(connection: Connection, query: ExplorerQuery, key: int,
              player_ids: tuple[int, ...] | None, column: str) -> list[tuple[int, int, int, int, int]]:
     """(move code, band or month, white, draws, black) summed over the query's filters."""
-    rows = stat_rows(query, key, player_ids, monthly=column == "month")
+    by_month = column == "month"
+    rows = stat_rows(query, key, player_ids, monthly=by_month, bands=not by_month)
     group = rows.c[column]
     statement = (
         select(rows.c.move, group, func.sum(rows.c.white), func.sum(rows.c.draws), func.sum(rows.c.black))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Connection, and_, case, func, select, union_all
+from sqlalchemy import Connection, SmallInteger, and_, case, cast, func, null, select, union_all
 
 from webapp.caching import memoized
 from webapp.db.months import month_condition
@@ -22,7 +22,9 @@ from webapp.db.players import (
 from webapp.db.tables import (
     collections,
     hot_positions,
+    monthly_positions,
     move_stats,
+    move_stats_monthly,
     move_stats_rollup,
     player_move_stats,
     player_move_stats_rollup,
@@ -65,6 +67,38 @@ def _dated(query: ExplorerQuery) -> bool:
 STAT_COLUMNS = ("move", "collection", "speed", "rated", "rating_band", "white", "draws", "black", "rating_sum")
 
 
+def _selected(table, columns: Sequence[str]) -> list:  # type: ignore[no-untyped-def]
+    """The table's columns by name; `banded` (games with a known band) computed where the
+    table has bands, `rating_band` NULL where it has none (move_stats_monthly)."""
+    out = []
+    for name in columns:
+        if name == "banded" and "banded" not in table.c:
+            games = table.c.white + table.c.draws + table.c.black
+            out.append(case((table.c.rating_band >= 0, games), else_=0).label("banded"))
+        elif name == "rating_band" and "rating_band" not in table.c:
+            out.append(cast(null(), SmallInteger).label("rating_band"))
+        else:
+            out.append(table.c[name])
+    return out
+
+
+def _since_summary(summary_positions, key: int | Sequence[int], query: ExplorerQuery, columns: Sequence[str], summary):  # type: ignore[no-untyped-def]
+    """move_stats rows appended since a position's summary was brought up to date, plus
+    the summary's rows: with one key the bound is a constant, so the index on
+    (position_key, seq) reads only the rows appended since."""
+    same_position = (
+        summary_positions.c.position_key == key
+        if isinstance(key, int)
+        else summary_positions.c.position_key == move_stats.c.position_key
+    )
+    summed_up_to = select(summary_positions.c.seq).where(same_position).scalar_subquery()
+    recent = select(*_selected(move_stats, columns)).where(
+        and_(*_filters(move_stats, query, key), move_stats.c.seq > func.coalesce(summed_up_to, 0))
+    )
+    summarized = select(*_selected(summary, columns)).where(and_(*_filters(summary, query, key)))
+    return union_all(recent, summarized).subquery()
+
+
 def stat_rows(
     query: ExplorerQuery,
     key: int | Sequence[int],
@@ -72,58 +106,46 @@ def stat_rows(
     *,
     monthly: bool = False,
     refs: bool = False,
+    bands: bool = True,
 ):  # type: ignore[no-untyped-def]
     """The statistics rows of a position (or of several, given a list of keys) under the
-    query's filters, as a subquery with STAT_COLUMNS plus `position_key` (and `month` when
-    `monthly`, the rows' game references `refs` when `refs`): sum them to get counts.
+    query's filters, as a subquery with STAT_COLUMNS plus `position_key` and `banded` (the
+    games with a known band; and `month` when `monthly`, the rows' game references `refs`
+    when `refs`): sum them to get counts.
 
     All games: move_stats rows appended since a hot position's rollup was brought up to
-    date, plus that rollup (webapp.indexer.compact); a player: player_move_stats, or its
-    month-less rollup when neither dates nor months are asked.
+    date, plus that rollup (webapp.indexer.compact); by month, the same with the
+    band-less monthly summary of the positions with the most rows, when the caller needs
+    neither `bands` nor `refs` and no rating is asked (its rows' `rating_band` is NULL);
+    a player: player_move_stats, or its month-less rollup when neither dates nor months
+    are asked.
     """
-    columns = ("position_key", *STAT_COLUMNS, *(("month",) if monthly else ()), *(("refs",) if refs else ()))
+    columns = (
+        "position_key", *STAT_COLUMNS, "banded",
+        *(("month",) if monthly else ()), *(("refs",) if refs else ()),
+    )  # fmt: skip
     if player_ids is not None:
         table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
         conditions = [table.c.player_id.in_(player_ids), *_filters(table, query, key)]
         if query.color is not None:
             conditions.append(table.c.color == (0 if query.color == "white" else 1))
-        return select(*(table.c[c] for c in columns)).where(and_(*conditions)).subquery()
+        return select(*_selected(table, columns)).where(and_(*conditions)).subquery()
     if monthly or _dated(query):
-        return (
-            select(*(move_stats.c[c] for c in columns))
-            .where(and_(*_filters(move_stats, query, key)))
-            .subquery()
-        )
-    # rows up to hot_positions.seq are in the rollup; with one key the bound is a constant,
-    # so the index on (position_key, seq) reads only the rows appended since
-    same_position = (
-        hot_positions.c.position_key == key
-        if isinstance(key, int)
-        else hot_positions.c.position_key == move_stats.c.position_key
-    )
-    rolled_up = select(hot_positions.c.seq).where(same_position)
-    recent = select(*(move_stats.c[c] for c in columns)).where(
-        and_(
-            *_filters(move_stats, query, key),
-            move_stats.c.seq > func.coalesce(rolled_up.scalar_subquery(), 0),
-        )
-    )
-    summary = select(*(move_stats_rollup.c[c] for c in columns)).where(
-        and_(*_filters(move_stats_rollup, query, key))
-    )
-    return union_all(recent, summary).subquery()
+        if not (bands or refs) and query.rating_bands is None:
+            return _since_summary(monthly_positions, key, query, columns, move_stats_monthly)
+        return select(*_selected(move_stats, columns)).where(and_(*_filters(move_stats, query, key))).subquery()
+    return _since_summary(hot_positions, key, query, columns, move_stats_rollup)
 
 
 def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None):
-    rows = stat_rows(query, key, player_ids)
-    games = rows.c.white + rows.c.draws + rows.c.black
+    rows = stat_rows(query, key, player_ids, bands=False)
     return select(
         rows.c.move,
         func.sum(rows.c.white),
         func.sum(rows.c.draws),
         func.sum(rows.c.black),
         func.sum(rows.c.rating_sum),
-        func.sum(case((rows.c.rating_band >= 0, games), else_=0)),
+        func.sum(rows.c.banded),
     ).group_by(rows.c.move)
 
 

@@ -7,7 +7,8 @@ so positions can be replayed, exported and re-indexed without the original file.
 speed, rated, rating band, month). Imports only append to it (each batch's rows carry the
 batch's `seq`); reads sum the rows of a position, and compaction (webapp.indexer.compact)
 merges the rows of positions that gathered many, keeping a month-less summary of those
-"hot" positions in `move_stats_rollup`. `player_move_stats` holds the same per player and
+"hot" positions in `move_stats_rollup` (and, for the hottest, a band-less monthly one in
+`move_stats_monthly`). `player_move_stats` holds the same per player and
 colour, for the players someone asks about (`tracked_players`). Move code 0 marks "reached
 this position, no further indexed move", so the totals of a position count every game
 that reached it. Every statistics row keeps references to the games it counts (`refs`,
@@ -135,6 +136,36 @@ move_stats_rollup = Table(
 #: positions whose month-less sums live in move_stats_rollup, up to batch `seq`
 hot_positions = Table(
     "hot_positions",
+    metadata,
+    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+)
+
+#: move_stats summed over rating bands, for the positions with the most rows (those in
+#: monthly_positions): what a month-by-month question reads there when it asks no ratings.
+#: Rows of move_stats with seq <= monthly_positions.seq are counted here, later rows are
+#: read from move_stats. Month comes second in the key, so a months filter reads its range.
+move_stats_monthly = Table(
+    "move_stats_monthly",
+    metadata,
+    Column("position_key", BigInteger, nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("move", SmallInteger, nullable=False),
+    Column("collection", SmallInteger, nullable=False),
+    Column("speed", SmallInteger, nullable=False),
+    Column("rated", SmallInteger, nullable=False),
+    Column("white", Integer, nullable=False),
+    Column("draws", Integer, nullable=False),
+    Column("black", Integer, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
+    Column("banded", Integer, nullable=False),  # the games with a known band
+    PrimaryKeyConstraint("position_key", "month", "move", "collection", "speed", "rated"),
+    sqlite_with_rowid=False,
+)
+
+#: positions whose band-less monthly sums live in move_stats_monthly, up to batch `seq`
+monthly_positions = Table(
+    "monthly_positions",
     metadata,
     Column("position_key", BigInteger, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),

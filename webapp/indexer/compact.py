@@ -9,7 +9,10 @@ which reads sum. Compaction, for the rows appended since it last ran:
 2. merges rows of the same key (position, move, collection, speed, rated, band, month)
    into one row (their game references merged: webapp.model.game_refs) — rows of a key seen in one game only are left as they are, so the work
    follows the repeated positions, not the store's size;
-3. makes a position hot once it has more than HOT_ROWS rows, summing them into the rollup.
+3. makes a position hot once it has more than HOT_ROWS rows, summing them into the rollup;
+4. gives a position a band-less monthly summary (move_stats_monthly, kept up to date by
+   step 1 like the rollup) once it has more than MONTHLY_ROWS rows: a month-by-month
+   question at the start position reads ~25 times fewer rows there.
 
 It runs over ranges of position keys, each range in one transaction holding the
 statistics lock exclusively (import batches hold it shared and wait a moment), so
@@ -31,6 +34,8 @@ from webapp.indexer.bulk import lock_statistics
 
 #: a position with more rows than this gets a month-less rollup
 HOT_ROWS = 64
+#: a position with more rows than this gets a band-less monthly summary too
+MONTHLY_ROWS = 2048
 #: position-key ranges compacted one transaction at a time
 RANGES = 16
 GROUP = "position_key, move, collection, speed, rated, rating_band"
@@ -38,6 +43,18 @@ MONTH_GROUP = GROUP + ", month"
 COUNTS = "white, draws, black, rating_sum"
 SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum)"
 SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum"
+MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
+MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
+BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
+
+
+def _monthly_sums(where: str, join: str = "") -> str:
+    """SELECT of move_stats rows (alias m) summed per MONTHLY_GROUP."""
+    keys = ", ".join(f"m.{c}" for c in MONTHLY_GROUP.split(", "))
+    return (
+        f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED} "
+        f"FROM move_stats m {join} WHERE {where} GROUP BY {keys}"
+    )
 
 
 @dataclass
@@ -48,12 +65,15 @@ class CompactReport:
     merged_rows: int = 0  # rows removed by merging
     hot_added: int = 0  # positions that became hot
     rollup_rows: int = 0  # rollup rows written or added to
+    monthly_added: int = 0  # positions that got a monthly summary
+    monthly_rows: int = 0  # monthly summary rows written or added to
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (
             f"compacted in {self.seconds:.1f} s: {self.merged_rows:,} rows merged away, "
-            f"{self.hot_added:,} positions given a month-less summary"
+            f"{self.hot_added:,} positions given a month-less summary, "
+            f"{self.monthly_added:,} a monthly one"
         )
 
 
@@ -125,6 +145,27 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         ),
         params,
     )
+    # ... and the monthly summaries likewise
+    added = connection.execute(
+        text(
+            f"INSERT INTO move_stats_monthly ({MONTHLY_GROUP}, {MONTHLY_COUNTS}) "
+            + _monthly_sums(
+                "m.position_key IN (SELECT position_key FROM compact_keys) AND m.seq > p.seq AND m.seq <= :upto",
+                join="JOIN monthly_positions p ON p.position_key = m.position_key",
+            )
+            + f" ON CONFLICT ({MONTHLY_GROUP}) DO UPDATE SET "
+            + ", ".join(f"{c} = move_stats_monthly.{c} + excluded.{c}" for c in MONTHLY_COUNTS.split(", "))
+        ),
+        params,
+    )
+    report.monthly_rows += max(added.rowcount, 0)
+    connection.execute(
+        text(
+            "UPDATE monthly_positions SET seq = :upto "
+            "WHERE position_key IN (SELECT position_key FROM compact_keys) AND seq < :upto"
+        ),
+        params,
+    )
     # 2. merge repeated keys (rows up to `upto` only: later rows belong to the next run)
     connection.execute(text("DROP TABLE IF EXISTS compact_merged"))
     connection.execute(
@@ -153,13 +194,21 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     report.merged_rows += max(deleted.rowcount, 0) - max(inserted.rowcount, 0)
     # 3. positions that now have many rows get a rollup of everything up to `upto`
-    connection.execute(text("DROP TABLE IF EXISTS compact_hot"))
+    for table in ("compact_rows", "compact_hot", "compact_monthly"):
+        connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    connection.execute(  # the row counts of the positions that may need a summary
+        text(
+            "CREATE TEMP TABLE compact_rows AS SELECT m.position_key, count(*) AS n FROM move_stats m "
+            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
+            "AND NOT EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key) "
+            "GROUP BY m.position_key HAVING count(*) > :least"
+        ),
+        {**params, "least": min(HOT_ROWS, MONTHLY_ROWS)},
+    )
     connection.execute(
         text(
-            "CREATE TEMP TABLE compact_hot AS SELECT m.position_key FROM move_stats m "
-            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
-            "AND NOT EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
-            "GROUP BY m.position_key HAVING count(*) > :hot"
+            "CREATE TEMP TABLE compact_hot AS SELECT c.position_key FROM compact_rows c WHERE c.n > :hot "
+            "AND NOT EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = c.position_key)"
         ),
         params,
     )
@@ -178,7 +227,25 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         params,
     )
     report.hot_added += max(hot.rowcount, 0)
-    for table in ("compact_keys", "compact_merged", "compact_hot"):
+    # 4. the positions with the most rows get a band-less monthly summary up to `upto`
+    connection.execute(
+        text("CREATE TEMP TABLE compact_monthly AS SELECT position_key FROM compact_rows WHERE n > :monthly"),
+        {**params, "monthly": MONTHLY_ROWS},
+    )
+    added = connection.execute(
+        text(
+            f"INSERT INTO move_stats_monthly ({MONTHLY_GROUP}, {MONTHLY_COUNTS}) "
+            + _monthly_sums("m.position_key IN (SELECT position_key FROM compact_monthly) AND m.seq <= :upto")
+        ),
+        params,
+    )
+    report.monthly_rows += max(added.rowcount, 0)
+    monthly = connection.execute(
+        text("INSERT INTO monthly_positions (position_key, seq) SELECT position_key, :upto FROM compact_monthly"),
+        params,
+    )
+    report.monthly_added += max(monthly.rowcount, 0)
+    for table in ("compact_keys", "compact_merged", "compact_rows", "compact_hot", "compact_monthly"):
         connection.execute(text(f"DROP TABLE {table}"))
 
 

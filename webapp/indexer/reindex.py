@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, delete, func, inspect, or_, select, update
 from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import refs_agg
@@ -23,7 +23,9 @@ from webapp.db.sqlite import stored_date
 from webapp.db.tables import (
     games,
     hot_positions,
+    monthly_positions,
     move_stats,
+    move_stats_monthly,
     move_stats_rollup,
     player_move_stats,
     player_move_stats_rollup,
@@ -168,8 +170,11 @@ def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_IND
     """Recount every statistics table from the stored games (the caller's transaction);
     tracked players end up ready. Returns the number of games counted."""
     lock_statistics(connection)
-    for table in (move_stats, move_stats_rollup, hot_positions, player_move_stats, player_move_stats_rollup):
-        connection.execute(delete(table))
+    summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
+    present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
+    for table in (move_stats, *summaries, player_move_stats, player_move_stats_rollup):
+        if table.name in present:
+            connection.execute(delete(table))
     tracked = np.array(connection.execute(select(tracked_players.c.player_id)).scalars().all(), np.int64)
     writer = writer_for(connection)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
