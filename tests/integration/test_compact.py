@@ -185,3 +185,28 @@ def test_reads_stay_exact_while_importing_and_compacting(client, engine, monkeyp
     assert seen[-1] == len(games)
     final = reader.get("/api/explorer").get_json()
     assert api_numbers(final) == reference(games)
+
+
+def test_a_position_summarized_by_month_first_still_gets_hot(client, engine, monkeypatch, tmp_path) -> None:
+    """Thresholds change (or a migration summarizes first): a position with a monthly summary
+    but no rollup yet gets one when it passes HOT_ROWS, and the answers stay exact."""
+    monkeypatch.setattr(compaction, "HOT_ROWS", 10_000)
+    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH)
+    compaction.compact(engine)
+    count = "SELECT count(*) FROM {} WHERE position_key = :k"
+    with engine.connect() as connection:
+        assert connection.execute(text(count.format("monthly_positions")), {"k": _start_key()}).scalar() == 1
+        assert connection.execute(text(count.format("hot_positions")), {"k": _start_key()}).scalar() == 0
+    monkeypatch.setattr(compaction, "HOT_ROWS", 4)
+    copy = tmp_path / "again.pgn"
+    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
+    doubled = read_games([EXPLORER_SAMPLE, copy])
+    months = _by_month(client)
+    report = compaction.compact(engine)
+    assert report.hot_added > 0
+    with engine.connect() as connection:
+        assert connection.execute(text(count.format("hot_positions")), {"k": _start_key()}).scalar() == 1
+    _assert_exact(client, doubled)
+    assert _by_month(client) == months

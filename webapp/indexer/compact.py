@@ -196,11 +196,12 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     # 3. positions that now have many rows get a rollup of everything up to `upto`
     for table in ("compact_rows", "compact_hot", "compact_monthly"):
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    connection.execute(  # the row counts of the positions that may need a summary
+    connection.execute(  # the row counts of the positions that may still need a summary
         text(
             "CREATE TEMP TABLE compact_rows AS SELECT m.position_key, count(*) AS n FROM move_stats m "
-            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
-            "AND NOT EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key) "
+            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) AND NOT ("
+            "EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
+            "AND EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key)) "
             "GROUP BY m.position_key HAVING count(*) > :least"
         ),
         {**params, "least": min(HOT_ROWS, MONTHLY_ROWS)},
@@ -229,7 +230,10 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     report.hot_added += max(hot.rowcount, 0)
     # 4. the positions with the most rows get a band-less monthly summary up to `upto`
     connection.execute(
-        text("CREATE TEMP TABLE compact_monthly AS SELECT position_key FROM compact_rows WHERE n > :monthly"),
+        text(
+            "CREATE TEMP TABLE compact_monthly AS SELECT c.position_key FROM compact_rows c WHERE c.n > :monthly "
+            "AND NOT EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = c.position_key)"
+        ),
         {**params, "monthly": MONTHLY_ROWS},
     )
     added = connection.execute(
