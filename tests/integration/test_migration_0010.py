@@ -13,13 +13,13 @@ from webapp.indexer import compact as compaction
 from webapp.indexer.pgn import import_pgn_files
 
 SUMMARY = (
-    "SELECT position_key, month, move, collection, speed, rated, white, draws, black, rating_sum, banded "
-    "FROM move_stats_monthly ORDER BY position_key, month, move, collection, speed, rated"
+    "SELECT position_key, month, move, collection, speed, rated, white, draws, black, rating_sum, banded, "
+    "best_band FROM move_stats_monthly ORDER BY position_key, month, move, collection, speed, rated"
 )
 # the same sums computed straight from the month-level rows of the summarized positions
 EXPECTED = (
     "SELECT position_key, month, move, collection, speed, rated, sum(white), sum(draws), sum(black), "
-    "sum(rating_sum), sum(CASE WHEN rating_band >= 0 THEN white + draws + black ELSE 0 END) "
+    "sum(rating_sum), sum(CASE WHEN rating_band >= 0 THEN white + draws + black ELSE 0 END), max(rating_band) "
     "FROM move_stats GROUP BY position_key, month, move, collection, speed, rated "
     "HAVING position_key IN (SELECT position_key FROM move_stats GROUP BY position_key HAVING count(*) > :n) "
     "ORDER BY position_key, month, move, collection, speed, rated"

@@ -17,7 +17,14 @@ from sqlalchemy import Connection, func, or_, select
 
 from webapp.db.explorer import _filters, stat_rows
 from webapp.db.leaks import _common
-from webapp.db.tables import games, hot_positions, move_stats, move_stats_rollup
+from webapp.db.tables import (
+    games,
+    hot_positions,
+    monthly_positions,
+    move_stats,
+    move_stats_monthly,
+    move_stats_rollup,
+)
 from webapp.model import game_refs
 from webapp.model.position import NO_MOVE, decode_move
 from webapp.model.query import ExplorerQuery
@@ -48,39 +55,49 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
     return set(connection.execute(statement).scalars())
 
 
+def _pruned(connection: Connection, summary, kept: list, band, newest, limit: int) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """(move, refs) of the summary rows (under `kept`) that can hold the `limit` best and
+    newest games: a row below both the `limit`-th highest `band` and the `limit`-th latest
+    `newest` month has `limit` rows above it, each with a game better (a higher band) or
+    newer (a later month) than all of its own."""
+    marks = connection.execute(select(band, newest).where(*kept)).all()
+    chosen = select(summary.c.move, summary.c.refs).where(*kept)
+    if len(marks) > limit:
+        best_band = sorted((b for b, _ in marks), reverse=True)[limit - 1]
+        latest = sorted((m for _, m in marks), reverse=True)[limit - 1]
+        chosen = chosen.where(or_(band >= best_band, newest >= latest))
+    return connection.execute(chosen).all()
+
+
 def _candidate_rows(connection: Connection, query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int) -> list:  # type: ignore[type-arg]
     """(move, refs) of the rows that can hold the position's `limit` best and newest games.
 
-    A hot position's month-less rollup rows (all games, no dates asked) are many; only those
-    among the `limit` highest rating bands and the `limit` latest newest months can: a row
-    below both has `limit` rows above it, each with a game better (a higher band) or newer
-    (a later month) than all of its own. The rows appended since the rollup are all read.
+    A hot position's summary rows are many: the month-less rollup's (no dates asked) or,
+    with dates and no ratings asked, the band-less monthly summary's; only those that can
+    hold a best or newest game are read (_pruned). The rows appended since are all read.
     """
-    if player_ids is not None or query.since is not None or query.until is not None:
+    dated = query.since is not None or query.until is not None
+    if player_ids is not None or (dated and query.rating_bands is not None):
         rows = stat_rows(query, key, player_ids, refs=True)
         return connection.execute(select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))).all()
-    bound = connection.execute(select(hot_positions.c.seq).where(hot_positions.c.position_key == key)).scalar()
+    positions, summary = (monthly_positions, move_stats_monthly) if dated else (hot_positions, move_stats_rollup)
+    bound = connection.execute(select(positions.c.seq).where(positions.c.position_key == key)).scalar()
     appended = connection.execute(
         select(move_stats.c.move, move_stats.c.refs).where(
             *_filters(move_stats, query, key), move_stats.c.seq > (bound or 0), move_stats.c.refs.is_not(None)
         )
     ).all()
-    if bound is None:  # not hot: every row is in move_stats
+    if bound is None:  # no summary: every row is in move_stats
         return appended
-    rollup = move_stats_rollup
     kept = [
-        *_filters(rollup, query, key),
-        rollup.c.refs.is_not(None),
-        rollup.c.white + rollup.c.draws + rollup.c.black > 0,
+        *_filters(summary, query, key),
+        summary.c.refs.is_not(None),
+        summary.c.white + summary.c.draws + summary.c.black > 0,
     ]
-    newest = func.coalesce(rollup.c.last_month, 999999)  # unknown: kept
-    marks = connection.execute(select(rollup.c.rating_band, newest).where(*kept)).all()
-    chosen = select(rollup.c.move, rollup.c.refs).where(*kept)
-    if len(marks) > limit:
-        best_band = sorted((band for band, _ in marks), reverse=True)[limit - 1]
-        latest = sorted((month for _, month in marks), reverse=True)[limit - 1]
-        chosen = chosen.where(or_(rollup.c.rating_band >= best_band, newest >= latest))
-    return appended + connection.execute(chosen).all()
+    if dated:
+        return appended + _pruned(connection, summary, kept, summary.c.best_band, summary.c.month, limit)
+    newest = func.coalesce(summary.c.last_month, 999999)  # unknown: kept
+    return appended + _pruned(connection, summary, kept, summary.c.rating_band, newest, limit)
 
 
 def read_position_games(

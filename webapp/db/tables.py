@@ -159,6 +159,8 @@ move_stats_monthly = Table(
     Column("black", Integer, nullable=False),
     Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
     Column("banded", Integer, nullable=False),  # the games with a known band
+    Column("best_band", SmallInteger, nullable=False),  # the highest band of its games
+    Column("refs", LargeBinary),  # its games' references, merged (webapp.model.game_refs)
     PrimaryKeyConstraint("position_key", "month", "move", "collection", "speed", "rated"),
     sqlite_with_rowid=False,
 )

@@ -45,15 +45,27 @@ SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum)"
 SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum"
 MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
+MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, refs"
 BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
 
 
-def _monthly_sums(where: str, join: str = "") -> str:
-    """SELECT of move_stats rows (alias m) summed per MONTHLY_GROUP."""
+def _monthly_sums(dialect: str, where: str, join: str = "") -> str:
+    """SELECT of move_stats rows (alias m) summed per MONTHLY_GROUP, as MONTHLY_COLUMNS."""
     keys = ", ".join(f"m.{c}" for c in MONTHLY_GROUP.split(", "))
     return (
-        f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED} "
-        f"FROM move_stats m {join} WHERE {where} GROUP BY {keys}"
+        f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED}, "
+        f"max(m.rating_band), {refs_agg('m.refs', dialect)} FROM move_stats m {join} WHERE {where} GROUP BY {keys}"
+    )
+
+
+def _monthly_upsert(dialect: str) -> str:
+    """ON CONFLICT clause adding a summary row's sums to the one already there."""
+    return (
+        f" ON CONFLICT ({MONTHLY_GROUP}) DO UPDATE SET "
+        + ", ".join(f"{c} = move_stats_monthly.{c} + excluded.{c}" for c in MONTHLY_COUNTS.split(", "))
+        + ", best_band = CASE WHEN excluded.best_band > move_stats_monthly.best_band "
+        "THEN excluded.best_band ELSE move_stats_monthly.best_band END, "
+        f"refs = {refs_merge('move_stats_monthly.refs', 'excluded.refs', dialect)}"
     )
 
 
@@ -148,13 +160,13 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     # ... and the monthly summaries likewise
     added = connection.execute(
         text(
-            f"INSERT INTO move_stats_monthly ({MONTHLY_GROUP}, {MONTHLY_COUNTS}) "
+            f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
             + _monthly_sums(
+                dialect,
                 "m.position_key IN (SELECT position_key FROM compact_keys) AND m.seq > p.seq AND m.seq <= :upto",
                 join="JOIN monthly_positions p ON p.position_key = m.position_key",
             )
-            + f" ON CONFLICT ({MONTHLY_GROUP}) DO UPDATE SET "
-            + ", ".join(f"{c} = move_stats_monthly.{c} + excluded.{c}" for c in MONTHLY_COUNTS.split(", "))
+            + _monthly_upsert(dialect)
         ),
         params,
     )
@@ -238,8 +250,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     added = connection.execute(
         text(
-            f"INSERT INTO move_stats_monthly ({MONTHLY_GROUP}, {MONTHLY_COUNTS}) "
-            + _monthly_sums("m.position_key IN (SELECT position_key FROM compact_monthly) AND m.seq <= :upto")
+            f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
+            + _monthly_sums(dialect, "m.position_key IN (SELECT position_key FROM compact_monthly) AND m.seq <= :upto")
         ),
         params,
     )

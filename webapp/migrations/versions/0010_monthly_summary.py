@@ -19,6 +19,7 @@ GROUP = ("position_key", "month", "move", "collection", "speed", "rated")
 
 
 def upgrade() -> None:
+    from webapp.db.refs_sql import refs_agg
     from webapp.indexer import compact  # the threshold is a tuning of compaction's, not schema
 
     if op.get_bind().dialect.name == "postgresql":
@@ -36,6 +37,8 @@ def upgrade() -> None:
         sa.Column("black", sa.Integer, nullable=False),
         sa.Column("rating_sum", sa.BigInteger, nullable=False),
         sa.Column("banded", sa.Integer, nullable=False),
+        sa.Column("best_band", sa.SmallInteger, nullable=False),
+        sa.Column("refs", sa.LargeBinary),
         sa.PrimaryKeyConstraint(*GROUP, name="pk_move_stats_monthly"),
         sqlite_with_rowid=False,
     )
@@ -51,10 +54,12 @@ def upgrade() -> None:
         f"GROUP BY position_key HAVING count(*) > {int(compact.MONTHLY_ROWS)}"
     )
     keys = ", ".join(GROUP)
+    dialect = op.get_bind().dialect.name
     op.execute(
-        f"INSERT INTO move_stats_monthly ({keys}, white, draws, black, rating_sum, banded) "
+        f"INSERT INTO move_stats_monthly ({keys}, white, draws, black, rating_sum, banded, best_band, refs) "
         f"SELECT {keys}, sum(white), sum(draws), sum(black), sum(rating_sum), "
-        "sum(CASE WHEN rating_band >= 0 THEN white + draws + black ELSE 0 END) FROM move_stats "
+        "sum(CASE WHEN rating_band >= 0 THEN white + draws + black ELSE 0 END), max(rating_band), "
+        f"{refs_agg('refs', dialect)} FROM move_stats "
         f"WHERE position_key IN (SELECT position_key FROM monthly_positions) GROUP BY {keys}"
     )
 
