@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import refs_agg, refs_merge
 from webapp.indexer.bulk import lock_statistics
+from webapp.model.endings import ENDING_COLUMNS
 
 #: a position with more rows than this gets a month-less rollup
 HOT_ROWS = 64
@@ -35,9 +36,18 @@ HOT_ROWS = 64
 RANGES = 16
 GROUP = "position_key, move, collection, speed, rated, rating_band"
 MONTH_GROUP = GROUP + ", month"
-COUNTS = "white, draws, black, rating_sum"
-SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum)"
-SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum"
+# the ending counts are NULL for zero (webapp.db.tables), their sums too
+_ENDINGS = ", ".join(ENDING_COLUMNS)
+COUNTS = "white, draws, black, rating_sum, " + _ENDINGS
+SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum), " + ", ".join(
+    f"nullif(sum({c}), 0)" for c in ENDING_COLUMNS
+)
+SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum, " + (
+    ", ".join(f"nullif(sum({c}), 0) AS {c}" for c in ENDING_COLUMNS)
+)
+_ROLLUP_ENDINGS = ", ".join(
+    f"{c} = nullif(coalesce(move_stats_rollup.{c}, 0) + coalesce(excluded.{c}, 0), 0)" for c in ENDING_COLUMNS
+)
 
 
 @dataclass
@@ -100,7 +110,9 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
             f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, "
-            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {refs_agg('m.refs', dialect)}, "
+            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), "
+            + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
+            + f", {refs_agg('m.refs', dialect)}, "
             "max(m.month) "
             "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
             "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
@@ -111,6 +123,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             "draws = move_stats_rollup.draws + excluded.draws, "
             "black = move_stats_rollup.black + excluded.black, "
             "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
+            f"{_ROLLUP_ENDINGS}, "
             f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}, "
             "last_month = CASE WHEN coalesce(excluded.last_month, 0) > coalesce(move_stats_rollup.last_month, 0) "
             "THEN excluded.last_month ELSE move_stats_rollup.last_month END"
