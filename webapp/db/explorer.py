@@ -181,7 +181,10 @@ def query_explorer(
         player_ids = find_player_ids(connection, query.player)
         if not player_ids:
             return ExplorerResult(
-                fen=board.fen(), totals=Results(), opening=opening_for(board), player_found=False
+                fen=board.fen(),
+                totals=Results(endings=Endings() if with_endings else None),
+                opening=opening_for(board),
+                player_found=False,
             )
         if not ready_player_ids(connection, player_ids):  # never partial numbers as complete
             raise PlayerIndexing(query.player, *indexing_progress(connection, player_ids))

@@ -563,10 +563,35 @@ class PostgresWriter(_Writer):
         cursor.execute("UPDATE games SET collection_id = %s WHERE uid = %s", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
+        """COPY the rows in groups by the ending columns they fill: a row of one game (most
+        rows) fills at most one, so its group's COPY names only that one and the server
+        reads one field more a row, not fourteen (the others are NULL by default)."""
         columns = [*stats, np.full(len(stats[0]), seq, np.int64)]
-        names = self.move_stats_columns
-        with cursor.copy(f"COPY move_stats ({', '.join(names)}, seq, refs) FROM STDIN (FORMAT BINARY)") as copy:
-            for chunk in binary_copy_chunks(columns, self.move_stats_types, refs, nullable_endings(names)):
+        names = (*self.move_stats_columns, "seq")
+        if not self.endings:
+            self._copy_move_stats(cursor, names, columns, self.move_stats_types, refs, ())
+            return
+        first = len(self.move_stats_columns) - len(ENDING_COLUMNS)
+        filled = np.stack(stats[first:]) != 0
+        count = filled.sum(axis=0)
+        group = np.where(count == 1, filled.argmax(axis=0) + 1, np.where(count == 0, 0, -1))
+        for value in np.unique(group).tolist():
+            rows = group == value
+            picked = list(range(first)) if value >= 0 else list(range(len(names) - 1))
+            picked = [*picked, first + value - 1] if value > 0 else picked
+            picked.append(len(names) - 1)  # seq
+            self._copy_move_stats(
+                cursor,
+                tuple(names[i] for i in picked),
+                [columns[i][rows] for i in picked],
+                tuple(self.move_stats_types[i] for i in picked),
+                refs.select(rows),
+                nullable_endings(names[:-1]) if value < 0 else (),  # only these rows have zeros
+            )
+
+    def _copy_move_stats(self, cursor, names, columns, types, refs: RowRefs, nullable) -> None:  # type: ignore[no-untyped-def]
+        with cursor.copy(f"COPY move_stats ({', '.join(names)}, refs) FROM STDIN (FORMAT BINARY)") as copy:
+            for chunk in binary_copy_chunks(columns, types, refs, nullable):
                 copy.write(chunk)
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
