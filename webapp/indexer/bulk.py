@@ -436,6 +436,17 @@ def binary_copy_chunks(
     yield _COPY_TRAILER
 
 
+def _reordered(refs: RowRefs, order: np.ndarray) -> RowRefs:
+    """The references of the rows taken in `order`."""
+    counts = refs.counts[order]
+    if len(refs.entries) == len(refs.counts) and (refs.counts == 1).all():  # one a row
+        return RowRefs(counts, refs.entries[order])
+    ends = np.cumsum(refs.counts)
+    first = (ends - refs.counts)[order]
+    picks = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    return RowRefs(counts, refs.entries[picks])
+
+
 def _nulls_dropped(  # type: ignore[no-untyped-def]
     rows: np.ndarray, columns: list[np.ndarray], types: Sequence[str], nullable: Sequence[int], part
 ) -> bytes:
@@ -575,17 +586,29 @@ class PostgresWriter(_Writer):
         filled = np.stack(stats[first:]) != 0
         count = filled.sum(axis=0)
         group = np.where(count == 1, filled.argmax(axis=0) + 1, np.where(count == 0, 0, -1))
-        for value in np.unique(group).tolist():
-            rows = group == value
+        order = np.argsort(group, kind="stable")  # each group's rows one slice, taken once
+        bounds = np.flatnonzero(np.diff(group[order])) + 1
+        starts, ends = np.concatenate([[0], bounds]), np.concatenate([bounds, [len(order)]])
+        sorted_refs = _reordered(refs, order)
+        entry_ends = np.cumsum(sorted_refs.counts)
+        entry_starts = entry_ends - sorted_refs.counts
+        sorted_columns: dict[int, np.ndarray] = {}
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            value = int(group[order[start]])
             picked = list(range(first)) if value >= 0 else list(range(len(names) - 1))
             picked = [*picked, first + value - 1] if value > 0 else picked
             picked.append(len(names) - 1)  # seq
+            for i in picked:
+                if i not in sorted_columns:
+                    sorted_columns[i] = columns[i][order]
+            low = int(entry_starts[start]) if end > start else 0
+            high = int(entry_ends[end - 1]) if end > start else 0
             self._copy_move_stats(
                 cursor,
                 tuple(names[i] for i in picked),
-                [columns[i][rows] for i in picked],
+                [sorted_columns[i][start:end] for i in picked],
                 tuple(self.move_stats_types[i] for i in picked),
-                refs.select(rows),
+                RowRefs(sorted_refs.counts[start:end], sorted_refs.entries[low:high]),
                 nullable_endings(names[:-1]) if value < 0 else (),  # only these rows have zeros
             )
 
