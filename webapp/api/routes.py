@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 
-from webapp.api.wire import explorer_json, games_counts, query_from_args
+from webapp.api.wire import explorer_json, flag, games_counts, query_from_args
 from webapp.caching import cache_reachable
 from webapp.db.explorer import read_explorer
 from webapp.db.players import record_requested_player
@@ -21,7 +21,7 @@ def explorer():  # type: ignore[no-untyped-def]
     top_games, recent_games = games_counts(request.args)
     if query.player:
         ensure_player_indexed(current_app, query.player)  # else the read answers 202
-    result = read_explorer(db.engine.connect, query)
+    result = read_explorer(db.engine.connect, query, with_endings=flag(request.args, "endings"))
     if not result.player_found and query.player:
         with db.engine.begin() as connection:
             record_requested_player(connection, query.player)

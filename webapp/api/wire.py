@@ -12,6 +12,7 @@ MAX_PARAMETER_LENGTH = 4000
 KNOWN = {
     "fen", "play", "speeds", "ratings", "rating_min", "rating_max", "since", "until",
     "player", "color", "rated", "variant", "moves", "collections", "topGames", "recentGames",
+    "noTimeLosses", "endings",
 }
 #: topGames / recentGames: how many of each list an answer gives (lichess's default 4)
 DEFAULT_GAMES = 4
@@ -41,6 +42,14 @@ def games_counts(args: Mapping[str, str]) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+def flag(args: Mapping[str, str], name: str) -> bool:
+    """A true/false parameter (true, 1, false, 0, or absent for false)."""
+    value = args.get(name, "").lower()
+    if value not in ("", "true", "false", "1", "0"):
+        raise QueryError(f"{name} must be true or false; got {args[name]!r}")
+    return value in ("true", "1")
+
+
 def _list(value: str | None) -> list[str]:
     return [part for part in (value or "").split(",") if part.strip()]
 
@@ -64,9 +73,6 @@ def query_from_args(args: Mapping[str, str]) -> ExplorerQuery:
         except ValueError:
             raise QueryError("ratings must be a comma-separated list like 1600,1800") from None
         rating_min, rating_max = ratings_from_groups(groups)
-    rated = args.get("rated", "").lower()
-    if rated not in ("", "true", "false", "1", "0"):
-        raise QueryError(f"rated must be true or false; got {args['rated']!r}")
     return ExplorerQuery.build(
         fen=args.get("fen"),
         play=_list(args.get("play")),
@@ -77,13 +83,17 @@ def query_from_args(args: Mapping[str, str]) -> ExplorerQuery:
         until=args.get("until"),
         player=args.get("player"),
         color=args.get("color"),
-        rated_only=rated in ("true", "1"),
+        rated_only=flag(args, "rated"),
         collections=_list(args.get("collections")),
+        no_time_losses=flag(args, "noTimeLosses"),
     )
 
 
 def _counts(results: Results) -> dict[str, Any]:
-    return {"white": results.white, "draws": results.draws, "black": results.black}
+    counts: dict[str, Any] = {"white": results.white, "draws": results.draws, "black": results.black}
+    if results.endings is not None:
+        counts["endings"] = results.endings.by_side(results.white, results.draws, results.black)
+    return counts
 
 
 def explorer_json(

@@ -25,6 +25,7 @@ from webapp.dashboard import ids
 from webapp.dashboard import state as st
 from webapp.dashboard.board import board_src, build_move_line
 from webapp.dashboard.charts_panel import register_charts_callbacks
+from webapp.dashboard.endings_panel import register_endings_callbacks
 from webapp.dashboard.explore import collections_with_games, explore, months, note_unknown_player
 from webapp.dashboard.filters import (
     collection_options,
@@ -49,8 +50,10 @@ from webapp.dashboard.url import (
     state_from_search,
 )
 
-FILTER_IDS = (ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED, ids.COLLECTIONS)
-CONTROL_KEYS = ("player", "color", "rating", "speeds", "months", "rated", "collections")
+FILTER_IDS = (
+    ids.PLAYER, ids.COLOR, ids.RATING, ids.SPEEDS, ids.MONTHS, ids.RATED, ids.COLLECTIONS, ids.NO_TIME_LOSSES,
+)  # fmt: skip
+CONTROL_KEYS = ("player", "color", "rating", "speeds", "months", "rated", "collections", "no_time_losses")
 MONTH_PROPS = ("min", "max", "marks", "disabled")
 BUTTONS = {ids.BACK: st.back, ids.FORWARD: st.forward, ids.RESET: st.reset, ids.FLIP: st.flip}
 
@@ -147,6 +150,7 @@ def register_callbacks(app: dash.Dash) -> None:
     register_charts_callbacks(app)  # the charts view beside the moves table
     register_game_viewer(app)  # a stored game stepped through, opened by game= in the URL
     register_flags_callbacks(app)  # move flags under the moves table
+    register_endings_callbacks(app)  # how games ended, under the moves table
     register_opponent_callbacks(app)  # the Opponent tab
 
     @app.callback(

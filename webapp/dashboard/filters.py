@@ -78,6 +78,7 @@ def filters_from_controls(
     rated: bool | None,
     collections: list[str] | None = None,
     month_bounds: Bounds = None,
+    no_time_losses: bool | None = False,
 ) -> Filters:
     """Filters from the controls' values (no box ticked means every speed, no collection
     toggled means all; the month slider's ends mean no limit, `month_bounds` being its span)."""
@@ -94,6 +95,7 @@ def filters_from_controls(
         color=color if name and color in ("white", "black") else None,
         rated=bool(rated),
         collections=normalise_collections(collections or ()),
+        no_time_losses=bool(no_time_losses),
     )
 
 
@@ -107,6 +109,7 @@ def controls_from_filters(filters: Filters, month_bounds: Bounds = None) -> dict
         "months": slider_value(filters.since, filters.until, month_bounds),
         "rated": filters.rated,
         "collections": list(filters.collections),
+        "no_time_losses": filters.no_time_losses,
     }
 
 
@@ -214,6 +217,8 @@ def build_filters(filters: Filters | None = None) -> dbc.Card:
                 build_month_range(),
                 dbc.Switch(id=ids.RATED, label="Rated games only", value=values["rated"],
                            className="small mt-2 mb-0"),
+                dbc.Switch(id=ids.NO_TIME_LOSSES, label="Exclude games lost on time",
+                           value=values["no_time_losses"], className="small mb-0"),
                 html.Div(id=ids.FILTER_PROBLEM, className="small text-danger"),
             ]
         ),

@@ -45,6 +45,7 @@ SPEEDS = "filter-speeds"
 MONTHS = "filter-months"  # a range slider over the games' months (since / until)
 MONTHS_LABEL = "filter-months-label"
 RATED = "filter-rated"
+NO_TIME_LOSSES = "filter-no-time-losses"
 FILTER_PROBLEM = "filter-problem"
 URL_NOTICE = "url-notice"  # what the opened link asked for that was left out
 

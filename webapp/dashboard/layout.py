@@ -8,6 +8,7 @@ from dash import dcc, html
 from webapp.dashboard import ids
 from webapp.dashboard.board import build_board
 from webapp.dashboard.charts_panel import MOVES_VIEW, build_charts_panel, build_view_toggle
+from webapp.dashboard.endings_panel import build_endings_panel
 from webapp.dashboard.filters import build_filters
 from webapp.dashboard.flags_panel import build_flags_panel
 from webapp.dashboard.game_viewer import build_game_viewer
@@ -72,7 +73,7 @@ def build_explorer_tab() -> html.Div:
             dbc.Row(
                 [
                     dbc.Col([build_board(), build_jump()], xs=12, md=6, xl=4, className="mb-3"),
-                    dbc.Col([build_explorer_panel(), build_flags_panel()], xs=12, md=6, xl=5, className="mb-3"),
+                    dbc.Col([build_explorer_panel(), build_flags_panel(), build_endings_panel()], xs=12, md=6, xl=5, className="mb-3"),
                     dbc.Col(build_filters(), xs=12, md=12, xl=3, className="mb-3"),
                 ],
                 className="g-3",

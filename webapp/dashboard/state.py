@@ -36,6 +36,7 @@ class Filters:
     color: str | None = None  # white | black | None (both)
     rated: bool = False
     collections: tuple[str, ...] = ()  # collection names; empty means all
+    no_time_losses: bool = False  # leave out the games lost on time
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -56,6 +57,7 @@ class Filters:
             color=data.get("color") if data.get("color") in ORIENTATIONS else None,
             rated=bool(data.get("rated")),
             collections=normalise_collections(data.get("collections") or ()),
+            no_time_losses=bool(data.get("no_time_losses")),
         )
 
 
@@ -369,6 +371,7 @@ def _query_with_problem(state: ViewState, collections: tuple[str, ...]) -> tuple
         "color": f.color if f.player else None,
         "rated_only": f.rated,
         "collections": collections,
+        "no_time_losses": f.no_time_losses,
     }
     problem: str | None = None
     for drop in ((), ("player", "color"), ("since", "until"), ("rating_min", "rating_max")):
@@ -378,4 +381,6 @@ def _query_with_problem(state: ViewState, collections: tuple[str, ...]) -> tuple
             return ExplorerQuery.build(**params), problem
         except QueryError as error:
             problem = problem or str(error)
-    return ExplorerQuery.build(fen=state.fen, play=state.play, collections=collections), problem
+    return ExplorerQuery.build(
+        fen=state.fen, play=state.play, collections=collections, no_time_losses=f.no_time_losses
+    ), problem

@@ -31,7 +31,7 @@ GAME_PARAMETER = "game"
 #: the parameters a dashboard URL may carry (the API's `ratings` groups included)
 KNOWN_PARAMETERS = frozenset(
     ("fen", "play", "speeds", "ratings", "rating_min", "rating_max", "since", "until", "player",
-     "color", "rated", "collections", "orientation", "game")
+     "color", "rated", "collections", "orientation", "game", "noTimeLosses")
 )
 MAX_SHOWN = 40  # characters of a value a notice repeats
 
@@ -52,6 +52,7 @@ def search_from_state(state: ViewState) -> str:
         rated=f.rated,
         collections=f.collections,
         orientation=state.orientation,
+        no_time_losses=f.no_time_losses,
     )
 
 
@@ -105,6 +106,7 @@ def filters_from_args(args: dict[str, str]) -> Filters:
         color=color if player and color in ORIENTATIONS else None,
         rated=(args.get("rated") or "").lower() in ("true", "1"),
         collections=normalise_collections(_split(args.get("collections"))),
+        no_time_losses=(args.get("noTimeLosses") or "").lower() in ("true", "1"),
     )
 
 

@@ -29,6 +29,7 @@ from webapp.db.tables import (
     player_move_stats,
     player_move_stats_rollup,
 )
+from webapp.model.endings import ENDING_COLUMNS, TIME_LOSS, Endings
 from webapp.model.opening import opening_for
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
@@ -65,6 +66,8 @@ def _dated(query: ExplorerQuery) -> bool:
 
 
 STAT_COLUMNS = ("move", "collection", "speed", "rated", "rating_band", "white", "draws", "black", "rating_sum")
+#: with the query's `no_time_losses`, or with the endings asked for
+TIME_COLUMNS = tuple(TIME_LOSS.values())
 
 
 def _selected(table, columns: Sequence[str]) -> list:  # type: ignore[no-untyped-def]
@@ -107,11 +110,13 @@ def stat_rows(
     monthly: bool = False,
     refs: bool = False,
     bands: bool = True,
+    endings: bool = False,
 ):  # type: ignore[no-untyped-def]
     """The statistics rows of a position (or of several, given a list of keys) under the
     query's filters, as a subquery with STAT_COLUMNS plus `position_key` and `banded` (the
     games with a known band; and `month` when `monthly`, the rows' game references `refs`
-    when `refs`): sum them to get counts.
+    when `refs`, the ending counts when `endings`, the time-loss counts when the query
+    leaves those games out): sum them to get counts.
 
     All games: move_stats rows appended since a hot position's rollup was brought up to
     date, plus that rollup (webapp.indexer.compact); by month, the same with the
@@ -124,6 +129,10 @@ def stat_rows(
         "position_key", *STAT_COLUMNS, "banded",
         *(("month",) if monthly else ()), *(("refs",) if refs else ()),
     )  # fmt: skip
+    if endings:
+        columns += ENDING_COLUMNS
+    elif query.no_time_losses:
+        columns += TIME_COLUMNS
     if player_ids is not None:
         table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
         conditions = [table.c.player_id.in_(player_ids), *_filters(table, query, key)]
@@ -137,8 +146,11 @@ def stat_rows(
     return _since_summary(hot_positions, key, query, columns, move_stats_rollup)
 
 
-def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None):
-    rows = stat_rows(query, key, player_ids, bands=False)
+def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, endings: bool):
+    """Per move: white, draws, black, rating sum, games with a rating band (then, with
+    `endings` or the time losses left out, the ENDING_COLUMNS or TIME_COLUMNS sums)."""
+    rows = stat_rows(query, key, player_ids, bands=False, endings=endings)
+    counted = ENDING_COLUMNS if endings else TIME_COLUMNS if query.no_time_losses else ()
     return select(
         rows.c.move,
         func.sum(rows.c.white),
@@ -146,12 +158,43 @@ def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | Non
         func.sum(rows.c.black),
         func.sum(rows.c.rating_sum),
         func.sum(rows.c.banded),
+        *(func.coalesce(func.sum(rows.c[c]), 0) for c in counted),
     ).group_by(rows.c.move)
 
 
-def query_explorer(connection: Connection, query: ExplorerQuery, *, with_games: bool = True) -> ExplorerResult:
+def _results(row, query: ExplorerQuery, endings: bool) -> Results:  # type: ignore[no-untyped-def]
+    """One move's (or the position's) sums as Results, the games lost on time taken out
+    when the query asks: from the wins (the average rating still counts them: the rows
+    keep one rating sum)."""
+    white, draws, black, rating_sum, rated_games = (int(v) for v in row[:5])
+    extra = [int(v) for v in row[5:]]
+    kinds = Endings(tuple(extra)) if endings else None
+    if query.no_time_losses:
+        time = dict(zip(ENDING_COLUMNS if endings else TIME_COLUMNS, extra, strict=True))
+        white -= time[TIME_LOSS["white"]]
+        black -= time[TIME_LOSS["black"]]
+        kinds = kinds.without_time_losses() if kinds is not None else None
+    return Results(white, draws, black, rating_sum, rated_games, kinds)
+
+
+def _summed(first: Results, second: Results) -> Results:
+    endings = None if first.endings is None or second.endings is None else first.endings + second.endings
+    return Results(
+        first.white + second.white,
+        first.draws + second.draws,
+        first.black + second.black,
+        first.rating_sum + second.rating_sum,
+        first.rated_games + second.rated_games,
+        endings,
+    )
+
+
+def query_explorer(
+    connection: Connection, query: ExplorerQuery, *, with_games: bool = True, with_endings: bool = False
+) -> ExplorerResult:
     """Totals and next moves for the query's position, straight from the database, with
-    its top and recent games unless `with_games` is False."""
+    its top and recent games unless `with_games` is False, and how the games ended when
+    `with_endings`."""
     board = query.board()
     key = position_key(board)
     player_ids: tuple[int, ...] | None = None
@@ -159,29 +202,33 @@ def query_explorer(connection: Connection, query: ExplorerQuery, *, with_games: 
         player_ids = find_player_ids(connection, query.player)
         if not player_ids:
             return ExplorerResult(
-                fen=board.fen(), totals=Results(), opening=opening_for(board), player_found=False
+                fen=board.fen(),
+                totals=Results(endings=Endings() if with_endings else None),
+                opening=opening_for(board),
+                player_found=False,
             )
         if not ready_player_ids(connection, player_ids):  # never partial numbers as complete
             raise PlayerIndexing(query.player, *indexing_progress(connection, player_ids))
-    rows = connection.execute(_statement(query, key, player_ids)).all()
-    totals = [0, 0, 0, 0, 0]
+    rows = connection.execute(_statement(query, key, player_ids, with_endings)).all()
+    totals = Results(endings=Endings() if with_endings else None)
     moves: list[MoveStats] = []
-    for code, white, draws, black, rating_sum, rated_games in rows:
-        counts = (int(white), int(draws), int(black), int(rating_sum), int(rated_games))
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        if code == NO_MOVE:
+    for row in rows:
+        code = row[0]
+        counts = _results(row[1:], query, with_endings)
+        totals = _summed(totals, counts)
+        if code == NO_MOVE or counts.games == 0:  # 0: all its games were lost on time
             continue
         move = decode_move(code)
         if move not in board.legal_moves:  # a hash collision with another position
             continue
-        moves.append(MoveStats(uci=move.uci(), san=board.san(move), results=Results(*counts)))
+        moves.append(MoveStats(uci=move.uci(), san=board.san(move), results=counts))
     moves.sort(key=lambda m: (-m.results.games, m.uci))
     top_games, recent_games, single = (
         _games(connection, query, board, key, player_ids, moves) if with_games else ((), (), {})
     )
     return ExplorerResult(
         fen=board.fen(),
-        totals=Results(*totals),
+        totals=totals,
         moves=tuple(replace(m, game=single[m.uci]) if m.uci in single else m for m in moves),
         opening=opening_for(board),
         top_games=top_games,
@@ -223,11 +270,14 @@ def cache_key(query: ExplorerQuery) -> str:
             "rated" if query.rated_only else "all",
             ",".join(query.collections),
             "-" + ",".join(query.exclude_collections),
+            *(("no-time-losses",) if query.no_time_losses else ()),
         ]
     )
 
 
-def read_explorer(connection_factory, query: ExplorerQuery, *, with_games: bool = True) -> ExplorerResult:
+def read_explorer(
+    connection_factory, query: ExplorerQuery, *, with_games: bool = True, with_endings: bool = False
+) -> ExplorerResult:
     """query_explorer through the cache; opens a connection only on a miss.
 
     The key holds the position, not the line that reached it, so the opening name (which
@@ -236,8 +286,9 @@ def read_explorer(connection_factory, query: ExplorerQuery, *, with_games: bool 
 
     def compute() -> ExplorerResult:
         with connection_factory() as connection:
-            return query_explorer(connection, query, with_games=with_games)
+            return query_explorer(connection, query, with_games=with_games, with_endings=with_endings)
 
-    result = memoized(cache_key(query) + ("" if with_games else "|no-games"), compute)
+    key = cache_key(query) + ("" if with_games else "|no-games") + ("|endings" if with_endings else "")
+    result = memoized(key, compute)
     opening = opening_for(query.board())
     return result if opening == result.opening else replace(result, opening=opening)

@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 
 import webapp.db.sqlite  # noqa: F401 - SQLite connections get the refs_merge functions
+from webapp.model.endings import ENDING_COLUMNS
 
 metadata = MetaData(
     naming_convention={
@@ -45,6 +46,13 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+def _ending_columns() -> list[Column]:
+    """How the row's games ended (webapp.model.endings), NULL meaning zero: a NULL costs
+    PostgreSQL a bit in the row's null bitmap, so a one-game row pays for one value."""
+    return [Column(name, Integer) for name in ENDING_COLUMNS]
+
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -107,6 +115,7 @@ move_stats = Table(
     Column("rated", SmallInteger, nullable=False),
     Column("rating_band", SmallInteger, nullable=False),  # mean rating // 100, -1 unknown
     Column("refs", LargeBinary),  # the games counted, some of them (webapp.model.game_refs)
+    *_ending_columns(),
     Index("ix_move_stats_position_key_seq", "position_key", "seq"),
 )
 
@@ -129,6 +138,7 @@ move_stats_rollup = Table(
     # the newest month of the rows summed here: a position's newest games are in the rows
     # with the latest last_month (webapp.db.position_games reads only those)
     Column("last_month", Integer),
+    *_ending_columns(),
     PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated", "rating_band"),
     sqlite_with_rowid=False,
 )
@@ -161,6 +171,7 @@ move_stats_monthly = Table(
     Column("banded", Integer, nullable=False),  # the games with a known band
     Column("best_band", SmallInteger, nullable=False),  # the highest band of its games
     Column("refs", LargeBinary),  # its games' references, merged (webapp.model.game_refs)
+    *_ending_columns(),
     PrimaryKeyConstraint("position_key", "month", "move", "collection", "speed", "rated"),
     sqlite_with_rowid=False,
 )
@@ -208,6 +219,7 @@ def _player_stats_table(name: str, *, monthly: bool) -> Table:
         Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings
         Column("game_rating_sum", BigInteger, nullable=False, server_default="0"),  # mean ratings, band known
         Column("refs", LargeBinary),  # rated by the player's own rating
+        *_ending_columns(),
         PrimaryKeyConstraint(*_PLAYER_KEYS, *(["month"] if monthly else [])),
         sqlite_with_rowid=False,
     )

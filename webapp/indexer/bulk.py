@@ -24,6 +24,7 @@ from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, player_move_stats_rows
 from webapp.model import game_refs
 from webapp.model.collections import default_collection
+from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.stored_game import encode_clocks
 
 GAME_COLUMNS = (
@@ -33,17 +34,21 @@ GAME_COLUMNS = (
 )  # fmt: skip
 MOVE_STATS_COLUMNS = (
     "position_key", "move", "collection", "speed", "rated", "rating_band", "month",
-    "white", "draws", "black", "rating_sum",
+    "white", "draws", "black", "rating_sum", *ENDING_COLUMNS,
 )  # fmt: skip
 #: binary COPY field widths of MOVE_STATS_COLUMNS + ("seq",)
-MOVE_STATS_TYPES = ("i8", "i2", "i2", "i2", "i2", "i2", "i4", "i4", "i4", "i4", "i8", "i4")
+MOVE_STATS_TYPES = (
+    "i8", "i2", "i2", "i2", "i2", "i2", "i4", "i4", "i4", "i4", "i8", *["i4"] * len(ENDING_COLUMNS), "i4",
+)  # fmt: skip
+#: the summed columns at the end of MOVE_STATS_COLUMNS
+MOVE_STATS_VALUES = 4 + len(ENDING_COLUMNS)
 PLAYER_MOVE_STATS_COLUMNS = (
     "player_id", "position_key", "color", "move", "collection", "speed", "rated",
     "rating_band", "game_band", "month", "white", "draws", "black", "rating_sum", "game_rating_sum",
+    *ENDING_COLUMNS,
 )  # fmt: skip
 #: the summed columns at the end of PLAYER_MOVE_STATS_COLUMNS (the rest is the key)
-PLAYER_VALUES = 5
-PLAYER_ROLLUP_COLUMNS = tuple(c for c in PLAYER_MOVE_STATS_COLUMNS if c != "month")
+PLAYER_VALUES = 5 + len(ENDING_COLUMNS)
 _PLAYER_MONTH = PLAYER_MOVE_STATS_COLUMNS.index("month")
 NAME_LENGTH = 64
 #: PostgreSQL advisory lock: batches hold it shared, compaction and player indexing
@@ -105,7 +110,7 @@ def _ids(batch: Batch, ids: dict[tuple[str, str], int]) -> tuple[np.ndarray, np.
 
 
 def _signed(
-    stats: tuple[list[np.ndarray], RowRefs], sign: int, values: int = 4
+    stats: tuple[list[np.ndarray], RowRefs], sign: int, values: int = MOVE_STATS_VALUES
 ) -> tuple[list[np.ndarray], RowRefs]:
     """Aggregated rows with their last `values` (summed) columns multiplied by sign; rows
     taking games away carry no game references."""
@@ -136,11 +141,34 @@ def lock_statistics(connection: Connection) -> None:
         connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
 
 
-class _Writer:
-    """What both writers share: collections, the new games' statistics, tracked players."""
+def nullable_endings(columns: Sequence[str]) -> list[int]:
+    """Indexes of the ending columns among `columns` (written NULL for zero)."""
+    return [index for index, column in enumerate(columns) if column in ENDING_COLUMNS]
 
-    def __init__(self, connection: Connection) -> None:
+
+def _none_for_zero(column: np.ndarray) -> list[int | None]:
+    return [value or None for value in column.tolist()]
+
+
+def _endings_sql(column: str, table: str) -> str:
+    """SET clause adding an ending count to a stored one, NULL meaning and giving zero."""
+    return f"{column} = nullif(coalesce({table}.{column}, 0) + coalesce(excluded.{column}, 0), 0)"
+
+
+class _Writer:
+    """What both writers share: collections, the new games' statistics, tracked players.
+
+    With `endings` False the writer leaves the ending counts out (the schema before
+    migration 0011, which migration 0008's rebuild writes)."""
+
+    def __init__(self, connection: Connection, *, endings: bool = True) -> None:
         self.connection = connection
+        self.endings = endings
+        dropped = 0 if endings else len(ENDING_COLUMNS)
+        self.move_stats_columns = MOVE_STATS_COLUMNS[: len(MOVE_STATS_COLUMNS) - dropped]
+        self.move_stats_types = MOVE_STATS_TYPES[: len(self.move_stats_columns)] + ("i4",)
+        self.player_columns = PLAYER_MOVE_STATS_COLUMNS[: len(PLAYER_MOVE_STATS_COLUMNS) - dropped]
+        self.player_values = PLAYER_VALUES - dropped
         self.raw = connection.connection.driver_connection
         self.rows = 0
         self.moved = 0  # stored games moved to another collection
@@ -227,9 +255,11 @@ class _Writer:
         """Append the chosen games' move_stats rows (when `all_games`) and merge the
         player_move_stats rows of the `tracked` player ids among them (`sign` -1: take
         the games' counts away)."""
+        dropped = 0 if self.endings else len(ENDING_COLUMNS)
         if all_games:
             seq = self.next_seq(cursor)
             stats, refs = _signed(move_stats_rows(batch, new), sign)
+            stats = stats[: len(stats) - dropped]
             self._append_move_stats(cursor, stats, refs, seq)
             self.rows += len(stats[0])
         if not len(tracked):
@@ -237,13 +267,14 @@ class _Writer:
         player_rows, player_refs = _signed(
             player_move_stats_rows(batch, new, white_ids, black_ids, tracked), sign, PLAYER_VALUES
         )
+        player_rows = player_rows[: len(player_rows) - dropped]
         if len(player_rows[0]):
             self.rows += len(player_rows[0])
-            self.merge(cursor, "player_move_stats", PLAYER_MOVE_STATS_COLUMNS, player_rows, player_refs)
+            self.merge(cursor, "player_move_stats", self.player_columns, player_rows, player_refs)
             self.merge(
                 cursor,
                 "player_move_stats_rollup",
-                PLAYER_ROLLUP_COLUMNS,
+                tuple(c for c in self.player_columns if c != "month"),
                 *month_less(player_rows, _PLAYER_MONTH, player_refs),
             )
 
@@ -330,25 +361,31 @@ class SqliteWriter(_Writer):
         cursor.execute("UPDATE games SET collection_id = ? WHERE uid = ?", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
-        columns = (*MOVE_STATS_COLUMNS, "seq", "refs")
+        columns = (*self.move_stats_columns, "seq", "refs")
         cursor.executemany(
             f"INSERT INTO move_stats ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))})",
-            zip(*(column.tolist() for column in stats), [seq] * len(stats[0]), refs.as_bytes(), strict=True),
+            zip(*_values(self.move_stats_columns, stats), [seq] * len(stats[0]), refs.as_bytes(), strict=True),
         )
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
-        keys, counts = columns[:-PLAYER_VALUES], columns[-PLAYER_VALUES:]
-        updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+        keys, counts = columns[: -self.player_values], columns[-self.player_values :]
+        updates = ", ".join(
+            _endings_sql(c, table) if c in ENDING_COLUMNS else f"{c} = {table}.{c} + excluded.{c}"
+            for c in counts
+        )
         statement = (
             f"INSERT INTO {table} ({', '.join(columns)}, refs) "
             f"VALUES ({', '.join('?' * (len(columns) + 1))}) "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
             f"refs = refs_merge({table}.refs, excluded.refs)"
         )
-        cursor.executemany(
-            statement, zip(*(column.tolist() for column in data), refs.as_bytes(), strict=True)
-        )
+        cursor.executemany(statement, zip(*_values(columns, data), refs.as_bytes(), strict=True))
+
+
+def _values(columns: Sequence[str], data: list[np.ndarray]) -> list[list]:
+    """The columns' values for executemany, ending counts NULL for zero."""
+    return [_none_for_zero(c) if name in ENDING_COLUMNS else c.tolist() for name, c in zip(columns, data, strict=True)]
 
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
@@ -360,13 +397,15 @@ COPY_ROWS_PER_WRITE = 32_768
 
 
 def binary_copy_chunks(
-    columns: list[np.ndarray], types: Sequence[str], refs: RowRefs
+    columns: list[np.ndarray], types: Sequence[str], refs: RowRefs, nullable: Sequence[int] = ()
 ) -> Iterator[bytes | memoryview]:
     """COPY ... (FORMAT BINARY) data for rows of integer columns ("i2" / "i4" / "i8" per
     column in `types`) and a last bytea column, each row's game references (NULL when it
     has none), built by numpy a slice of rows at a time (so a big batch never holds its
     whole payload in memory). Rows go grouped by their number of references, so every
-    group has fixed-width rows numpy can lay out."""
+    group has fixed-width rows numpy can lay out. The columns whose indexes are in
+    `nullable` are sent NULL where they are zero: laid out like the others, then their
+    value bytes dropped by one boolean mask over the slice."""
     width = game_refs.ENTRY.itemsize
     starts = np.cumsum(refs.counts) - refs.counts
     yield _COPY_HEADER
@@ -390,8 +429,36 @@ def binary_copy_chunks(
             if count:
                 picks = (starts[part][:, None] + np.arange(count)[None, :]).ravel()
                 rows["refs"] = refs.entries[picks].view(np.uint8).reshape(len(part), count * width)
-            yield memoryview(rows).cast("B")
+            if nullable:
+                yield _nulls_dropped(rows, columns, types, nullable, part)
+            else:
+                yield memoryview(rows).cast("B")
     yield _COPY_TRAILER
+
+
+def _reordered(refs: RowRefs, order: np.ndarray) -> RowRefs:
+    """The references of the rows taken in `order`."""
+    counts = refs.counts[order]
+    if len(refs.entries) == len(refs.counts) and (refs.counts == 1).all():  # one a row
+        return RowRefs(counts, refs.entries[order])
+    ends = np.cumsum(refs.counts)
+    first = (ends - refs.counts)[order]
+    picks = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    return RowRefs(counts, refs.entries[picks])
+
+
+def _nulls_dropped(  # type: ignore[no-untyped-def]
+    rows: np.ndarray, columns: list[np.ndarray], types: Sequence[str], nullable: Sequence[int], part
+) -> bytes:
+    """The laid-out rows with the zero values of the nullable columns sent as NULL
+    (length -1, no value bytes)."""
+    keep = np.ones((len(rows), rows.dtype.itemsize), bool)
+    for index in nullable:
+        zero = columns[index][part] == 0
+        rows[f"length{index}"][zero] = -1
+        offset = rows.dtype.fields[f"value{index}"][1]
+        keep[zero, offset : offset + _WIDTHS[types[index]]] = False
+    return rows.view(np.uint8).reshape(len(rows), rows.dtype.itemsize)[keep].tobytes()
 
 
 class PostgresWriter(_Writer):
@@ -399,8 +466,8 @@ class PostgresWriter(_Writer):
     new games' statistics straight into move_stats (binary COPY, no unique key); tracked
     players' statistics through staging and INSERT ... ON CONFLICT DO UPDATE."""
 
-    def __init__(self, connection: Connection) -> None:
-        super().__init__(connection)
+    def __init__(self, connection: Connection, *, endings: bool = True) -> None:
+        super().__init__(connection, endings=endings)
         if not connection.in_transaction():
             try:  # staging rows stay in memory (settable before the session's first temp table)
                 with connection.begin():
@@ -507,11 +574,47 @@ class PostgresWriter(_Writer):
         cursor.execute("UPDATE games SET collection_id = %s WHERE uid = %s", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
+        """COPY the rows in groups by the ending columns they fill: a row of one game (most
+        rows) fills at most one, so its group's COPY names only that one and the server
+        reads one field more a row, not fourteen (the others are NULL by default)."""
         columns = [*stats, np.full(len(stats[0]), seq, np.int64)]
-        with cursor.copy(
-            f"COPY move_stats ({', '.join(MOVE_STATS_COLUMNS)}, seq, refs) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            for chunk in binary_copy_chunks(columns, MOVE_STATS_TYPES, refs):
+        names = (*self.move_stats_columns, "seq")
+        if not self.endings:
+            self._copy_move_stats(cursor, names, columns, self.move_stats_types, refs, ())
+            return
+        first = len(self.move_stats_columns) - len(ENDING_COLUMNS)
+        filled = np.stack(stats[first:]) != 0
+        count = filled.sum(axis=0)
+        group = np.where(count == 1, filled.argmax(axis=0) + 1, np.where(count == 0, 0, -1))
+        order = np.argsort(group, kind="stable")  # each group's rows one slice, taken once
+        bounds = np.flatnonzero(np.diff(group[order])) + 1
+        starts, ends = np.concatenate([[0], bounds]), np.concatenate([bounds, [len(order)]])
+        sorted_refs = _reordered(refs, order)
+        entry_ends = np.cumsum(sorted_refs.counts)
+        entry_starts = entry_ends - sorted_refs.counts
+        sorted_columns: dict[int, np.ndarray] = {}
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            value = int(group[order[start]])
+            picked = list(range(first)) if value >= 0 else list(range(len(names) - 1))
+            picked = [*picked, first + value - 1] if value > 0 else picked
+            picked.append(len(names) - 1)  # seq
+            for i in picked:
+                if i not in sorted_columns:
+                    sorted_columns[i] = columns[i][order]
+            low = int(entry_starts[start]) if end > start else 0
+            high = int(entry_ends[end - 1]) if end > start else 0
+            self._copy_move_stats(
+                cursor,
+                tuple(names[i] for i in picked),
+                [sorted_columns[i][start:end] for i in picked],
+                tuple(self.move_stats_types[i] for i in picked),
+                RowRefs(sorted_refs.counts[start:end], sorted_refs.entries[low:high]),
+                nullable_endings(names[:-1]) if value < 0 else (),  # only these rows have zeros
+            )
+
+    def _copy_move_stats(self, cursor, names, columns, types, refs: RowRefs, nullable) -> None:  # type: ignore[no-untyped-def]
+        with cursor.copy(f"COPY move_stats ({', '.join(names)}, refs) FROM STDIN (FORMAT BINARY)") as copy:
+            for chunk in binary_copy_chunks(columns, types, refs, nullable):
                 copy.write(chunk)
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
@@ -520,11 +623,14 @@ class PostgresWriter(_Writer):
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
             for chunk in binary_copy_chunks(data, ["i8"] * len(data), refs):
                 copy.write(chunk)
-        keys, counts = columns[:-PLAYER_VALUES], columns[-PLAYER_VALUES:]
-        updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counts)
+        keys, counts = columns[: -self.player_values], columns[-self.player_values :]
+        updates = ", ".join(
+            _endings_sql(c, "t") if c in ENDING_COLUMNS else f"{c} = t.{c} + excluded.{c}" for c in counts
+        )
+        staged = ", ".join(f"nullif({c}, 0)" if c in ENDING_COLUMNS else c for c in columns)
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(columns)}, refs) "
-            f"SELECT {', '.join(columns)}, refs FROM stage_{table} "
+            f"SELECT {staged}, refs FROM stage_{table} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
             f"refs = {refs_merge('t.refs', 'excluded.refs', 'postgresql')}"
         )
@@ -533,7 +639,8 @@ class PostgresWriter(_Writer):
         cursor.execute(f"DELETE FROM stage_{table}")
 
 
-def writer_for(connection: Connection) -> SqliteWriter | PostgresWriter:
+def writer_for(connection: Connection, *, endings: bool = True) -> SqliteWriter | PostgresWriter:
+    """The dialect's writer (`endings` False: for the schema before migration 0011)."""
     if connection.dialect.name == "postgresql":
-        return PostgresWriter(connection)
-    return SqliteWriter(connection)
+        return PostgresWriter(connection, endings=endings)
+    return SqliteWriter(connection, endings=endings)

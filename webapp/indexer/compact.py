@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import refs_agg, refs_merge
 from webapp.indexer.bulk import lock_statistics
+from webapp.model.endings import ENDING_COLUMNS
 
 #: a position with more rows than this gets a month-less rollup
 HOT_ROWS = 64
@@ -40,12 +41,21 @@ MONTHLY_ROWS = 2048
 RANGES = 16
 GROUP = "position_key, move, collection, speed, rated, rating_band"
 MONTH_GROUP = GROUP + ", month"
-COUNTS = "white, draws, black, rating_sum"
-SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum)"
-SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum"
+# the ending counts are NULL for zero (webapp.db.tables), their sums too
+_ENDINGS = ", ".join(ENDING_COLUMNS)
+COUNTS = "white, draws, black, rating_sum, " + _ENDINGS
+SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum), " + ", ".join(
+    f"nullif(sum({c}), 0)" for c in ENDING_COLUMNS
+)
+SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum, " + (
+    ", ".join(f"nullif(sum({c}), 0) AS {c}" for c in ENDING_COLUMNS)
+)
+_ROLLUP_ENDINGS = ", ".join(
+    f"{c} = nullif(coalesce(move_stats_rollup.{c}, 0) + coalesce(excluded.{c}, 0), 0)" for c in ENDING_COLUMNS
+)
 MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
-MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, refs"
+MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, refs, {_ENDINGS}"
 BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
 
 
@@ -54,7 +64,9 @@ def _monthly_sums(dialect: str, where: str, join: str = "") -> str:
     keys = ", ".join(f"m.{c}" for c in MONTHLY_GROUP.split(", "))
     return (
         f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED}, "
-        f"max(m.rating_band), {refs_agg('m.refs', dialect)} FROM move_stats m {join} WHERE {where} GROUP BY {keys}"
+        f"max(m.rating_band), {refs_agg('m.refs', dialect)}, "
+        + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
+        + f" FROM move_stats m {join} WHERE {where} GROUP BY {keys}"
     )
 
 
@@ -65,7 +77,10 @@ def _monthly_upsert(dialect: str) -> str:
         + ", ".join(f"{c} = move_stats_monthly.{c} + excluded.{c}" for c in MONTHLY_COUNTS.split(", "))
         + ", best_band = CASE WHEN excluded.best_band > move_stats_monthly.best_band "
         "THEN excluded.best_band ELSE move_stats_monthly.best_band END, "
-        f"refs = {refs_merge('move_stats_monthly.refs', 'excluded.refs', dialect)}"
+        f"refs = {refs_merge('move_stats_monthly.refs', 'excluded.refs', dialect)}, "
+        + ", ".join(
+            f"{c} = nullif(coalesce(move_stats_monthly.{c}, 0) + coalesce(excluded.{c}, 0), 0)" for c in ENDING_COLUMNS
+        )
     )
 
 
@@ -132,7 +147,9 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
             f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, "
-            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {refs_agg('m.refs', dialect)}, "
+            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), "
+            + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
+            + f", {refs_agg('m.refs', dialect)}, "
             "max(m.month) "
             "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
             "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
@@ -143,6 +160,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             "draws = move_stats_rollup.draws + excluded.draws, "
             "black = move_stats_rollup.black + excluded.black, "
             "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
+            f"{_ROLLUP_ENDINGS}, "
             f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}, "
             "last_month = CASE WHEN coalesce(excluded.last_month, 0) > coalesce(move_stats_rollup.last_month, 0) "
             "THEN excluded.last_month ELSE move_stats_rollup.last_month END"

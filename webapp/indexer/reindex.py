@@ -41,6 +41,7 @@ from webapp.indexer.bulk import (
 from webapp.indexer.games import GameRecord
 from webapp.indexer.replay import replay_keys
 from webapp.indexer.rows import RowRefs, player_move_stats_rows, prepare_batch
+from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.speed import Speed
 from webapp.model.stored_game import decode_move_codes, decode_moves
 
@@ -53,6 +54,7 @@ _COLUMNS = (
     games.c.id, games.c.uid, games.c.source, games.c.white_id, games.c.black_id,
     games.c.white_rating, games.c.black_rating, games.c.result, games.c.speed,
     games.c.rated, games.c.month, games.c.moves, games.c.collection_id, games.c.played_on,
+    games.c.termination,
 )  # fmt: skip
 
 
@@ -104,6 +106,7 @@ def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def
         moves=decode_moves(row.moves),
         move_codes=codes,
         position_keys=replay_keys(codes.tolist(), index_plies),  # stored games are legal
+        termination=row.termination,
     )
 
 
@@ -152,7 +155,7 @@ def _stage_player_rows(connection: Connection, cursor, staged: tuple[list[np.nda
 def _write_player_rows(connection: Connection) -> None:
     """The staged rows summed once into both player tables (the players' rows were
     cleared first, so nothing to merge with), then the bulk table dropped."""
-    sums = ", ".join(f"sum({c})" for c in _COUNTS)
+    sums = ", ".join(f"nullif(sum({c}), 0)" if c in ENDING_COLUMNS else f"sum({c})" for c in _COUNTS)
     for table, keys in (
         ("player_move_stats", _PLAYER_KEYS),
         ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"]),
@@ -166,9 +169,12 @@ def _write_player_rows(connection: Connection) -> None:
     connection.exec_driver_sql(f"DROP TABLE {_BULK}")
 
 
-def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES) -> int:
+def rebuild_statistics(
+    connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES, endings: bool = True
+) -> int:
     """Recount every statistics table from the stored games (the caller's transaction);
-    tracked players end up ready. Returns the number of games counted."""
+    tracked players end up ready. Returns the number of games counted. `endings` False:
+    the schema before migration 0011, without the ending counts."""
     lock_statistics(connection)
     summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
@@ -176,7 +182,7 @@ def rebuild_statistics(connection: Connection, *, index_plies: int = DEFAULT_IND
         if table.name in present:
             connection.execute(delete(table))
     tracked = np.array(connection.execute(select(tracked_players.c.player_id)).scalars().all(), np.int64)
-    writer = writer_for(connection)
+    writer = writer_for(connection, endings=endings)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):

@@ -17,6 +17,7 @@ import numpy as np
 
 from webapp.indexer.games import GameRecord
 from webapp.model import game_refs
+from webapp.model.endings import CODES, ending_codes
 from webapp.model.position import position_key
 from webapp.model.stored_game import encode_move_codes
 
@@ -93,6 +94,8 @@ class Batch:
     #: writer once they are stored; the statistics rows' game references name them)
     date: np.ndarray
     game_id: np.ndarray
+    #: how each game ended, as an ending code (webapp.model.endings)
+    ending: np.ndarray
 
     def __len__(self) -> int:
         return len(self.records)
@@ -146,11 +149,13 @@ def prepare_batch(
     black = np.array([-1 if r.black_rating is None else r.black_rating for r in kept], np.int64)
     known = (white >= 0) & (black >= 0)
     mean = np.where(known, (white + black) // 2, 0)
+    outcome = np.array([_OUTCOME[r.result] for r in kept], np.int64)
+    termination = np.array([int(r.termination) for r in kept], np.int64)
     batch = Batch(
         records=kept,
         speed=np.array([int(r.speed) for r in kept], np.int64),
         rated=np.array([1 if r.rated else 0 for r in kept], np.int64),
-        outcome=np.array([_OUTCOME[r.result] for r in kept], np.int64),
+        outcome=outcome,
         month=np.array([r.month for r in kept], np.int64),
         band=np.where(known, np.clip(mean // 100, 0, MAX_BAND), -1),
         mean_rating=mean,
@@ -167,6 +172,7 @@ def prepare_batch(
         collection=np.zeros(len(kept), np.int64),
         date=np.array([_date(r) for r in kept], np.int64),
         game_id=np.zeros(len(kept), np.int64),
+        ending=ending_codes(outcome, termination),
     )
     return batch, bad
 
@@ -219,13 +225,19 @@ class RowRefs:
 
 
 def _aggregate(
-    keys: list[np.ndarray], values: list[np.ndarray], refs: RowRefs | None = None
+    keys: list[np.ndarray],
+    values: list[np.ndarray],
+    refs: RowRefs | None = None,
+    endings: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], RowRefs]:
-    """Sum `values` over rows with equal `keys`; returns the distinct keys then the sums,
-    and the groups' references (each group's rows' references, trimmed)."""
+    """Sum `values` over rows with equal `keys`; returns the distinct keys then the sums
+    (then, given each row's ending code in `endings`, the groups' count of each ending:
+    webapp.model.endings.ENDING_COLUMNS), and the groups' references (each group's rows'
+    references, trimmed)."""
     if len(keys[0]) == 0:
         empty = RowRefs(np.zeros(0, np.int64), np.zeros(0, game_refs.ENTRY))
-        return [k[:0] for k in keys] + [v[:0] for v in values], empty
+        counted = [] if endings is None else [np.zeros(0, np.int64)] * (CODES - 1)
+        return [k[:0] for k in keys] + [v[:0] for v in values] + counted, empty
     words = _packed(keys)
     order = np.lexsort(words[::-1])
     change = np.zeros(len(order), dtype=bool)
@@ -236,6 +248,12 @@ def _aggregate(
     starts = np.flatnonzero(change)
     firsts = order[starts]
     columns = [k[firsts] for k in keys] + [np.add.reduceat(v[order], starts) for v in values]
+    if endings is not None:  # one bincount over (group, ending code) for all the columns
+        group_of_sorted = np.cumsum(change) - 1
+        table = np.bincount(
+            group_of_sorted * CODES + endings[order], minlength=len(starts) * CODES
+        ).reshape(len(starts), CODES)
+        columns += list(np.ascontiguousarray(table[:, 1:].T))
     if refs is None:
         return columns, RowRefs(np.zeros(len(starts), np.int64), np.zeros(0, game_refs.ENTRY))
     if len(refs.counts) == len(order) and (refs.counts == 1).all():  # one reference a row
@@ -311,7 +329,7 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarra
     row's game references (rated by the mean rating).
 
     Columns: position_key, move, collection, speed, rated, rating_band, month, white,
-    draws, black, rating_sum.
+    draws, black, rating_sum, then the ENDING_COLUMNS counts.
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -330,6 +348,7 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarra
         ],
         [white, draws, black, rating_sum],
         _references(batch, g, batch.mean_rating[g]),
+        batch.ending[g],
     )
 
 
@@ -353,7 +372,8 @@ def player_move_stats_rows(
 
     Columns: player_id, position_key, color, move, collection, speed, rated, rating_band,
     game_band (the game's mean band), month, white, draws, black, rating_sum (the
-    opponent's rating), game_rating_sum (the game's mean rating when its band is known).
+    opponent's rating), game_rating_sum (the game's mean rating when its band is known),
+    then the ENDING_COLUMNS counts.
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -382,9 +402,11 @@ def player_move_stats_rows(
     game_rating = np.where(batch.band[g] >= 0, batch.mean_rating[g], 0)
     values = [twice(white), twice(draws), twice(black), opponent, twice(game_rating)]
     refs = _references(batch, np.concatenate([g, g]), np.concatenate([batch.white_rating[g], batch.black_rating[g]]))
+    endings = twice(batch.ending[g])
     if tracked is not None:
         keep = np.isin(player, tracked)
         keys = [column[keep] for column in keys]
         values = [column[keep] for column in values]
         refs = refs.select(keep)
-    return _aggregate(keys, values, refs)
+        endings = endings[keep]
+    return _aggregate(keys, values, refs, endings)

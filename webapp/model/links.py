@@ -24,6 +24,7 @@ def explorer_search(
     rated: bool = False,
     collections: Iterable[str] = (),
     orientation: str | None = None,
+    no_time_losses: bool = False,
 ) -> str:
     """The query string (with its '?', or '' when nothing is set) the dashboard and API share."""
     params: list[tuple[str, str]] = []
@@ -51,6 +52,8 @@ def explorer_search(
     names = tuple(collections)
     if names:
         params.append(("collections", ",".join(names)))
+    if no_time_losses:
+        params.append(("noTimeLosses", "1"))
     if orientation and orientation != "white":
         params.append(("orientation", orientation))
     return "?" + urlencode(params, safe=",:/") if params else ""

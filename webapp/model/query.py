@@ -90,6 +90,8 @@ class ExplorerQuery:
     #: only games of these collections (empty: all), and none of `exclude_collections`
     collections: tuple[str, ...] = ()
     exclude_collections: tuple[str, ...] = ()
+    #: leave out the games lost on time (white's and black's wins on time)
+    no_time_losses: bool = False
     _board: chess.Board | None = field(default=None, compare=False, hash=False, repr=False)
 
     @classmethod
@@ -108,6 +110,7 @@ class ExplorerQuery:
         rated_only: bool = False,
         collections: Iterable[str] = (),
         exclude_collections: Iterable[str] = (),
+        no_time_losses: bool = False,
     ) -> ExplorerQuery:
         """Validate every parameter and return the query; raise QueryError on the first problem."""
         board = _board_from_fen(fen)
@@ -150,6 +153,7 @@ class ExplorerQuery:
             rated_only=bool(rated_only),
             collections=_collections(collections, "collections"),
             exclude_collections=_collections(exclude_collections, "exclude_collections"),
+            no_time_losses=bool(no_time_losses),
         )
         object.__setattr__(query, "_board", board)
         return query
@@ -188,6 +192,7 @@ class ExplorerQuery:
             rated_only=self.rated_only,
             collections=self.collections,
             exclude_collections=self.exclude_collections,
+            no_time_losses=self.no_time_losses,
         )
 
     def without_player(self) -> ExplorerQuery:
@@ -203,6 +208,7 @@ class ExplorerQuery:
             rated_only=self.rated_only,
             collections=self.collections,
             exclude_collections=self.exclude_collections,
+            no_time_losses=self.no_time_losses,
         )
 
 

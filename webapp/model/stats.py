@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from webapp.model.endings import Endings
+
 
 @dataclass(frozen=True)
 class Results:
@@ -14,6 +16,8 @@ class Results:
     black: int = 0
     rating_sum: int = 0
     rated_games: int = 0
+    #: how the games ended, when asked for (webapp.model.endings)
+    endings: Endings | None = None
 
     @property
     def games(self) -> int:
