@@ -53,11 +53,13 @@ def test_migration_0010_down_and_up(client, engine, monkeypatch) -> None:
     tables = set(inspect(engine).get_table_names())
     assert not {"move_stats_monthly", "monthly_positions"} & tables
 
-    flask_migrate.upgrade()
-    assert current_revision(engine) == head_revision()
+    flask_migrate.upgrade(revision="0010")
     with engine.connect() as connection:
         assert [tuple(r) for r in connection.execute(text(SUMMARY))] == expected
         assert connection.execute(text("SELECT count(*) FROM monthly_positions")).scalar() == len(
             {row[0] for row in expected}
         )
+    flask_migrate.upgrade()  # later migrations recount the statistics: compaction sums them again
+    assert current_revision(engine) == head_revision()
+    compaction.compact(engine)
     assert _history(client) == answers
