@@ -9,6 +9,8 @@ games (for an opponent, from their own games). Opponents are the players already
 (tracked_players ready) with the most games, or those named. Prints p50 / p95 / max in ms:
 
 - flags, uncached: query_breakdown + position_flags straight from the database;
+- the explorer's numbers uncached, alone, with how games ended (`endings=1`) and with the
+  games lost on time left out (`noTimeLosses=1`);
 - GET /api/explorer/flags, each position asked once on a fresh cache generation;
 - opponent prep, uncached: prepare() (moves here and the likely line, up to 11 queries);
 - the opponent's leak search (find_leaks over all their positions, once per opponent and
@@ -84,6 +86,7 @@ def main() -> None:
     from webapp import create_app
     from webapp.caching import bump_generation
     from webapp.db.breakdown import query_breakdown
+    from webapp.db.explorer import query_explorer
     from webapp.db.leaks import find_leaks
     from webapp.db.move_flags import position_flags
     from webapp.db.opponent import LEAKS_SEARCHED, opponent_query, prepare
@@ -126,6 +129,18 @@ def main() -> None:
             times.append(1000 * (time.perf_counter() - started))
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
         print(f"{'GET /api/explorer/flags, first ask':44} {percentiles(times)}")
+
+        for label, extra in (("numbers only", {}), ("with endings", {"endings": True}),
+                             ("no time losses", {"no_time_losses": True})):
+            times = []
+            with engine.connect() as connection:
+                for line in lines:
+                    query = ExplorerQuery.build(play=line, **{k: v for k, v in extra.items() if k != "endings"})
+                    started = time.perf_counter()
+                    query_explorer(connection, query, with_games=False, with_endings=bool(extra.get("endings")))
+                    times.append(1000 * (time.perf_counter() - started))
+                    connection.rollback()
+            print(f"{'explorer uncached, ' + label:44} {percentiles(times)}")
 
         for name in opponents:
             with engine.connect() as connection:
