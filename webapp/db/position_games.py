@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Table, func, or_, select
 
-from webapp.db.explorer import _filters, stat_rows
+from webapp.db.explorer import _filters, player_filters, stat_rows
 from webapp.db.leaks import _common
-from webapp.db.tables import games, hot_positions, move_stats, move_stats_rollup
+from webapp.db.tables import (
+    games,
+    hot_positions,
+    move_stats,
+    move_stats_rollup,
+    player_move_stats_rollup,
+)
 from webapp.model import game_refs
 from webapp.model.position import NO_MOVE, decode_move
 from webapp.model.query import ExplorerQuery
@@ -51,14 +57,16 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
 def _candidate_rows(connection: Connection, query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int) -> list:  # type: ignore[type-arg]
     """(move, refs) of the rows that can hold the position's `limit` best and newest games.
 
-    A hot position's month-less rollup rows (all games, no dates asked) are many; only those
-    among the `limit` highest rating bands and the `limit` latest newest months can: a row
-    below both has `limit` rows above it, each with a game better (a higher band) or newer
-    (a later month) than all of its own. The rows appended since the rollup are all read.
+    Without dates the month-less rollups are read, and of them only the rows that can
+    hold those games (_best_and_newest): a player's rows, or a hot position's; the rows
+    appended since a hot position's rollup are all read.
     """
-    if player_ids is not None or query.since is not None or query.until is not None:
+    if query.since is not None or query.until is not None:
         rows = stat_rows(query, key, player_ids, refs=True)
         return connection.execute(select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))).all()
+    if player_ids is not None:
+        table = player_move_stats_rollup
+        return _best_and_newest(connection, table, player_filters(table, query, key, player_ids), limit)
     bound = connection.execute(select(hot_positions.c.seq).where(hot_positions.c.position_key == key)).scalar()
     appended = connection.execute(
         select(move_stats.c.move, move_stats.c.refs).where(
@@ -67,20 +75,24 @@ def _candidate_rows(connection: Connection, query: ExplorerQuery, key: int, play
     ).all()
     if bound is None:  # not hot: every row is in move_stats
         return appended
-    rollup = move_stats_rollup
-    kept = [
-        *_filters(rollup, query, key),
-        rollup.c.refs.is_not(None),
-        rollup.c.white + rollup.c.draws + rollup.c.black > 0,
-    ]
-    newest = func.coalesce(rollup.c.last_month, 999999)  # unknown: kept
-    marks = connection.execute(select(rollup.c.rating_band, newest).where(*kept)).all()
-    chosen = select(rollup.c.move, rollup.c.refs).where(*kept)
+    return appended + _best_and_newest(connection, move_stats_rollup, _filters(move_stats_rollup, query, key), limit)
+
+
+def _best_and_newest(connection: Connection, table: Table, conditions: list, limit: int) -> list:  # type: ignore[type-arg]
+    """(move, refs) of the month-less rollup rows under `conditions` that can hold their
+    `limit` best and newest games: those among the `limit` highest rating bands or the
+    `limit` latest newest months (last_month). A row below both has `limit` rows above
+    it, each with a game better (a higher band: all of a row's games are of its band) or
+    newer (a later month) than all of its own."""
+    kept = [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
+    newest = func.coalesce(table.c.last_month, 999999)  # unknown: kept
+    marks = connection.execute(select(table.c.rating_band, newest).where(*kept)).all()
+    chosen = select(table.c.move, table.c.refs).where(*kept)
     if len(marks) > limit:
         best_band = sorted((band for band, _ in marks), reverse=True)[limit - 1]
         latest = sorted((month for _, month in marks), reverse=True)[limit - 1]
-        chosen = chosen.where(or_(rollup.c.rating_band >= best_band, newest >= latest))
-    return appended + connection.execute(chosen).all()
+        chosen = chosen.where(or_(table.c.rating_band >= best_band, newest >= latest))
+    return connection.execute(chosen).all()
 
 
 def read_position_games(

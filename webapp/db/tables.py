@@ -175,6 +175,8 @@ def _player_stats_table(name: str, *, monthly: bool) -> Table:
         Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings
         Column("game_rating_sum", BigInteger, nullable=False, server_default="0"),  # mean ratings, band known
         Column("refs", LargeBinary),  # rated by the player's own rating
+        # the rollup's newest month of the rows summed here, as move_stats_rollup's
+        *([] if monthly else [Column("last_month", Integer)]),
         PrimaryKeyConstraint(*_PLAYER_KEYS, *(["month"] if monthly else [])),
         sqlite_with_rowid=False,
     )

@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy import Connection
 
-from webapp.db.refs_sql import refs_merge
+from webapp.db.refs_sql import later_month, refs_merge
 from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, player_move_stats_rows
 from webapp.model import game_refs
@@ -43,7 +43,8 @@ PLAYER_MOVE_STATS_COLUMNS = (
 )  # fmt: skip
 #: the summed columns at the end of PLAYER_MOVE_STATS_COLUMNS (the rest is the key)
 PLAYER_VALUES = 5
-PLAYER_ROLLUP_COLUMNS = tuple(c for c in PLAYER_MOVE_STATS_COLUMNS if c != "month")
+#: the rollup's columns: summed over months, with the newest of them (merged by max)
+PLAYER_ROLLUP_COLUMNS = (*(c for c in PLAYER_MOVE_STATS_COLUMNS if c != "month"), "last_month")
 _PLAYER_MONTH = PLAYER_MOVE_STATS_COLUMNS.index("month")
 NAME_LENGTH = 64
 #: PostgreSQL advisory lock: batches hold it shared, compaction and player indexing
@@ -244,7 +245,7 @@ class _Writer:
                 cursor,
                 "player_move_stats_rollup",
                 PLAYER_ROLLUP_COLUMNS,
-                *month_less(player_rows, _PLAYER_MONTH, player_refs),
+                *month_less(player_rows, _PLAYER_MONTH, player_refs, last_month=True),
             )
 
     def tracked(self, cursor) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -267,8 +268,20 @@ class _Writer:
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """Add rows already summed per key (rows._aggregate) to a keyed table, their game
-        references merged with the row's (refs_merge)."""
+        references merged with the row's (refs_merge), a last last_month column by max."""
         raise NotImplementedError
+
+
+def _merged_columns(columns: tuple[str, ...], alias: str, dialect: str) -> tuple[list[str], str]:
+    """The key columns of a merge (columns: keys, PLAYER_VALUES summed ones, maybe
+    last_month) and its SET list, `alias` naming the stored row."""
+    summed = [c for c in columns if c != "last_month"]
+    keys, counts = summed[:-PLAYER_VALUES], summed[-PLAYER_VALUES:]
+    updates = [f"{c} = {alias}.{c} + excluded.{c}" for c in counts]
+    if "last_month" in columns:
+        updates.append(f"last_month = {later_month(alias + '.last_month', 'excluded.last_month')}")
+    updates.append(f"refs = {refs_merge(alias + '.refs', 'excluded.refs', dialect)}")
+    return keys, ", ".join(updates)
 
 
 class SqliteWriter(_Writer):
@@ -338,13 +351,11 @@ class SqliteWriter(_Writer):
         )
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
-        keys, counts = columns[:-PLAYER_VALUES], columns[-PLAYER_VALUES:]
-        updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+        keys, updates = _merged_columns(columns, table, "sqlite")
         statement = (
             f"INSERT INTO {table} ({', '.join(columns)}, refs) "
             f"VALUES ({', '.join('?' * (len(columns) + 1))}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
-            f"refs = refs_merge({table}.refs, excluded.refs)"
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
         cursor.executemany(
             statement, zip(*(column.tolist() for column in data), refs.as_bytes(), strict=True)
@@ -520,13 +531,11 @@ class PostgresWriter(_Writer):
         with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
             for chunk in binary_copy_chunks(data, ["i8"] * len(data), refs):
                 copy.write(chunk)
-        keys, counts = columns[:-PLAYER_VALUES], columns[-PLAYER_VALUES:]
-        updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counts)
+        keys, updates = _merged_columns(columns, "t", "postgresql")
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(columns)}, refs) "
             f"SELECT {', '.join(columns)}, refs FROM stage_{table} "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
-            f"refs = {refs_merge('t.refs', 'excluded.refs', 'postgresql')}"
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
         # a transaction may merge many times (indexing a player, a rebuild): the staged
         # rows go now, not only at commit
