@@ -75,16 +75,20 @@ SHORT_LIMITS = (1, 2, 3, 4, 6, 9)
 
 
 def _short_lists(games, db_ids) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
-    """(play, filters, limit, the reference's [top, recent]) for lists of a few games in
-    the views that read the month-less rollups (no dates), all games' and players'."""
+    """(play, filters, limit, the reference's [top, recent], {uci: site} of the moves
+    played once) for lists of a few games in the views that read the month-less rollups
+    (no dates), all games' and players'."""
     expected = []
     for play in ([], ["e2e4"], "e2e4 c7c5".split()):
         for chosen in FILTERS:
             if "since" not in chosen and "until" not in chosen:
                 included: list = []
-                reference(games, play=play, included=included, **chosen)
+                numbers = reference(games, play=play, included=included, **chosen)
+                once = {m["uci"] for m in numbers["moves"] if m["games"] == 1}
+                singles = {move: game.site for game, _, move in included if move in once}
                 for limit in SHORT_LIMITS:
-                    expected.append((play, chosen, limit, list(reference_games(included, db_ids, limit))))
+                    lists = list(reference_games(included, db_ids, limit))
+                    expected.append((play, chosen, limit, lists, singles))
     return expected
 
 
@@ -95,14 +99,17 @@ def _wrong_short_lists(engine, expected: list[tuple], db_ids) -> list[str]:  # t
     wrong = []
     site_of = {game_id: site for site, game_id in db_ids.items()}
     with engine.connect() as connection:
-        for play, chosen, limit, lists in expected:
+        for play, chosen, limit, lists, singles in expected:
             query = ExplorerQuery.build(play=play, **chosen)
             board = query.board()
             ids = find_player_ids(connection, query.player) if query.player else None
-            found = read_position_games(connection, query, board, position_key(board), ids, limit=limit)
+            key = position_key(board)
+            found = read_position_games(connection, query, board, key, ids, frozenset(singles), limit)
             listed = [[(site_of[i], uci) for i, uci in kind] for kind in (found.top, found.recent)]
             if listed != lists:
                 wrong.append(f"{play} {chosen} limit {limit}: {listed} reference {lists}")
+            if {uci: site_of[i] for uci, i in found.single.items()} != singles:
+                wrong.append(f"{play} {chosen} limit {limit}: single games {found.single} reference {singles}")
     return wrong
 
 

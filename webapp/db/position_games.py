@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, Table, func, or_, select
+from sqlalchemy import Connection, Select, Table, func, or_, select, union_all
 
 from webapp.db.explorer import _filters, player_filters, stat_rows
 from webapp.db.leaks import _common
@@ -25,7 +25,7 @@ from webapp.db.tables import (
     player_move_stats_rollup,
 )
 from webapp.model import game_refs
-from webapp.model.position import NO_MOVE, decode_move
+from webapp.model.position import NO_MOVE, decode_move, uci_to_code
 from webapp.model.query import ExplorerQuery
 
 
@@ -54,45 +54,58 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
     return set(connection.execute(statement).scalars())
 
 
-def _candidate_rows(connection: Connection, query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int) -> list:  # type: ignore[type-arg]
-    """(move, refs) of the rows that can hold the position's `limit` best and newest games.
+def _candidate_rows(
+    connection: Connection,
+    query: ExplorerQuery,
+    key: int,
+    player_ids: tuple[int, ...] | None,
+    limit: int,
+    singles: list[int],
+) -> list:  # type: ignore[type-arg]
+    """(move, refs) of the rows that can hold the position's `limit` best and newest games
+    or the game of a move in `singles` (move codes).
 
     Without dates the month-less rollups are read, and of them only the rows that can
-    hold those games (_best_and_newest): a player's rows, or a hot position's; the rows
-    appended since a hot position's rollup are all read.
+    hold those games (_best_and_newest): a player's rows, or a hot position's, with the
+    rows appended since a hot position's rollup (all of a position's rows when it is not
+    hot: it has no rollup rows), in one statement.
     """
     if query.since is not None or query.until is not None:
         rows = stat_rows(query, key, player_ids, refs=True)
-        return connection.execute(select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))).all()
-    if player_ids is not None:
+        statement = select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))
+    elif player_ids is not None:
         table = player_move_stats_rollup
-        return _best_and_newest(connection, table, player_filters(table, query, key, player_ids), limit)
-    bound = connection.execute(select(hot_positions.c.seq).where(hot_positions.c.position_key == key)).scalar()
-    appended = connection.execute(
-        select(move_stats.c.move, move_stats.c.refs).where(
-            *_filters(move_stats, query, key), move_stats.c.seq > (bound or 0), move_stats.c.refs.is_not(None)
+        statement = _best_and_newest(table, player_filters(table, query, key, player_ids), limit, singles)
+    else:
+        rolled_up = select(hot_positions.c.seq).where(hot_positions.c.position_key == key).scalar_subquery()
+        appended = select(move_stats.c.move, move_stats.c.refs).where(
+            *_filters(move_stats, query, key),
+            move_stats.c.seq > func.coalesce(rolled_up, 0),
+            move_stats.c.refs.is_not(None),
         )
-    ).all()
-    if bound is None:  # not hot: every row is in move_stats
-        return appended
-    return appended + _best_and_newest(connection, move_stats_rollup, _filters(move_stats_rollup, query, key), limit)
+        rollup = _best_and_newest(move_stats_rollup, _filters(move_stats_rollup, query, key), limit, singles)
+        statement = union_all(appended, rollup)
+    return connection.execute(statement).all()
 
 
-def _best_and_newest(connection: Connection, table: Table, conditions: list, limit: int) -> list:  # type: ignore[type-arg]
+def _best_and_newest(table: Table, conditions: list, limit: int, singles: list[int]) -> Select:  # type: ignore[type-arg]
     """(move, refs) of the month-less rollup rows under `conditions` that can hold their
     `limit` best and newest games: those among the `limit` highest rating bands or the
-    `limit` latest newest months (last_month). A row below both has `limit` rows above
-    it, each with a game better (a higher band: all of a row's games are of its band) or
-    newer (a later month) than all of its own."""
+    `limit` latest newest months (last_month), and the rows of the moves in `singles`.
+    A row below both has `limit` rows above it, each with a game better (a higher band:
+    all of a row's games are of its band) or newer (a later month) than all of its own."""
     kept = [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
     newest = func.coalesce(table.c.last_month, 999999)  # unknown: kept
-    marks = connection.execute(select(table.c.rating_band, newest).where(*kept)).all()
-    chosen = select(table.c.move, table.c.refs).where(*kept)
-    if len(marks) > limit:
-        best_band = sorted((band for band, _ in marks), reverse=True)[limit - 1]
-        latest = sorted((month for _, month in marks), reverse=True)[limit - 1]
-        chosen = chosen.where(or_(table.c.rating_band >= best_band, newest >= latest))
-    return connection.execute(chosen).all()
+
+    def bound(column):  # type: ignore[no-untyped-def]
+        """The column's `limit`-th highest value among the rows; the lowest when fewer."""
+        nth = select(column).where(*kept).order_by(column.desc()).offset(limit - 1).limit(1)
+        return func.coalesce(nth.scalar_subquery(), -32768)
+
+    return select(table.c.move, table.c.refs).where(
+        *kept,
+        or_(table.c.rating_band >= bound(table.c.rating_band), newest >= bound(newest), table.c.move.in_(singles)),
+    )
 
 
 def read_position_games(
@@ -106,26 +119,28 @@ def read_position_games(
 ) -> PositionGames:
     """The position's `limit` best and newest games under the query's filters (a player's
     view rates games by the player's own rating), and the one game of each single move."""
-    found = _candidate_rows(connection, query, key, player_ids, limit)
-    parts: list[np.ndarray] = []
-    codes: list[np.ndarray] = []
-    for code, data in found:
-        entries = game_refs.decode(data)
-        parts.append(entries)
-        codes.append(np.full(len(entries), int(code), np.int64))
-    if not parts:
+    single_codes = [uci_to_code(uci) for uci in sorted(single_moves)]
+    found = _candidate_rows(connection, query, key, player_ids, limit, single_codes)
+    pieces = [bytes(data) for _, data in found]
+    if not pieces:
         return PositionGames()
-    entries = np.concatenate(parts)
-    moves = np.concatenate(codes)
+    entries = np.frombuffer(b"".join(pieces), dtype=game_refs.ENTRY)
+    counts = [len(piece) // game_refs.ENTRY.itemsize for piece in pieces]
+    moves = np.repeat(np.array([code for code, _ in found], np.int64), counts)
     _, first = np.unique(entries["id"], return_index=True)  # a moved game is named twice
     entries, moves = entries[first], moves[first]
     uci_of = {code: _uci(board, code) for code in np.unique(moves).tolist()}
-    legal = np.array([uci_of[code] is not False for code in moves.tolist()], bool)
-    entries, moves = entries[legal], moves[legal]
+    illegal = [code for code, uci in uci_of.items() if uci is False]
+    if illegal:
+        legal = ~np.isin(moves, illegal)
+        entries, moves = entries[legal], moves[legal]
     if query.collections or query.exclude_collections:
         candidates = np.union1d(
-            entries["id"][game_refs.top_order(entries)[: 2 * limit]],
-            entries["id"][game_refs.recent_order(entries)[: 2 * limit]],
+            np.union1d(
+                entries["id"][game_refs.top_order(entries)[: 2 * limit]],
+                entries["id"][game_refs.recent_order(entries)[: 2 * limit]],
+            ),
+            entries["id"][np.isin(moves, single_codes)],
         )
         kept = _collection_check(connection, query, [int(i) for i in candidates])
         inside = np.isin(entries["id"], list(kept))
