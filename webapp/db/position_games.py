@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, Select, Table, func, or_, select, union_all
+from sqlalchemy import Connection, Select, Table, func, select, union_all
 
 from webapp.db.explorer import _filters, player_filters, stat_rows
 from webapp.db.leaks import _common
@@ -22,6 +22,7 @@ from webapp.db.tables import (
     hot_positions,
     move_stats,
     move_stats_rollup,
+    newest_month,
     player_move_stats_rollup,
 )
 from webapp.model import game_refs
@@ -75,7 +76,7 @@ def _candidate_rows(
         statement = select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))
     elif player_ids is not None:
         table = player_move_stats_rollup
-        statement = _best_and_newest(table, player_filters(table, query, key, player_ids), limit, singles)
+        statement = union_all(*_best_and_newest(table, player_filters(table, query, key, player_ids), limit, singles))
     else:
         rolled_up = select(hot_positions.c.seq).where(hot_positions.c.position_key == key).scalar_subquery()
         appended = select(move_stats.c.move, move_stats.c.refs).where(
@@ -84,28 +85,36 @@ def _candidate_rows(
             move_stats.c.refs.is_not(None),
         )
         rollup = _best_and_newest(move_stats_rollup, _filters(move_stats_rollup, query, key), limit, singles)
-        statement = union_all(appended, rollup)
+        statement = union_all(appended, *rollup)
     return connection.execute(statement).all()
 
 
-def _best_and_newest(table: Table, conditions: list, limit: int, singles: list[int]) -> Select:  # type: ignore[type-arg]
-    """(move, refs) of the month-less rollup rows under `conditions` that can hold their
-    `limit` best and newest games: those among the `limit` highest rating bands or the
-    `limit` latest newest months (last_month), and the rows of the moves in `singles`.
-    A row below both has `limit` rows above it, each with a game better (a higher band:
-    all of a row's games are of its band) or newer (a later month) than all of its own."""
+def _best_and_newest(table: Table, conditions: list, limit: int, singles: list[int]) -> list[Select]:  # type: ignore[type-arg]
+    """Statements (read as their UNION ALL) of (move, refs) of the month-less rollup rows
+    under `conditions` that can hold their `limit` best and newest games: those among the
+    `limit` highest rating bands or the `limit` latest newest months (last_month), and
+    the rows of the moves in `singles`. A row below both has `limit` rows above it, each
+    with a game better (a higher band: all of a row's games are of its band) or newer (a
+    later month) than all of its own.
+
+    The bounds come from a few entries of the rollup's indexes by band and by newest month
+    (webapp.db.tables.ROLLUP_INDEXES), each part is a range of one of them; a single
+    move's row may be read twice (read_position_games counts a game once).
+    """
     kept = [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
-    newest = func.coalesce(table.c.last_month, 999999)  # unknown: kept
+    band, newest = table.c.rating_band, newest_month(table)
 
     def bound(column):  # type: ignore[no-untyped-def]
         """The column's `limit`-th highest value among the rows; the lowest when fewer."""
         nth = select(column).where(*kept).order_by(column.desc()).offset(limit - 1).limit(1)
         return func.coalesce(nth.scalar_subquery(), -32768)
 
-    return select(table.c.move, table.c.refs).where(
-        *kept,
-        or_(table.c.rating_band >= bound(table.c.rating_band), newest >= bound(newest), table.c.move.in_(singles)),
-    )
+    rows = select(table.c.move, table.c.refs)
+    return [
+        rows.where(*kept, band >= bound(band)),
+        rows.where(*kept, band < bound(band), newest >= bound(newest)),
+        rows.where(*kept, table.c.move.in_(singles)),
+    ]
 
 
 def read_position_games(
