@@ -98,8 +98,8 @@ def _best_and_newest(table: Table, conditions: list, limit: int, singles: list[i
     later month) than all of its own.
 
     The bounds come from a few entries of the rollup's indexes by band and by newest month
-    (webapp.db.tables.ROLLUP_INDEXES), each part is a range of one of them; a single
-    move's row may be read twice (read_position_games counts a game once).
+    (webapp.db.tables.ROLLUP_INDEXES), each part is a range of one of them; a row in two
+    parts is read twice (read_position_games counts a game once).
     """
     kept = [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
     band, newest = table.c.rating_band, newest_month(table)
@@ -112,7 +112,7 @@ def _best_and_newest(table: Table, conditions: list, limit: int, singles: list[i
     rows = select(table.c.move, table.c.refs)
     return [
         rows.where(*kept, band >= bound(band)),
-        rows.where(*kept, band < bound(band), newest >= bound(newest)),
+        rows.where(*kept, newest >= bound(newest)),
         rows.where(*kept, table.c.move.in_(singles)),
     ]
 
