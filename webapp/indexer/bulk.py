@@ -268,7 +268,8 @@ class _Writer:
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """Add rows already summed per key (rows._aggregate) to a keyed table, their game
-        references merged with the row's (refs_merge), a last last_month column by max."""
+        references merged with the row's (refs_merge), a last_month column (the rollup's,
+        last) kept at the later of the two months."""
         raise NotImplementedError
 
 
