@@ -195,7 +195,7 @@ def newest_month(table: Table):  # type: ignore[no-untyped-def]
 
 
 #: a position's rollup rows by band and by newest month, so the games lists find the rows
-#: among the highest bands and latest months from a few index entries (migration 0010)
+#: among the highest bands and latest months from a few index entries (migration 0012)
 ROLLUP_INDEXES = {
     "move_stats_rollup": ("position_key",),
     "player_move_stats_rollup": ("player_id", "position_key"),

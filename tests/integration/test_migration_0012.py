@@ -1,5 +1,5 @@
-"""Migration 0010 (the player rollup's newest month) fills last_month for the rows already
-there: down to 0009 and up again, a player's lists of a few games are the reference's."""
+"""Migration 0012 (the player rollup's newest month) fills last_month for the rows already
+there: down to 0011 and up again, a player's lists of a few games are the reference's."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from test_position_games import _short_lists, _wrong_short_lists
 from webapp.db.schema import current_revision, head_revision
 
 
-def test_migration_0010_down_and_up_fills_the_player_rollups_newest_months(client, engine) -> None:
+def test_migration_0012_down_and_up_fills_the_player_rollups_newest_months(client, engine) -> None:
     import_pgn(engine, [EXPLORER_SAMPLE])
     games = read_games([EXPLORER_SAMPLE])
     for name in ("frank", "carol_rook", "eve.bishop"):  # now tracked: their rows are written
@@ -22,8 +22,8 @@ def test_migration_0010_down_and_up_fills_the_player_rollups_newest_months(clien
         rows = connection.execute(text("SELECT count(*) FROM player_move_stats_rollup")).scalar()
     assert rows and rows > 100
 
-    flask_migrate.downgrade(revision="0009")
-    assert current_revision(engine) == "0009"
+    flask_migrate.downgrade(revision="0011")
+    assert current_revision(engine) == "0011"
     columns = {c["name"] for c in inspect(engine).get_columns("player_move_stats_rollup")}
     assert "last_month" not in columns and "refs" in columns
 

@@ -3,16 +3,16 @@ a player's newest games are read from the player's newest rows only; both rollup
 indexes by band and by newest month, so those rows are found from a few index entries
 (webapp.db.position_games).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
