@@ -431,7 +431,7 @@ def analyse(args: dict[str, str]) -> dict[str, Any]:
     p = compared.position
     peers = (
         [f"; peers rated {compared.peer_rating_min}–{compared.peer_rating_max} "
-         f"(around {compared.player}'s average {compared.rating} ± {band}): ",
+         f"(around {shown_name}'s average {compared.rating} ± {band}): ",
          html.Span(f"{p.peers.games:,} games", id="player-summary-peers"),
          f", score {_pct(p.peers.score)}"]
         if compared.rating is not None
@@ -443,7 +443,7 @@ def analyse(args: dict[str, str]) -> dict[str, Any]:
             html.Span(f"{p.player.games} games", id="player-summary-games"),
             f", score {_pct(p.player.score)} ({_interval(p)})",
             *peers,
-            html.Div("Peers are all games in that rating range, the player's own included.",
+            html.Div("Peers are all games in that rating range, the player's own left out (as in the Explorer).",
                      className="text-muted"),
         ]
     )
