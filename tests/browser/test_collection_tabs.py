@@ -121,6 +121,10 @@ def test_col002_a_collection_in_the_url_that_does_not_exist_is_shown_ignored(two
 def test_col003_an_upload_goes_to_the_collection_named(empty_app, browser) -> None:  # type: ignore[no-untyped-def]
     page = Dashboard(browser, empty_app).open()
     page.wait_for(lambda: browser.find_element(By.ID, "upload").is_displayed(), "the upload panel open")
+    # no game, no months: the disabled months slider shows no made-up "0" and "1" at its ends
+    page.wait_for(lambda: browser.find_elements(By.ID, "empty-notice"), "the empty store's notice")
+    marks = "return Array.from(document.querySelectorAll('#filter-months .dash-slider-mark')).map(m => m.textContent)"
+    assert all(not text.strip() for text in browser.execute_script(marks))
     box = browser.find_element(By.ID, "upload-collection")
     box.send_keys("My Games!")
     browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(MASTERS_PGN))

@@ -82,6 +82,9 @@ def _open_endings(live: LiveApp, browser, width: int, search: str) -> Dashboard:
     n = kinds["white"]["time"]
     assert f"white won on time: {n:,} of {games:,} games ({100 * n / games:.1f}%)" in " ".join(position["titles"])
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    # a row's notes wrap between notes, each whole on one line ("1-0 resign 21.1%")
+    lines = "return Array.from(document.querySelectorAll('#endings .ending-note-item')).map(n => n.getClientRects().length)"
+    assert browser.execute_script(lines) and set(browser.execute_script(lines)) == {1}
     browser.execute_script("document.getElementById('endings').scrollIntoView({block: 'start'})")
     _shot(browser, f"endings-{width}")
     _shot(browser, f"endings-panel-{width}", "endings-body")

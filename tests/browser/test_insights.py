@@ -178,3 +178,19 @@ def test_brw072_opponent_leaks_on_a_phone_link_to_their_positions(insights_app, 
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", link)
     page.wait_for(lambda: page.search == leak["url"][1:], "the leak's position in the URL")
     page.wait_for(lambda: len(page.move_line()) == len(leak["play"].split(",")), "the board's line")
+
+
+def test_brw073_opponent_tab_shows_no_empty_headings_for_an_unknown_name(insights_app, new_browser) -> None:
+    browser = new_browser(390, 844)
+    page = Dashboard(browser, insights_app).open("?play=e2e4")
+    _open_opponent(page, "nobody_by_this_name", "black")
+    page.wait_for(lambda: "nobody_by_this_name" in (page.text("#opponent-summary") or ""), "the unknown name")
+    for section in ("opponent-sections", "opponent-leaks-section"):
+        assert not browser.find_element(By.ID, section).is_displayed(), section
+    # a known opponent brings the headings back with their tables
+    box = browser.find_element(By.ID, "opponent-name")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("tw2" + Keys.ENTER)
+    page.wait_for(lambda: "tw2 as white" in (page.text("#opponent-summary") or ""), "tw2 as white")
+    page.wait_for(lambda: browser.find_element(By.ID, "opponent-sections").is_displayed(), "tw2's moves")
+    assert browser.find_element(By.ID, "opponent-leaks-section").is_displayed()

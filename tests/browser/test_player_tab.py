@@ -69,6 +69,8 @@ def test_brw040_player_tab_board_numbers_and_colour(live_app, browser) -> None:
     shown = page.wait_for(lambda: (r := _shown_rows(page)) == _expected_rows(compare) and r, "the API's rows")
     assert "ns" in {r["delta"] for r in shown}  # a few games: differences greyed
     assert f"{compare['position']['peers']['games']} games" in _summary(page)
+    # the peers are the Explorer's (webapp.db.leaks.Peers): the player's own games left out
+    assert "the player's own left out" in _summary(page)
     assert page.text("#player-opening") == "B00 King's Pawn Game"
     # a changed colour redraws: the old answer never stays as if it were the new one
     page.tick_label("player-color", "black")

@@ -183,3 +183,13 @@ def test_the_player_tab_names_the_player_as_the_source_spells_it(app, loaded) ->
     out = analyse({"player": "fischer, robert james", "color": "white"})
     bold = out["summary"].children[0]
     assert bold.children == "Fischer, Robert James as white: "
+
+
+def test_the_leaks_note_names_the_player_as_the_source_spells_it(app, loaded) -> None:
+    from webapp.dashboard.player_panel import analyse, leaks_panel
+
+    args = {"player": "fischer, robert james", "color": "white"}
+    analyse(args)  # the summary first: it has the player's games counted, as the tab does
+    with app.test_request_context():
+        _table, note = leaks_panel(args, index_plies=40)
+    assert note.startswith("Positions Fischer, Robert James reaches at least 3 times as white")

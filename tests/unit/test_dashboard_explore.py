@@ -146,3 +146,13 @@ def test_months_span_the_games(loaded) -> None:  # type: ignore[no-untyped-def]
     span = months(loaded.connect)
     assert (span[0], span[-1]) == (min(seen), max(seen))
     assert set(seen) <= set(span)
+
+
+def test_the_totals_name_the_player_as_the_source_spells_it(loaded) -> None:  # type: ignore[no-untyped-def]
+    from webapp.dashboard.moves import build_totals
+
+    view = explore(loaded.connect, ViewState(filters=Filters(player="carol_rook")))
+    assert view.player_name == "Carol_Rook" and view.peer_group is not None
+    text = str(build_totals(view))
+    assert "Carol_Rook's games" in text and "Carol_Rook's average" in text
+    assert "carol_rook" not in text  # one spelling in one line, never the typed one beside it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import chess
 from component_text import texts as _texts
 from dash import dcc, html
@@ -48,3 +50,31 @@ def test_rows_link_to_the_viewer_with_the_explorers_url() -> None:
     assert (source.target, source.rel) == ("_blank", "noopener noreferrer")
     assert [_texts(r.children[0])[0] for r in recent.children[1:]] == ["½-½", "0-1"]
     assert len(recent.children[1].children) == 1  # no source link for a game without one
+
+
+def _ids_under(component: Any) -> set[str]:
+    """The string ids of a component and everything under it."""
+    found = {component.id} if isinstance(getattr(component, "id", None), str) else set()
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            found |= _ids_under(child)
+    return found
+
+
+def test_the_games_lists_sit_under_the_moves_tables_loading_overlay() -> None:
+    """A new position dims the Top / Recent games with the table: never the last position's
+    games at full strength beside a spinner over the new one's table."""
+    from webapp.dashboard import ids
+    from webapp.dashboard.layout import build_explorer_panel
+
+    def loadings(component: Any) -> list[Any]:
+        out = [component] if isinstance(component, dcc.Loading) else []
+        children = getattr(component, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if hasattr(child, "to_plotly_json"):
+                out += loadings(child)
+        return out
+
+    overlay = next(c for c in loadings(build_explorer_panel()) if c.id == ids.LOADING)
+    assert {ids.EXPLORER_PANEL, ids.GAMES_PANEL} <= _ids_under(overlay)

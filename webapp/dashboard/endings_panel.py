@@ -133,7 +133,12 @@ def build_bar(name: str, results: Results, uci: str | None = None) -> html.Div:
             )
             notes.append((count, side, kind))
     notes.sort(key=lambda n: -n[0])
-    written = " · ".join(f"{SIDE_SHORT[s]} {KIND_SHORT[k]} {_pct(c, games)}" for c, s, k in notes[:4])
+    # each note whole on its line: a phone wraps between notes, never inside one ("0-1 / time 14.6%")
+    written: list[Any] = []
+    for c, s, k in notes[:4]:
+        written += [" · "] if written else []
+        written.append(html.Span(f"{SIDE_SHORT[s]} {KIND_SHORT[k]} {_pct(c, games)}",
+                                 className="ending-note-item text-nowrap"))
     return html.Div(
         [
             html.Div(

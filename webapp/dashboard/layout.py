@@ -46,15 +46,15 @@ def build_explorer_panel() -> html.Div:
             build_view_toggle(),
             html.Div(
                 [
+                    # the games lists come with the same answer: dimmed with the table, never stale beside it
                     dcc.Loading(
-                        html.Div(id=ids.EXPLORER_PANEL),
+                        [html.Div(id=ids.EXPLORER_PANEL), build_games_panel()],
                         id=ids.LOADING,
                         type="circle",
                         delay_show=150,
                         overlay_style={"visibility": "visible", "opacity": 0.55},
                         parent_className="moves-loading",
                     ),
-                    build_games_panel(),
                 ],
                 id=MOVES_VIEW,
             ),

@@ -88,7 +88,9 @@ def slider_props(bounds: Bounds) -> dict[str, object]:
     """min, max, marks and disabled for the span (a disabled 0–1 slider when no game has a date)."""
     if bounds is None or bounds[0] == bounds[1]:
         low = bounds[0] if bounds else 0
-        return {"min": low, "max": low + 1, "marks": slider_marks(bounds), "disabled": True}
+        # blank ends: without marks the slider would label itself with the numbers 0 and 1
+        marks = slider_marks(bounds) or {low: "", low + 1: ""}
+        return {"min": low, "max": low + 1, "marks": marks, "disabled": True}
     return {"min": bounds[0], "max": bounds[1], "marks": slider_marks(bounds), "disabled": False}
 
 
@@ -100,7 +102,7 @@ def build_month_range(since: str | None = None, until: str | None = None) -> dcc
         max=1,
         step=1,
         value=[0, 1],
-        marks={},
+        marks={0: "", 1: ""},  # blank until the months are known (no marks: Dash writes 0 and 1)
         allowCross=False,
         updatemode="mouseup",
         disabled=True,

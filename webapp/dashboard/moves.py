@@ -119,7 +119,7 @@ def peers_title(view: ExplorerView) -> str:
     """Who the peers are, in full: the Player tab's definition (webapp.db.leaks.Peers)."""
     if view.peer_group is None:
         return peer_label(view.query)
-    return view.peer_group.label(view.query.player or "the player")
+    return view.peer_group.label(view.player_name or view.query.player or "the player")
 
 
 def legend_label(view: ExplorerView) -> str:

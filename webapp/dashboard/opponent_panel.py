@@ -37,6 +37,9 @@ LEAKS_NOTE = "opponent-leaks-note"
 LOADING = "opponent-loading"
 LEAKS_LOADING = "opponent-leaks-loading"
 PREP_READY = "opponent-prep-ready"  # the parameters of the prep just drawn: the leaks follow
+SECTIONS = "opponent-sections"  # moves and line, hidden until there is a prep to show
+LEAKS_SECTION = "opponent-leaks-section"  # the leaks, hidden with them
+HIDDEN = {"display": "none"}
 
 
 # ---------------------------------------------------------------------------- builders
@@ -69,20 +72,30 @@ def build_opponent_panel() -> html.Div:
                             html.Div(
                                 [
                                     html.Div(id=SUMMARY, className="small mb-2"),
-                                    html.H6("Their moves here", className="chart-title mt-2",
-                                            id="opponent-moves-title"),
-                                    html.Div(id=MOVES),
-                                    html.H6("The line they steer to", className="chart-title mt-3"),
-                                    html.Div(id=LINE, className="opponent-line small"),
+                                    html.Div(
+                                        [
+                                            html.H6("Their moves here", className="chart-title mt-2",
+                                                    id="opponent-moves-title"),
+                                            html.Div(id=MOVES),
+                                            html.H6("The line they steer to", className="chart-title mt-3"),
+                                            html.Div(id=LINE, className="opponent-line small"),
+                                        ],
+                                        id=SECTIONS, style=HIDDEN,
+                                    ),
                                 ]
                             ),
                             id=LOADING, type="circle", delay_show=150,
                             overlay_style={"visibility": "visible", "opacity": 0.45},
                         ),
-                        html.H6("Where they score worst from here", className="chart-title mt-3"),
-                        html.Div(id=LEAKS_NOTE, className="small text-muted mb-1"),
-                        dcc.Loading(html.Div(id=LEAKS), id=LEAKS_LOADING, type="circle", delay_show=150,
-                                    overlay_style={"visibility": "visible", "opacity": 0.45}),
+                        html.Div(
+                            [
+                                html.H6("Where they score worst from here", className="chart-title mt-3"),
+                                html.Div(id=LEAKS_NOTE, className="small text-muted mb-1"),
+                                dcc.Loading(html.Div(id=LEAKS), id=LEAKS_LOADING, type="circle", delay_show=150,
+                                            overlay_style={"visibility": "visible", "opacity": 0.45}),
+                            ],
+                            id=LEAKS_SECTION, style=HIDDEN,
+                        ),
                     ]
                 )
             ),
@@ -266,6 +279,8 @@ def register_opponent_callbacks(app: dash.Dash) -> None:
         Output(OPPONENT_POLL, "disabled"),
         Output("opponent-moves-title", "children"),
         Output(PREP_READY, "data"),
+        Output(SECTIONS, "style"),
+        Output(LEAKS_SECTION, "style"),
         Input(OPPONENT_REQUEST, "data"),
         Input(OPPONENT_NAME, "value"),
         Input(OPPONENT_COLOR, "value"),
@@ -278,7 +293,9 @@ def register_opponent_callbacks(app: dash.Dash) -> None:
         if tab != "opponent":  # nothing to draw while the tab is hidden
             raise PreventUpdate
         out = opponent_content(panel_args(ViewState.from_dict(view), name, color))
-        return out["summary"], out["moves"], out["line"], not out["poll"], out["title"], out["ready"]
+        # no prep (no name, an unknown one, games being counted): no headings over nothing
+        style = None if out["ready"] else HIDDEN
+        return out["summary"], out["moves"], out["line"], not out["poll"], out["title"], out["ready"], style, style
 
     # after the prep, never beside it: the prep indexes a new opponent first (at once when
     # they have few games), and the leak search reads what that wrote

@@ -431,7 +431,7 @@ def analyse(args: dict[str, str]) -> dict[str, Any]:
     p = compared.position
     peers = (
         [f"; peers rated {compared.peer_rating_min}–{compared.peer_rating_max} "
-         f"(around {compared.player}'s average {compared.rating} ± {band}): ",
+         f"(around {shown_name}'s average {compared.rating} ± {band}): ",
          html.Span(f"{p.peers.games:,} games", id="player-summary-peers"),
          f", score {_pct(p.peers.score)}"]
         if compared.rating is not None
@@ -443,7 +443,7 @@ def analyse(args: dict[str, str]) -> dict[str, Any]:
             html.Span(f"{p.player.games} games", id="player-summary-games"),
             f", score {_pct(p.player.score)} ({_interval(p)})",
             *peers,
-            html.Div("Peers are all games in that rating range, the player's own included.",
+            html.Div("Peers are all games in that rating range, the player's own left out (as in the Explorer).",
                      className="text-muted"),
         ]
     )
@@ -459,7 +459,7 @@ def leaks_panel(args: dict[str, str], index_plies: int) -> tuple[Any, str]:
     from webapp.api.heavy import ServerBusy, heavy_slot
     from webapp.api.player_routes import parse_player_args, request_deadline
     from webapp.db.leaks import DEFAULT_BAND_WIDTH, PlayerNotFound, read_leaks
-    from webapp.db.players import PlayerIndexing
+    from webapp.db.players import PlayerIndexing, display_name
     from webapp.extensions import db
     from webapp.model.deadline import WorkTooLong
 
@@ -475,7 +475,9 @@ def leaks_panel(args: dict[str, str], index_plies: int) -> tuple[Any, str]:
     except (WorkTooLong, ServerBusy) as error:
         return html.Span(str(error), className="text-danger"), ""
     shown = drop_near_duplicates(list(search.leaks))[:LEAKS_SHOWN]
-    note = (f"Positions {query.player} reaches at least 3 times as {query.color}, most points lost "
+    with db.engine.connect() as connection:  # the name as the summary above spells it
+        name = display_name(connection, query.player or "") or query.player
+    note = (f"Positions {name} reaches at least 3 times as {query.color}, most points lost "
             "against peers first; a line continued by the same games is listed once, deepest.")
     if search.note:
         note = f"{note} Search {search.note}."
