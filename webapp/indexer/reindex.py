@@ -152,19 +152,22 @@ def _stage_player_rows(connection: Connection, cursor, staged: tuple[list[np.nda
         )
 
 
-def _write_player_rows(connection: Connection) -> None:
+def _write_player_rows(connection: Connection, *, endings: bool = True, newest: bool = True) -> None:
     """The staged rows summed once into both player tables (the players' rows were
-    cleared first, so nothing to merge with), then the bulk table dropped."""
+    cleared first, so nothing to merge with), then the bulk table dropped. `endings`,
+    `newest` False: the schema before migrations 0011 and 0012 (a migration's rebuild)."""
     refs = refs_agg("refs", connection.dialect.name)
-    for table, keys, newest in (
+    counts = [c for c in _COUNTS if endings or c not in ENDING_COLUMNS]
+    for table, keys, latest in (
         ("player_move_stats", _PLAYER_KEYS, {}),
-        ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"], {"last_month": "max(month)"}),
+        ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"],
+         {"last_month": "max(month)"} if newest else {}),
     ):
         key_list = ", ".join(keys)
-        columns = [*keys, *_COUNTS, "refs", *newest]
+        columns = [*keys, *counts, "refs", *latest]
         values = [
-            *keys, *(f"nullif(sum({c}), 0)" if c in ENDING_COLUMNS else f"sum({c})" for c in _COUNTS),
-            refs, *newest.values(),
+            *keys, *(f"nullif(sum({c}), 0)" if c in ENDING_COLUMNS else f"sum({c})" for c in counts),
+            refs, *latest.values(),
         ]  # fmt: skip
         connection.exec_driver_sql(  # in key order: the primary key is filled left to right
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {_BULK} "
@@ -185,15 +188,18 @@ def rebuild_statistics(
     for table in (move_stats, *summaries, player_move_stats, player_move_stats_rollup):
         if table.name in present:
             connection.execute(delete(table))
-    tracked = np.array(connection.execute(select(tracked_players.c.player_id)).scalars().all(), np.int64)
     newest = any(c["name"] == "last_month" for c in inspect(connection).get_columns("player_move_stats_rollup"))
     writer = writer_for(connection, endings=endings, newest=newest)  # the schema a migration has so far
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):
-        _add_chunk(writer, cursor, rows, index_plies, tracked, all_games=True)
+        _add_chunk(writer, cursor, rows, index_plies, np.zeros(0, np.int64), all_games=True)
         counted += len(rows)
-    connection.execute(update(tracked_players).values(status="ready", done=0, total=0))
+    # the tracked players as indexing counts them: staged in bulk and summed once, not
+    # merged chunk by chunk (a 455,671-game player's merges took most of an hour)
+    tracked = sorted(connection.execute(select(tracked_players.c.player_id)).scalars().all())
+    if tracked:
+        _count_players(connection, tracked, index_plies, lambda _games: None, endings=endings, newest=newest)
     return counted
 
 
@@ -260,9 +266,18 @@ def index_players(
     return done
 
 
-def _count_players(connection: Connection, ids: list[int], index_plies: int, counted: Callable[[int], None]) -> None:
+def _count_players(
+    connection: Connection,
+    ids: list[int],
+    index_plies: int,
+    counted: Callable[[int], None],
+    *,
+    endings: bool = True,
+    newest: bool = True,
+) -> None:
     """Recount the players' statistics from their stored games (the caller's transaction,
-    under the statistics lock) and mark them ready; `counted(n)` after each chunk."""
+    under the statistics lock) and mark them ready; `counted(n)` after each chunk.
+    `endings`, `newest`: as _write_player_rows."""
     tracked = np.array(ids, np.int64)
     lock_statistics(connection)
     connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
@@ -280,7 +295,7 @@ def _count_players(connection: Connection, ids: list[int], index_plies: int, cou
         _stage_player_rows(connection, cursor, staged)
         done += len(rows)
         counted(len(rows))
-    _write_player_rows(connection)
+    _write_player_rows(connection, endings=endings, newest=newest)
     connection.execute(
         update(tracked_players)
         .where(tracked_players.c.player_id.in_(ids))
