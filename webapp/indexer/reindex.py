@@ -170,11 +170,12 @@ def _write_player_rows(connection: Connection) -> None:
 
 
 def rebuild_statistics(
-    connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES, endings: bool = True
+    connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES, endings: bool = True, paths: bool = True
 ) -> int:
     """Recount every statistics table from the stored games (the caller's transaction);
     tracked players end up ready. Returns the number of games counted. `endings` False:
-    the schema before migration 0011, without the ending counts."""
+    the schema before migration 0011, without the ending counts; `paths` False: before
+    migration 0012, without move_stats' move-order column."""
     lock_statistics(connection)
     summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
@@ -182,7 +183,7 @@ def rebuild_statistics(
         if table.name in present:
             connection.execute(delete(table))
     tracked = np.array(connection.execute(select(tracked_players.c.player_id)).scalars().all(), np.int64)
-    writer = writer_for(connection, endings=endings)
+    writer = writer_for(connection, endings=endings, paths=paths)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):
