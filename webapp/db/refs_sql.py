@@ -29,3 +29,11 @@ def refs_merge(first: str, second: str, dialect: str) -> str:
         f"WHEN length({first}) + length({second}) <= {_LIMIT} THEN {first} || {second} "
         f"ELSE refs_trim({first} || {second}) END"
     )
+
+
+def one_ref(column: str, dialect: str) -> str:
+    """An aggregate expression: the first entry of one of the group's rows' references, as
+    hex text (bytes have no min() on PostgreSQL), NULL when no row has any."""
+    if dialect != "postgresql":
+        return f"min(hex(substr({column}, 1, {ENTRY.itemsize})))"
+    return f"min(encode(substring({column} from 1 for {ENTRY.itemsize}), 'hex'))"
