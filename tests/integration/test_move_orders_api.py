@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from explorer_reference import read_games
 from orders_reference import expected_orders
-from sample_games import LICHESS_2021_10, SHARED_LICHESS, import_pgn
+from sample_games import EXPLORER_SAMPLE, LICHESS_2021_10, SHARED_LICHESS, import_pgn
 
 from webapp.caching import bump_generation
 from webapp.indexer import compact as compaction
@@ -87,3 +87,15 @@ def test_player_views_and_bad_positions_are_refused(client, params: dict[str, st
     response = client.get("/api/explorer/orders", query_string=params)
     assert response.status_code == 400
     assert response.get_json()["error"]
+
+
+def test_a_knight_shuffle_reaches_a_position_by_its_first_visit(client, engine) -> None:
+    """The explorer sample's games that shuffle knights (1.Nf3 Nf6 2.Ng1 Ng8 …) before 1.e4
+    come back to the start position (counted once, by no moves) and reach 1.e4 late."""
+    import_pgn(engine, [EXPLORER_SAMPLE])
+    games = _games(EXPLORER_SAMPLE)
+    for play in ("", "e2e4", "e2e4 e7e5", "d2d4 d7d5 g1f3 g8f6"):
+        body = client.get("/api/explorer/orders", query_string=_params(play, {})).get_json()
+        assert body == expected_orders(games, play.split()), play
+    late = client.get("/api/explorer/orders", query_string={"play": "e2e4"}).get_json()["orders"][1]
+    assert late["uci"][:4] == ["g1f3", "g8f6", "f3g1", "f6g8"] and late["uci"][-1] == "e2e4"
