@@ -77,4 +77,6 @@ def expected_orders(games: Sequence[RefGame], play: Sequence[str], **filters: An
             for uci, counts in ranked
         ],
         "unresolved": 0,
+        "moreOrders": 0,  # the files have fewer than MAX_ORDERS orders into any position asked
+        "moreGames": 0,
     }

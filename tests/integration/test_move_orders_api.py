@@ -14,6 +14,7 @@ from orders_reference import expected_orders
 from sample_games import EXPLORER_SAMPLE, LICHESS_2021_10, SHARED_LICHESS, import_pgn
 
 from webapp.caching import bump_generation
+from webapp.db import move_orders
 from webapp.indexer import compact as compaction
 
 FIRST = LICHESS_2021_10
@@ -89,7 +90,7 @@ def test_player_views_and_bad_positions_are_refused(client, params: dict[str, st
     assert response.get_json()["error"]
 
 
-def test_a_knight_shuffle_reaches_a_position_by_its_first_visit(client, engine) -> None:
+def test_a_knight_shuffle_reaches_a_position_by_its_first_visit(client, engine, monkeypatch) -> None:
     """The explorer sample's games that shuffle knights (1.Nf3 Nf6 2.Ng1 Ng8 …) before 1.e4
     come back to the start position (counted once, by no moves) and reach 1.e4 late."""
     import_pgn(engine, [EXPLORER_SAMPLE])
@@ -99,3 +100,8 @@ def test_a_knight_shuffle_reaches_a_position_by_its_first_visit(client, engine) 
         assert body == expected_orders(games, play.split()), play
     late = client.get("/api/explorer/orders", query_string={"play": "e2e4"}).get_json()["orders"][1]
     assert late["uci"][:4] == ["g1f3", "g8f6", "f3g1", "f6g8"] and late["uci"][-1] == "e2e4"
+    monkeypatch.setattr(move_orders, "MAX_ORDERS", 1)  # only the most played told, the rest counted
+    bump_generation()
+    capped = client.get("/api/explorer/orders", query_string={"play": "e2e4"}).get_json()
+    full = expected_orders(games, ["e2e4"])
+    assert capped == {**full, "orders": full["orders"][:1], "moreOrders": 1, "moreGames": 2}

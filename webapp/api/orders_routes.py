@@ -36,6 +36,8 @@ def orders_json(orders: PositionOrders) -> dict[str, Any]:
         "games": orders.games,
         "orders": [order_json(o, orders.games) for o in orders.orders],
         "unresolved": orders.unresolved,
+        "moreOrders": orders.more_orders,
+        "moreGames": orders.more_games,
     }
 
 

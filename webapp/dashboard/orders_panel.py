@@ -106,7 +106,7 @@ def build_orders(orders: PositionOrders, query: ExplorerQuery) -> list[Any]:
     rows: list[Any] = [
         build_order(order, orders.games, explorer_url(from_start, order.uci)) for order in orders.orders[:MAX_ORDERS]
     ]
-    hidden = len(orders.orders) - MAX_ORDERS
+    hidden = len(orders.orders) - MAX_ORDERS + orders.more_orders
     if hidden > 0:
         rows.append(html.Div(f"{hidden} less played orders not shown", className="text-muted order-note"))
     if orders.unresolved:

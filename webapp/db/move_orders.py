@@ -6,7 +6,8 @@ webapp.indexer.rows.path_hashes). The position's rows under the query's filters 
 summed per path in SQL, with one game reference of one of its rows (refs_sql.one_ref);
 that game is replayed from its stored moves up to its first visit of the position,
 which gives the order's moves. A path whose game does not reach the position by that
-very order (a hash collision) is left out and counted as unresolved.
+very order (a hash collision) is left out and counted as unresolved. Only the
+MAX_ORDERS orders with most games are told; the rest are counted.
 """
 
 from __future__ import annotations
@@ -15,20 +16,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import chess
+import numpy as np
 from sqlalchemy import Connection, func, literal_column, select
 
 from webapp.caching import memoized
 from webapp.db.explorer import TIME_COLUMNS, cache_key, stat_rows
 from webapp.db.refs_sql import one_ref
 from webapp.db.tables import games
-from webapp.indexer.rows import path_of
+from webapp.indexer.rows import path_hashes
 from webapp.model import game_refs
 from webapp.model.endings import TIME_LOSS
-from webapp.model.position import encode_move, position_key
+from webapp.model.position import decode_move, position_key
 from webapp.model.query import ExplorerQuery, QueryError
-from webapp.model.stored_game import decode_moves
+from webapp.model.stored_game import decode_move_codes
 
 NOT_FOR_PLAYERS = "move orders are not available for a player view yet"
+#: the orders told (most games first); each costs replaying one game's opening
+MAX_ORDERS = 50
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class PositionOrders:
     games: int
     orders: tuple[MoveOrder, ...]
     unresolved: int  # orders whose moves could not be told (hash collisions), left out
+    more_orders: int = 0  # the less played orders past MAX_ORDERS, not told
+    more_games: int = 0  # ... and their games
 
 
 def _order_sums(connection: Connection, query: ExplorerQuery, key: int) -> list[tuple[int, int, int, int, str | None]]:
@@ -77,22 +83,24 @@ def _order_sums(connection: Connection, query: ExplorerQuery, key: int) -> list[
     return out
 
 
-def _first_visit(moves: Sequence[str], key: int) -> tuple[list[str], list[str], list[int]] | None:
-    """The UCI and SAN moves, and their codes, before the game first reached the position."""
-    board = chess.Board()
-    uci: list[str] = []
-    san: list[str] = []
-    codes: list[int] = []
-    for text in (*moves, None):
+def _visit(codes: np.ndarray, path: int, key: int) -> tuple[list[str], list[str]] | None:
+    """The UCI and SAN moves by which the game reached the position with that path: the
+    prefixes' paths are hashed at once, and only the first matching prefix is replayed
+    (then checked against the position's key: a colliding hash is not taken)."""
+    n = len(codes)
+    move = np.append(codes.astype(np.int64), 0)
+    prefixes = path_hashes(move, np.arange(n + 1, dtype=np.int64), np.zeros(1, np.int64), np.array([n + 1]))
+    for ply in np.flatnonzero(prefixes == path)[:3].tolist():
+        board = chess.Board()
+        uci: list[str] = []
+        san: list[str] = []
+        for code in codes[:ply].tolist():
+            chosen = decode_move(code)
+            uci.append(chosen.uci())
+            san.append(board.san(chosen))
+            board.push(chosen)
         if position_key(board) == key:
-            return uci, san, codes
-        if text is None:
-            return None
-        move = chess.Move.from_uci(text)
-        uci.append(text)
-        san.append(board.san(move))
-        codes.append(encode_move(move))
-        board.push(move)
+            return uci, san
     return None
 
 
@@ -111,6 +119,8 @@ def query_move_orders(connection: Connection, query: ExplorerQuery) -> PositionO
     key = position_key(board)
     sums = [s for s in _order_sums(connection, query, key) if s[1] + s[2] + s[3] > 0]
     total = sum(s[1] + s[2] + s[3] for s in sums)
+    sums.sort(key=lambda s: (-(s[1] + s[2] + s[3]), s[0]))
+    sums, rest = sums[:MAX_ORDERS], sums[MAX_ORDERS:]
     game_of = {}
     for path, *_counts, refs in sums:
         entries = game_refs.decode(None if refs is None else bytes.fromhex(refs))
@@ -124,8 +134,8 @@ def query_move_orders(connection: Connection, query: ExplorerQuery) -> PositionO
     unresolved = 0
     for path, white, draws, black, _refs in sums:
         data = stored.get(game_of.get(path, -1))
-        visit = None if data is None else _first_visit(decode_moves(data), key)
-        if visit is None or path_of(visit[2]) != path:
+        visit = None if data is None else _visit(decode_move_codes(data), path, key)
+        if visit is None:
             unresolved += 1
             continue
         found.append(MoveOrder(tuple(visit[0]), tuple(visit[1]), white, draws, black))
@@ -134,7 +144,10 @@ def query_move_orders(connection: Connection, query: ExplorerQuery) -> PositionO
     ordered = tuple(
         MoveOrder(o.uci, o.san, o.white, o.draws, o.black, _diverges_at(o.uci, main)) for o in found
     )
-    return PositionOrders(fen=board.fen(), games=total, orders=ordered, unresolved=unresolved)
+    return PositionOrders(
+        fen=board.fen(), games=total, orders=ordered, unresolved=unresolved,
+        more_orders=len(rest), more_games=sum(s[1] + s[2] + s[3] for s in rest),
+    )  # fmt: skip
 
 
 def read_move_orders(connection_factory: Callable[[], Connection], query: ExplorerQuery) -> PositionOrders:
