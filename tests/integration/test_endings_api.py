@@ -96,3 +96,39 @@ def test_endings_of_a_player(client, engine, ended) -> None:
     bump_generation()
     _check(client, ended, player=PLAYER)
     _check(client, ended, player=PLAYER, color="black", noTimeLosses=True)
+
+
+def _breakdown_per_move(client, play, **extra) -> dict[str, dict[str, dict[str, int]]]:  # type: ignore[no-untyped-def]
+    """The charts' breakdown summed per move, over bands and over months, as the
+    reference shapes a move's counts (the position under "position")."""
+    body = client.get(
+        "/api/explorer/breakdown", query_string={"play": ",".join(play), "noTimeLosses": "1", **extra}
+    ).get_json()
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for part in ("bands", "months"):
+        for row in body[part]:
+            for name in ("position", *([row["uci"]] if row["uci"] else [])):
+                counts = out.setdefault(part, {}).setdefault(name, {"white": 0, "draws": 0, "black": 0})
+                for side in ("white", "draws", "black"):
+                    counts[side] += row[side]
+    return out
+
+
+@pytest.mark.parametrize("compacted", [False, True])
+def test_charts_leave_out_the_games_lost_on_time(client, engine, ended, monkeypatch, compacted) -> None:
+    """The charts' rating bands and months (and so the move flags) honour noTimeLosses,
+    also where a hot position's summaries answer."""
+    if compacted:
+        monkeypatch.setattr(compaction, "HOT_ROWS", 8)
+        monkeypatch.setattr(compaction, "MONTHLY_ROWS", 16)
+        report = compaction.compact(engine)
+        assert report.hot_added > 0 and report.monthly_added > 0
+        bump_generation()
+    for play in POSITIONS:
+        expected = {
+            name: {side: entry[side] for side in ("white", "draws", "black")}
+            for name, entry in endings_reference(ended, play, no_time_losses=True).items()
+        }
+        got = _breakdown_per_move(client, play)
+        assert got["bands"] == expected, play
+        assert got["months"] == expected, play

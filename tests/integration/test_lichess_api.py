@@ -390,10 +390,9 @@ def test_lichess_and_our_api_share_queries_and_cache(client, engine, sample) -> 
         theirs = client.get("/lichess", query_string=params).get_json()
         assert statements == []  # answered from the shared cache
         client.get("/lichess", query_string={**params, "speeds": "classical"})
-        # a new question: its numbers, how far the position's monthly summary goes (none
-        # here), its games' references, their collections today (/lichess leaves the
-        # masters out) and the listed games' players and dates
-        assert len(statements) == 5 and statements[0].startswith("SELECT anon_1.move, sum(")
+        # a new question: its numbers, its games' references, their collections today
+        # (/lichess leaves the masters out) and the listed games' players and dates
+        assert len(statements) == 4 and statements[0].startswith("SELECT anon_1.move, sum(")
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [(m["uci"], m["white"], m["draws"], m["black"]) for m in theirs["moves"]] == [

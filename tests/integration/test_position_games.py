@@ -10,6 +10,7 @@ lists) and in a player's view. Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -19,8 +20,12 @@ from sqlalchemy import text
 from test_explorer_counts import FILTERS, POSITIONS, _params
 
 from webapp.caching import bump_generation
+from webapp.db.players import find_player_ids
+from webapp.db.position_games import read_position_games
 from webapp.indexer import compact as compaction
 from webapp.indexer.compact import compact
+from webapp.model.position import position_key
+from webapp.model.query import ExplorerQuery
 
 
 @pytest.fixture
@@ -71,6 +76,80 @@ def test_games_lists_equal_the_reference_before_and_after_compaction(client, eng
         bump_generation()
     wrong = _wrong(client, games, db_ids)
     assert not wrong, f"after compaction, {len(wrong)} lists differ:\n" + "\n".join(wrong[:10])
+
+
+SHORT_LIMITS = (1, 2, 3, 4, 6, 9)
+
+
+def _short_lists(games, db_ids) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
+    """(play, filters, limit, the reference's [top, recent], {uci: site} of the moves
+    played once) for lists of a few games in the views that read the month-less rollups
+    (no dates), all games' and players'."""
+    expected = []
+    for play in ([], ["e2e4"], "e2e4 c7c5".split()):
+        for chosen in FILTERS:
+            if "since" not in chosen and "until" not in chosen:
+                included: list = []
+                numbers = reference(games, play=play, included=included, **chosen)
+                once = {m["uci"] for m in numbers["moves"] if m["games"] == 1}
+                singles = {move: game.site for game, _, move in included if move in once}
+                for limit in SHORT_LIMITS:
+                    lists = list(reference_games(included, db_ids, limit))
+                    expected.append((play, chosen, limit, lists, singles))
+    return expected
+
+
+def _wrong_short_lists(engine, expected: list[tuple], db_ids) -> list[str]:  # type: ignore[no-untyped-def, type-arg]
+    """Lists of a few games read straight from the rows: a hot position's rollup and a
+    player's hold far more rows than that, so only the rows among the `limit` highest
+    bands or latest months are read, and a bound off by one drops a listed game."""
+    wrong = []
+    site_of = {game_id: site for site, game_id in db_ids.items()}
+    with engine.connect() as connection:
+        for play, chosen, limit, lists, singles in expected:
+            query = ExplorerQuery.build(play=play, **chosen)
+            board = query.board()
+            ids = find_player_ids(connection, query.player) if query.player else None
+            key = position_key(board)
+            found = read_position_games(connection, query, board, key, ids, frozenset(singles), limit)
+            listed = [[(site_of[i], uci) for i, uci in kind] for kind in (found.top, found.recent)]
+            if listed != lists:
+                wrong.append(f"{play} {chosen} limit {limit}: {listed} reference {lists}")
+            if {uci: site_of[i] for uci, i in found.single.items()} != singles:
+                wrong.append(f"{play} {chosen} limit {limit}: single games {found.single} reference {singles}")
+    return wrong
+
+
+def test_short_lists_equal_the_reference_before_and_after_compaction(client, engine, stored) -> None:
+    games, db_ids = stored
+    for name in ("frank", "carol_rook", "eve.bishop", "dave99"):  # now tracked: the player views
+        assert client.get("/api/explorer", query_string={"player": name}).status_code == 200
+    expected = _short_lists(games, db_ids)
+    wrong = _wrong_short_lists(engine, expected, db_ids)
+    assert not wrong, f"{len(wrong)} lists differ:\n" + "\n".join(wrong[:10])
+    compact(engine)
+    wrong = _wrong_short_lists(engine, expected, db_ids)
+    assert not wrong, f"after compaction, {len(wrong)} lists differ:\n" + "\n".join(wrong[:10])
+
+
+def test_a_tracked_players_later_games_merged_as_they_land_are_listed(client, engine, tmp_path) -> None:
+    """Games imported after a player is indexed are merged into the player's rollup rows,
+    whose newest month must follow: here the new games are a year newer than any before."""
+    import_pgn(engine, [EXPLORER_SAMPLE])
+    for name in ("frank", "carol_rook"):
+        assert client.get("/api/explorer", query_string={"player": name}).status_code == 200
+    later = tmp_path / "later.pgn"  # other lichess games of the same players
+    pgn = re.sub(r"lichess\.org/\w(\w{7})", r"lichess.org/Z\1", EXPLORER_SAMPLE.read_text())
+    later.write_text(pgn.replace('Date "2021.01.', 'Date "2022.01.'))
+    import_pgn(engine, [later])
+    games = read_games([EXPLORER_SAMPLE, later])
+    with engine.connect() as connection:
+        db_ids = dict(connection.execute(text("SELECT site, id FROM games")).all())
+        assert connection.execute(text("SELECT count(*) FROM players WHERE source <> 'lichess'")).scalar() == 0
+    assert len(db_ids) == len(games) and any(g.day // 10000 == 2022 for g in games)
+    expected = [case for case in _short_lists(games, db_ids) if "player" in case[1]]
+    wrong = _wrong_short_lists(engine, expected, db_ids)
+    assert not wrong, f"{len(wrong)} lists differ:\n" + "\n".join(wrong[:10])
 
 
 def test_a_game_entry_has_the_lichess_shape(client, stored) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, select
 from webapp.caching import memoized
 from webapp.db.explorer import cache_key, stat_rows
 from webapp.db.players import find_player_ids
+from webapp.model.endings import TIME_LOSS
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
 
@@ -64,8 +65,12 @@ def _grouped(connection: Connection, query: ExplorerQuery, key: int,
     by_month = column == "month"
     rows = stat_rows(query, key, player_ids, monthly=by_month, bands=not by_month)
     group = rows.c[column]
+    white, black = rows.c.white, rows.c.black
+    if query.no_time_losses:  # stat_rows then gives the rows' wins on time
+        white = white - func.coalesce(rows.c[TIME_LOSS["white"]], 0)
+        black = black - func.coalesce(rows.c[TIME_LOSS["black"]], 0)
     statement = (
-        select(rows.c.move, group, func.sum(rows.c.white), func.sum(rows.c.draws), func.sum(rows.c.black))
+        select(rows.c.move, group, func.sum(white), func.sum(rows.c.draws), func.sum(black))
         .group_by(rows.c.move, group)
     )
     return [(int(m), int(k), int(w), int(d), int(b)) for m, k, w, d, b in connection.execute(statement)]
@@ -74,7 +79,8 @@ def _grouped(connection: Connection, query: ExplorerQuery, key: int,
 def _rows(board: chess.Board, grouped: Iterable[tuple[int, int, int, int, int]]) -> tuple[BreakdownRow, ...]:
     """Rows per (move, key), a move named by UCI and SAN; no-move rows (and the rare key
     collision with another position, whose move is illegal here) merge under None, so the
-    position's totals still count every game, as the explorer's do."""
+    position's totals still count every game, as the explorer's do; rows left with no game
+    (all of them lost on time, with those left out) are dropped."""
     sums: dict[tuple[str | None, int], list[int]] = {}
     names: dict[str | None, str | None] = {None: None}
     for code, key, white, draws, black in grouped:
@@ -88,7 +94,7 @@ def _rows(board: chess.Board, grouped: Iterable[tuple[int, int, int, int, int]])
         total[0] += white
         total[1] += draws
         total[2] += black
-    rows = [BreakdownRow(uci, names[uci], key, *counts) for (uci, key), counts in sums.items()]
+    rows = [BreakdownRow(uci, names[uci], key, *counts) for (uci, key), counts in sums.items() if any(counts)]
     rows.sort(key=lambda r: (r.uci is None, r.uci or "", r.key))
     return tuple(rows)
 

@@ -57,6 +57,14 @@ def _filters(table, query: ExplorerQuery, key: int | Sequence[int]) -> list:
     return conditions
 
 
+def player_filters(table, query: ExplorerQuery, key: int | Sequence[int], player_ids: tuple[int, ...]) -> list:  # type: ignore[no-untyped-def]
+    """_filters for a player statistics table: the player's ids and color too."""
+    conditions = [table.c.player_id.in_(player_ids), *_filters(table, query, key)]
+    if query.color is not None:
+        conditions.append(table.c.color == (0 if query.color == "white" else 1))
+    return conditions
+
+
 def collection_ids_in(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return select(collections.c.id).where(collections.c.name.in_(names)).scalar_subquery()
 
@@ -137,9 +145,7 @@ def stat_rows(
         columns += TIME_COLUMNS
     if player_ids is not None:
         table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
-        conditions = [table.c.player_id.in_(player_ids), *_filters(table, query, key)]
-        if query.color is not None:
-            conditions.append(table.c.color == (0 if query.color == "white" else 1))
+        conditions = player_filters(table, query, key, player_ids)
         return select(*_selected(table, columns)).where(and_(*conditions)).subquery()
     if monthly or _dated(query):
         if not (bands or refs or path) and query.rating_bands is None:

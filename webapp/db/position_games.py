@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Select, Table, func, select, union_all
 
-from webapp.db.explorer import _filters, stat_rows
+from webapp.db.explorer import _filters, player_filters, stat_rows
 from webapp.db.leaks import _common
 from webapp.db.tables import (
     games,
@@ -24,9 +24,11 @@ from webapp.db.tables import (
     move_stats,
     move_stats_monthly,
     move_stats_rollup,
+    newest_month,
+    player_move_stats_rollup,
 )
 from webapp.model import game_refs
-from webapp.model.position import NO_MOVE, decode_move
+from webapp.model.position import NO_MOVE, decode_move, uci_to_code
 from webapp.model.query import ExplorerQuery
 
 
@@ -55,49 +57,78 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
     return set(connection.execute(statement).scalars())
 
 
-def _pruned(connection: Connection, summary, kept: list, band, newest, limit: int) -> list:  # type: ignore[no-untyped-def,type-arg]
-    """(move, refs) of the summary rows (under `kept`) that can hold the `limit` best and
-    newest games: a row below both the `limit`-th highest `band` and the `limit`-th latest
-    `newest` month has `limit` rows above it, each with a game better (a higher band) or
-    newer (a later month) than all of its own."""
-    marks = connection.execute(select(band, newest).where(*kept)).all()
-    chosen = select(summary.c.move, summary.c.refs).where(*kept)
-    if len(marks) > limit:
-        best_band = sorted((b for b, _ in marks), reverse=True)[limit - 1]
-        latest = sorted((m for _, m in marks), reverse=True)[limit - 1]
-        chosen = chosen.where(or_(band >= best_band, newest >= latest))
-    return connection.execute(chosen).all()
+def _candidate_rows(
+    connection: Connection,
+    query: ExplorerQuery,
+    key: int,
+    player_ids: tuple[int, ...] | None,
+    limit: int,
+    singles: list[int],
+) -> list:  # type: ignore[type-arg]
+    """(move, refs) of the rows that can hold the position's `limit` best and newest games
+    or the game of a move in `singles` (move codes), in one statement.
 
-
-def _candidate_rows(connection: Connection, query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, limit: int) -> list:  # type: ignore[type-arg]
-    """(move, refs) of the rows that can hold the position's `limit` best and newest games.
-
-    A hot position's summary rows are many: the month-less rollup's (no dates asked) or,
-    with dates and no ratings asked, the band-less monthly summary's; only those that can
-    hold a best or newest game are read (_pruned). The rows appended since are all read.
+    A summary's rows are many where it exists, so only those that can hold those games are
+    read (_best_and_newest): a player's month-less rollup without dates; for all games a
+    hot position's month-less rollup without dates, or with dates and no rating asked the
+    band-less monthly summary of the positions with the most rows, each with the rows
+    appended since it was brought up to date (all of a position's rows when it has none).
     """
     dated = query.since is not None or query.until is not None
-    if player_ids is not None or (dated and query.rating_bands is not None):
+    if player_ids is not None and not dated:
+        table = player_move_stats_rollup
+        statement = union_all(*_best_and_newest(table, player_filters(table, query, key, player_ids), limit, singles))
+    elif player_ids is not None or (dated and query.rating_bands is not None):
         rows = stat_rows(query, key, player_ids, refs=True)
-        return connection.execute(select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))).all()
-    positions, summary = (monthly_positions, move_stats_monthly) if dated else (hot_positions, move_stats_rollup)
-    bound = connection.execute(select(positions.c.seq).where(positions.c.position_key == key)).scalar()
-    appended = connection.execute(
-        select(move_stats.c.move, move_stats.c.refs).where(
-            *_filters(move_stats, query, key), move_stats.c.seq > (bound or 0), move_stats.c.refs.is_not(None)
+        statement = select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))
+    else:
+        positions, summary = (monthly_positions, move_stats_monthly) if dated else (hot_positions, move_stats_rollup)
+        summed_up_to = select(positions.c.seq).where(positions.c.position_key == key).scalar_subquery()
+        appended = select(move_stats.c.move, move_stats.c.refs).where(
+            *_filters(move_stats, query, key),
+            move_stats.c.seq > func.coalesce(summed_up_to, 0),
+            move_stats.c.refs.is_not(None),
         )
-    ).all()
-    if bound is None:  # no summary: every row is in move_stats
-        return appended
-    kept = [
-        *_filters(summary, query, key),
-        summary.c.refs.is_not(None),
-        summary.c.white + summary.c.draws + summary.c.black > 0,
+        conditions = _filters(summary, query, key)
+        if dated:  # a row's games are of its month, their bands at most its best_band
+            parts = _best_and_newest(summary, conditions, limit, singles, summary.c.best_band, summary.c.month)
+        else:
+            parts = _best_and_newest(summary, conditions, limit, singles)
+        statement = union_all(appended, *parts)
+    return connection.execute(statement).all()
+
+
+def _best_and_newest(  # type: ignore[no-untyped-def]
+    table: Table, conditions: list, limit: int, singles: list[int], band=None, newest=None
+) -> list[Select]:  # type: ignore[type-arg]
+    """Statements (read as their UNION ALL) of (move, refs) of the summary rows under
+    `conditions` that can hold their `limit` best and newest games: those among the
+    `limit` highest bands or the `limit` latest newest months, and the rows of the moves
+    in `singles`. A row below both has `limit` rows above it, each with a game better (a
+    higher band: all of a row's games are of its band, or below its best band) or newer
+    (a later month) than all of its own. `band` and `newest` default to a month-less
+    rollup's rating_band and last_month.
+
+    The bounds come from a few entries of the summary's indexes by band and by newest
+    month (webapp.db.tables.ROLLUP_INDEXES; the monthly summary's key and best-band index),
+    each part is a range of one of them; a row in two parts is read twice
+    (read_position_games counts a game once).
+    """
+    kept = [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
+    band = table.c.rating_band if band is None else band
+    newest = newest_month(table) if newest is None else newest
+
+    def bound(column):  # type: ignore[no-untyped-def]
+        """The column's `limit`-th highest value among the rows; the lowest when fewer."""
+        nth = select(column).where(*kept).order_by(column.desc()).offset(limit - 1).limit(1)
+        return func.coalesce(nth.scalar_subquery(), -32768)
+
+    rows = select(table.c.move, table.c.refs)
+    return [
+        rows.where(*kept, band >= bound(band)),
+        rows.where(*kept, newest >= bound(newest)),
+        rows.where(*kept, table.c.move.in_(singles)),
     ]
-    if dated:
-        return appended + _pruned(connection, summary, kept, summary.c.best_band, summary.c.month, limit)
-    newest = func.coalesce(summary.c.last_month, 999999)  # unknown: kept
-    return appended + _pruned(connection, summary, kept, summary.c.rating_band, newest, limit)
 
 
 def read_position_games(
@@ -111,26 +142,28 @@ def read_position_games(
 ) -> PositionGames:
     """The position's `limit` best and newest games under the query's filters (a player's
     view rates games by the player's own rating), and the one game of each single move."""
-    found = _candidate_rows(connection, query, key, player_ids, limit)
-    parts: list[np.ndarray] = []
-    codes: list[np.ndarray] = []
-    for code, data in found:
-        entries = game_refs.decode(data)
-        parts.append(entries)
-        codes.append(np.full(len(entries), int(code), np.int64))
-    if not parts:
+    single_codes = [uci_to_code(uci) for uci in sorted(single_moves)]
+    found = _candidate_rows(connection, query, key, player_ids, limit, single_codes)
+    pieces = [bytes(data) for _, data in found]
+    if not pieces:
         return PositionGames()
-    entries = np.concatenate(parts)
-    moves = np.concatenate(codes)
+    entries = np.frombuffer(b"".join(pieces), dtype=game_refs.ENTRY)
+    counts = [len(piece) // game_refs.ENTRY.itemsize for piece in pieces]
+    moves = np.repeat(np.array([code for code, _ in found], np.int64), counts)
     _, first = np.unique(entries["id"], return_index=True)  # a moved game is named twice
     entries, moves = entries[first], moves[first]
     uci_of = {code: _uci(board, code) for code in np.unique(moves).tolist()}
-    legal = np.array([uci_of[code] is not False for code in moves.tolist()], bool)
-    entries, moves = entries[legal], moves[legal]
+    illegal = [code for code, uci in uci_of.items() if uci is False]
+    if illegal:
+        legal = ~np.isin(moves, illegal)
+        entries, moves = entries[legal], moves[legal]
     if query.collections or query.exclude_collections:
         candidates = np.union1d(
-            entries["id"][game_refs.top_order(entries)[: 2 * limit]],
-            entries["id"][game_refs.recent_order(entries)[: 2 * limit]],
+            np.union1d(
+                entries["id"][game_refs.top_order(entries)[: 2 * limit]],
+                entries["id"][game_refs.recent_order(entries)[: 2 * limit]],
+            ),
+            entries["id"][np.isin(moves, single_codes)],
         )
         kept = _collection_check(connection, query, [int(i) for i in candidates])
         inside = np.isin(entries["id"], list(kept))

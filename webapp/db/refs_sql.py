@@ -1,4 +1,5 @@
-"""SQL text that merges statistics rows' game references (webapp.model.game_refs).
+"""SQL text that merges statistics rows' game references (webapp.model.game_refs), and
+the rollups' newest months that tell which rows hold a position's newest games.
 
 On PostgreSQL the bytes are concatenated by the built-in string_agg / || and trimmed by
 refs_trim() (migration 0007) only where they pass REFS_KEPT_ALL entries, so the many small
@@ -29,6 +30,12 @@ def refs_merge(first: str, second: str, dialect: str) -> str:
         f"WHEN length({first}) + length({second}) <= {_LIMIT} THEN {first} || {second} "
         f"ELSE refs_trim({first} || {second}) END"
     )
+
+
+def later_month(first: str, second: str) -> str:
+    """An expression: the later of two rollup rows' last_month (NULL, unknown, only when
+    both are: SQLite's max() of a NULL is NULL, PostgreSQL's greatest() skips it)."""
+    return f"CASE WHEN coalesce({second}, 0) > coalesce({first}, 0) THEN {second} ELSE {first} END"
 
 
 def one_ref(column: str, dialect: str) -> str:

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    literal_column,
 )
 
 import webapp.db.sqlite  # noqa: F401 - SQLite connections get the refs_merge functions
@@ -176,6 +177,8 @@ move_stats_monthly = Table(
     Column("refs", LargeBinary),  # its games' references, merged (webapp.model.game_refs)
     *_ending_columns(),
     PrimaryKeyConstraint("position_key", "month", "move", "collection", "speed", "rated"),
+    # the games lists find the rows of the highest bands from a few entries of this index
+    Index("ix_move_stats_monthly_best", "position_key", "best_band"),
     sqlite_with_rowid=False,
 )
 
@@ -223,6 +226,8 @@ def _player_stats_table(name: str, *, monthly: bool) -> Table:
         Column("game_rating_sum", BigInteger, nullable=False, server_default="0"),  # mean ratings, band known
         Column("refs", LargeBinary),  # rated by the player's own rating
         *_ending_columns(),
+        # the rollup's newest month of the rows summed here, as move_stats_rollup's
+        *([] if monthly else [Column("last_month", Integer)]),
         PrimaryKeyConstraint(*_PLAYER_KEYS, *(["month"] if monthly else [])),
         sqlite_with_rowid=False,
     )
@@ -231,6 +236,24 @@ def _player_stats_table(name: str, *, monthly: bool) -> Table:
 player_move_stats = _player_stats_table("player_move_stats", monthly=True)
 #: player_move_stats summed over months: what the player view reads when no dates are asked
 player_move_stats_rollup = _player_stats_table("player_move_stats_rollup", monthly=False)
+
+
+def newest_month(table: Table):  # type: ignore[no-untyped-def]
+    """A rollup row's last_month with unknown (NULL) as the latest, as its index holds it
+    (a constant in the SQL text, so a generic plan still matches the index)."""
+    return func.coalesce(table.c.last_month, literal_column("999999"))
+
+
+#: a position's rollup rows by band and by newest month, so the games lists find the rows
+#: among the highest bands and latest months from a few index entries (migration 0012)
+ROLLUP_INDEXES = {
+    "move_stats_rollup": ("position_key",),
+    "player_move_stats_rollup": ("player_id", "position_key"),
+}
+for _table in (move_stats_rollup, player_move_stats_rollup):
+    _prefix = [_table.c[c] for c in ROLLUP_INDEXES[_table.name]]
+    Index(f"ix_{_table.name}_band", *_prefix, _table.c.rating_band)
+    Index(f"ix_{_table.name}_newest", *_prefix, newest_month(_table))
 
 #: players whose statistics are kept (imported accounts, linked people, names asked for);
 #: status "indexing" while their stored games are being counted, then "ready"

@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy import Connection
 
-from webapp.db.refs_sql import refs_merge
+from webapp.db.refs_sql import later_month, refs_merge
 from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, player_move_stats_rows
 from webapp.model import game_refs
@@ -159,14 +159,17 @@ class _Writer:
     """What both writers share: collections, the new games' statistics, tracked players.
 
     With `endings` False the writer leaves the ending counts out (the schema before
-    migration 0011, which migration 0008's rebuild writes), with `paths` False the
-    move-order column of move_stats (before migration 0012, which 0008's and 0011's
-    rebuilds write). Player tables have no move-order column: a player's view keeps
-    its rows few and does not break positions down by move order."""
+    migration 0011, which migration 0008's rebuild writes), with `newest` False the player
+    rollup's newest month (before migration 0012), with `paths` False the move-order
+    column of move_stats and its rollup (before migration 0013). Player tables have no
+    move-order column: a player's view keeps its rows few and is not broken down by it."""
 
-    def __init__(self, connection: Connection, *, endings: bool = True, paths: bool = True) -> None:
+    def __init__(
+        self, connection: Connection, *, endings: bool = True, newest: bool = True, paths: bool = True
+    ) -> None:
         self.connection = connection
         self.endings = endings
+        self.newest = newest
         dropped = 0 if endings else len(ENDING_COLUMNS)
         #: the indexes of move_stats_rows' columns this schema has
         self.move_stats_kept = [
@@ -176,6 +179,9 @@ class _Writer:
         self.move_stats_types = tuple(MOVE_STATS_TYPES[i] for i in self.move_stats_kept) + ("i4",)
         self.player_columns = PLAYER_MOVE_STATS_COLUMNS[: len(PLAYER_MOVE_STATS_COLUMNS) - dropped]
         self.player_values = PLAYER_VALUES - dropped
+        self.player_rollup_columns = (
+            *(c for c in self.player_columns if c != "month"), *(("last_month",) if newest else ()),
+        )  # fmt: skip
         self.raw = connection.connection.driver_connection
         self.rows = 0
         self.moved = 0  # stored games moved to another collection
@@ -281,8 +287,8 @@ class _Writer:
             self.merge(
                 cursor,
                 "player_move_stats_rollup",
-                tuple(c for c in self.player_columns if c != "month"),
-                *month_less(player_rows, _PLAYER_MONTH, player_refs),
+                self.player_rollup_columns,
+                *month_less(player_rows, _PLAYER_MONTH, player_refs, last_month=self.newest),
             )
 
     def tracked(self, cursor) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -305,8 +311,21 @@ class _Writer:
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """Add rows already summed per key (rows._aggregate) to a keyed table, their game
-        references merged with the row's (refs_merge)."""
+        references merged with the row's (refs_merge), a last_month column (the rollup's,
+        last) kept at the later of the two months."""
         raise NotImplementedError
+
+
+def _merged_columns(columns: tuple[str, ...], alias: str, dialect: str, values: int) -> tuple[list[str], str]:
+    """The key columns of a merge (columns: keys, `values` summed ones, maybe last_month)
+    and its SET list, `alias` naming the stored row."""
+    summed = [c for c in columns if c != "last_month"]
+    keys, counts = summed[:-values], summed[-values:]
+    updates = [_endings_sql(c, alias) if c in ENDING_COLUMNS else f"{c} = {alias}.{c} + excluded.{c}" for c in counts]
+    if "last_month" in columns:
+        updates.append(f"last_month = {later_month(alias + '.last_month', 'excluded.last_month')}")
+    updates.append(f"refs = {refs_merge(alias + '.refs', 'excluded.refs', dialect)}")
+    return keys, ", ".join(updates)
 
 
 class SqliteWriter(_Writer):
@@ -376,16 +395,11 @@ class SqliteWriter(_Writer):
         )
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
-        keys, counts = columns[: -self.player_values], columns[-self.player_values :]
-        updates = ", ".join(
-            _endings_sql(c, table) if c in ENDING_COLUMNS else f"{c} = {table}.{c} + excluded.{c}"
-            for c in counts
-        )
+        keys, updates = _merged_columns(columns, table, "sqlite", self.player_values)
         statement = (
             f"INSERT INTO {table} ({', '.join(columns)}, refs) "
             f"VALUES ({', '.join('?' * (len(columns) + 1))}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
-            f"refs = refs_merge({table}.refs, excluded.refs)"
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
         cursor.executemany(statement, zip(*_values(columns, data), refs.as_bytes(), strict=True))
 
@@ -473,8 +487,10 @@ class PostgresWriter(_Writer):
     new games' statistics straight into move_stats (binary COPY, no unique key); tracked
     players' statistics through staging and INSERT ... ON CONFLICT DO UPDATE."""
 
-    def __init__(self, connection: Connection, *, endings: bool = True, paths: bool = True) -> None:
-        super().__init__(connection, endings=endings, paths=paths)
+    def __init__(
+        self, connection: Connection, *, endings: bool = True, newest: bool = True, paths: bool = True
+    ) -> None:
+        super().__init__(connection, endings=endings, newest=newest, paths=paths)
         if not connection.in_transaction():
             try:  # staging rows stay in memory (settable before the session's first temp table)
                 with connection.begin():
@@ -482,25 +498,29 @@ class PostgresWriter(_Writer):
             except Exception:  # noqa: BLE001 - a pooled session that already used temp tables
                 pass
 
-    def _stage(self, cursor, table: str, columns: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    def _stage(self, cursor, table: str, columns: tuple[str, ...]) -> str:  # type: ignore[no-untyped-def]
         """Create the temp staging table (within the current transaction) when missing: a
-        temp table created in a transaction that rolled back is gone again."""
+        temp table created in a transaction that rolled back is gone again. Its name says
+        how many columns it has: one session's migrations stage rows of several schemas."""
         if table == "games":
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS stage_games ON COMMIT DELETE ROWS AS "
                 f"SELECT {', '.join(columns)} FROM games WITH NO DATA"
             )
-        else:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} "
-                f"({', '.join(c + ' bigint' for c in columns)}, refs bytea) ON COMMIT DELETE ROWS"
-            )
+            return "stage_games"
+        stage = f"stage_{table}_{len(columns)}"
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} "
+            f"({', '.join(c + ' bigint' for c in columns)}, refs bytea) ON COMMIT DELETE ROWS"
+        )
+        return stage
 
     def close(self) -> None:
         with self.connection.begin():
             self.raw.execute(
-                "DROP TABLE IF EXISTS stage_games, stage_player_move_stats, "
-                "stage_player_move_stats_rollup"
+                "DROP TABLE IF EXISTS stage_games, "
+                f"stage_player_move_stats_{len(self.player_columns)}, "
+                f"stage_player_move_stats_rollup_{len(self.player_rollup_columns)}"
             )
 
     def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
@@ -626,31 +646,27 @@ class PostgresWriter(_Writer):
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """COPY rows already summed per key (rows._aggregate) to stage_<table>, then add them."""
-        self._stage(cursor, table, columns)
-        with cursor.copy(f"COPY stage_{table} FROM STDIN (FORMAT BINARY)") as copy:
+        stage = self._stage(cursor, table, columns)
+        with cursor.copy(f"COPY {stage} FROM STDIN (FORMAT BINARY)") as copy:
             for chunk in binary_copy_chunks(data, ["i8"] * len(data), refs):
                 copy.write(chunk)
-        keys, counts = columns[: -self.player_values], columns[-self.player_values :]
-        updates = ", ".join(
-            _endings_sql(c, "t") if c in ENDING_COLUMNS else f"{c} = t.{c} + excluded.{c}" for c in counts
-        )
+        keys, updates = _merged_columns(columns, "t", "postgresql", self.player_values)
         staged = ", ".join(f"nullif({c}, 0)" if c in ENDING_COLUMNS else c for c in columns)
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(columns)}, refs) "
-            f"SELECT {staged}, refs FROM stage_{table} "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}, "
-            f"refs = {refs_merge('t.refs', 'excluded.refs', 'postgresql')}"
+            f"SELECT {staged}, refs FROM {stage} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
         # a transaction may merge many times (indexing a player, a rebuild): the staged
         # rows go now, not only at commit
-        cursor.execute(f"DELETE FROM stage_{table}")
+        cursor.execute(f"DELETE FROM {stage}")
 
 
 def writer_for(
-    connection: Connection, *, endings: bool = True, paths: bool = True
+    connection: Connection, *, endings: bool = True, newest: bool = True, paths: bool = True
 ) -> SqliteWriter | PostgresWriter:
     """The dialect's writer (`endings` False: for the schema before migration 0011;
-    `paths` False: before migration 0012, no move-order column)."""
+    `newest` False: before 0012; `paths` False: before 0013, no move-order column)."""
     if connection.dialect.name == "postgresql":
-        return PostgresWriter(connection, endings=endings, paths=paths)
-    return SqliteWriter(connection, endings=endings, paths=paths)
+        return PostgresWriter(connection, endings=endings, newest=newest, paths=paths)
+    return SqliteWriter(connection, endings=endings, newest=newest, paths=paths)

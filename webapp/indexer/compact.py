@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
-from webapp.db.refs_sql import refs_agg, refs_merge
+from webapp.db.refs_sql import later_month, refs_agg, refs_merge
 from webapp.indexer.bulk import lock_statistics
 from webapp.model.endings import ENDING_COLUMNS
 
@@ -163,8 +163,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
             f"{_ROLLUP_ENDINGS}, "
             f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}, "
-            "last_month = CASE WHEN coalesce(excluded.last_month, 0) > coalesce(move_stats_rollup.last_month, 0) "
-            "THEN excluded.last_month ELSE move_stats_rollup.last_month END"
+            f"last_month = {later_month('move_stats_rollup.last_month', 'excluded.last_month')}"
         ),
         params,
     )

@@ -155,27 +155,32 @@ def _stage_player_rows(connection: Connection, cursor, staged: tuple[list[np.nda
 def _write_player_rows(connection: Connection) -> None:
     """The staged rows summed once into both player tables (the players' rows were
     cleared first, so nothing to merge with), then the bulk table dropped."""
-    sums = ", ".join(f"nullif(sum({c}), 0)" if c in ENDING_COLUMNS else f"sum({c})" for c in _COUNTS)
-    for table, keys in (
-        ("player_move_stats", _PLAYER_KEYS),
-        ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"]),
+    refs = refs_agg("refs", connection.dialect.name)
+    for table, keys, newest in (
+        ("player_move_stats", _PLAYER_KEYS, {}),
+        ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"], {"last_month": "max(month)"}),
     ):
         key_list = ", ".join(keys)
+        columns = [*keys, *_COUNTS, "refs", *newest]
+        values = [
+            *keys, *(f"nullif(sum({c}), 0)" if c in ENDING_COLUMNS else f"sum({c})" for c in _COUNTS),
+            refs, *newest.values(),
+        ]  # fmt: skip
         connection.exec_driver_sql(  # in key order: the primary key is filled left to right
-            f"INSERT INTO {table} ({key_list}, {', '.join(_COUNTS)}, refs) "
-            f"SELECT {key_list}, {sums}, {refs_agg('refs', connection.dialect.name)} FROM {_BULK} "
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {_BULK} "
             f"GROUP BY {key_list} ORDER BY {key_list}"
         )
     connection.exec_driver_sql(f"DROP TABLE {_BULK}")
 
 
 def rebuild_statistics(
-    connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES, endings: bool = True, paths: bool = True
+    connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES, endings: bool = True
 ) -> int:
     """Recount every statistics table from the stored games (the caller's transaction);
     tracked players end up ready. Returns the number of games counted. `endings` False:
-    the schema before migration 0011, without the ending counts; `paths` False: before
-    migration 0012, without move_stats' move-order column."""
+    the schema before migration 0011, without the ending counts (the player rollup's
+    newest month, 0012, and the move-order column, 0013, are written where the schema
+    has them)."""
     lock_statistics(connection)
     summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
@@ -183,7 +188,9 @@ def rebuild_statistics(
         if table.name in present:
             connection.execute(delete(table))
     tracked = np.array(connection.execute(select(tracked_players.c.player_id)).scalars().all(), np.int64)
-    writer = writer_for(connection, endings=endings, paths=paths)
+    newest = any(c["name"] == "last_month" for c in inspect(connection).get_columns("player_move_stats_rollup"))
+    paths = any(c["name"] == "path" for c in inspect(connection).get_columns("move_stats"))
+    writer = writer_for(connection, endings=endings, newest=newest, paths=paths)  # the schema a migration has so far
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):

@@ -274,15 +274,17 @@ def _aggregate(
     values: list[np.ndarray],
     refs: RowRefs | None = None,
     endings: np.ndarray | None = None,
+    maxima: list[np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], RowRefs]:
     """Sum `values` over rows with equal `keys`; returns the distinct keys then the sums
     (then, given each row's ending code in `endings`, the groups' count of each ending:
-    webapp.model.endings.ENDING_COLUMNS), and the groups' references (each group's rows'
-    references, trimmed)."""
+    webapp.model.endings.ENDING_COLUMNS; then the largest of each of `maxima`), and the
+    groups' references (each group's rows' references, trimmed)."""
+    maxima = maxima or []
     if len(keys[0]) == 0:
         empty = RowRefs(np.zeros(0, np.int64), np.zeros(0, game_refs.ENTRY))
         counted = [] if endings is None else [np.zeros(0, np.int64)] * (CODES - 1)
-        return [k[:0] for k in keys] + [v[:0] for v in values] + counted, empty
+        return [k[:0] for k in keys] + [v[:0] for v in values] + counted + [m[:0] for m in maxima], empty
     words = _packed(keys)
     order = np.lexsort(words[::-1])
     change = np.zeros(len(order), dtype=bool)
@@ -299,6 +301,7 @@ def _aggregate(
             group_of_sorted * CODES + endings[order], minlength=len(starts) * CODES
         ).reshape(len(starts), CODES)
         columns += list(np.ascontiguousarray(table[:, 1:].T))
+    columns += [np.maximum.reduceat(m[order], starts) for m in maxima]
     if refs is None:
         return columns, RowRefs(np.zeros(len(starts), np.int64), np.zeros(0, game_refs.ENTRY))
     if len(refs.counts) == len(order) and (refs.counts == 1).all():  # one reference a row
@@ -399,10 +402,14 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarra
 
 
 def month_less(
-    rows: list[np.ndarray], month_column: int, refs: RowRefs | None = None
+    rows: list[np.ndarray], month_column: int, refs: RowRefs | None = None, *, last_month: bool = False
 ) -> tuple[list[np.ndarray], RowRefs]:
-    """Aggregated rows summed over their month column (the last key column)."""
-    return _aggregate(rows[:month_column], rows[month_column + 1 :], refs)
+    """Aggregated rows summed over their month column (the last key column), with the
+    newest month summed into each as a last column when `last_month` (a rollup's
+    last_month: webapp.db.position_games reads a position's newest games from the rows
+    with the latest)."""
+    maxima = [rows[month_column]] if last_month else None
+    return _aggregate(rows[:month_column], rows[month_column + 1 :], refs, maxima=maxima)
 
 
 def player_move_stats_rows(

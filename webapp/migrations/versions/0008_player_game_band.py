@@ -58,7 +58,7 @@ def upgrade() -> None:
     _recreate(by_game_band=True)
     from webapp.indexer.reindex import rebuild_statistics
 
-    rebuild_statistics(op.get_bind(), endings=False, paths=False)  # their columns come in 0011, 0012
+    rebuild_statistics(op.get_bind(), endings=False)  # their columns come in 0011
 
 
 def downgrade() -> None:

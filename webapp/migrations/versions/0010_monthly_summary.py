@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(*GROUP, name="pk_move_stats_monthly"),
         sqlite_with_rowid=False,
     )
+    op.create_index("ix_move_stats_monthly_best", "move_stats_monthly", ["position_key", "best_band"])
     op.create_table(
         "monthly_positions",
         sa.Column("position_key", sa.BigInteger, autoincrement=False, nullable=False),

@@ -41,7 +41,7 @@ def upgrade() -> None:
                 op.add_column(table, sa.Column(column, sa.Integer))
     from webapp.indexer.reindex import rebuild_statistics
 
-    rebuild_statistics(bind, paths=False)  # every row's counts, endings included (move orders: 0012)
+    rebuild_statistics(bind)  # every row's counts, endings included, from the stored games
 
 
 def downgrade() -> None:

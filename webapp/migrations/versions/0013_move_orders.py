@@ -5,16 +5,16 @@ the move orders that reached it. The rollup's key gains the column (its table is
 anew, hot positions forgotten) and every statistics row is recounted from the stored
 games. The band-less monthly summary and the player tables have no move order.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -26,6 +26,7 @@ ENDING_COLUMNS = (
 )  # fmt: skip
 KEYS = ("position_key", "move", "collection", "speed", "rated", "rating_band")
 FILLFACTOR = 70  # as migration 0004 set
+NEWEST = "coalesce(last_month, 999999)"  # as migration 0012 indexed it
 
 
 def _new_rollup(*, path: bool) -> None:
@@ -54,6 +55,9 @@ def _new_rollup(*, path: bool) -> None:
     )
     if bind.dialect.name == "postgresql":
         op.execute(f"ALTER TABLE move_stats_rollup SET (fillfactor = {FILLFACTOR})")
+    # as migration 0012 made them: by band, and by newest month (unknown the latest)
+    op.create_index("ix_move_stats_rollup_band", "move_stats_rollup", ["position_key", "rating_band"])
+    op.create_index("ix_move_stats_rollup_newest", "move_stats_rollup", ["position_key", sa.text(NEWEST)])
 
 
 def upgrade() -> None:
