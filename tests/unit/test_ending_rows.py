@@ -53,11 +53,11 @@ def test_move_rows_sum_the_endings_of_their_games() -> None:
     columns, _ = move_stats_rows(batch, np.ones(len(GAMES), bool))
     first = int(np.flatnonzero((columns[1] == columns[1][0]) & (columns[0] == columns[0][0]))[0])
     # every game plays 1.e4 e5 from the start: one row holds all nine
-    assert (int(columns[7][first]), int(columns[8][first]), int(columns[9][first])) == (3, 3, 3)
+    assert (int(columns[8][first]), int(columns[9][first]), int(columns[10][first])) == (3, 3, 3)
     assert endings_of(columns, first) == {
         "white_mate": 1, "white_time": 2, "black_resign": 1, "draw_repetition": 1, "draw_timeout": 1,
     }  # fmt: skip
-    summed, _ = month_less(columns, 6)
+    summed, _ = month_less(columns, 7)  # after the move-order column
     assert endings_of(summed, 0) == endings_of(columns, first)
 
 

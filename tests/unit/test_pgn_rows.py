@@ -29,11 +29,18 @@ def key(moves: str) -> int:
     return position_key(board)
 
 
-def rows_by_key(columns: list[np.ndarray], collection_column: int = 2, values: int = 4) -> dict[tuple, tuple]:
-    """key columns (without the collection) → counts, the ending counts left out (their
-    own tests are in test_ending_rows); every row's collection must be 0."""
+PATH = 6  # move_stats_rows' move-order column
+
+
+def rows_by_key(
+    columns: list[np.ndarray], collection_column: int = 2, values: int = 4, path_column: int | None = PATH
+) -> dict[tuple, tuple]:
+    """key columns (without the collection and the move order) → counts, the ending counts
+    left out (their own tests are in test_ending_rows); every row's collection must be 0."""
     columns = columns[: len(columns) - len(ENDING_COLUMNS)]
     assert not columns[collection_column].any()
+    if path_column is not None:
+        columns = columns[:path_column] + columns[path_column + 1 :]
     columns = columns[:collection_column] + columns[collection_column + 1 :]
     return {
         tuple(int(c[i]) for c in columns[:-values]): tuple(int(c[i]) for c in columns[-values:])
@@ -84,6 +91,7 @@ def test_player_rows_carry_own_band_and_opponent_rating() -> None:
         player_move_stats_rows(batch, np.ones(1, dtype=bool), np.array([7]), np.array([9]))[0],
         collection_column=4,
         values=5,
+        path_column=None,
     )
     # own band, then the game's mean band (1600 // 100); the opponent's rating, then the mean
     assert rows[(7, key(""), 0, uci_to_code("d2d4"), 2, 1, 15, 16, 202003)] == (0, 0, 1, 1700, 1600)
@@ -103,7 +111,7 @@ def test_rows_carry_each_games_collection() -> None:
     batch, _ = prepare_batch([record("a", "e2e4", "1-0"), record("b", "e2e4", "1-0")], index_plies=40)
     batch.collection = np.array([3, 5])
     rows, _refs = move_stats_rows(batch, np.ones(2, dtype=bool))
-    by_collection = {int(c): int(w) for c, w, k in zip(rows[2], rows[7], rows[0], strict=True) if k == key("")}
+    by_collection = {int(c): int(w) for c, w, k in zip(rows[2], rows[8], rows[0], strict=True) if k == key("")}
     assert by_collection == {3: 1, 5: 1}
 
 

@@ -11,6 +11,7 @@ def register_api(server: Flask) -> None:
     from webapp.api.game_routes import games_api
     from webapp.api.lichess_routes import lichess_api
     from webapp.api.opponent_routes import opponent_api
+    from webapp.api.orders_routes import orders_api
     from webapp.api.player_routes import player_api
     from webapp.api.player_search import player_search_api
     from webapp.api.routes import api
@@ -24,4 +25,5 @@ def register_api(server: Flask) -> None:
     server.register_blueprint(games_api)
     server.register_blueprint(flags_api)
     server.register_blueprint(opponent_api)
+    server.register_blueprint(orders_api)
     register_error_handlers(server)

@@ -119,12 +119,14 @@ def stat_rows(
     refs: bool = False,
     bands: bool = True,
     endings: bool = False,
+    path: bool = False,
 ):  # type: ignore[no-untyped-def]
     """The statistics rows of a position (or of several, given a list of keys) under the
     query's filters, as a subquery with STAT_COLUMNS plus `position_key` and `banded` (the
     games with a known band; and `month` when `monthly`, the rows' game references `refs`
     when `refs`, the ending counts when `endings`, the time-loss counts when the query
-    leaves those games out): sum them to get counts.
+    leaves those games out, the move order that reached the position `path` when `path`,
+    all games only): sum them to get counts.
 
     All games: move_stats rows appended since a hot position's rollup was brought up to
     date, plus that rollup (webapp.indexer.compact); by month, the same with the
@@ -135,7 +137,7 @@ def stat_rows(
     """
     columns = (
         "position_key", *STAT_COLUMNS, "banded",
-        *(("month",) if monthly else ()), *(("refs",) if refs else ()),
+        *(("month",) if monthly else ()), *(("refs",) if refs else ()), *(("path",) if path else ()),
     )  # fmt: skip
     if endings:
         columns += ENDING_COLUMNS
@@ -146,7 +148,7 @@ def stat_rows(
         conditions = player_filters(table, query, key, player_ids)
         return select(*_selected(table, columns)).where(and_(*conditions)).subquery()
     if monthly or _dated(query):
-        if not (bands or refs) and query.rating_bands is None:
+        if not (bands or refs or path) and query.rating_bands is None:
             return _since_summary(monthly_positions, key, query, columns, move_stats_monthly)
         return select(*_selected(move_stats, columns)).where(and_(*_filters(move_stats, query, key))).subquery()
     return _since_summary(hot_positions, key, query, columns, move_stats_rollup)

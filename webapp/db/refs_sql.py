@@ -36,3 +36,11 @@ def later_month(first: str, second: str) -> str:
     """An expression: the later of two rollup rows' last_month (NULL, unknown, only when
     both are: SQLite's max() of a NULL is NULL, PostgreSQL's greatest() skips it)."""
     return f"CASE WHEN coalesce({second}, 0) > coalesce({first}, 0) THEN {second} ELSE {first} END"
+
+
+def one_ref(column: str, dialect: str) -> str:
+    """An aggregate expression: the first entry of one of the group's rows' references, as
+    hex text (bytes have no min() on PostgreSQL), NULL when no row has any."""
+    if dialect != "postgresql":
+        return f"min(hex(substr({column}, 1, {ENTRY.itemsize})))"
+    return f"min(encode(substring({column} from 1 for {ENTRY.itemsize}), 'hex'))"

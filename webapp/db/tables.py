@@ -4,7 +4,7 @@
 so positions can be replayed, exported and re-indexed without the original file.
 
 `move_stats` is the explorer's hot table: counts per (position, next move, collection,
-speed, rated, rating band, month). Imports only append to it (each batch's rows carry the
+speed, rated, rating band, move order that reached the position, month). Imports only append to it (each batch's rows carry the
 batch's `seq`); reads sum the rows of a position, and compaction (webapp.indexer.compact)
 merges the rows of positions that gathered many, keeping a month-less summary of those
 "hot" positions in `move_stats_rollup` (and, for the hottest, a band-less monthly one in
@@ -115,6 +115,8 @@ move_stats = Table(
     Column("speed", SmallInteger, nullable=False),
     Column("rated", SmallInteger, nullable=False),
     Column("rating_band", SmallInteger, nullable=False),  # mean rating // 100, -1 unknown
+    # the move order that reached the position (webapp.indexer.rows.path_hashes), 0 at the start
+    Column("path", Integer, nullable=False, server_default="0"),
     Column("refs", LargeBinary),  # the games counted, some of them (webapp.model.game_refs)
     *_ending_columns(),
     Index("ix_move_stats_position_key_seq", "position_key", "seq"),
@@ -131,6 +133,7 @@ move_stats_rollup = Table(
     Column("speed", SmallInteger, nullable=False),
     Column("rated", SmallInteger, nullable=False),
     Column("rating_band", SmallInteger, nullable=False),
+    Column("path", Integer, nullable=False, server_default="0"),
     Column("white", Integer, nullable=False),
     Column("draws", Integer, nullable=False),
     Column("black", Integer, nullable=False),
@@ -140,7 +143,7 @@ move_stats_rollup = Table(
     # with the latest last_month (webapp.db.position_games reads only those)
     Column("last_month", Integer),
     *_ending_columns(),
-    PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated", "rating_band"),
+    PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated", "rating_band", "path"),
     sqlite_with_rowid=False,
 )
 

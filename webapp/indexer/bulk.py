@@ -33,12 +33,12 @@ GAME_COLUMNS = (
     "plies", "moves", "clocks", "termination", "collection_id",
 )  # fmt: skip
 MOVE_STATS_COLUMNS = (
-    "position_key", "move", "collection", "speed", "rated", "rating_band", "month",
+    "position_key", "move", "collection", "speed", "rated", "rating_band", "path", "month",
     "white", "draws", "black", "rating_sum", *ENDING_COLUMNS,
 )  # fmt: skip
 #: binary COPY field widths of MOVE_STATS_COLUMNS + ("seq",)
 MOVE_STATS_TYPES = (
-    "i8", "i2", "i2", "i2", "i2", "i2", "i4", "i4", "i4", "i4", "i8", *["i4"] * len(ENDING_COLUMNS), "i4",
+    "i8", "i2", "i2", "i2", "i2", "i2", "i4", "i4", "i4", "i4", "i4", "i8", *["i4"] * len(ENDING_COLUMNS), "i4",
 )  # fmt: skip
 #: the summed columns at the end of MOVE_STATS_COLUMNS
 MOVE_STATS_VALUES = 4 + len(ENDING_COLUMNS)
@@ -160,15 +160,23 @@ class _Writer:
 
     With `endings` False the writer leaves the ending counts out (the schema before
     migration 0011, which migration 0008's rebuild writes), with `newest` False the player
-    rollup's newest month (before migration 0012)."""
+    rollup's newest month (before migration 0012), with `paths` False the move-order
+    column of move_stats and its rollup (before migration 0013). Player tables have no
+    move-order column: a player's view keeps its rows few and is not broken down by it."""
 
-    def __init__(self, connection: Connection, *, endings: bool = True, newest: bool = True) -> None:
+    def __init__(
+        self, connection: Connection, *, endings: bool = True, newest: bool = True, paths: bool = True
+    ) -> None:
         self.connection = connection
         self.endings = endings
         self.newest = newest
         dropped = 0 if endings else len(ENDING_COLUMNS)
-        self.move_stats_columns = MOVE_STATS_COLUMNS[: len(MOVE_STATS_COLUMNS) - dropped]
-        self.move_stats_types = MOVE_STATS_TYPES[: len(self.move_stats_columns)] + ("i4",)
+        #: the indexes of move_stats_rows' columns this schema has
+        self.move_stats_kept = [
+            i for i, c in enumerate(MOVE_STATS_COLUMNS[: len(MOVE_STATS_COLUMNS) - dropped]) if paths or c != "path"
+        ]
+        self.move_stats_columns = tuple(MOVE_STATS_COLUMNS[i] for i in self.move_stats_kept)
+        self.move_stats_types = tuple(MOVE_STATS_TYPES[i] for i in self.move_stats_kept) + ("i4",)
         self.player_columns = PLAYER_MOVE_STATS_COLUMNS[: len(PLAYER_MOVE_STATS_COLUMNS) - dropped]
         self.player_values = PLAYER_VALUES - dropped
         self.player_rollup_columns = (
@@ -264,7 +272,7 @@ class _Writer:
         if all_games:
             seq = self.next_seq(cursor)
             stats, refs = _signed(move_stats_rows(batch, new), sign)
-            stats = stats[: len(stats) - dropped]
+            stats = [stats[i] for i in self.move_stats_kept]
             self._append_move_stats(cursor, stats, refs, seq)
             self.rows += len(stats[0])
         if not len(tracked):
@@ -479,8 +487,10 @@ class PostgresWriter(_Writer):
     new games' statistics straight into move_stats (binary COPY, no unique key); tracked
     players' statistics through staging and INSERT ... ON CONFLICT DO UPDATE."""
 
-    def __init__(self, connection: Connection, *, endings: bool = True, newest: bool = True) -> None:
-        super().__init__(connection, endings=endings, newest=newest)
+    def __init__(
+        self, connection: Connection, *, endings: bool = True, newest: bool = True, paths: bool = True
+    ) -> None:
+        super().__init__(connection, endings=endings, newest=newest, paths=paths)
         if not connection.in_transaction():
             try:  # staging rows stay in memory (settable before the session's first temp table)
                 with connection.begin():
@@ -653,10 +663,10 @@ class PostgresWriter(_Writer):
 
 
 def writer_for(
-    connection: Connection, *, endings: bool = True, newest: bool = True
+    connection: Connection, *, endings: bool = True, newest: bool = True, paths: bool = True
 ) -> SqliteWriter | PostgresWriter:
     """The dialect's writer (`endings` False: for the schema before migration 0011;
-    `newest` False: before 0012)."""
+    `newest` False: before 0012; `paths` False: before 0013, no move-order column)."""
     if connection.dialect.name == "postgresql":
-        return PostgresWriter(connection, endings=endings, newest=newest)
-    return SqliteWriter(connection, endings=endings, newest=newest)
+        return PostgresWriter(connection, endings=endings, newest=newest, paths=paths)
+    return SqliteWriter(connection, endings=endings, newest=newest, paths=paths)

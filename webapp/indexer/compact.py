@@ -6,7 +6,8 @@ which reads sum. Compaction, for the rows appended since it last ran:
 
 1. adds them, summed over months, to the month-less rollup of hot positions (those
    listed in hot_positions, whose rows up to hot_positions.seq are in the rollup);
-2. merges rows of the same key (position, move, collection, speed, rated, band, month)
+2. merges rows of the same key (position, move, collection, speed, rated, band, move
+   order, month)
    into one row (their game references merged: webapp.model.game_refs) — rows of a key seen in one game only are left as they are, so the work
    follows the repeated positions, not the store's size;
 3. makes a position hot once it has more than HOT_ROWS rows, summing them into the rollup;
@@ -39,7 +40,7 @@ HOT_ROWS = 64
 MONTHLY_ROWS = 2048
 #: position-key ranges compacted one transaction at a time
 RANGES = 16
-GROUP = "position_key, move, collection, speed, rated, rating_band"
+GROUP = "position_key, move, collection, speed, rated, rating_band, path"
 MONTH_GROUP = GROUP + ", month"
 # the ending counts are NULL for zero (webapp.db.tables), their sums too
 _ENDINGS = ", ".join(ENDING_COLUMNS)
@@ -146,7 +147,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
-            f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, "
+            f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path, "
             f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), "
             + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
             + f", {refs_agg('m.refs', dialect)}, "
@@ -154,7 +155,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
             "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
             "AND m.seq > h.seq AND m.seq <= :upto "
-            f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band "
+            f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
             f"ON CONFLICT ({GROUP}) DO UPDATE SET "
             "white = move_stats_rollup.white + excluded.white, "
             "draws = move_stats_rollup.draws + excluded.draws, "

@@ -181,7 +181,9 @@ def rebuild_statistics(
 ) -> int:
     """Recount every statistics table from the stored games (the caller's transaction);
     tracked players end up ready. Returns the number of games counted. `endings` False:
-    the schema before migration 0011, without the ending counts."""
+    the schema before migration 0011, without the ending counts (the player rollup's
+    newest month, 0012, and the move-order column, 0013, are written where the schema
+    has them)."""
     lock_statistics(connection)
     summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
@@ -189,7 +191,8 @@ def rebuild_statistics(
         if table.name in present:
             connection.execute(delete(table))
     newest = any(c["name"] == "last_month" for c in inspect(connection).get_columns("player_move_stats_rollup"))
-    writer = writer_for(connection, endings=endings, newest=newest)  # the schema a migration has so far
+    paths = any(c["name"] == "path" for c in inspect(connection).get_columns("move_stats"))
+    writer = writer_for(connection, endings=endings, newest=newest, paths=paths)  # the schema a migration has so far
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):

@@ -96,6 +96,8 @@ class Batch:
     game_id: np.ndarray
     #: how each game ended, as an ending code (webapp.model.endings)
     ending: np.ndarray
+    #: per row: the move order that reached the row's position in its game (path_hashes)
+    path: np.ndarray
 
     def __len__(self) -> int:
         return len(self.records)
@@ -144,6 +146,9 @@ def prepare_batch(
         within = np.arange(len(move)) - np.repeat(starts, lengths)
         filled = within < np.repeat(lengths - 1, lengths)
         move[filled] = np.concatenate(move_parts)
+        path = path_hashes(move, within, starts, lengths)
+    else:
+        path = np.zeros(0, dtype=np.int64)
     first = _first_occurrences(game, key)
     white = np.array([-1 if r.white_rating is None else r.white_rating for r in kept], np.int64)
     black = np.array([-1 if r.black_rating is None else r.black_rating for r in kept], np.int64)
@@ -173,8 +178,48 @@ def prepare_batch(
         date=np.array([_date(r) for r in kept], np.int64),
         game_id=np.zeros(len(kept), np.int64),
         ending=ending_codes(outcome, termination),
+        path=path[first],
     )
     return batch, bad
+
+
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser over uint64 values (wrapping arithmetic)."""
+    z = values * _GOLDEN + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX_1
+    z = (z ^ (z >> np.uint64(27))) * _MIX_2
+    return z ^ (z >> np.uint64(31))
+
+
+def path_hashes(move: np.ndarray, within: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per row of a batch (games one after another, `within` the row's ply in its game,
+    `move` the move played there, 0 at each game's last row): a signed 32-bit hash of the
+    moves played before the row's position in its game, 0 at the start position.
+
+    Each (ply, move) is mixed alone and the mixes XOR-ed, so the hash of a game's prefix is
+    a running XOR over the batch minus the running XOR before the game: no loop per ply,
+    and the same sequence hashes the same in any batch (the ply makes order matter)."""
+    played = within < np.repeat(lengths - 1, lengths)
+    mixed = np.where(played, _mix((within.astype(np.uint64) << np.uint64(16)) | move.astype(np.uint64)), np.uint64(0))
+    running = np.bitwise_xor.accumulate(mixed)
+    before = running ^ mixed  # the XOR of the earlier rows, this one left out
+    base = np.repeat(before[starts], lengths)  # the XOR of the earlier games' rows
+    full = before ^ base
+    folded = (full ^ (full >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return folded.astype(np.uint32).view(np.int32).astype(np.int64)
+
+
+def path_of(codes: Sequence[int]) -> int:
+    """The path (path_hashes) of the position reached by playing these move codes."""
+    n = len(codes)
+    move = np.append(np.asarray(codes, np.int64), 0)
+    within = np.arange(n + 1, dtype=np.int64)
+    return int(path_hashes(move, within, np.zeros(1, np.int64), np.array([n + 1], np.int64))[-1])
 
 
 def _date(record: GameRecord) -> int:
@@ -331,8 +376,8 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarra
     """Aggregated move_stats columns for the games where new_games is True, and each
     row's game references (rated by the mean rating).
 
-    Columns: position_key, move, collection, speed, rated, rating_band, month, white,
-    draws, black, rating_sum, then the ENDING_COLUMNS counts.
+    Columns: position_key, move, collection, speed, rated, rating_band, path, month,
+    white, draws, black, rating_sum, then the ENDING_COLUMNS counts.
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -347,6 +392,7 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarra
             batch.speed[g],
             batch.rated[g],
             band,
+            batch.path[rows],
             batch.month[g],
         ],
         [white, draws, black, rating_sum],
