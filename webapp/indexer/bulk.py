@@ -150,7 +150,7 @@ def _none_for_zero(column: np.ndarray) -> list[int | None]:
     return [value or None for value in column.tolist()]
 
 
-def _endings_sql(column: str, table: str) -> str:
+def merged_ending_sql(column: str, table: str) -> str:
     """SET clause adding an ending count to a stored one, NULL meaning and giving zero."""
     return f"{column} = nullif(coalesce({table}.{column}, 0) + coalesce(excluded.{column}, 0), 0)"
 
@@ -321,7 +321,7 @@ def _merged_columns(columns: tuple[str, ...], alias: str, dialect: str, values: 
     and its SET list, `alias` naming the stored row."""
     summed = [c for c in columns if c != "last_month"]
     keys, counts = summed[:-values], summed[-values:]
-    updates = [_endings_sql(c, alias) if c in ENDING_COLUMNS else f"{c} = {alias}.{c} + excluded.{c}" for c in counts]
+    updates = [merged_ending_sql(c, alias) if c in ENDING_COLUMNS else f"{c} = {alias}.{c} + excluded.{c}" for c in counts]
     if "last_month" in columns:
         updates.append(f"last_month = {later_month(alias + '.last_month', 'excluded.last_month')}")
     updates.append(f"refs = {refs_merge(alias + '.refs', 'excluded.refs', dialect)}")

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
-from webapp.indexer.bulk import lock_statistics
+from webapp.indexer.bulk import lock_statistics, merged_ending_sql
 from webapp.model.endings import ENDING_COLUMNS
 
 #: a position with more rows than this gets a month-less rollup
@@ -51,9 +51,7 @@ SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum), " + ", ".join(
 SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(rating_sum) AS rating_sum, " + (
     ", ".join(f"nullif(sum({c}), 0) AS {c}" for c in ENDING_COLUMNS)
 )
-_ROLLUP_ENDINGS = ", ".join(
-    f"{c} = nullif(coalesce(move_stats_rollup.{c}, 0) + coalesce(excluded.{c}, 0), 0)" for c in ENDING_COLUMNS
-)
+_ROLLUP_ENDINGS = ", ".join(merged_ending_sql(c, "move_stats_rollup") for c in ENDING_COLUMNS)
 MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
 MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, refs, {_ENDINGS}"
@@ -79,9 +77,7 @@ def _monthly_upsert(dialect: str) -> str:
         + ", best_band = CASE WHEN excluded.best_band > move_stats_monthly.best_band "
         "THEN excluded.best_band ELSE move_stats_monthly.best_band END, "
         f"refs = {refs_merge('move_stats_monthly.refs', 'excluded.refs', dialect)}, "
-        + ", ".join(
-            f"{c} = nullif(coalesce(move_stats_monthly.{c}, 0) + coalesce(excluded.{c}, 0), 0)" for c in ENDING_COLUMNS
-        )
+        + ", ".join(merged_ending_sql(c, "move_stats_monthly") for c in ENDING_COLUMNS)
     )
 
 
