@@ -12,6 +12,8 @@ games (for an opponent, from their own games). Opponents are the players already
 - the explorer's numbers uncached, alone, with how games ended (`endings=1`) and with the
   games lost on time left out (`noTimeLosses=1`);
 - GET /api/explorer/flags, each position asked once on a fresh cache generation;
+- the move orders into each position, uncached (query_move_orders), and GET
+  /api/explorer/orders asked once per position on a fresh cache generation;
 - opponent prep, uncached: prepare() (moves here and the likely line, up to 11 queries);
 - the opponent's leak search (find_leaks over all their positions, once per opponent and
   colour: what the first question about them costs, cached after);
@@ -89,6 +91,7 @@ def main() -> None:
     from webapp.db.explorer import query_explorer
     from webapp.db.leaks import find_leaks
     from webapp.db.move_flags import position_flags
+    from webapp.db.move_orders import query_move_orders
     from webapp.db.opponent import LEAKS_SEARCHED, opponent_query, prepare
     from webapp.db.players import find_player_ids
     from webapp.extensions import db
@@ -129,6 +132,24 @@ def main() -> None:
             times.append(1000 * (time.perf_counter() - started))
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
         print(f"{'GET /api/explorer/flags, first ask':44} {percentiles(times)}")
+
+        times = []
+        with engine.connect() as connection:
+            for line in lines:
+                started = time.perf_counter()
+                query_move_orders(connection, ExplorerQuery.build(play=line))
+                times.append(1000 * (time.perf_counter() - started))
+                connection.rollback()
+        print(f"{'move orders, uncached':44} {percentiles(times)}")
+
+        bump_generation()
+        times = []
+        for line in lines:
+            started = time.perf_counter()
+            response = client.get("/api/explorer/orders" + explorer_search(play=line))
+            times.append(1000 * (time.perf_counter() - started))
+            assert response.status_code == 200, response.get_data(as_text=True)[:200]
+        print(f"{'GET /api/explorer/orders, first ask':44} {percentiles(times)}")
 
         for label, extra in (("numbers only", {}), ("with endings", {"endings": True}),
                              ("no time losses", {"no_time_losses": True})):
