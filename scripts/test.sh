@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install into .venv and run every test tier, then the linter.
+# Install into .venv, run the linter, then every test tier.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 .venv/bin/ruff check webapp tests benchmarks run.py
-.venv/bin/python -m pytest "$@"
+# two worker processes (pytest-xdist), whole modules to one worker so module fixtures are built once
+.venv/bin/python -m pytest -n 2 --dist loadfile "$@"
