@@ -122,6 +122,37 @@ def test_imports_after_compaction_add_to_hot_positions(client, engine, many_batc
     assert _by_month(client) == months
 
 
+def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
+    engine, many_batches, monkeypatch, tmp_path
+) -> None:
+    """On PostgreSQL the statistics tables a compaction changed by more than ANALYZE_SHARE
+    of their estimated rows are analyzed at its end, so the planner's row estimates are
+    the rows there now (exact: ANALYZE reads every row of a small table); a compaction
+    with nothing to do, or changes under the share, analyzes nothing."""
+    monkeypatch.setattr(compaction, "ANALYZE_SHARE", 0.0)
+    report = compaction.compact(engine)
+    tables = ("move_stats", "move_stats_rollup", "move_stats_monthly")
+    if engine.dialect.name != "postgresql":
+        assert report.analyzed == ()
+        return
+    assert report.merged_rows and report.rollup_rows and report.monthly_rows
+    assert report.analyzed == tables
+    with engine.connect() as connection:
+        estimates = {
+            table: int(connection.execute(text(f"SELECT reltuples FROM pg_class WHERE relname = '{table}'")).scalar())
+            for table in tables
+        }
+        rows = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in tables}
+    assert estimates == rows
+    assert compaction.compact(engine).analyzed == ()  # nothing appended since
+    copy = tmp_path / "again.pgn"
+    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
+    monkeypatch.setattr(compaction, "ANALYZE_SHARE", 1e9)
+    report = compaction.compact(engine)
+    assert report.merged_rows and report.analyzed == ()  # every change under the share
+
+
 def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, monkeypatch) -> None:
     before = _snapshot(engine)
     real = compaction._compact_range

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
@@ -40,6 +40,12 @@ HOT_ROWS = 64
 MONTHLY_ROWS = 2048
 #: position-key ranges compacted one transaction at a time
 RANGES = 16
+#: a statistics table whose rows one compaction changed by more than this share of the
+#: planner's row estimate is analyzed at its end (PostgreSQL): a merged hot position
+#: otherwise keeps the estimate of its rows before the merge, and the explorer's query
+#: there gets a parallel plan (at a million games the start position: 325,803 rows
+#: estimated, 0 found, 17 ms instead of 5)
+ANALYZE_SHARE = 0.1
 GROUP = "position_key, move, collection, speed, rated, rating_band, path"
 MONTH_GROUP = GROUP + ", month"
 # the ending counts are NULL for zero (webapp.db.tables), their sums too
@@ -91,6 +97,7 @@ class CompactReport:
     rollup_rows: int = 0  # rollup rows written or added to
     monthly_added: int = 0  # positions that got a monthly summary
     monthly_rows: int = 0  # monthly summary rows written or added to
+    analyzed: tuple[str, ...] = ()  # tables whose planner statistics were refreshed
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -279,6 +286,31 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         connection.execute(text(f"DROP TABLE {table}"))
 
 
+def _refresh_planner_statistics(connection: Connection, report: CompactReport) -> tuple[str, ...]:
+    """ANALYZE the statistics tables this compaction changed by more than ANALYZE_SHARE
+    of their estimated rows (or that were never analyzed); the tables analyzed."""
+    changed = {
+        "move_stats": report.merged_rows,
+        "move_stats_rollup": report.rollup_rows,
+        "move_stats_monthly": report.monthly_rows,
+    }
+    estimates = dict(
+        connection.execute(
+            text("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname IN :names").bindparams(
+                bindparam("names", expanding=True)
+            ),
+            {"names": list(changed)},
+        ).all()
+    )
+    analyzed = []
+    for table, rows in changed.items():
+        estimate = estimates.get(table)
+        if estimate is not None and rows and (estimate <= 0 or rows > ANALYZE_SHARE * estimate):
+            connection.execute(text(f"ANALYZE {table}"))
+            analyzed.append(table)
+    return tuple(analyzed)
+
+
 def compact(
     engine: Engine,
     *,
@@ -323,5 +355,8 @@ def compact(
             connection.execute(text("DROP TABLE IF EXISTS compact_touched"))
             if _get_watermark(connection) < upto:
                 _set_watermark(connection, upto)
+        if connection.dialect.name == "postgresql":
+            with connection.begin():
+                report.analyzed = _refresh_planner_statistics(connection, report)
     report.seconds = time.monotonic() - started
     return report
