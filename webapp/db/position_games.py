@@ -14,11 +14,11 @@ from functools import lru_cache
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, Select, Table, any_, bindparam, func, select, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, Select, Table, bindparam, func, select, union_all
 
 from webapp.db.explorer import collection_ids_in
 from webapp.db.leaks import _common
+from webapp.db.list_parameters import in_list
 from webapp.db.months import month_condition
 from webapp.db.tables import (
     games,
@@ -146,15 +146,6 @@ def _bound_filters(table: Table, shape: _Shape) -> list:  # type: ignore[type-ar
     return conditions
 
 
-def _in_list(column, name: str, dialect: str):  # type: ignore[no-untyped-def]
-    """`column` among the values of the list parameter `name`: on PostgreSQL `= ANY` of one
-    array, so the SQL text is the same for any number of values (and psycopg prepares it
-    once it has run a few times on a connection)."""
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(column.type)))
-    return column.in_(bindparam(name, expanding=True))
-
-
 @lru_cache(maxsize=256)
 def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     """(move, refs) of the rows that can hold the position's `limit` best and newest games
@@ -218,7 +209,7 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
     return [
         rows.where(*kept, band >= bound(band)),
         rows.where(*kept, newest >= bound(newest)),
-        rows.where(*kept, _in_list(table.c.move, "singles", shape.dialect)),
+        rows.where(*kept, in_list(table.c.move, "singles", shape.dialect)),
     ]
 
 
