@@ -239,16 +239,20 @@ def read_position_games(
     """The position's `limit` best and newest games under the query's filters (a player's
     view rates games by the player's own rating), and the one game of each single move."""
     single_codes = [uci_to_code(uci) for uci in sorted(single_moves)]
-    found = _candidate_rows(connection, query, key, player_ids, limit, single_codes)
-    pieces = [bytes(data) for _, data in found]
-    if not pieces:
+    # a row in two parts of the statement comes twice: read once
+    found = list(dict.fromkeys((code, bytes(data)) for code, data in _candidate_rows(
+        connection, query, key, player_ids, limit, single_codes
+    )))  # fmt: skip
+    if not found:
         return PositionGames()
-    entries = np.frombuffer(b"".join(pieces), dtype=game_refs.ENTRY)
-    counts = [len(piece) // game_refs.ENTRY.itemsize for piece in pieces]
+    entries = np.frombuffer(b"".join(data for _, data in found), dtype=game_refs.ENTRY)
+    counts = [len(data) // game_refs.ENTRY.itemsize for _, data in found]
     moves = np.repeat(np.array([code for code, _ in found], np.int64), counts)
-    _, first = np.unique(entries["id"], return_index=True)  # a moved game is named twice
-    entries, moves = entries[first], moves[first]
-    uci_of = {code: _uci(board, code) for code in np.unique(moves).tolist()}
+    sorted_ids = np.sort(entries["id"])
+    if (sorted_ids[1:] == sorted_ids[:-1]).any():  # a game moved to another collection is named twice
+        _, first = np.unique(entries["id"], return_index=True)
+        entries, moves = entries[first], moves[first]
+    uci_of = {code: _uci(board, code) for code in sorted({code for code, _ in found})}
     illegal = [code for code, uci in uci_of.items() if uci is False]
     if illegal:
         legal = ~np.isin(moves, illegal)
@@ -256,8 +260,8 @@ def read_position_games(
     if query.collections or query.exclude_collections:
         candidates = np.union1d(
             np.union1d(
-                entries["id"][game_refs.top_order(entries)[: 2 * limit]],
-                entries["id"][game_refs.recent_order(entries)[: 2 * limit]],
+                entries["id"][game_refs.best(entries, 2 * limit)],
+                entries["id"][game_refs.newest(entries, 2 * limit)],
             ),
             entries["id"][np.isin(moves, single_codes)],
         )
@@ -275,7 +279,7 @@ def read_position_games(
         if len(ids) == 1:
             single[uci] = int(ids[0])
     return PositionGames(
-        top=listed(game_refs.top_order(entries)),
-        recent=listed(game_refs.recent_order(entries)),
+        top=listed(game_refs.best(entries, limit)),
+        recent=listed(game_refs.newest(entries, limit)),
         single=single,
     )
