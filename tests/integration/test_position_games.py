@@ -206,3 +206,53 @@ def test_summaries_hold_every_best_and_newest_game(client, engine, monkeypatch, 
     site = "https://lichess.org/band{:04d}"
     assert [g["url"] for g in body["topGames"]] == [site.format(i) for i in range(count - 1, count - 16, -1)]
     assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
+
+
+#: pairs of filters that read through the same cached statement (position_games._shape)
+#: with different values
+SAME_SHAPE = [
+    ({"speeds": ["blitz"]}, {"speeds": ["bullet"]}),
+    ({"speeds": ["bullet", "rapid"]}, {"speeds": ["blitz", "classical"]}),
+    ({"rating_min": 1600, "rating_max": 1999}, {"rating_min": 2000, "rating_max": 2399}),
+    ({"since": "2021-01", "until": "2021-03"}, {"since": "2021-05", "until": "2021-12"}),
+    ({"player": "frank", "color": "white"}, {"player": "carol_rook", "color": "black"}),
+    ({"player": "eve.bishop", "since": "2021-02"}, {"player": "dave99", "since": "2021-05"}),
+]
+
+
+def test_one_statement_shape_gives_each_filter_value_its_own_games(client, engine, stored) -> None:
+    """Each shape's statement is built once and run with each query's values: alternating
+    two queries of one shape on one connection, more often than psycopg's prepare_threshold
+    (5) so PostgreSQL runs the prepared statement too, every answer equals its reference
+    (different positions, so a different number of moves played once, too)."""
+    from webapp.db.position_games import _shape
+
+    games, db_ids = stored
+    for name in ("frank", "carol_rook", "eve.bishop", "dave99"):  # now tracked: the player views
+        assert client.get("/api/explorer", query_string={"player": name}).status_code == 200
+    compact(engine)
+    site_of = {game_id: site for site, game_id in db_ids.items()}
+    with engine.connect() as connection:
+        dialect = connection.dialect.name
+        for first, second in SAME_SHAPE:
+            cases = []
+            for chosen, play in ((first, ["e2e4"]), (second, "e2e4 c7c5".split())):
+                included: list = []
+                numbers = reference(games, play=play, included=included, **chosen)
+                once = {m["uci"] for m in numbers["moves"] if m["games"] == 1}
+                singles = {move: game.site for game, _, move in included if move in once}
+                query = ExplorerQuery.build(play=play, **chosen)
+                ids = find_player_ids(connection, query.player) if query.player else None
+                cases.append((query, ids, list(reference_games(included, db_ids, 5)), singles))
+            shapes = {_shape(dialect, query, ids is not None, 5) for query, ids, _, _ in cases}
+            assert len(shapes) == 1, shapes
+            assert cases[0][2] != cases[1][2]  # the two answers differ
+            for _ in range(4):
+                for query, ids, lists, singles in cases:
+                    board = query.board()
+                    found = read_position_games(
+                        connection, query, board, position_key(board), ids, frozenset(singles), 5
+                    )
+                    listed = [[(site_of[i], uci) for i, uci in kind] for kind in (found.top, found.recent)]
+                    assert listed == lists, (query, listed, lists)
+                    assert {uci: site_of[i] for uci, i in found.single.items()} == singles, query

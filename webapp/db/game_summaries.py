@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import chess
 from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import aliased
 
+from webapp.db.list_parameters import in_list
 from webapp.db.tables import collections, games, players
 from webapp.model.game_ids import candidate_uids, game_url, public_id
 from webapp.model.speed import Speed
@@ -120,12 +122,18 @@ def _summary(row: Any) -> GameSummary:
     )
 
 
+@lru_cache(maxsize=8)
+def _summaries_statement(dialect: str) -> Select[Any]:
+    """read_summaries' statement, built once: the ids are one list parameter."""
+    return _select().where(in_list(games.c.id, "ids", dialect))
+
+
 def read_summaries(connection: Connection, ids: Sequence[int]) -> dict[int, GameSummary]:
     """The summaries of the games with these database ids (ids not found are left out)."""
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return {}
-    rows = connection.execute(_select().where(games.c.id.in_(wanted)))
+    rows = connection.execute(_summaries_statement(connection.dialect.name), {"ids": wanted})
     return {summary.db_id: summary for summary in map(_summary, rows)}
 
 

@@ -14,10 +14,13 @@ FIRST_MONTH = 1
 LAST_MONTH = 999912
 
 
-def month_condition(column, since: int | None, until: int | None) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
-    """`column` (yyyymm) within [since, until], a year-only month yyyy00 counting as its year."""
+def month_condition(column, since, until, *, since_year=None) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """`column` (yyyymm) within [since, until], a year-only month yyyy00 counting as its year.
+
+    `since` and `until` are months or bound parameters; with a parameter for `since`, give
+    its year (yyyy00) as `since_year`, a parameter too."""
     high = LAST_MONTH if until is None else until
     if since is None:
         return column.between(FIRST_MONTH, high)  # until's own year-only games are <= until
-    year_only = since // 100 * 100
+    year_only = since // 100 * 100 if since_year is None else since_year
     return and_(column.between(year_only, high), or_(column >= since, column == year_only))

@@ -10,13 +10,16 @@ collection filter the candidates are checked against the games table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, Select, Table, func, select, union_all
+from sqlalchemy import Connection, Select, Table, bindparam, func, select, union_all
 
-from webapp.db.explorer import _filters, player_filters, stat_rows
+from webapp.db.explorer import collection_ids_in
 from webapp.db.leaks import _common
+from webapp.db.list_parameters import in_list
+from webapp.db.months import month_condition
 from webapp.db.tables import (
     games,
     hot_positions,
@@ -25,6 +28,7 @@ from webapp.db.tables import (
     move_stats_monthly,
     move_stats_rollup,
     newest_month,
+    player_move_stats,
     player_move_stats_rollup,
 )
 from webapp.model import game_refs
@@ -57,49 +61,127 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
     return set(connection.execute(statement).scalars())
 
 
-def _candidate_rows(
-    connection: Connection,
-    query: ExplorerQuery,
-    key: int,
-    player_ids: tuple[int, ...] | None,
-    limit: int,
-    singles: list[int],
-) -> list:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class _Shape:
+    """What a candidate statement's SQL text depends on (its values go in as parameters):
+    the view it reads (_candidate_rows), the filters present and the list's length."""
+
+    dialect: str
+    view: str  # "player rollup", "rows" or "summary"
+    player: bool
+    dated: bool
+    since: bool
+    until: bool
+    speeds: bool
+    rated_only: bool
+    bands: bool
+    collections: bool
+    exclude_collections: bool
+    color: bool
+    limit: int
+
+
+def _shape(dialect: str, query: ExplorerQuery, player: bool, limit: int) -> _Shape:
+    dated = query.since is not None or query.until is not None
+    if player and not dated:
+        view = "player rollup"
+    elif player or (dated and query.rating_bands is not None):
+        view = "rows"
+    else:
+        view = "summary"
+    return _Shape(
+        dialect=dialect, view=view, player=player, dated=dated, since=query.since is not None,
+        until=query.until is not None, speeds=bool(query.speeds), rated_only=query.rated_only,
+        bands=query.rating_bands is not None, collections=bool(query.collections),
+        exclude_collections=bool(query.exclude_collections), color=player and query.color is not None,
+        limit=limit,
+    )  # fmt: skip
+
+
+def _values(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, singles: list[int]) -> dict:  # type: ignore[type-arg]
+    """The parameters of the query's candidate statement (_bound_filters names them)."""
+    values: dict = {"key": key, "singles": singles}  # type: ignore[type-arg]
+    if player_ids is not None:
+        values["player_ids"] = list(player_ids)
+        if query.color is not None:
+            values["color"] = 0 if query.color == "white" else 1
+    if query.speeds:
+        values["speeds"] = [int(s) for s in query.speeds]
+    if query.rating_bands is not None:
+        values["band_low"], values["band_high"] = query.rating_bands
+    if query.since is not None:
+        values["since"], values["since_year"] = query.since, query.since // 100 * 100
+    if query.until is not None:
+        values["until"] = query.until
+    if query.collections:
+        values["collections"] = list(query.collections)
+    if query.exclude_collections:
+        values["exclude_collections"] = list(query.exclude_collections)
+    return values
+
+
+def _bound_filters(table: Table, shape: _Shape) -> list:  # type: ignore[type-arg]
+    """explorer._filters (player_filters in a player's view) with bound parameters in
+    place of the values (_values)."""
+    conditions = [table.c.position_key == bindparam("key")]
+    if shape.player:
+        conditions.append(table.c.player_id.in_(bindparam("player_ids", expanding=True)))
+    if shape.speeds:
+        conditions.append(table.c.speed.in_(bindparam("speeds", expanding=True)))
+    if shape.rated_only:
+        conditions.append(table.c.rated == 1)
+    if shape.bands:
+        conditions.append(table.c.rating_band.between(bindparam("band_low"), bindparam("band_high")))
+    if shape.dated:
+        since = bindparam("since") if shape.since else None
+        until = bindparam("until") if shape.until else None
+        conditions.append(month_condition(table.c.month, since, until, since_year=bindparam("since_year")))
+    if shape.collections:
+        conditions.append(table.c.collection.in_(collection_ids_in(bindparam("collections", expanding=True))))
+    if shape.exclude_collections:
+        names = bindparam("exclude_collections", expanding=True)
+        conditions.append(table.c.collection.not_in(collection_ids_in(names)))
+    if shape.color:
+        conditions.append(table.c.color == bindparam("color"))
+    return conditions
+
+
+@lru_cache(maxsize=256)
+def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     """(move, refs) of the rows that can hold the position's `limit` best and newest games
-    or the game of a move in `singles` (move codes), in one statement.
+    or the game of a move in the parameter `singles` (move codes), in one statement; built
+    once per shape.
 
     A summary's rows are many where it exists, so only those that can hold those games are
     read (_best_and_newest): a player's month-less rollup without dates; for all games a
     hot position's month-less rollup without dates, or with dates and no rating asked the
     band-less monthly summary of the positions with the most rows, each with the rows
     appended since it was brought up to date (all of a position's rows when it has none).
+    Elsewhere all the rows: a player's with dates, all games' by month and band.
     """
-    dated = query.since is not None or query.until is not None
-    if player_ids is not None and not dated:
+    if shape.view == "player rollup":
         table = player_move_stats_rollup
-        statement = union_all(*_best_and_newest(table, player_filters(table, query, key, player_ids), limit, singles))
-    elif player_ids is not None or (dated and query.rating_bands is not None):
-        rows = stat_rows(query, key, player_ids, refs=True)
-        statement = select(rows.c.move, rows.c.refs).where(rows.c.refs.is_not(None))
+        return union_all(*_best_and_newest(table, _bound_filters(table, shape), shape))
+    if shape.view == "rows":
+        table = player_move_stats if shape.player else move_stats
+        return select(table.c.move, table.c.refs).where(*_bound_filters(table, shape), table.c.refs.is_not(None))
+    positions, summary = (monthly_positions, move_stats_monthly) if shape.dated else (hot_positions, move_stats_rollup)
+    summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
+    appended = select(move_stats.c.move, move_stats.c.refs).where(
+        *_bound_filters(move_stats, shape),
+        move_stats.c.seq > func.coalesce(summed_up_to, 0),
+        move_stats.c.refs.is_not(None),
+    )
+    conditions = _bound_filters(summary, shape)
+    if shape.dated:  # a row's games are of its month, their bands at most its best_band
+        parts = _best_and_newest(summary, conditions, shape, summary.c.best_band, summary.c.month)
     else:
-        positions, summary = (monthly_positions, move_stats_monthly) if dated else (hot_positions, move_stats_rollup)
-        summed_up_to = select(positions.c.seq).where(positions.c.position_key == key).scalar_subquery()
-        appended = select(move_stats.c.move, move_stats.c.refs).where(
-            *_filters(move_stats, query, key),
-            move_stats.c.seq > func.coalesce(summed_up_to, 0),
-            move_stats.c.refs.is_not(None),
-        )
-        conditions = _filters(summary, query, key)
-        if dated:  # a row's games are of its month, their bands at most its best_band
-            parts = _best_and_newest(summary, conditions, limit, singles, summary.c.best_band, summary.c.month)
-        else:
-            parts = _best_and_newest(summary, conditions, limit, singles)
-        statement = union_all(appended, *parts)
-    return connection.execute(statement).all()
+        parts = _best_and_newest(summary, conditions, shape)
+    return union_all(appended, *parts)
 
 
 def _best_and_newest(  # type: ignore[no-untyped-def]
-    table: Table, conditions: list, limit: int, singles: list[int], band=None, newest=None
+    table: Table, conditions: list, shape: _Shape, band=None, newest=None
 ) -> list[Select]:  # type: ignore[type-arg]
     """Statements (read as their UNION ALL) of (move, refs) of the summary rows under
     `conditions` that can hold their `limit` best and newest games: those among the
@@ -120,15 +202,29 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
 
     def bound(column):  # type: ignore[no-untyped-def]
         """The column's `limit`-th highest value among the rows; the lowest when fewer."""
-        nth = select(column).where(*kept).order_by(column.desc()).offset(limit - 1).limit(1)
+        nth = select(column).where(*kept).order_by(column.desc()).offset(shape.limit - 1).limit(1)
         return func.coalesce(nth.scalar_subquery(), -32768)
 
     rows = select(table.c.move, table.c.refs)
     return [
         rows.where(*kept, band >= bound(band)),
         rows.where(*kept, newest >= bound(newest)),
-        rows.where(*kept, table.c.move.in_(singles)),
+        rows.where(*kept, in_list(table.c.move, "singles", shape.dialect)),
     ]
+
+
+def _candidate_rows(
+    connection: Connection,
+    query: ExplorerQuery,
+    key: int,
+    player_ids: tuple[int, ...] | None,
+    limit: int,
+    singles: list[int],
+) -> list:  # type: ignore[type-arg]
+    """(move, refs) of the rows that can hold the position's `limit` best and newest games
+    or the game of a move in `singles` (move codes): _candidate_statement."""
+    shape = _shape(connection.dialect.name, query, player_ids is not None, limit)
+    return connection.execute(_candidate_statement(shape), _values(query, key, player_ids, singles)).all()
 
 
 def read_position_games(
@@ -143,16 +239,20 @@ def read_position_games(
     """The position's `limit` best and newest games under the query's filters (a player's
     view rates games by the player's own rating), and the one game of each single move."""
     single_codes = [uci_to_code(uci) for uci in sorted(single_moves)]
-    found = _candidate_rows(connection, query, key, player_ids, limit, single_codes)
-    pieces = [bytes(data) for _, data in found]
-    if not pieces:
+    # a row in two parts of the statement comes twice: read once
+    found = list(dict.fromkeys((code, bytes(data)) for code, data in _candidate_rows(
+        connection, query, key, player_ids, limit, single_codes
+    )))  # fmt: skip
+    if not found:
         return PositionGames()
-    entries = np.frombuffer(b"".join(pieces), dtype=game_refs.ENTRY)
-    counts = [len(piece) // game_refs.ENTRY.itemsize for piece in pieces]
+    entries = np.frombuffer(b"".join(data for _, data in found), dtype=game_refs.ENTRY)
+    counts = [len(data) // game_refs.ENTRY.itemsize for _, data in found]
     moves = np.repeat(np.array([code for code, _ in found], np.int64), counts)
-    _, first = np.unique(entries["id"], return_index=True)  # a moved game is named twice
-    entries, moves = entries[first], moves[first]
-    uci_of = {code: _uci(board, code) for code in np.unique(moves).tolist()}
+    sorted_ids = np.sort(entries["id"])
+    if (sorted_ids[1:] == sorted_ids[:-1]).any():  # a game moved to another collection is named twice
+        _, first = np.unique(entries["id"], return_index=True)
+        entries, moves = entries[first], moves[first]
+    uci_of = {code: _uci(board, code) for code in sorted({code for code, _ in found})}
     illegal = [code for code, uci in uci_of.items() if uci is False]
     if illegal:
         legal = ~np.isin(moves, illegal)
@@ -160,8 +260,8 @@ def read_position_games(
     if query.collections or query.exclude_collections:
         candidates = np.union1d(
             np.union1d(
-                entries["id"][game_refs.top_order(entries)[: 2 * limit]],
-                entries["id"][game_refs.recent_order(entries)[: 2 * limit]],
+                entries["id"][game_refs.best(entries, 2 * limit)],
+                entries["id"][game_refs.newest(entries, 2 * limit)],
             ),
             entries["id"][np.isin(moves, single_codes)],
         )
@@ -179,7 +279,7 @@ def read_position_games(
         if len(ids) == 1:
             single[uci] = int(ids[0])
     return PositionGames(
-        top=listed(game_refs.top_order(entries)),
-        recent=listed(game_refs.recent_order(entries)),
+        top=listed(game_refs.best(entries, limit)),
+        recent=listed(game_refs.newest(entries, limit)),
         single=single,
     )

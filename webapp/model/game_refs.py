@@ -54,6 +54,29 @@ def recent_order(entries: np.ndarray) -> np.ndarray:
     return np.lexsort((entries["id"], -entries["rating"].astype(np.int64), -entries["date"].astype(np.int64)))
 
 
+def _first(primary: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the `limit` entries with the highest `primary`, ties by lowest id, in
+    that order: only the entries at or above the `limit`-th highest `primary` are sorted."""
+    if len(primary) > limit > 0:
+        nth = np.partition(primary, len(primary) - limit)[len(primary) - limit]
+        chosen = np.flatnonzero(primary >= nth)
+    else:
+        chosen = np.arange(len(primary))
+    return chosen[np.lexsort((ids[chosen], -primary[chosen]))][:limit]
+
+
+def best(entries: np.ndarray, limit: int) -> np.ndarray:
+    """top_order(entries)[:limit], without sorting them all."""
+    primary = (entries["rating"].astype(np.int64) << 32) | entries["date"].astype(np.int64)
+    return _first(primary, entries["id"], limit)
+
+
+def newest(entries: np.ndarray, limit: int) -> np.ndarray:
+    """recent_order(entries)[:limit], without sorting them all."""
+    primary = (entries["date"].astype(np.int64) << 16) | entries["rating"].astype(np.int64)
+    return _first(primary, entries["id"], limit)
+
+
 def trim(entries: np.ndarray) -> np.ndarray:
     """The entries a row keeps: all of them up to REFS_KEPT_ALL, else its best and newest
     TOP_KEPT (in their stored order)."""
