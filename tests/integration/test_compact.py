@@ -131,11 +131,11 @@ def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
     with nothing to do, or changes under the share, analyzes nothing."""
     monkeypatch.setattr(compaction, "ANALYZE_SHARE", 0.0)
     report = compaction.compact(engine)
-    tables = ("move_stats", "move_stats_rollup", "move_stats_monthly")
+    tables = ("move_stats", "move_stats_rollup", "move_stats_monthly", "hot_positions", "monthly_positions")
     if engine.dialect.name != "postgresql":
         assert report.analyzed == ()
         return
-    assert report.merged_rows and report.rollup_rows and report.monthly_rows
+    assert report.merged_rows and report.rollup_rows and report.monthly_rows and report.monthly_added
     assert report.analyzed == tables
     with engine.connect() as connection:
         estimates = {

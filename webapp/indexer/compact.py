@@ -40,7 +40,7 @@ HOT_ROWS = 64
 MONTHLY_ROWS = 2048
 #: position-key ranges compacted one transaction at a time
 RANGES = 16
-#: a statistics table whose rows one compaction changed by more than this share of the
+#: a statistics table (or hot/monthly position list) whose rows one compaction changed by more than this share of the
 #: planner's row estimate is analyzed at its end (PostgreSQL): a merged hot position
 #: otherwise keeps the estimate of its rows before the merge, and the explorer's query
 #: there gets a parallel plan (at a million games the start position: 325,803 rows
@@ -293,6 +293,8 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
         "move_stats": report.merged_rows,
         "move_stats_rollup": report.rollup_rows,
         "move_stats_monthly": report.monthly_rows,
+        "hot_positions": report.hot_added,
+        "monthly_positions": report.monthly_added,
     }
     estimates = dict(
         connection.execute(
