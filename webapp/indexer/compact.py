@@ -40,11 +40,11 @@ HOT_ROWS = 64
 MONTHLY_ROWS = 2048
 #: position-key ranges compacted one transaction at a time
 RANGES = 16
-#: a statistics table (or hot/monthly position list) whose rows one compaction changed by more than this share of the
-#: planner's row estimate is analyzed at its end (PostgreSQL): a merged hot position
-#: otherwise keeps the estimate of its rows before the merge, and the explorer's query
-#: there gets a parallel plan (at a million games the start position: 325,803 rows
-#: estimated, 0 found, 17 ms instead of 5)
+#: a statistics table (or the hot or monthly position list) whose rows one compaction
+#: changed by more than this share of the planner's row estimate is analyzed at its end
+#: (PostgreSQL): a merged hot position otherwise keeps the estimate of its rows before
+#: the merge, and the explorer's query there gets a parallel plan (at a million games
+#: the start position: 325,803 rows estimated, 0 found, 17 ms instead of 5)
 ANALYZE_SHARE = 0.1
 GROUP = "position_key, move, collection, speed, rated, rating_band, path"
 MONTH_GROUP = GROUP + ", month"
