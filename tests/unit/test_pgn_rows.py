@@ -11,6 +11,7 @@ from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import move_stats_rows, player_move_stats_rows, prepare_batch
 from webapp.model import game_refs
 from webapp.model.endings import ENDING_COLUMNS
+from webapp.model.think_time import THINK_TIME_COLUMNS
 from webapp.model.position import NO_MOVE, position_key, uci_to_code
 from webapp.model.speed import Speed
 
@@ -37,7 +38,7 @@ def rows_by_key(
 ) -> dict[tuple, tuple]:
     """key columns (without the collection and the move order) → counts, the ending counts
     left out (their own tests are in test_ending_rows); every row's collection must be 0."""
-    columns = columns[: len(columns) - len(ENDING_COLUMNS)]
+    columns = columns[: len(columns) - len(ENDING_COLUMNS) - len(THINK_TIME_COLUMNS)]
     assert not columns[collection_column].any()
     if path_column is not None:
         columns = columns[:path_column] + columns[path_column + 1 :]
