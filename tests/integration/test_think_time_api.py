@@ -5,6 +5,9 @@ before and after compaction (rollup and monthly summary), on SQLite and PostgreS
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sample_games import LICHESS_2021_10, SHARED_LICHESS, import_pgn
 from think_time_reference import read_timed_games, think_time_reference
@@ -107,3 +110,19 @@ def test_think_time_of_a_player(client, engine, timed) -> None:
     _check(client, timed, player=PLAYER)
     _check(client, timed, player=PLAYER, color="white", speeds={"bullet"})
     _check(client, timed, player=PLAYER, months=True)  # the player's monthly rows answer
+
+
+def test_think_time_in_the_move_table_csv(client, timed) -> None:
+    for play in POSITIONS[:3]:
+        text = client.get("/api/export/moves.csv", query_string={"play": ",".join(play)}).get_data(as_text=True)
+        rows = {row["uci"]: row for row in csv.DictReader(io.StringIO(text))}
+        expected = think_time_reference(timed, play)
+        assert rows.keys() == expected.keys() - {"position"}
+        for uci, row in rows.items():
+            want = expected[uci]
+            median = want["median"] or {"from": "", "to": ""}
+            share = f"{want['lowClock'] / want['games']:.4f}" if want["games"] else ""
+            assert (row["think_median_from_s"], row["think_median_to_s"], row["low_clock_share"]) == (
+                str(median["from"]), "" if median["to"] is None else str(median["to"]), share,
+            ), uci
+            assert int(row["no_clock_games"]) == want["noClock"], uci
