@@ -11,9 +11,9 @@ from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import move_stats_rows, player_move_stats_rows, prepare_batch
 from webapp.model import game_refs
 from webapp.model.endings import ENDING_COLUMNS
-from webapp.model.think_time import THINK_TIME_COLUMNS
 from webapp.model.position import NO_MOVE, position_key, uci_to_code
 from webapp.model.speed import Speed
+from webapp.model.think_time import THINK_TIME_COLUMNS
 
 
 def record(uid: str, moves: str, result: str = "1-0", white: int | None = 1500, black: int | None = 1700) -> GameRecord:

@@ -43,9 +43,9 @@ from webapp.indexer.games import GameRecord
 from webapp.indexer.replay import replay_keys
 from webapp.indexer.rows import RowRefs, player_move_stats_rows, prepare_batch
 from webapp.model.endings import ENDING_COLUMNS
-from webapp.model.think_time import THINK_TIME_COLUMNS
 from webapp.model.speed import Speed
 from webapp.model.stored_game import NO_CLOCK, decode_move_codes, decode_moves
+from webapp.model.think_time import THINK_TIME_COLUMNS
 
 DEFAULT_INDEX_PLIES = 40
 CHUNK = 2000
