@@ -5,8 +5,8 @@ are written out again from the issue:
 - a ply's seconds are the mover's own previous clock (`node.clock()` two plies back, the
   TimeControl's base before their first move) minus the clock after the ply, plus the
   TimeControl's increment; clocks are counted in whole tenths, as the store keeps them;
-- a mover's first move with the clock still at the base counts 0 s (lichess starts the
-  clocks after each side's first move, with no increment for it);
+- a mover's first move with the clock still exactly at the base is untimed: no clock
+  (lichess starts the clocks after each side's first move, with no increment for it);
 - no base time ("-", "1/86400", none), an unknown clock, or a negative result: no clock;
 - the buckets' lower edges are EDGES seconds (the last open above); the lower median is
   the ceil(n/2)-th smallest; "low clock": the clock after the move under 10% of the base.
@@ -90,7 +90,7 @@ def ply_think(clocks: Sequence[float | None], ply: int, base: int, increment: in
         return None, False
     spent = before - now_tenths + increment * 10
     if ply < 2 and now_tenths == base * 10:
-        spent = 0
+        return None, False
     if spent < 0:
         return None, False
     return _bucket(spent), now_tenths / 10 < base * 0.1  # under 10% of the base

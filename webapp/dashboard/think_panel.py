@@ -49,7 +49,9 @@ def build_think_panel() -> html.Div:
                        label_class_name="chart-title", input_class_name="me-1"),
             html.Div(
                 [html.Div("Median seconds the mover spent on the move (clock difference plus increment), "
-                          "the share left under 10% of the base time after it, games without clocks.",
+                          "the share left under 10% of the base time after it, games without clocks "
+                          "(and lichess's untimed first moves). Bars: games per bucket, "
+                          "0 s to 1 h and over, left to right.",
                           className="text-muted think-legend mb-1"),
                  dcc.Loading(html.Div(id=THINK, className="think small"), id=THINK_LOADING, type="dot",
                              delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5})],

@@ -7,11 +7,13 @@ zero) and how many of them were left under 10% of the base time after it
 
 The seconds of ply i are the mover's own previous clock (the base time before their first
 move) minus the clock after ply i, plus the increment, all from the stored clocks (whole
-tenths of a second) and the TimeControl "base+inc" (or "base"). The mover's first move
-with the clock still at the base counts 0 s: lichess starts the clocks only after each
-side's first move and gives that move no increment. A game with no base time (daily "-",
-"1/86400", none), a ply whose clock or own previous clock is unknown, or a negative
-result counts in no bucket: "no clock".
+tenths of a second) and the TimeControl "base+inc" (or "base"). A mover's first move
+with the clock still exactly at the base is untimed, "no clock": lichess starts the clocks
+only after each side's first move (its %clk there is the base, with no increment), so the
+seconds spent are unknown; chess.com times first moves (2:59.9 in a "180" game, 3:02
+after an instant first move in "180+2") and they count. A game with no base time (daily
+"-", "1/86400", none), a ply whose clock or own previous clock is unknown, or a negative
+result counts in no bucket: "no clock" too.
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ def think_codes(
     base_tenths = base * 10
     before = np.where(first, base_tenths, previous)
     spent = before - clock + increment * 10
-    spent = np.where(first & (clock == base_tenths), 0, spent)  # an untimed first move
-    known = (base > 0) & (clock >= 0) & (before >= 0) & (spent >= 0)
+    untimed = first & (clock == base_tenths)  # lichess's first moves
+    known = (base > 0) & (clock >= 0) & (before >= 0) & (spent >= 0) & ~untimed
     codes = np.where(known, np.searchsorted(_EDGE_TENTHS, spent, side="right"), 0)
     return codes, known & (clock < base)  # under 10%: clock tenths < base seconds
 
