@@ -44,7 +44,8 @@ def downgrade() -> None:
         for table in TABLES:
             op.execute(f"ALTER TABLE {table} " + ", ".join(f"DROP COLUMN {c}" for c in COLUMNS))
         return
+    # SQLite (3.35+) drops a plain column in place: a batch copy of the table would lose
+    # the rollups' expression indexes (migration 0012's newest month)
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            for column in COLUMNS:
-                batch.drop_column(column)
+        for column in COLUMNS:
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
