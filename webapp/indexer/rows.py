@@ -202,10 +202,8 @@ def _think_times(  # type: ignore[no-untyped-def]
     """Per row (games one after another, `within` the ply): the think-time code of the
     move played there and 1 where the mover was left under 10% of the base after it
     (webapp.model.think_time), from the clocks in whole tenths as the games table keeps them."""
-    controls: dict[str | None, tuple[int, int]] = {}
-    timing = np.array(
-        [controls.setdefault(r.time_control, base_and_increment(r.time_control)) for r in kept], np.int64
-    ).reshape(-1, 2)
+    controls = {tc: base_and_increment(tc) for tc in {r.time_control for r in kept}}
+    timing = np.array([controls[r.time_control] for r in kept], np.int64).reshape(-1, 2)
     seconds = np.asarray(clock_parts, np.float64)
     tenths = np.clip(np.round(np.nan_to_num(seconds, nan=0.0) * 10), 0, 0xFFFFFFFE)  # as encode_clocks
     clock = np.where(np.isnan(seconds), -1, tenths).astype(np.int64)
