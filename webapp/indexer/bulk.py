@@ -631,8 +631,9 @@ class PostgresWriter(_Writer):
         """COPY the rows in groups by the ending column they fill: a row of one game (most
         rows) fills at most one, so its group's COPY names only that one and the server
         reads one ending field, not fourteen (the others are NULL by default). The
-        think-time columns are sent in every group, zeros as NULL (GROUPED_THINK: grouping
-        by them too takes ~100 COPYs a batch, which cost more). Rows filling more than one
+        think-time columns are sent, zeros as NULL, by the rows that have a think time (a
+        group apart from the rows without clocks, which send none); GROUPED_THINK: grouping
+        by bucket too takes ~100 COPYs a batch, which cost more. Rows filling more than one
         ending column, and groups of fewer than MIN_GROUP_ROWS rows, go in one COPY of
         every column, zeros sent as NULL."""
         columns = [*stats, np.full(len(stats[0]), seq, np.int64)]
@@ -655,6 +656,8 @@ class PostgresWriter(_Writer):
             group = group * (family_end - family_start + 1) + np.where(count == 1, filled.argmax(axis=0) + 1, 0)
         if grouped_think:
             group = group * 2 + (stats[len(self.move_stats_columns) - 1] != 0)
+        elif always:  # rows with no think time (no clocks) send none of its columns
+            group = group * 2 + (np.stack(stats[always[0] : always[-1] + 1]) != 0).any(axis=0)
         group[mixed] = -1
         values, sizes = np.unique(group, return_counts=True)
         group[np.isin(group, values[sizes < MIN_GROUP_ROWS])] = -1
@@ -671,11 +674,14 @@ class PostgresWriter(_Writer):
                 picked = list(range(len(names)))
                 nullable = nullable_endings(names[:-1])  # only these rows have zeros
             else:
-                picked = list(range(first)) + always
+                picked = list(range(first))
                 rest = value
                 if grouped_think:  # the low-clock flag is the last digit, then each family's
                     if rest % 2:
                         picked.append(len(self.move_stats_columns) - 1)  # low_clock
+                    rest //= 2
+                elif always:  # the last digit: whether the rows have think times
+                    picked += always if rest % 2 else []
                     rest //= 2
                 for family_start, family_end in reversed(families):
                     index, rest = rest % (family_end - family_start + 1), rest // (family_end - family_start + 1)
