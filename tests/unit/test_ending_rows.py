@@ -11,6 +11,7 @@ from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import month_less, move_stats_rows, player_move_stats_rows, prepare_batch
 from webapp.model.endings import ENDING_COLUMNS, Endings, ending_code
 from webapp.model.termination import Termination
+from webapp.model.think_time import THINK_TIME_COLUMNS
 
 
 def record(uid: str, result: str, kind: Termination, moves: str = "e2e4 e7e5") -> GameRecord:
@@ -35,7 +36,8 @@ GAMES = [
 
 
 def endings_of(columns: list[np.ndarray], row: int) -> dict[str, int]:
-    counted = columns[len(columns) - len(ENDING_COLUMNS) :]
+    end = len(columns) - len(THINK_TIME_COLUMNS)  # the think-time counts come last
+    counted = columns[end - len(ENDING_COLUMNS) : end]
     return {name: int(c[row]) for name, c in zip(ENDING_COLUMNS, counted, strict=True) if c[row]}
 
 

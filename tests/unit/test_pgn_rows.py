@@ -13,6 +13,7 @@ from webapp.model import game_refs
 from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.position import NO_MOVE, position_key, uci_to_code
 from webapp.model.speed import Speed
+from webapp.model.think_time import THINK_TIME_COLUMNS
 
 
 def record(uid: str, moves: str, result: str = "1-0", white: int | None = 1500, black: int | None = 1700) -> GameRecord:
@@ -37,7 +38,7 @@ def rows_by_key(
 ) -> dict[tuple, tuple]:
     """key columns (without the collection and the move order) → counts, the ending counts
     left out (their own tests are in test_ending_rows); every row's collection must be 0."""
-    columns = columns[: len(columns) - len(ENDING_COLUMNS)]
+    columns = columns[: len(columns) - len(ENDING_COLUMNS) - len(THINK_TIME_COLUMNS)]
     assert not columns[collection_column].any()
     if path_column is not None:
         columns = columns[:path_column] + columns[path_column + 1 :]

@@ -42,6 +42,7 @@ from webapp.model.deadline import Deadline
 from webapp.model.links import explorer_url
 from webapp.model.player_wire import comparison_json, score_json
 from webapp.model.query import QueryError, check_name, format_month, normalise_player
+from webapp.model.think_time import ThinkTime
 from webapp.security import export_rate_limit, write_rate_limit
 
 player_api = Blueprint("player_api", __name__)
@@ -177,9 +178,11 @@ def history():  # type: ignore[no-untyped-def]
 
 
 def move_table_csv(args: Mapping[str, str]) -> str:
-    """The move table for the query as CSV, with the player-vs-peers columns when they apply."""
+    """The move table for the query as CSV, with the think-time columns (the lower median's
+    bucket in seconds, to empty when open above; the low-clock share of the games with
+    clocks; the games without clocks) and the player-vs-peers columns when they apply."""
     query, extra = parse_player_args(args)
-    result = read_explorer(db.engine.connect, query)
+    result = read_explorer(db.engine.connect, query, with_think_time=True)
     comparisons = {}
     if query.player and query.color and result.player_found:
         with db.engine.connect() as connection:
@@ -187,7 +190,10 @@ def move_table_csv(args: Mapping[str, str]) -> str:
         comparisons = {m.uci: m.comparison for m in compared.moves}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    header = ["uci", "san", "games", "white", "draws", "black", "average_rating", "white_score"]
+    header = [
+        "uci", "san", "games", "white", "draws", "black", "average_rating", "white_score",
+        "think_median_from_s", "think_median_to_s", "low_clock_share", "no_clock_games",
+    ]  # fmt: skip
     if comparisons:
         header += ["player_score", "player_low", "player_high", "peer_games", "peer_score", "difference"]
     writer.writerow(header)
@@ -195,7 +201,7 @@ def move_table_csv(args: Mapping[str, str]) -> str:
         r = move.results
         row: list[Any] = [move.uci, move.san, r.games, r.white, r.draws, r.black,
                           r.average_rating if r.average_rating is not None else "",
-                          "" if r.score is None else f"{r.score:.4f}"]
+                          "" if r.score is None else f"{r.score:.4f}", *_think_cells(r.think_time)]
         if comparisons:
             c = comparisons.get(move.uci)
             interval = c.player.interval if c else None
@@ -209,6 +215,19 @@ def move_table_csv(args: Mapping[str, str]) -> str:
             ]
         writer.writerow(row)
     return out.getvalue()
+
+
+def _think_cells(think: ThinkTime | None) -> list[Any]:
+    """The CSV's think-time cells of a move (webapp.model.think_time)."""
+    if think is None:
+        return ["", "", "", ""]
+    median, share = think.median, think.low_clock_share
+    return [
+        "" if median is None else median[0],
+        "" if median is None or median[1] is None else median[1],
+        "" if share is None else f"{share:.4f}",
+        think.no_clock,
+    ]
 
 
 def request_deadline() -> Deadline:

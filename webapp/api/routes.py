@@ -21,7 +21,12 @@ def explorer():  # type: ignore[no-untyped-def]
     top_games, recent_games = games_counts(request.args)
     if query.player:
         ensure_player_indexed(current_app, query.player)  # else the read answers 202
-    result = read_explorer(db.engine.connect, query, with_endings=flag(request.args, "endings"))
+    result = read_explorer(
+        db.engine.connect,
+        query,
+        with_endings=flag(request.args, "endings"),
+        with_think_time=flag(request.args, "thinkTime"),
+    )
     if not result.player_found and query.player:
         with db.engine.begin() as connection:
             record_requested_player(connection, query.player)

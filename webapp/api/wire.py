@@ -12,7 +12,7 @@ MAX_PARAMETER_LENGTH = 4000
 KNOWN = {
     "fen", "play", "speeds", "ratings", "rating_min", "rating_max", "since", "until",
     "player", "color", "rated", "variant", "moves", "collections", "topGames", "recentGames",
-    "noTimeLosses", "endings",
+    "noTimeLosses", "endings", "thinkTime",
 }
 #: topGames / recentGames: how many of each list an answer gives (lichess's default 4)
 DEFAULT_GAMES = 4
@@ -93,6 +93,8 @@ def _counts(results: Results) -> dict[str, Any]:
     counts: dict[str, Any] = {"white": results.white, "draws": results.draws, "black": results.black}
     if results.endings is not None:
         counts["endings"] = results.endings.by_side(results.white, results.draws, results.black)
+    if results.think_time is not None:
+        counts["thinkTime"] = results.think_time.wire()
     return counts
 
 

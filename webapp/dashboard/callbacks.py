@@ -42,6 +42,7 @@ from webapp.dashboard.month_range import Bounds, bounds_from_months, range_label
 from webapp.dashboard.moves import build_panel, build_unavailable
 from webapp.dashboard.opponent_panel import register_opponent_callbacks
 from webapp.dashboard.orders_panel import register_orders_callbacks
+from webapp.dashboard.think_panel import register_think_callbacks
 from webapp.dashboard.upload import UploadError, build_result, import_upload, upload_collection
 from webapp.dashboard.url import (
     game_from_search,
@@ -153,6 +154,7 @@ def register_callbacks(app: dash.Dash) -> None:
     register_flags_callbacks(app)  # move flags under the moves table
     register_orders_callbacks(app)  # the move orders into the position
     register_endings_callbacks(app)  # how games ended, under the moves table
+    register_think_callbacks(app)  # the movers' think time, under the moves table
     register_opponent_callbacks(app)  # the Opponent tab
 
     @app.callback(

@@ -17,6 +17,7 @@ from webapp.dashboard.jump import build_jump
 from webapp.dashboard.opponent_panel import build_opponent_panel
 from webapp.dashboard.orders_panel import build_orders_panel
 from webapp.dashboard.player_panel import build_player_panel
+from webapp.dashboard.think_panel import build_think_panel
 from webapp.dashboard.upload import build_upload_card
 
 
@@ -75,7 +76,8 @@ def build_explorer_tab() -> html.Div:
                 [
                     dbc.Col([build_board(), build_jump()], xs=12, md=6, xl=4, className="mb-3"),
                     dbc.Col(
-                        [build_explorer_panel(), build_flags_panel(), build_orders_panel(), build_endings_panel()],
+                        [build_explorer_panel(), build_flags_panel(), build_orders_panel(), build_endings_panel(),
+                         build_think_panel()],
                         xs=12, md=6, xl=5, className="mb-3",
                     ),
                     dbc.Col(build_filters(), xs=12, md=12, xl=3, className="mb-3"),

@@ -34,6 +34,7 @@ from webapp.model.opening import opening_for
 from webapp.model.position import NO_MOVE, decode_move, position_key
 from webapp.model.query import ExplorerQuery
 from webapp.model.stats import ExplorerResult, MoveStats, Results
+from webapp.model.think_time import THINK_TIME_COLUMNS, ThinkTime
 
 
 def _filters(table, query: ExplorerQuery, key: int | Sequence[int]) -> list:
@@ -120,13 +121,14 @@ def stat_rows(
     bands: bool = True,
     endings: bool = False,
     path: bool = False,
+    think: bool = False,
 ):  # type: ignore[no-untyped-def]
     """The statistics rows of a position (or of several, given a list of keys) under the
     query's filters, as a subquery with STAT_COLUMNS plus `position_key` and `banded` (the
     games with a known band; and `month` when `monthly`, the rows' game references `refs`
     when `refs`, the ending counts when `endings`, the time-loss counts when the query
     leaves those games out, the move order that reached the position `path` when `path`,
-    all games only): sum them to get counts.
+    all games only, the think-time counts when `think`): sum them to get counts.
 
     All games: move_stats rows appended since a hot position's rollup was brought up to
     date, plus that rollup (webapp.indexer.compact); by month, the same with the
@@ -143,6 +145,8 @@ def stat_rows(
         columns += ENDING_COLUMNS
     elif query.no_time_losses:
         columns += TIME_COLUMNS
+    if think:
+        columns += THINK_TIME_COLUMNS
     if player_ids is not None:
         table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
         conditions = player_filters(table, query, key, player_ids)
@@ -154,11 +158,13 @@ def stat_rows(
     return _since_summary(hot_positions, key, query, columns, move_stats_rollup)
 
 
-def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, endings: bool):
+def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, endings: bool, think: bool):
     """Per move: white, draws, black, rating sum, games with a rating band (then, with
-    `endings` or the time losses left out, the ENDING_COLUMNS or TIME_COLUMNS sums)."""
-    rows = stat_rows(query, key, player_ids, bands=False, endings=endings)
+    `endings` or the time losses left out, the ENDING_COLUMNS or TIME_COLUMNS sums; then,
+    with `think`, the THINK_TIME_COLUMNS sums)."""
+    rows = stat_rows(query, key, player_ids, bands=False, endings=endings, think=think)
     counted = ENDING_COLUMNS if endings else TIME_COLUMNS if query.no_time_losses else ()
+    counted += THINK_TIME_COLUMNS if think else ()
     return select(
         rows.c.move,
         func.sum(rows.c.white),
@@ -170,23 +176,29 @@ def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | Non
     ).group_by(rows.c.move)
 
 
-def _results(row, query: ExplorerQuery, endings: bool) -> Results:  # type: ignore[no-untyped-def]
+def _results(row, query: ExplorerQuery, endings: bool, think: bool, *, moved: bool = True) -> Results:  # type: ignore[no-untyped-def]
     """One move's (or the position's) sums as Results, the games lost on time taken out
     when the query asks: from the wins (the average rating still counts them: the rows
-    keep one rating sum)."""
+    keep one rating sum; so do the think times: a row's histogram cannot tell its games
+    apart). `moved` False: the row of games that played no further indexed move."""
     white, draws, black, rating_sum, rated_games = (int(v) for v in row[:5])
     extra = [int(v) for v in row[5:]]
+    think_time = None
+    if think:
+        counts, extra = extra[len(extra) - len(THINK_TIME_COLUMNS) :], extra[: len(extra) - len(THINK_TIME_COLUMNS)]
+        think_time = ThinkTime.of(counts, white + draws + black if moved else 0)
     kinds = Endings(tuple(extra)) if endings else None
     if query.no_time_losses:
         time = dict(zip(ENDING_COLUMNS if endings else TIME_COLUMNS, extra, strict=True))
         white -= time[TIME_LOSS["white"]]
         black -= time[TIME_LOSS["black"]]
         kinds = kinds.without_time_losses() if kinds is not None else None
-    return Results(white, draws, black, rating_sum, rated_games, kinds)
+    return Results(white, draws, black, rating_sum, rated_games, kinds, think_time)
 
 
 def _summed(first: Results, second: Results) -> Results:
     endings = None if first.endings is None or second.endings is None else first.endings + second.endings
+    think = None if first.think_time is None or second.think_time is None else first.think_time + second.think_time
     return Results(
         first.white + second.white,
         first.draws + second.draws,
@@ -194,15 +206,23 @@ def _summed(first: Results, second: Results) -> Results:
         first.rating_sum + second.rating_sum,
         first.rated_games + second.rated_games,
         endings,
+        think,
     )
 
 
 def query_explorer(
-    connection: Connection, query: ExplorerQuery, *, with_games: bool = True, with_endings: bool = False
+    connection: Connection,
+    query: ExplorerQuery,
+    *,
+    with_games: bool = True,
+    with_endings: bool = False,
+    with_think_time: bool = False,
 ) -> ExplorerResult:
     """Totals and next moves for the query's position, straight from the database, with
-    its top and recent games unless `with_games` is False, and how the games ended when
-    `with_endings`."""
+    its top and recent games unless `with_games` is False, how the games ended when
+    `with_endings`, and the movers' think times when `with_think_time` (the position's:
+    over the moves played from it)."""
+    empty = Results(endings=Endings() if with_endings else None, think_time=ThinkTime() if with_think_time else None)
     board = query.board()
     key = position_key(board)
     player_ids: tuple[int, ...] | None = None
@@ -211,18 +231,18 @@ def query_explorer(
         if not player_ids:
             return ExplorerResult(
                 fen=board.fen(),
-                totals=Results(endings=Endings() if with_endings else None),
+                totals=empty,
                 opening=opening_for(board),
                 player_found=False,
             )
         if not ready_player_ids(connection, player_ids):  # never partial numbers as complete
             raise PlayerIndexing(query.player, *indexing_progress(connection, player_ids))
-    rows = connection.execute(_statement(query, key, player_ids, with_endings)).all()
-    totals = Results(endings=Endings() if with_endings else None)
+    rows = connection.execute(_statement(query, key, player_ids, with_endings, with_think_time)).all()
+    totals = empty
     moves: list[MoveStats] = []
     for row in rows:
         code = row[0]
-        counts = _results(row[1:], query, with_endings)
+        counts = _results(row[1:], query, with_endings, with_think_time, moved=code != NO_MOVE)
         totals = _summed(totals, counts)
         if code == NO_MOVE or counts.games == 0:  # 0: all its games were lost on time
             continue
@@ -284,7 +304,12 @@ def cache_key(query: ExplorerQuery) -> str:
 
 
 def read_explorer(
-    connection_factory, query: ExplorerQuery, *, with_games: bool = True, with_endings: bool = False
+    connection_factory,
+    query: ExplorerQuery,
+    *,
+    with_games: bool = True,
+    with_endings: bool = False,
+    with_think_time: bool = False,
 ) -> ExplorerResult:
     """query_explorer through the cache; opens a connection only on a miss.
 
@@ -294,9 +319,14 @@ def read_explorer(
 
     def compute() -> ExplorerResult:
         with connection_factory() as connection:
-            return query_explorer(connection, query, with_games=with_games, with_endings=with_endings)
+            return query_explorer(
+                connection, query, with_games=with_games, with_endings=with_endings, with_think_time=with_think_time
+            )
 
-    key = cache_key(query) + ("" if with_games else "|no-games") + ("|endings" if with_endings else "")
+    key = (
+        cache_key(query) + ("" if with_games else "|no-games") + ("|endings" if with_endings else "")
+        + ("|think-time" if with_think_time else "")
+    )  # fmt: skip
     result = memoized(key, compute)
     opening = opening_for(query.board())
     return result if opening == result.opening else replace(result, opening=opening)

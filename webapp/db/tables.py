@@ -38,6 +38,7 @@ from sqlalchemy import (
 
 import webapp.db.sqlite  # noqa: F401 - SQLite connections get the refs_merge functions
 from webapp.model.endings import ENDING_COLUMNS
+from webapp.model.think_time import THINK_TIME_COLUMNS
 
 metadata = MetaData(
     naming_convention={
@@ -53,6 +54,12 @@ def _ending_columns() -> list[Column]:
     """How the row's games ended (webapp.model.endings), NULL meaning zero: a NULL costs
     PostgreSQL a bit in the row's null bitmap, so a one-game row pays for one value."""
     return [Column(name, Integer) for name in ENDING_COLUMNS]
+
+
+def _think_time_columns() -> list[Column]:
+    """The think times of the row's move: games per bucket and under 10% of the base after
+    it (webapp.model.think_time), NULL meaning zero, as the ending columns."""
+    return [Column(name, Integer) for name in THINK_TIME_COLUMNS]
 
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
@@ -119,6 +126,7 @@ move_stats = Table(
     Column("path", Integer, nullable=False, server_default="0"),
     Column("refs", LargeBinary),  # the games counted, some of them (webapp.model.game_refs)
     *_ending_columns(),
+    *_think_time_columns(),
     Index("ix_move_stats_position_key_seq", "position_key", "seq"),
 )
 
@@ -143,6 +151,7 @@ move_stats_rollup = Table(
     # with the latest last_month (webapp.db.position_games reads only those)
     Column("last_month", Integer),
     *_ending_columns(),
+    *_think_time_columns(),
     PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated", "rating_band", "path"),
     sqlite_with_rowid=False,
 )
@@ -176,6 +185,7 @@ move_stats_monthly = Table(
     Column("best_band", SmallInteger, nullable=False),  # the highest band of its games
     Column("refs", LargeBinary),  # its games' references, merged (webapp.model.game_refs)
     *_ending_columns(),
+    *_think_time_columns(),
     PrimaryKeyConstraint("position_key", "month", "move", "collection", "speed", "rated"),
     # the games lists find the rows of the highest bands from a few entries of this index
     Index("ix_move_stats_monthly_best", "position_key", "best_band"),
@@ -226,6 +236,7 @@ def _player_stats_table(name: str, *, monthly: bool) -> Table:
         Column("game_rating_sum", BigInteger, nullable=False, server_default="0"),  # mean ratings, band known
         Column("refs", LargeBinary),  # rated by the player's own rating
         *_ending_columns(),
+        *_think_time_columns(),
         # the rollup's newest month of the rows summed here, as move_stats_rollup's
         *([] if monthly else [Column("last_month", Integer)]),
         PrimaryKeyConstraint(*_PLAYER_KEYS, *(["month"] if monthly else [])),

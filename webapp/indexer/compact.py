@@ -31,8 +31,8 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
+from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import lock_statistics, merged_ending_sql
-from webapp.model.endings import ENDING_COLUMNS
 
 #: a position with more rows than this gets a month-less rollup
 HOT_ROWS = 64
@@ -48,7 +48,7 @@ RANGES = 16
 ANALYZE_SHARE = 0.1
 GROUP = "position_key, move, collection, speed, rated, rating_band, path"
 MONTH_GROUP = GROUP + ", month"
-# the ending counts are NULL for zero (webapp.db.tables), their sums too
+# the ending and think-time counts are NULL for zero (webapp.db.tables), their sums too
 _ENDINGS = ", ".join(ENDING_COLUMNS)
 COUNTS = "white, draws, black, rating_sum, " + _ENDINGS
 SUMS = "sum(white), sum(draws), sum(black), sum(rating_sum), " + ", ".join(

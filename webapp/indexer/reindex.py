@@ -32,6 +32,7 @@ from webapp.db.tables import (
     tracked_players,
 )
 from webapp.indexer.bulk import (
+    NULLABLE_COUNTS,
     PLAYER_MOVE_STATS_COLUMNS,
     PLAYER_VALUES,
     binary_copy_chunks,
@@ -43,7 +44,8 @@ from webapp.indexer.replay import replay_keys
 from webapp.indexer.rows import RowRefs, player_move_stats_rows, prepare_batch
 from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.speed import Speed
-from webapp.model.stored_game import decode_move_codes, decode_moves
+from webapp.model.stored_game import NO_CLOCK, decode_move_codes, decode_moves
+from webapp.model.think_time import THINK_TIME_COLUMNS
 
 DEFAULT_INDEX_PLIES = 40
 CHUNK = 2000
@@ -54,7 +56,7 @@ _COLUMNS = (
     games.c.id, games.c.uid, games.c.source, games.c.white_id, games.c.black_id,
     games.c.white_rating, games.c.black_rating, games.c.result, games.c.speed,
     games.c.rated, games.c.month, games.c.moves, games.c.collection_id, games.c.played_on,
-    games.c.termination,
+    games.c.termination, games.c.time_control, games.c.clocks,
 )  # fmt: skip
 
 
@@ -107,7 +109,17 @@ def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def
         move_codes=codes,
         position_keys=replay_keys(codes.tolist(), index_plies),  # stored games are legal
         termination=row.termination,
+        time_control=row.time_control,
+        clocks=stored_seconds(row.clocks),
     )
+
+
+def stored_seconds(data: bytes | None) -> np.ndarray | None:
+    """Stored clocks as seconds with NaN unknown, as an import's records carry them."""
+    if not data:
+        return None
+    tenths = np.frombuffer(bytes(data), dtype="<u4")
+    return np.where(tenths == NO_CLOCK, np.nan, tenths / 10)
 
 
 def _chunk_batch(rows, index_plies: int):  # type: ignore[no-untyped-def]
@@ -152,12 +164,18 @@ def _stage_player_rows(connection: Connection, cursor, staged: tuple[list[np.nda
         )
 
 
-def _write_player_rows(connection: Connection, *, endings: bool = True, newest: bool = True) -> None:
+def _write_player_rows(
+    connection: Connection, *, endings: bool = True, newest: bool = True, think: bool = True
+) -> None:
     """The staged rows summed once into both player tables (the players' rows were
     cleared first, so nothing to merge with), then the bulk table dropped. `endings`,
-    `newest` False: the schema before migrations 0011 and 0012 (a migration's rebuild)."""
+    `newest`, `think` False: the schema before migrations 0011, 0012, 0014 (a migration's
+    rebuild)."""
     refs = refs_agg("refs", connection.dialect.name)
-    counts = [c for c in _COUNTS if endings or c not in ENDING_COLUMNS]
+    counts = [
+        c for c in _COUNTS
+        if (endings or c not in ENDING_COLUMNS) and (think and endings or c not in THINK_TIME_COLUMNS)
+    ]  # fmt: skip
     for table, keys, latest in (
         ("player_move_stats", _PLAYER_KEYS, {}),
         ("player_move_stats_rollup", [k for k in _PLAYER_KEYS if k != "month"],
@@ -166,7 +184,7 @@ def _write_player_rows(connection: Connection, *, endings: bool = True, newest: 
         key_list = ", ".join(keys)
         columns = [*keys, *counts, "refs", *latest]
         values = [
-            *keys, *(f"nullif(sum({c}), 0)" if c in ENDING_COLUMNS else f"sum({c})" for c in counts),
+            *keys, *(f"nullif(sum({c}), 0)" if c in NULLABLE_COUNTS else f"sum({c})" for c in counts),
             refs, *latest.values(),
         ]  # fmt: skip
         connection.exec_driver_sql(  # in key order: the primary key is filled left to right
@@ -182,8 +200,8 @@ def rebuild_statistics(
     """Recount every statistics table from the stored games (the caller's transaction);
     tracked players end up ready. Returns the number of games counted. `endings` False:
     the schema before migration 0011, without the ending counts (the player rollup's
-    newest month, 0012, and the move-order column, 0013, are written where the schema
-    has them)."""
+    newest month, 0012, the move-order column, 0013, and the think-time counts, 0014,
+    are written where the schema has them)."""
     lock_statistics(connection)
     summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
@@ -191,8 +209,9 @@ def rebuild_statistics(
         if table.name in present:
             connection.execute(delete(table))
     newest = any(c["name"] == "last_month" for c in inspect(connection).get_columns("player_move_stats_rollup"))
-    paths = any(c["name"] == "path" for c in inspect(connection).get_columns("move_stats"))
-    writer = writer_for(connection, endings=endings, newest=newest, paths=paths)  # the schema a migration has so far
+    stats_columns = {c["name"] for c in inspect(connection).get_columns("move_stats")}
+    paths, think = "path" in stats_columns, "low_clock" in stats_columns
+    writer = writer_for(connection, endings=endings, newest=newest, paths=paths, think=think)  # the schema a migration has so far
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):
@@ -202,7 +221,9 @@ def rebuild_statistics(
     # merged chunk by chunk (a 455,671-game player's merges took most of an hour)
     tracked = sorted(connection.execute(select(tracked_players.c.player_id)).scalars().all())
     if tracked:
-        _count_players(connection, tracked, index_plies, lambda _games: None, endings=endings, newest=newest)
+        _count_players(
+            connection, tracked, index_plies, lambda _games: None, endings=endings, newest=newest, think=think
+        )
     return counted
 
 
@@ -277,10 +298,11 @@ def _count_players(
     *,
     endings: bool = True,
     newest: bool = True,
+    think: bool = True,
 ) -> None:
     """Recount the players' statistics from their stored games (the caller's transaction,
     under the statistics lock) and mark them ready; `counted(n)` after each chunk.
-    `endings`, `newest`: as _write_player_rows."""
+    `endings`, `newest`, `think`: as _write_player_rows."""
     tracked = np.array(ids, np.int64)
     lock_statistics(connection)
     connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
@@ -298,7 +320,7 @@ def _count_players(
         _stage_player_rows(connection, cursor, staged)
         done += len(rows)
         counted(len(rows))
-    _write_player_rows(connection, endings=endings, newest=newest)
+    _write_player_rows(connection, endings=endings, newest=newest, think=think)
     connection.execute(
         update(tracked_players)
         .where(tracked_players.c.player_id.in_(ids))

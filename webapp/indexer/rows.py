@@ -20,6 +20,8 @@ from webapp.model import game_refs
 from webapp.model.endings import CODES, ending_codes
 from webapp.model.position import position_key
 from webapp.model.stored_game import encode_move_codes
+from webapp.model.think_time import CODES as THINK_CODES
+from webapp.model.think_time import base_and_increment, think_codes
 
 MAX_BAND = 39
 _OUTCOME = {"1-0": 0, "1/2-1/2": 1, "0-1": 2}  # 0 white, 1 draw, 2 black (as _counts reads them)
@@ -98,6 +100,10 @@ class Batch:
     ending: np.ndarray
     #: per row: the move order that reached the row's position in its game (path_hashes)
     path: np.ndarray
+    #: per row: the think-time code of the move played there (webapp.model.think_time,
+    #: 0 no clock or no move), and 1 where the mover was left under 10% of the base after it
+    think: np.ndarray
+    low_clock: np.ndarray
 
     def __len__(self) -> int:
         return len(self.records)
@@ -112,6 +118,7 @@ def prepare_batch(
     key_parts: list[np.ndarray] = []
     move_parts: list[np.ndarray] = []
     move_bytes: list[bytes] = []
+    clock_parts: list[float] = []  # per row: the mover's clock after the row's move, NaN unknown
     for record in records:
         try:
             if record.result not in _OUTCOME:
@@ -134,6 +141,9 @@ def prepare_batch(
             bad.append((record, str(error)))
             continue
         kept.append(record)
+        clocks = record.clocks[:plies] if record.clocks is not None else ()
+        clock_parts.extend(clocks)
+        clock_parts.extend([np.nan] * (plies + 1 - len(clocks)))
         move_bytes.append(encode_move_codes(all_codes))
         move_parts.append(codes)
         key_parts.append(np.asarray(keys[: plies + 1], dtype=np.int64))
@@ -147,8 +157,9 @@ def prepare_batch(
         filled = within < np.repeat(lengths - 1, lengths)
         move[filled] = np.concatenate(move_parts)
         path = path_hashes(move, within, starts, lengths)
+        think, low_clock = _think_times(kept, clock_parts, move, within, lengths)
     else:
-        path = np.zeros(0, dtype=np.int64)
+        path = think = low_clock = np.zeros(0, dtype=np.int64)
     first = _first_occurrences(game, key)
     white = np.array([-1 if r.white_rating is None else r.white_rating for r in kept], np.int64)
     black = np.array([-1 if r.black_rating is None else r.black_rating for r in kept], np.int64)
@@ -179,8 +190,30 @@ def prepare_batch(
         game_id=np.zeros(len(kept), np.int64),
         ending=ending_codes(outcome, termination),
         path=path[first],
+        think=think[first],
+        low_clock=low_clock[first],
     )
     return batch, bad
+
+
+def _think_times(  # type: ignore[no-untyped-def]
+    kept: list[GameRecord], clock_parts: list[float], move: np.ndarray, within: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row (games one after another, `within` the ply): the think-time code of the
+    move played there and 1 where the mover was left under 10% of the base after it
+    (webapp.model.think_time), from the clocks in whole tenths as the games table keeps them."""
+    controls = {tc: base_and_increment(tc) for tc in {r.time_control for r in kept}}
+    timing = np.array([controls[r.time_control] for r in kept], np.int64).reshape(-1, 2)
+    seconds = np.asarray(clock_parts, np.float64)
+    tenths = np.clip(np.round(np.nan_to_num(seconds, nan=0.0) * 10), 0, 0xFFFFFFFE)  # as encode_clocks
+    clock = np.where(np.isnan(seconds), -1, tenths).astype(np.int64)
+    previous = np.full(len(clock), -1, np.int64)
+    previous[2:] = clock[:-2]  # two rows back is the same game's wherever within >= 2
+    base = np.repeat(timing[:, 0], lengths)
+    increment = np.repeat(timing[:, 1], lengths)
+    codes, low = think_codes(clock, previous, within < 2, base, increment)
+    played = move != 0  # a game's last row plays no move
+    return np.where(played, codes, 0), (played & low).astype(np.int64)
 
 
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -275,15 +308,19 @@ def _aggregate(
     refs: RowRefs | None = None,
     endings: np.ndarray | None = None,
     maxima: list[np.ndarray] | None = None,
+    think: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], RowRefs]:
     """Sum `values` over rows with equal `keys`; returns the distinct keys then the sums
     (then, given each row's ending code in `endings`, the groups' count of each ending:
-    webapp.model.endings.ENDING_COLUMNS; then the largest of each of `maxima`), and the
-    groups' references (each group's rows' references, trimmed)."""
+    webapp.model.endings.ENDING_COLUMNS; then, given each row's think code and low-clock
+    flag in `think`, the groups' count in each think-time bucket and their low clocks:
+    webapp.model.think_time.THINK_TIME_COLUMNS; then the largest of each of `maxima`), and
+    the groups' references (each group's rows' references, trimmed)."""
     maxima = maxima or []
     if len(keys[0]) == 0:
         empty = RowRefs(np.zeros(0, np.int64), np.zeros(0, game_refs.ENTRY))
         counted = [] if endings is None else [np.zeros(0, np.int64)] * (CODES - 1)
+        counted += [] if think is None else [np.zeros(0, np.int64)] * THINK_CODES
         return [k[:0] for k in keys] + [v[:0] for v in values] + counted + [m[:0] for m in maxima], empty
     words = _packed(keys)
     order = np.lexsort(words[::-1])
@@ -295,12 +332,15 @@ def _aggregate(
     starts = np.flatnonzero(change)
     firsts = order[starts]
     columns = [k[firsts] for k in keys] + [np.add.reduceat(v[order], starts) for v in values]
-    if endings is not None:  # one bincount over (group, ending code) for all the columns
-        group_of_sorted = np.cumsum(change) - 1
-        table = np.bincount(
-            group_of_sorted * CODES + endings[order], minlength=len(starts) * CODES
-        ).reshape(len(starts), CODES)
-        columns += list(np.ascontiguousarray(table[:, 1:].T))
+    group_of_sorted = np.cumsum(change) - 1
+    for codes, size in ((endings, CODES), (None if think is None else think[0], THINK_CODES)):
+        if codes is not None:  # one bincount over (group, code) for all the columns
+            table = np.bincount(
+                group_of_sorted * size + codes[order], minlength=len(starts) * size
+            ).reshape(len(starts), size)
+            columns += list(np.ascontiguousarray(table[:, 1:].T))
+    if think is not None:
+        columns.append(np.add.reduceat(think[1][order], starts))
     columns += [np.maximum.reduceat(m[order], starts) for m in maxima]
     if refs is None:
         return columns, RowRefs(np.zeros(len(starts), np.int64), np.zeros(0, game_refs.ENTRY))
@@ -377,7 +417,8 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarra
     row's game references (rated by the mean rating).
 
     Columns: position_key, move, collection, speed, rated, rating_band, path, month,
-    white, draws, black, rating_sum, then the ENDING_COLUMNS counts.
+    white, draws, black, rating_sum, then the ENDING_COLUMNS counts, then the
+    THINK_TIME_COLUMNS counts.
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -398,6 +439,7 @@ def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarra
         [white, draws, black, rating_sum],
         _references(batch, g, batch.mean_rating[g]),
         batch.ending[g],
+        think=(batch.think[rows], batch.low_clock[rows]),
     )
 
 
@@ -426,7 +468,9 @@ def player_move_stats_rows(
     Columns: player_id, position_key, color, move, collection, speed, rated, rating_band,
     game_band (the game's mean band), month, white, draws, black, rating_sum (the
     opponent's rating), game_rating_sum (the game's mean rating when its band is known),
-    then the ENDING_COLUMNS counts.
+    then the ENDING_COLUMNS counts, then the THINK_TIME_COLUMNS counts (the think time of
+    the row's move, whoever of the two made it: the player's own moves in a player's
+    view are those of the colour they had).
     """
     rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
@@ -456,10 +500,11 @@ def player_move_stats_rows(
     values = [twice(white), twice(draws), twice(black), opponent, twice(game_rating)]
     refs = _references(batch, np.concatenate([g, g]), np.concatenate([batch.white_rating[g], batch.black_rating[g]]))
     endings = twice(batch.ending[g])
+    think, low_clock = twice(batch.think[rows]), twice(batch.low_clock[rows])
     if tracked is not None:
         keep = np.isin(player, tracked)
         keys = [column[keep] for column in keys]
         values = [column[keep] for column in values]
         refs = refs.select(keep)
-        endings = endings[keep]
-    return _aggregate(keys, values, refs, endings)
+        endings, think, low_clock = endings[keep], think[keep], low_clock[keep]
+    return _aggregate(keys, values, refs, endings, think=(think, low_clock))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from webapp.model.endings import Endings
+from webapp.model.think_time import ThinkTime
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class Results:
     rated_games: int = 0
     #: how the games ended, when asked for (webapp.model.endings)
     endings: Endings | None = None
+    #: the movers' think times, when asked for (webapp.model.think_time)
+    think_time: ThinkTime | None = None
 
     @property
     def games(self) -> int:
