@@ -9,8 +9,9 @@ games (for an opponent, from their own games). Opponents are the players already
 (tracked_players ready) with the most games, or those named. Prints p50 / p95 / max in ms:
 
 - flags, uncached: query_breakdown + position_flags straight from the database;
-- the explorer's numbers uncached, alone, with how games ended (`endings=1`) and with the
-  games lost on time left out (`noTimeLosses=1`);
+- the explorer's numbers uncached, alone, with how games ended (`endings=1`), with the
+  games lost on time left out (`noTimeLosses=1`) and with the movers' think time
+  (`thinkTime=1`);
 - GET /api/explorer/flags, each position asked once on a fresh cache generation;
 - the move orders into each position, uncached (query_move_orders), and GET
   /api/explorer/orders asked once per position on a fresh cache generation;
@@ -152,13 +153,16 @@ def main() -> None:
         print(f"{'GET /api/explorer/orders, first ask':44} {percentiles(times)}")
 
         for label, extra in (("numbers only", {}), ("with endings", {"endings": True}),
-                             ("no time losses", {"no_time_losses": True})):
+                             ("no time losses", {"no_time_losses": True}),
+                             ("with think time", {"think_time": True})):
             times = []
             with engine.connect() as connection:
                 for line in lines:
-                    query = ExplorerQuery.build(play=line, **{k: v for k, v in extra.items() if k != "endings"})
+                    filters = {k: v for k, v in extra.items() if k not in ("endings", "think_time")}
+                    query = ExplorerQuery.build(play=line, **filters)
                     started = time.perf_counter()
-                    query_explorer(connection, query, with_games=False, with_endings=bool(extra.get("endings")))
+                    query_explorer(connection, query, with_games=False, with_endings=bool(extra.get("endings")),
+                                   with_think_time=bool(extra.get("think_time")))
                     times.append(1000 * (time.perf_counter() - started))
                     connection.rollback()
             print(f"{'explorer uncached, ' + label:44} {percentiles(times)}")
