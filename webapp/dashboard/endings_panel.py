@@ -16,14 +16,12 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import dcc, html
 from sqlalchemy import Connection
 
-from webapp.dashboard import ids
 from webapp.dashboard.state import ViewState, explorer_query
+from webapp.dashboard.switch_panel import read_for_panel, register_switch_panel
 from webapp.db.explorer import read_explorer
-from webapp.db.players import PlayerIndexing
 from webapp.model.stats import ExplorerResult, Results
 
 # component ids of this panel
@@ -171,46 +169,12 @@ def build_endings(result: ExplorerResult) -> list[Any]:
 def endings_content(connection_factory: Callable[[], Connection], state: ViewState) -> list[Any]:
     """The panel for the shown position and filters; all games while a player is unknown or counted."""
     query, _problem = explorer_query(state)
-    try:
-        result = read_explorer(connection_factory, query, with_games=False, with_endings=True)
-    except PlayerIndexing:
-        query = query.without_player()
-        result = read_explorer(connection_factory, query, with_games=False, with_endings=True)
-    if not result.player_found:
-        result = read_explorer(connection_factory, query.without_player(), with_games=False, with_endings=True)
-    return build_endings(result)
+    return build_endings(read_for_panel(
+        lambda asked: read_explorer(connection_factory, asked, with_games=False, with_endings=True), query
+    ))
 
 
 def register_endings_callbacks(app: dash.Dash) -> None:
     """Register the endings panel's callbacks on `app`."""
-    app.clientside_callback(
-        """function (shown) { return shown ? {} : {display: 'none'}; }""",
-        Output(ENDINGS_BODY, "style"),
-        Input(ENDINGS_SWITCH, "value"),
-    )
-    app.clientside_callback(
-        """function (view, tab, version, shown) {
-            if (!shown || (tab && tab !== 'explorer') || !view) { return window.dash_clientside.no_update; }
-            return {view: view, version: version};
-        }""",
-        Output(ENDINGS_REQUEST, "data"),
-        Input(ids.VIEW_STATE, "data"),
-        Input(ids.TABS, "active_tab"),
-        Input(ids.DATA_VERSION, "data"),
-        Input(ENDINGS_SWITCH, "value"),
-    )
-
-    @app.callback(Output(ENDINGS, "children"), Input(ENDINGS_REQUEST, "data"), prevent_initial_call=True)
-    def show_endings(request):  # type: ignore[no-untyped-def]
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from webapp.extensions import db
-
-        view = (request or {}).get("view")
-        if view is None:
-            raise PreventUpdate
-        try:
-            return endings_content(db.engine.connect, ViewState.from_dict(view))
-        except SQLAlchemyError:
-            app.server.logger.exception("endings query failed")
-            return html.Div("The database is unavailable; try again shortly.", className="text-muted")
+    register_switch_panel(app, switch=ENDINGS_SWITCH, body=ENDINGS_BODY, request=ENDINGS_REQUEST, output=ENDINGS,
+                          content=endings_content, name="endings")

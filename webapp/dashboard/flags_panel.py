@@ -15,14 +15,12 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import dcc, html
 from sqlalchemy import Connection
 
-from webapp.dashboard import ids
 from webapp.dashboard.state import ViewState, explorer_query
+from webapp.dashboard.switch_panel import read_for_panel, register_switch_panel
 from webapp.db.move_flags import PositionFlags, read_move_flags
-from webapp.db.players import PlayerIndexing
 from webapp.model import move_flags as rules
 from webapp.model.move_flags import MoveFlags
 from webapp.model.query import format_month
@@ -120,14 +118,7 @@ def build_flags(position: PositionFlags) -> list[Any]:
 def flags_content(connection_factory: Callable[[], Connection], state: ViewState) -> list[Any]:
     """The panel for the shown position and filters; all games while a player is unknown or counted."""
     query, _problem = explorer_query(state)
-    try:
-        position = read_move_flags(connection_factory, query)
-    except PlayerIndexing:
-        query = query.without_player()
-        position = read_move_flags(connection_factory, query)
-    if not position.player_found:
-        position = read_move_flags(connection_factory, query.without_player())
-    return build_flags(position)
+    return build_flags(read_for_panel(lambda asked: read_move_flags(connection_factory, asked), query))
 
 
 def thresholds_note() -> str:
@@ -139,34 +130,5 @@ def thresholds_note() -> str:
 
 def register_flags_callbacks(app: dash.Dash) -> None:
     """Register the flags panel's callbacks on `app`."""
-    app.clientside_callback(
-        """function (shown) { return shown ? {} : {display: 'none'}; }""",
-        Output(FLAGS_BODY, "style"),
-        Input(FLAGS_SWITCH, "value"),
-    )
-    app.clientside_callback(
-        """function (view, tab, version, shown) {
-            if (!shown || (tab && tab !== 'explorer') || !view) { return window.dash_clientside.no_update; }
-            return {view: view, version: version};
-        }""",
-        Output(FLAGS_REQUEST, "data"),
-        Input(ids.VIEW_STATE, "data"),
-        Input(ids.TABS, "active_tab"),
-        Input(ids.DATA_VERSION, "data"),
-        Input(FLAGS_SWITCH, "value"),
-    )
-
-    @app.callback(Output(FLAGS, "children"), Input(FLAGS_REQUEST, "data"), prevent_initial_call=True)
-    def show_flags(request):  # type: ignore[no-untyped-def]
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from webapp.extensions import db
-
-        view = (request or {}).get("view")
-        if view is None:
-            raise PreventUpdate
-        try:
-            return flags_content(db.engine.connect, ViewState.from_dict(view))
-        except SQLAlchemyError:
-            app.server.logger.exception("flags query failed")
-            return html.Div("The database is unavailable; try again shortly.", className="text-muted")
+    register_switch_panel(app, switch=FLAGS_SWITCH, body=FLAGS_BODY, request=FLAGS_REQUEST, output=FLAGS,
+                          content=flags_content, name="flags")

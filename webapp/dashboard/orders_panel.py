@@ -16,12 +16,11 @@ from typing import Any
 import chess
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import dcc, html
 from sqlalchemy import Connection
 
-from webapp.dashboard import ids
 from webapp.dashboard.state import ViewState, explorer_query
+from webapp.dashboard.switch_panel import register_switch_panel
 from webapp.db.move_orders import NOT_FOR_PLAYERS, MoveOrder, PositionOrders, read_move_orders
 from webapp.model.links import explorer_url
 from webapp.model.query import ExplorerQuery, QueryError
@@ -127,34 +126,5 @@ def orders_content(connection_factory: Callable[[], Connection], state: ViewStat
 
 def register_orders_callbacks(app: dash.Dash) -> None:
     """Register the move orders panel's callbacks on `app`."""
-    app.clientside_callback(
-        """function (shown) { return shown ? {} : {display: 'none'}; }""",
-        Output(ORDERS_BODY, "style"),
-        Input(ORDERS_SWITCH, "value"),
-    )
-    app.clientside_callback(
-        """function (view, tab, version, shown) {
-            if (!shown || (tab && tab !== 'explorer') || !view) { return window.dash_clientside.no_update; }
-            return {view: view, version: version};
-        }""",
-        Output(ORDERS_REQUEST, "data"),
-        Input(ids.VIEW_STATE, "data"),
-        Input(ids.TABS, "active_tab"),
-        Input(ids.DATA_VERSION, "data"),
-        Input(ORDERS_SWITCH, "value"),
-    )
-
-    @app.callback(Output(ORDERS, "children"), Input(ORDERS_REQUEST, "data"), prevent_initial_call=True)
-    def show_orders(request):  # type: ignore[no-untyped-def]
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from webapp.extensions import db
-
-        view = (request or {}).get("view")
-        if view is None:
-            raise PreventUpdate
-        try:
-            return orders_content(db.engine.connect, ViewState.from_dict(view))
-        except SQLAlchemyError:
-            app.server.logger.exception("move orders query failed")
-            return html.Div("The database is unavailable; try again shortly.", className="text-muted")
+    register_switch_panel(app, switch=ORDERS_SWITCH, body=ORDERS_BODY, request=ORDERS_REQUEST, output=ORDERS,
+                          content=orders_content, name="move orders")

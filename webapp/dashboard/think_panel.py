@@ -17,14 +17,12 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import dcc, html
 from sqlalchemy import Connection
 
-from webapp.dashboard import ids
 from webapp.dashboard.state import ViewState, explorer_query
+from webapp.dashboard.switch_panel import read_for_panel, register_switch_panel
 from webapp.db.explorer import read_explorer
-from webapp.db.players import PlayerIndexing
 from webapp.model.stats import ExplorerResult
 from webapp.model.think_time import ThinkTime, bucket_range, seconds_text
 
@@ -146,46 +144,12 @@ def build_think(result: ExplorerResult) -> list[Any]:
 def think_content(connection_factory: Callable[[], Connection], state: ViewState) -> list[Any]:
     """The panel for the shown position and filters; all games while a player is unknown or counted."""
     query, _problem = explorer_query(state)
-    try:
-        result = read_explorer(connection_factory, query, with_games=False, with_think_time=True)
-    except PlayerIndexing:
-        query = query.without_player()
-        result = read_explorer(connection_factory, query, with_games=False, with_think_time=True)
-    if not result.player_found:
-        result = read_explorer(connection_factory, query.without_player(), with_games=False, with_think_time=True)
-    return build_think(result)
+    return build_think(read_for_panel(
+        lambda asked: read_explorer(connection_factory, asked, with_games=False, with_think_time=True), query
+    ))
 
 
 def register_think_callbacks(app: dash.Dash) -> None:
     """Register the think-time panel's callbacks on `app`."""
-    app.clientside_callback(
-        """function (shown) { return shown ? {} : {display: 'none'}; }""",
-        Output(THINK_BODY, "style"),
-        Input(THINK_SWITCH, "value"),
-    )
-    app.clientside_callback(
-        """function (view, tab, version, shown) {
-            if (!shown || (tab && tab !== 'explorer') || !view) { return window.dash_clientside.no_update; }
-            return {view: view, version: version};
-        }""",
-        Output(THINK_REQUEST, "data"),
-        Input(ids.VIEW_STATE, "data"),
-        Input(ids.TABS, "active_tab"),
-        Input(ids.DATA_VERSION, "data"),
-        Input(THINK_SWITCH, "value"),
-    )
-
-    @app.callback(Output(THINK, "children"), Input(THINK_REQUEST, "data"), prevent_initial_call=True)
-    def show_think(request):  # type: ignore[no-untyped-def]
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from webapp.extensions import db
-
-        view = (request or {}).get("view")
-        if view is None:
-            raise PreventUpdate
-        try:
-            return think_content(db.engine.connect, ViewState.from_dict(view))
-        except SQLAlchemyError:
-            app.server.logger.exception("think time query failed")
-            return html.Div("The database is unavailable; try again shortly.", className="text-muted")
+    register_switch_panel(app, switch=THINK_SWITCH, body=THINK_BODY, request=THINK_REQUEST, output=THINK,
+                          content=think_content, name="think time")
