@@ -115,57 +115,40 @@ def main() -> None:
             opponents = args.opponent or ready_opponents(connection, args.opponents)
         print(f"{games:,} games; {len(lines)} positions; opponents: {', '.join(opponents) or 'none indexed'}")
 
-        times: list[float] = []
-        with engine.connect() as connection:
-            for line in lines:
-                query = ExplorerQuery.build(play=line)
-                started = time.perf_counter()
-                position_flags(query_breakdown(connection, query))
-                times.append(1000 * (time.perf_counter() - started))
-                connection.rollback()
-        print(f"{'flags, uncached':44} {percentiles(times)}")
-
-        bump_generation()
-        times = []
-        for line in lines:
-            started = time.perf_counter()
-            response = client.get("/api/explorer/flags" + explorer_search(play=line))
-            times.append(1000 * (time.perf_counter() - started))
-            assert response.status_code == 200, response.get_data(as_text=True)[:200]
-        print(f"{'GET /api/explorer/flags, first ask':44} {percentiles(times)}")
-
-        times = []
-        with engine.connect() as connection:
-            for line in lines:
-                started = time.perf_counter()
-                query_move_orders(connection, ExplorerQuery.build(play=line))
-                times.append(1000 * (time.perf_counter() - started))
-                connection.rollback()
-        print(f"{'move orders, uncached':44} {percentiles(times)}")
-
-        bump_generation()
-        times = []
-        for line in lines:
-            started = time.perf_counter()
-            response = client.get("/api/explorer/orders" + explorer_search(play=line))
-            times.append(1000 * (time.perf_counter() - started))
-            assert response.status_code == 200, response.get_data(as_text=True)[:200]
-        print(f"{'GET /api/explorer/orders, first ask':44} {percentiles(times)}")
-
-        for label, extra in (("numbers only", {}), ("with endings", {"endings": True}),
-                             ("no time losses", {"no_time_losses": True}),
-                             ("with think time", {"think_time": True})):
+        def uncached(label: str, read) -> None:  # type: ignore[no-untyped-def]
+            """Time read(connection, line) per line straight from the database."""
             times = []
             with engine.connect() as connection:
                 for line in lines:
-                    filters = {k: v for k, v in extra.items() if k not in ("endings", "think_time")}
-                    query = ExplorerQuery.build(play=line, **filters)
                     started = time.perf_counter()
-                    query_explorer(connection, query, with_games=False, with_endings=bool(extra.get("endings")),
-                                   with_think_time=bool(extra.get("think_time")))
+                    read(connection, line)
                     times.append(1000 * (time.perf_counter() - started))
                     connection.rollback()
-            print(f"{'explorer uncached, ' + label:44} {percentiles(times)}")
+            print(f"{label:44} {percentiles(times)}")
+
+        def first_ask(path: str) -> None:
+            """Time GET path once per line, on a fresh cache generation."""
+            bump_generation()
+            times = []
+            for line in lines:
+                started = time.perf_counter()
+                response = client.get(path + explorer_search(play=line))
+                times.append(1000 * (time.perf_counter() - started))
+                assert response.status_code == 200, response.get_data(as_text=True)[:200]
+            print(f"{'GET ' + path + ', first ask':44} {percentiles(times)}")
+
+        uncached("flags, uncached", lambda c, line: position_flags(query_breakdown(c, ExplorerQuery.build(play=line))))
+        first_ask("/api/explorer/flags")
+        uncached("move orders, uncached", lambda c, line: query_move_orders(c, ExplorerQuery.build(play=line)))
+        first_ask("/api/explorer/orders")
+        uncached("explorer uncached, numbers only",
+                 lambda c, line: query_explorer(c, ExplorerQuery.build(play=line), with_games=False))
+        uncached("explorer uncached, with endings",
+                 lambda c, line: query_explorer(c, ExplorerQuery.build(play=line), with_games=False, with_endings=True))
+        uncached("explorer uncached, no time losses",
+                 lambda c, line: query_explorer(c, ExplorerQuery.build(play=line, no_time_losses=True), with_games=False))
+        uncached("explorer uncached, with think time",
+                 lambda c, line: query_explorer(c, ExplorerQuery.build(play=line), with_games=False, with_think_time=True))
 
         for name in opponents:
             with engine.connect() as connection:
