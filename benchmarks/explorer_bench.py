@@ -10,8 +10,9 @@ the same real move sequences under new uids, with ratings, dates, speed and the 
 flag perturbed. It then asks the explorer about positions at plies 0..20 of randomly
 chosen real games: `query_explorer` straight from the database (uncached), and
 `read_explorer` through Redis, timing the second call (cached); and the start position
-(every game) with and without filters. Each uncached kind is timed with the answer's 15
-top and 15 recent games and again with its numbers only, so the games lists' cost shows.
+(every game) with and without filters. Each uncached query is answered twice in a row,
+with the answer's 15 top and 15 recent games and with its numbers only (which goes first
+alternates), so the games lists' cost shows, also as each query's difference.
 Prints p50/p95/max per run and the median over runs. Figures only: nothing here asserts
 a time.
 """
@@ -244,8 +245,25 @@ def time_uncached(engine, queries, *, with_games: bool = True) -> list[float]:  
     return times
 
 
-def time_numbers_only(engine, queries) -> list[float]:  # type: ignore[no-untyped-def]
-    return time_uncached(engine, queries, with_games=False)
+def time_paired(engine, queries) -> tuple[list[float], list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """Each query answered twice in a row, with its games lists and with its numbers only
+    (which goes first alternates, so neither always finds the other's pages cached): the
+    two times and the lists' part of each answer (the difference), per query."""
+    from webapp.db.explorer import query_explorer
+
+    with_lists, numbers, added = [], [], []
+    with engine.connect() as connection:
+        for index, query in enumerate(queries):
+            times = {}
+            for with_games in ((True, False) if index % 2 == 0 else (False, True)):
+                started = time.perf_counter()
+                query_explorer(connection, query, with_games=with_games)
+                times[with_games] = (time.perf_counter() - started) * 1000
+                connection.rollback()
+            with_lists.append(times[True])
+            numbers.append(times[False])
+            added.append(times[True] - times[False])
+    return with_lists, numbers, added
 
 
 def time_cached(engine, queries) -> list[float]:  # type: ignore[no-untyped-def]
@@ -351,24 +369,26 @@ def measure_phase(engine, runs: int, plain, with_filters, with_months, with_play
     for name, queries in (("no filters", plain), ("months", with_months), ("player", with_player)):
         p50, p95, worst = percentiles(time_uncached(engine, queries))
         print(f"warm-up (cold caches), uncached {name:12s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms", flush=True)
-    rows: dict[str, list[tuple[float, float, float]]] = {}
+    rows: dict[tuple[int, str], list[tuple[float, float, float]]] = {}
+
+    def record(run: int, position: int, name: str, samples: list[float]) -> None:
+        p50, p95, worst = percentiles(samples)
+        rows.setdefault((position, name), []).append((p50, p95, worst))
+        print(f"run {run}  {name:40s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   max {worst:7.2f} ms", flush=True)
+
     for run in range(1, runs + 1):
-        for position, (name, measure, queries) in enumerate((
-            ("uncached, no filters", time_uncached, plain),
-            ("  numbers only (no games lists)", time_numbers_only, plain),
-            ("uncached, blitz+rapid 1600-1999", time_uncached, with_filters),
-            ("  numbers only (no games lists)", time_numbers_only, with_filters),
-            ("uncached, since 2019-01 until 2021-12", time_uncached, with_months),
-            ("  numbers only (no games lists)", time_numbers_only, with_months),
-            (f"uncached, player ({busiest[1]:,} games)", time_uncached, with_player),
-            ("  numbers only (no games lists)", time_numbers_only, with_player),
-            ("uncached, start position (± filters)", time_uncached, start),
-            ("  numbers only (no games lists)", time_numbers_only, start),
-            ("cached (Redis, 2nd call)", time_cached, plain),
+        for position, (name, queries) in enumerate((
+            ("uncached, no filters", plain),
+            ("uncached, blitz+rapid 1600-1999", with_filters),
+            ("uncached, since 2019-01 until 2021-12", with_months),
+            (f"uncached, player ({busiest[1]:,} games)", with_player),
+            ("uncached, start position (± filters)", start),
         )):
-            p50, p95, worst = percentiles(measure(engine, queries))
-            rows.setdefault((position, name), []).append((p50, p95, worst))
-            print(f"run {run}  {name:40s} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   max {worst:7.2f} ms", flush=True)
+            with_lists, numbers, added = time_paired(engine, queries)
+            record(run, 3 * position, name, with_lists)
+            record(run, 3 * position + 1, "  numbers only (no games lists)", numbers)
+            record(run, 3 * position + 2, "  the lists' part (paired difference)", added)
+        record(run, 99, "cached (Redis, 2nd call)", time_cached(engine, plain))
     print(f"median of {runs} runs:")
     for (_, name), results in rows.items():
         p50 = statistics.median(r[0] for r in results)
