@@ -15,12 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from sqlalchemy import Connection
 
 from webapp.dashboard.state import ViewState, explorer_query
-from webapp.dashboard.switch_panel import read_for_panel, register_switch_panel
+from webapp.dashboard.switch_panel import build_switch_panel, read_for_panel, register_switch_panel
 from webapp.db.explorer import read_explorer
 from webapp.model.stats import ExplorerResult, Results
 
@@ -59,20 +58,9 @@ SIDE_SHORT = {"white": "1-0", "draws": "½", "black": "0-1"}
 
 def build_endings_panel() -> html.Div:
     """The section under the moves table (filled by register_endings_callbacks)."""
-    return html.Div(
-        [
-            dcc.Store(id=ENDINGS_REQUEST, storage_type="memory"),
-            dbc.Switch(id=ENDINGS_SWITCH, label="How games ended", value=False,
-                       persistence=True, persistence_type="session", className="small mt-3 mb-1",
-                       label_class_name="chart-title", input_class_name="me-1"),
-            html.Div(
-                [build_legend(),
-                 dcc.Loading(html.Div(id=ENDINGS, className="endings small"), id=ENDINGS_LOADING, type="dot",
-                             delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5})],
-                id=ENDINGS_BODY, style={"display": "none"},
-            ),
-        ],
-        className="endings-panel",
+    return build_switch_panel(
+        switch=ENDINGS_SWITCH, body=ENDINGS_BODY, request=ENDINGS_REQUEST, output=ENDINGS, loading=ENDINGS_LOADING,
+        label="How games ended", output_class="endings", panel_class="endings-panel", legend=build_legend(),
     )
 
 

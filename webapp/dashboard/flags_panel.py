@@ -14,12 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from sqlalchemy import Connection
 
 from webapp.dashboard.state import ViewState, explorer_query
-from webapp.dashboard.switch_panel import read_for_panel, register_switch_panel
+from webapp.dashboard.switch_panel import build_switch_panel, read_for_panel, register_switch_panel
 from webapp.db.move_flags import PositionFlags, read_move_flags
 from webapp.model import move_flags as rules
 from webapp.model.move_flags import MoveFlags
@@ -42,20 +41,10 @@ BADGES = {  # flag → (label, css class)
 
 def build_flags_panel() -> html.Div:
     """The section under the moves table (filled by register_flags_callbacks)."""
-    return html.Div(
-        [
-            dcc.Store(id=FLAGS_REQUEST, storage_type="memory"),
-            dbc.Switch(id=FLAGS_SWITCH, label="Move flags: trends, surprise weapons, traps", value=False,
-                       persistence=True, persistence_type="session", className="small mt-3 mb-1",
-                       label_class_name="chart-title", input_class_name="me-1"),
-            html.Div(
-                [html.Div(thresholds_note(), className="text-muted small mb-1"),
-                 dcc.Loading(html.Div(id=FLAGS, className="move-flags small"), id=FLAGS_LOADING, type="dot",
-                             delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5})],
-                id=FLAGS_BODY, style={"display": "none"},
-            ),
-        ],
-        className="move-flags-panel",
+    return build_switch_panel(
+        switch=FLAGS_SWITCH, body=FLAGS_BODY, request=FLAGS_REQUEST, output=FLAGS, loading=FLAGS_LOADING,
+        label="Move flags: trends, surprise weapons, traps", output_class="move-flags",
+        panel_class="move-flags-panel", legend=html.Div(thresholds_note(), className="text-muted small mb-1"),
     )
 
 

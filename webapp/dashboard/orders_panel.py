@@ -15,12 +15,11 @@ from typing import Any
 
 import chess
 import dash
-import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from sqlalchemy import Connection
 
 from webapp.dashboard.state import ViewState, explorer_query
-from webapp.dashboard.switch_panel import register_switch_panel
+from webapp.dashboard.switch_panel import build_switch_panel, register_switch_panel
 from webapp.db.move_orders import NOT_FOR_PLAYERS, MoveOrder, PositionOrders, read_move_orders
 from webapp.model.links import explorer_url
 from webapp.model.query import ExplorerQuery, QueryError
@@ -38,19 +37,9 @@ MAX_ORDERS = 10
 
 def build_orders_panel() -> html.Div:
     """The section under the moves table (filled by register_orders_callbacks)."""
-    return html.Div(
-        [
-            dcc.Store(id=ORDERS_REQUEST, storage_type="memory"),
-            dbc.Switch(id=ORDERS_SWITCH, label="Move orders into this position", value=False,
-                       persistence=True, persistence_type="session", className="small mt-3 mb-1",
-                       label_class_name="chart-title", input_class_name="me-1"),
-            html.Div(
-                dcc.Loading(html.Div(id=ORDERS, className="move-orders small"), id=ORDERS_LOADING, type="dot",
-                            delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5}),
-                id=ORDERS_BODY, style={"display": "none"},
-            ),
-        ],
-        className="move-orders-panel",
+    return build_switch_panel(
+        switch=ORDERS_SWITCH, body=ORDERS_BODY, request=ORDERS_REQUEST, output=ORDERS, loading=ORDERS_LOADING,
+        label="Move orders into this position", output_class="move-orders", panel_class="move-orders-panel",
     )
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 import dash
-from dash import Input, Output, html
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection
 
@@ -31,6 +32,25 @@ _ASK = """function (view, tab, version, shown) {
     if (!shown || (tab && tab !== 'explorer') || !view) { return window.dash_clientside.no_update; }
     return {view: view, version: version};
 }"""
+
+
+def build_switch_panel(
+    *, switch: str, body: str, request: str, output: str, loading: str, label: str, output_class: str,
+    panel_class: str, legend: Any | None = None,
+) -> html.Div:
+    """The section: its request store, its switch (off at first, remembered for the browser
+    tab) and, hidden until the switch is on, the `legend` above the `output` children."""
+    content = dcc.Loading(html.Div(id=output, className=f"{output_class} small"), id=loading, type="dot",
+                          delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5})
+    return html.Div(
+        [
+            dcc.Store(id=request, storage_type="memory"),
+            dbc.Switch(id=switch, label=label, value=False, persistence=True, persistence_type="session",
+                       className="small mt-3 mb-1", label_class_name="chart-title", input_class_name="me-1"),
+            html.Div(content if legend is None else [legend, content], id=body, style={"display": "none"}),
+        ],
+        className=panel_class,
+    )
 
 
 class _PlayerAnswer(Protocol):

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from sqlalchemy import Connection
 
 from webapp.dashboard.state import ViewState, explorer_query
-from webapp.dashboard.switch_panel import read_for_panel, register_switch_panel
+from webapp.dashboard.switch_panel import build_switch_panel, read_for_panel, register_switch_panel
 from webapp.db.explorer import read_explorer
 from webapp.model.stats import ExplorerResult
 from webapp.model.think_time import ThinkTime, bucket_range, seconds_text
@@ -39,24 +38,14 @@ MAX_MOVES = 12
 
 def build_think_panel() -> html.Div:
     """The section under the moves table (filled by register_think_callbacks)."""
-    return html.Div(
-        [
-            dcc.Store(id=THINK_REQUEST, storage_type="memory"),
-            dbc.Switch(id=THINK_SWITCH, label="Think time", value=False,
-                       persistence=True, persistence_type="session", className="small mt-3 mb-1",
-                       label_class_name="chart-title", input_class_name="me-1"),
-            html.Div(
-                [html.Div("Median seconds the mover spent on the move (clock difference plus increment), "
-                          "the share left under 10% of the base time after it, games without clocks "
-                          "(and lichess's untimed first moves). Bars: games per bucket, "
-                          "0 s to 1 h and over, left to right.",
-                          className="text-muted think-legend mb-1"),
-                 dcc.Loading(html.Div(id=THINK, className="think small"), id=THINK_LOADING, type="dot",
-                             delay_show=200, overlay_style={"visibility": "visible", "opacity": 0.5})],
-                id=THINK_BODY, style={"display": "none"},
-            ),
-        ],
-        className="think-panel",
+    return build_switch_panel(
+        switch=THINK_SWITCH, body=THINK_BODY, request=THINK_REQUEST, output=THINK, loading=THINK_LOADING,
+        label="Think time", output_class="think", panel_class="think-panel",
+        legend=html.Div("Median seconds the mover spent on the move (clock difference plus increment), "
+                        "the share left under 10% of the base time after it, games without clocks "
+                        "(and lichess's untimed first moves). Bars: games per bucket, "
+                        "0 s to 1 h and over, left to right.",
+                        className="text-muted think-legend mb-1"),
     )
 
 
