@@ -108,10 +108,12 @@ class ChessSites:
                 time.sleep(self.delay_s)
             if canned is None:
                 canned = self._answer(parts.path, query, handler.headers.get("Accept", ""))
-            self._send(handler, canned)
         finally:
+            # no longer in flight once answered: the client may act on the last byte (and
+            # ask again) before this thread would get to count the request done
             with self.lock:
                 self.in_flight -= 1
+        self._send(handler, canned)
 
     def _send(self, handler: BaseHTTPRequestHandler, canned: Canned) -> None:
         data = canned.body.encode()
