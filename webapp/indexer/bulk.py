@@ -145,11 +145,6 @@ def lock_statistics(connection: Connection) -> None:
         connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
 
 
-def nullable_endings(columns: Sequence[str]) -> list[int]:
-    """Indexes of the ending and think-time columns among `columns` (written NULL for zero)."""
-    return [index for index, column in enumerate(columns) if column in NULLABLE_COUNTS]
-
-
 def _none_for_zero(column: np.ndarray) -> list[int | None]:
     return [value or None for value in column.tolist()]
 
@@ -428,34 +423,37 @@ _WIDTHS = {"i2": 2, "i4": 4, "i8": 8}
 
 
 COPY_ROWS_PER_WRITE = 32_768
-#: move_stats rows of one pattern of filled count columns worth a COPY of their own
-MIN_GROUP_ROWS = 64
-#: whether the think-time columns take part in the COPY groups (else always sent, zeros
-#: NULL). Measured on a 2,000-game lichess batch with clocks (74,780 rows, server + client
-#: CPU, best of 15): 188 ms without the columns; grouped by ending, bucket and low clock
-#: (~100 COPYs) 313 ms; one COPY of every column 325 ms; grouped by ending only, the
-#: think-time columns sent with NULLs 265 ms. A COPY costs more than 21 NULL fields a row.
-GROUPED_THINK = False
 
 
 def binary_copy_chunks(
-    columns: list[np.ndarray], types: Sequence[str], refs: RowRefs, nullable: Sequence[int] = ()
+    columns: list[np.ndarray], types: Sequence[str], refs: RowRefs, nullable: int = 0
 ) -> Iterator[bytes | memoryview]:
     """COPY ... (FORMAT BINARY) data for rows of integer columns ("i2" / "i4" / "i8" per
     column in `types`) and a last bytea column, each row's game references (NULL when it
     has none), built by numpy a slice of rows at a time (so a big batch never holds its
-    whole payload in memory). Rows go grouped by their number of references, so every
-    group has fixed-width rows numpy can lay out. The columns whose indexes are in
-    `nullable` are sent NULL where they are zero: laid out like the others, then their
-    value bytes dropped by one boolean mask over the slice."""
+    whole payload in memory).
+
+    The last `nullable` columns (all "i4") are sent NULL where they are zero. Rows go
+    grouped by their number of references and of non-zero nullable values, so every group
+    has fixed-width rows numpy lays out: a row's nullable fields are one block of words,
+    all -1 (NULL) but for a length and a value word per non-zero one."""
     width = game_refs.ENTRY.itemsize
+    fixed = len(columns) - nullable
+    if any(kind != "i4" for kind in types[fixed:]):
+        raise ValueError("nullable COPY columns must be i4")
     starts = np.cumsum(refs.counts) - refs.counts
+    matrix = np.stack(columns[fixed:], axis=1) if nullable else np.zeros((len(refs.counts), 0), np.int64)
+    filled = np.count_nonzero(matrix, axis=1)
+    group = refs.counts * (nullable + 1) + filled
     yield _COPY_HEADER
-    for count in np.unique(refs.counts).tolist():
-        rows_of = np.flatnonzero(refs.counts == count)
+    for key in np.unique(group).tolist():
+        count, nonzero = divmod(key, nullable + 1)
+        rows_of = np.flatnonzero(group == key)
         fields = [("count", ">i2")]
-        for index, kind in enumerate(types):
+        for index, kind in enumerate(types[:fixed]):
             fields += [(f"length{index}", ">i4"), (f"value{index}", ">" + kind)]
+        if nullable:
+            fields.append(("nullable", ">i4", (nullable + nonzero,)))
         fields.append(("refs_length", ">i4"))
         if count:
             fields.append(("refs", np.uint8, (count * width,)))
@@ -464,43 +462,30 @@ def binary_copy_chunks(
             part = rows_of[start : start + COPY_ROWS_PER_WRITE]
             rows = np.empty(len(part), dtype=dtype)
             rows["count"] = len(columns) + 1
-            for index, column in enumerate(columns):
+            for index, column in enumerate(columns[:fixed]):
                 rows[f"length{index}"] = _WIDTHS[types[index]]
                 rows[f"value{index}"] = column[part]
+            if nullable:
+                rows["nullable"] = _nullable_words(matrix[part], nonzero)
             rows["refs_length"] = count * width if count else -1
             if count:
                 picks = (starts[part][:, None] + np.arange(count)[None, :]).ravel()
                 rows["refs"] = refs.entries[picks].view(np.uint8).reshape(len(part), count * width)
-            if nullable:
-                yield _nulls_dropped(rows, columns, types, nullable, part)
-            else:
-                yield memoryview(rows).cast("B")
+            yield memoryview(rows).cast("B")
     yield _COPY_TRAILER
 
 
-def _reordered(refs: RowRefs, order: np.ndarray) -> RowRefs:
-    """The references of the rows taken in `order`."""
-    counts = refs.counts[order]
-    if len(refs.entries) == len(refs.counts) and (refs.counts == 1).all():  # one a row
-        return RowRefs(counts, refs.entries[order])
-    ends = np.cumsum(refs.counts)
-    first = (ends - refs.counts)[order]
-    picks = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-    return RowRefs(counts, refs.entries[picks])
-
-
-def _nulls_dropped(  # type: ignore[no-untyped-def]
-    rows: np.ndarray, columns: list[np.ndarray], types: Sequence[str], nullable: Sequence[int], part
-) -> bytes:
-    """The laid-out rows with the zero values of the nullable columns sent as NULL
-    (length -1, no value bytes)."""
-    keep = np.ones((len(rows), rows.dtype.itemsize), bool)
-    for index in nullable:
-        zero = columns[index][part] == 0
-        rows[f"length{index}"][zero] = -1
-        offset = rows.dtype.fields[f"value{index}"][1]
-        keep[zero, offset : offset + _WIDTHS[types[index]]] = False
-    return rows.view(np.uint8).reshape(len(rows), rows.dtype.itemsize)[keep].tobytes()
+def _nullable_words(values: np.ndarray, nonzero: int) -> np.ndarray:
+    """The binary COPY fields of rows of int4 values that each have `nonzero` non-zero
+    ones, zeros sent NULL: -1 for a NULL, 4 then the value otherwise. A non-zero value at
+    column c, the r-th of its row, starts at word c + r (each earlier one added a word);
+    every other word is a NULL's -1."""
+    words = np.full((len(values), values.shape[1] + nonzero), -1, ">i4")
+    row, column = np.nonzero(values)
+    at = column + np.arange(len(row)) % max(nonzero, 1)
+    words[row, at] = 4
+    words[row, at + 1] = values[row, column]
+    return words
 
 
 class PostgresWriter(_Writer):
@@ -628,89 +613,20 @@ class PostgresWriter(_Writer):
         cursor.execute("UPDATE games SET collection_id = %s WHERE uid = %s", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
-        """COPY the rows in groups by the ending column they fill: a row of one game (most
-        rows) fills at most one, so its group's COPY names only that one and the server
-        reads one ending field, not fourteen (the others are NULL by default). The
-        think-time columns are sent, zeros as NULL, by the rows that have a think time (a
-        group apart from the rows without clocks, which send none); GROUPED_THINK: grouping
-        by bucket too takes ~100 COPYs a batch, which cost more. Rows filling more than one
-        ending column, and groups of fewer than MIN_GROUP_ROWS rows, go in one COPY of
-        every column, zeros sent as NULL."""
-        columns = [*stats, np.full(len(stats[0]), seq, np.int64)]
-        names = (*self.move_stats_columns, "seq")
-        if not self.endings:
-            self._copy_move_stats(cursor, names, columns, self.move_stats_types, refs, ())
-            return
-        first = len(self.move_stats_columns) - self.nullable_counts()
-        families = [(first, first + len(ENDING_COLUMNS))]
-        grouped_think = self.think and GROUPED_THINK
-        always = [] if grouped_think or not self.think else list(range(families[0][1], len(self.move_stats_columns)))
-        if grouped_think:  # the buckets; low_clock (the last column) apart
-            families += [(families[0][1], len(self.move_stats_columns) - 1)]
-        group = np.zeros(len(stats[0]), np.int64)
-        mixed = np.zeros(len(stats[0]), bool)
-        for family_start, family_end in families:  # a digit per family: 0 none filled, i + 1 only its i-th
-            filled = np.stack(stats[family_start:family_end]) != 0
-            count = filled.sum(axis=0)
-            mixed |= count > 1
-            group = group * (family_end - family_start + 1) + np.where(count == 1, filled.argmax(axis=0) + 1, 0)
-        if grouped_think:
-            group = group * 2 + (stats[len(self.move_stats_columns) - 1] != 0)
-        elif always:  # rows with no think time (no clocks) send none of its columns
-            group = group * 2 + (np.stack(stats[always[0] : always[-1] + 1]) != 0).any(axis=0)
-        group[mixed] = -1
-        values, sizes = np.unique(group, return_counts=True)
-        group[np.isin(group, values[sizes < MIN_GROUP_ROWS])] = -1
-        order = np.argsort(group, kind="stable")  # each group's rows one slice, taken once
-        bounds = np.flatnonzero(np.diff(group[order])) + 1
-        starts, ends = np.concatenate([[0], bounds]), np.concatenate([bounds, [len(order)]])
-        sorted_refs = _reordered(refs, order)
-        entry_ends = np.cumsum(sorted_refs.counts)
-        entry_starts = entry_ends - sorted_refs.counts
-        sorted_columns: dict[int, np.ndarray] = {}
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            value = int(group[order[start]])
-            if value < 0:
-                picked = list(range(len(names)))
-                nullable = nullable_endings(names[:-1])  # only these rows have zeros
-            else:
-                picked = list(range(first))
-                rest = value
-                if grouped_think:  # the low-clock flag is the last digit, then each family's
-                    if rest % 2:
-                        picked.append(len(self.move_stats_columns) - 1)  # low_clock
-                    rest //= 2
-                elif always:  # the last digit: whether the rows have think times
-                    picked += always if rest % 2 else []
-                    rest //= 2
-                for family_start, family_end in reversed(families):
-                    index, rest = rest % (family_end - family_start + 1), rest // (family_end - family_start + 1)
-                    if index:
-                        picked.append(family_start + index - 1)
-                picked = [*sorted(picked), len(names) - 1]  # seq last
-                nullable = [k for k, i in enumerate(picked) if i in always]
-            for i in picked:
-                if i not in sorted_columns:
-                    sorted_columns[i] = columns[i][order]
-            low = int(entry_starts[start]) if end > start else 0
-            high = int(entry_ends[end - 1]) if end > start else 0
-            self._copy_move_stats(
-                cursor,
-                tuple(names[i] for i in picked),
-                [sorted_columns[i][start:end] for i in picked],
-                tuple(self.move_stats_types[i] for i in picked),
-                RowRefs(sorted_refs.counts[start:end], sorted_refs.entries[low:high]),
-                nullable,
-            )
+        """One binary COPY of the rows, seq before the ending and think-time counts (which
+        go last, zeros sent NULL: a row of one game fills one ending and one bucket)."""
+        nullable = self.nullable_counts() if self.endings else 0
+        fixed = len(stats) - nullable
+        names = (*self.move_stats_columns[:fixed], "seq", *self.move_stats_columns[fixed:])
+        columns = [*stats[:fixed], np.full(len(stats[0]), seq, np.int64), *stats[fixed:]]
+        types = (*self.move_stats_types[:fixed], "i4", *self.move_stats_types[fixed:-1])
+        with cursor.copy(f"COPY move_stats ({', '.join(names)}, refs) FROM STDIN (FORMAT BINARY)") as copy:
+            for chunk in binary_copy_chunks(columns, types, refs, nullable):
+                copy.write(chunk)
 
     def nullable_counts(self) -> int:
         """How many nullable count columns this schema's move_stats rows carry."""
         return len(ENDING_COLUMNS) + (len(THINK_TIME_COLUMNS) if self.think else 0)
-
-    def _copy_move_stats(self, cursor, names, columns, types, refs: RowRefs, nullable) -> None:  # type: ignore[no-untyped-def]
-        with cursor.copy(f"COPY move_stats ({', '.join(names)}, refs) FROM STDIN (FORMAT BINARY)") as copy:
-            for chunk in binary_copy_chunks(columns, types, refs, nullable):
-                copy.write(chunk)
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """COPY rows already summed per key (rows._aggregate) to stage_<table>, then add them."""
