@@ -430,62 +430,92 @@ def binary_copy_chunks(
 ) -> Iterator[bytes | memoryview]:
     """COPY ... (FORMAT BINARY) data for rows of integer columns ("i2" / "i4" / "i8" per
     column in `types`) and a last bytea column, each row's game references (NULL when it
-    has none), built by numpy a slice of rows at a time (so a big batch never holds its
-    whole payload in memory).
+    has none), built by numpy a slice of rows at a time.
 
     The last `nullable` columns (all "i4") are sent NULL where they are zero. Rows go
-    grouped by their number of references and of non-zero nullable values, so every group
-    has fixed-width rows numpy lays out: a row's nullable fields are one block of words,
-    all -1 (NULL) but for a length and a value word per non-zero one."""
+    sorted by their number of references and of non-zero nullable values, so each run of
+    rows of one shape has fixed-width rows numpy lays out: the fixed fields once a slice,
+    then per run the references and the rows' nullable fields (_NullableWords)."""
     width = game_refs.ENTRY.itemsize
     fixed = len(columns) - nullable
     if any(kind != "i4" for kind in types[fixed:]):
         raise ValueError("nullable COPY columns must be i4")
     starts = np.cumsum(refs.counts) - refs.counts
-    matrix = np.stack(columns[fixed:], axis=1) if nullable else np.zeros((len(refs.counts), 0), np.int64)
-    filled = np.count_nonzero(matrix, axis=1)
-    group = refs.counts * (nullable + 1) + filled
+    words = _NullableWords(columns[fixed:]) if nullable else None
+    shape = refs.counts * (nullable + 1) + (words.filled if words is not None else 0)
+    order = np.argsort(shape, kind="stable")
+    shape = shape[order]
+    if words is not None:
+        words.lay_out(order)
+    head_fields = [("count", ">i2")]
+    for index, kind in enumerate(types[:fixed]):
+        head_fields += [(f"length{index}", ">i4"), (f"value{index}", ">" + kind)]
+    head_dtype = np.dtype(head_fields)
     yield _COPY_HEADER
-    for key in np.unique(group).tolist():
-        count, nonzero = divmod(key, nullable + 1)
-        rows_of = np.flatnonzero(group == key)
-        fields = [("count", ">i2")]
-        for index, kind in enumerate(types[:fixed]):
-            fields += [(f"length{index}", ">i4"), (f"value{index}", ">" + kind)]
-        if nullable:
-            fields.append(("nullable", ">i4", (nullable + nonzero,)))
-        fields.append(("refs_length", ">i4"))
-        if count:
-            fields.append(("refs", np.uint8, (count * width,)))
-        dtype = np.dtype(fields)
-        for start in range(0, len(rows_of), COPY_ROWS_PER_WRITE):
-            part = rows_of[start : start + COPY_ROWS_PER_WRITE]
-            rows = np.empty(len(part), dtype=dtype)
-            rows["count"] = len(columns) + 1
-            for index, column in enumerate(columns[:fixed]):
-                rows[f"length{index}"] = _WIDTHS[types[index]]
-                rows[f"value{index}"] = column[part]
-            if nullable:
-                rows["nullable"] = _nullable_words(matrix[part], nonzero)
+    for start in range(0, len(order), COPY_ROWS_PER_WRITE):
+        part = order[start : start + COPY_ROWS_PER_WRITE]
+        head = np.empty(len(part), dtype=head_dtype)
+        head["count"] = len(columns) + 1
+        for index, column in enumerate(columns[:fixed]):
+            head[f"length{index}"] = _WIDTHS[types[index]]
+            head[f"value{index}"] = column[part]
+        head_bytes = head.view(np.uint8).reshape(len(part), head_dtype.itemsize)
+        shapes = shape[start : start + COPY_ROWS_PER_WRITE]
+        bounds = np.flatnonzero(np.diff(shapes)) + 1
+        for low, high in zip([0, *bounds.tolist()], [*bounds.tolist(), len(part)], strict=True):
+            count, nonzero = divmod(int(shapes[low]), nullable + 1)
+            fields = [("head", head_dtype)]
+            if words is not None:
+                fields.append(("nullable", ">i4", (nullable + nonzero,)))
+            fields.append(("refs_length", ">i4"))
+            if count:
+                fields.append(("refs", np.uint8, (count * width,)))
+            rows = np.empty(high - low, dtype=np.dtype(fields))
+            laid = rows.view(np.uint8).reshape(high - low, -1)
+            laid[:, : head_dtype.itemsize] = head_bytes[low:high]
+            if words is not None:
+                rows["nullable"] = words.rows(start + low, start + high)
             rows["refs_length"] = count * width if count else -1
             if count:
-                picks = (starts[part][:, None] + np.arange(count)[None, :]).ravel()
-                rows["refs"] = refs.entries[picks].view(np.uint8).reshape(len(part), count * width)
+                picks = (starts[part[low:high]][:, None] + np.arange(count)[None, :]).ravel()
+                laid[:, -count * width :] = refs.entries[picks].view(np.uint8).reshape(high - low, count * width)
             yield memoryview(rows).cast("B")
     yield _COPY_TRAILER
 
 
-def _nullable_words(values: np.ndarray, nonzero: int) -> np.ndarray:
-    """The binary COPY fields of rows of int4 values that each have `nonzero` non-zero
-    ones, zeros sent NULL: -1 for a NULL, 4 then the value otherwise. A non-zero value at
-    column c, the r-th of its row, starts at word c + r (each earlier one added a word);
-    every other word is a NULL's -1."""
-    words = np.full((len(values), values.shape[1] + nonzero), -1, ">i4")
-    row, column = np.nonzero(values)
-    at = column + np.arange(len(row)) % max(nonzero, 1)
-    words[row, at] = 4
-    words[row, at + 1] = values[row, column]
-    return words
+class _NullableWords:
+    """The binary COPY fields of int4 columns whose zeros are sent NULL: per row, -1 for
+    a NULL, 4 then the value for a non-zero value. A row's non-zero value in column c, the
+    r-th non-zero of its row, starts at word c + r of the row's fields (each earlier one
+    added a word); every other word is a NULL's -1. Built from each column's non-zero
+    rows, never a dense rows × columns matrix: most values are zero."""
+
+    def __init__(self, columns: list[np.ndarray]) -> None:
+        self.columns = len(columns)
+        #: per row: how many of its values are non-zero
+        self.filled = np.zeros(len(columns[0]), np.int64)
+        self.hits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for index, column in enumerate(columns):
+            (rows,) = np.nonzero(column)  # no copy of a strided column, unlike flatnonzero
+            self.hits.append((rows, index + self.filled[rows], column[rows]))
+            self.filled[rows] += 1
+
+    def lay_out(self, order: np.ndarray) -> None:
+        """Lay every row's fields out, rows taken in `order`, one after another."""
+        widths = self.columns + self.filled[order]
+        self.starts = np.cumsum(widths) - widths
+        self.ends = self.starts + widths
+        position = np.empty(len(order), np.int64)
+        position[order] = np.arange(len(order))
+        self.words = np.full(int(widths.sum()), -1, ">i4")
+        for rows, at, values in self.hits:
+            where = self.starts[position[rows]] + at
+            self.words[where] = 4
+            self.words[where + 1] = values
+
+    def rows(self, low: int, high: int) -> np.ndarray:
+        """The fields of laid-out rows low..high (of one width), one row each."""
+        return self.words[self.starts[low] : self.ends[high - 1]].reshape(high - low, -1)
 
 
 class PostgresWriter(_Writer):

@@ -334,11 +334,11 @@ def _aggregate(
     columns = [k[firsts] for k in keys] + [np.add.reduceat(v[order], starts) for v in values]
     group_of_sorted = np.cumsum(change) - 1
     for codes, size in ((endings, CODES), (None if think is None else think[0], THINK_CODES)):
-        if codes is not None:  # one bincount over (group, code) for all the columns
+        if codes is not None:  # one bincount over (code, group) for all the columns
             table = np.bincount(
-                group_of_sorted * size + codes[order], minlength=len(starts) * size
-            ).reshape(len(starts), size)
-            columns += list(np.ascontiguousarray(table[:, 1:].T))
+                codes[order] * len(starts) + group_of_sorted, minlength=len(starts) * size
+            ).reshape(size, len(starts))
+            columns += list(table[1:])  # each code's counts, contiguous views of the table
     if think is not None:
         columns.append(np.add.reduceat(think[1][order], starts))
     columns += [np.maximum.reduceat(m[order], starts) for m in maxima]
