@@ -643,13 +643,32 @@ class PostgresWriter(_Writer):
         cursor.execute("UPDATE games SET collection_id = %s WHERE uid = %s", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
-        """One binary COPY of the rows, seq before the ending and think-time counts (which
-        go last, zeros sent NULL: a row of one game fills one ending and one bucket)."""
+        """Binary COPY of the rows, seq before the ending and think-time counts (which go
+        last, zeros sent NULL: a row of one game fills one ending and one bucket). Rows
+        with no think time (games without clocks) go in a COPY that leaves those columns
+        out: the server reads 21 fields a row fewer."""
         nullable = self.nullable_counts() if self.endings else 0
         fixed = len(stats) - nullable
-        names = (*self.move_stats_columns[:fixed], "seq", *self.move_stats_columns[fixed:])
         columns = [*stats[:fixed], np.full(len(stats[0]), seq, np.int64), *stats[fixed:]]
+        names = (*self.move_stats_columns[:fixed], "seq", *self.move_stats_columns[fixed:])
         types = (*self.move_stats_types[:fixed], "i4", *self.move_stats_types[fixed:-1])
+        if not self.think:
+            self._copy_move_stats(cursor, names, columns, types, refs, nullable)
+            return
+        think = len(THINK_TIME_COLUMNS)
+        timed = np.zeros(len(stats[0]), bool)
+        for column in stats[-think:]:
+            timed |= column != 0
+        for rows, kept in ((timed, len(columns)), (~timed, len(columns) - think)):
+            if rows.all():
+                self._copy_move_stats(cursor, names[:kept], columns[:kept], types[:kept], refs, nullable - len(columns) + kept)
+            elif rows.any():
+                self._copy_move_stats(
+                    cursor, names[:kept], [c[rows] for c in columns[:kept]], types[:kept], refs.select(rows),
+                    nullable - len(columns) + kept,
+                )  # fmt: skip
+
+    def _copy_move_stats(self, cursor, names, columns, types, refs: RowRefs, nullable: int) -> None:  # type: ignore[no-untyped-def]
         with cursor.copy(f"COPY move_stats ({', '.join(names)}, refs) FROM STDIN (FORMAT BINARY)") as copy:
             for chunk in binary_copy_chunks(columns, types, refs, nullable):
                 copy.write(chunk)
