@@ -1,0 +1,139 @@
+"""Import speed of two checkouts side by side: what a change costs the import, paired.
+
+    .venv/bin/python benchmarks/import_pair.py BASE_CHECKOUT [--against .] [--rounds 7]
+        [--copies 1] [--source FILE] [--server postgresql://root@127.0.0.1:5432/test]
+
+BASE_CHECKOUT is another checkout of this repository (`git worktree add /tmp/base REV`).
+Each round imports the same file once with each checkout (the order alternating round by
+round) into a fresh database made from a template migrated by that checkout's own
+migrations, through `import_pgn_files` in a child process, no compaction. On a machine
+others load, wall-clock rates wander by tens of percent from minute to minute; the ratio
+of the two imports of one round, a few seconds apart, wanders far less, so the median of
+the rounds' ratios is the figure to quote. Also prints each side's median games/s and the
+CPU seconds of the import's processes (parse workers included) and of its PostgreSQL
+server processes. Figures only: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import DEFAULT_SOURCE, repeated, sample_server_cpu, sample_tree_cpu  # noqa: E402
+
+_IMPORT = (
+    "import json, sys\n"
+    "from webapp import create_app\n"
+    "from webapp.extensions import db\n"
+    "from webapp.indexer.pgn import import_pgn_files\n"
+    "app = create_app(dashboard=False)\n"
+    "with app.app_context():\n"
+    "    r = import_pgn_files(db.engine, [sys.argv[1]], index_plies=40)\n"
+    "print(json.dumps({'imported': r.imported, 'seconds': r.seconds}))\n"
+)
+
+
+def _admin(server: str) -> psycopg.Connection:
+    return psycopg.connect(server, autocommit=True)
+
+
+def migrated_template(server: str, checkout: Path) -> str:
+    """A database migrated by the checkout's migrations, to copy for each import."""
+    name = f"oe_pair_template_{uuid.uuid4().hex[:8]}"
+    with _admin(server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "PYTHONPATH": str(checkout), "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + name}
+    subprocess.run([sys.executable, "-m", "webapp", "db", "upgrade"], cwd=checkout, env=env, check=True, capture_output=True)
+    return name
+
+
+def one_import(server: str, checkout: Path, template: str, path: Path, data_dir: str) -> tuple[float, float, float]:
+    """(games/s, import process CPU s, server CPU s) of one import into a copy of the template."""
+    name = f"oe_pair_{uuid.uuid4().hex[:8]}"
+    with _admin(server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    env = {**os.environ, "PYTHONPATH": str(checkout), "DATA_DIR": data_dir}
+    env["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + name
+    env.pop("REDIS_URL", None)
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _IMPORT, str(path)], cwd=checkout, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        process = psutil.Process(child.pid)
+        client: dict[int, float] = {}
+        server_cpu: dict[int, float] = {}
+        with _admin(server) as admin:
+            while child.poll() is None:
+                sample_tree_cpu(process, client)
+                sample_server_cpu(admin, name, server_cpu)
+                time.sleep(0.05)
+        out, err = child.communicate()
+        if child.returncode != 0:
+            raise SystemExit(f"import with {checkout} failed: {err.decode()[-2000:]}")
+        report = json.loads(out.decode().strip().splitlines()[-1])
+        return report["imported"] / report["seconds"], sum(client.values()), sum(server_cpu.values())
+    finally:
+        with _admin(server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("base", type=Path, help="the checkout to compare against")
+    parser.add_argument("--against", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--copies", type=int, default=1)
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--server", default="postgresql://root@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    base, new = args.base.resolve(), args.against.resolve()
+    data = args.source.read_bytes()
+    if args.copies > 1:
+        data = repeated(data, args.copies)
+    templates: dict[Path, str] = {}
+    results: dict[Path, list[tuple[float, float, float]]] = {base: [], new: []}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.pgn"
+        path.write_bytes(data)
+        print(f"{args.source.name} x{args.copies}; base {base}; new {new}; load {os.getloadavg()[0]:.1f}")
+        try:
+            for checkout in (base, new):
+                templates[checkout] = migrated_template(args.server, checkout)
+            for round_ in range(args.rounds):
+                for checkout in (base, new) if round_ % 2 == 0 else (new, base):
+                    results[checkout].append(one_import(args.server, checkout, templates[checkout], path, tmp))
+                old, now = results[base][-1], results[new][-1]
+                print(
+                    f"round {round_ + 1}: base {old[0]:,.0f} games/s (CPU {old[1]:.2f} s, server {old[2]:.2f} s), "
+                    f"new {now[0]:,.0f} games/s (CPU {now[1]:.2f} s, server {now[2]:.2f} s), ratio {now[0] / old[0]:.3f}",
+                    flush=True,
+                )
+        finally:
+            with _admin(args.server) as admin:
+                for template in templates.values():
+                    admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    pairs = list(zip(results[base], results[new], strict=True))
+    print(f"median of the rounds' ratios, new / base games/s: {statistics.median(n[0] / o[0] for o, n in pairs):.3f}")
+    for label, index in (("games/s", 0), ("import CPU s", 1), ("server CPU s", 2)):
+        print(
+            f"  {label}: base {statistics.median(o[index] for o, _ in pairs):,.2f}, "
+            f"new {statistics.median(n[index] for _, n in pairs):,.2f}, "
+            f"ratio {statistics.median(n[index] / o[index] for o, n in pairs if o[index]):.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
