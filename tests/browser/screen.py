@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -198,9 +199,14 @@ class Dashboard:
         return expected_comparison(api, _without_own_games(every, search, peers))
 
     def wait_for(self, condition: Callable[[], Any], what: str) -> Any:
+        """The condition's first truthy value; an element not rendered yet (or replaced
+        while read) counts as not yet, as on a slow machine Dash renders some after load."""
         deadline = time.monotonic() + TIMEOUT_S
         while True:
-            value = condition()
+            try:
+                value = condition()
+            except (NoSuchElementException, StaleElementReferenceException):
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
