@@ -659,14 +659,14 @@ class PostgresWriter(_Writer):
         timed = np.zeros(len(stats[0]), bool)
         for column in stats[-think:]:
             timed |= column != 0
-        for rows, kept in ((timed, len(columns)), (~timed, len(columns) - think)):
-            if rows.all():
-                self._copy_move_stats(cursor, names[:kept], columns[:kept], types[:kept], refs, nullable - len(columns) + kept)
-            elif rows.any():
-                self._copy_move_stats(
-                    cursor, names[:kept], [c[rows] for c in columns[:kept]], types[:kept], refs.select(rows),
-                    nullable - len(columns) + kept,
-                )  # fmt: skip
+        for rows, dropped in ((timed, 0), (~timed, think)):
+            if not rows.any():
+                continue
+            kept = len(columns) - dropped
+            picked, picked_refs = columns[:kept], refs
+            if not rows.all():
+                picked, picked_refs = [column[rows] for column in picked], refs.select(rows)
+            self._copy_move_stats(cursor, names[:kept], picked, types[:kept], picked_refs, nullable - dropped)
 
     def _copy_move_stats(self, cursor, names, columns, types, refs: RowRefs, nullable: int) -> None:  # type: ignore[no-untyped-def]
         with cursor.copy(f"COPY move_stats ({', '.join(names)}, refs) FROM STDIN (FORMAT BINARY)") as copy:
