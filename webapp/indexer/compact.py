@@ -134,6 +134,25 @@ def _bounds(index: int, ranges: int) -> tuple[int, int]:
     return low, high
 
 
+def _analyze(connection: Connection, table: str) -> None:
+    """Planner statistics for a temp table just filled (PostgreSQL): without them it
+    expects thousands of keys and scans move_stats whole instead of looking them up."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"ANALYZE {table}"))
+
+
+def _analyze_if_stale(connection: Connection, appended: int) -> None:
+    """ANALYZE move_stats before compacting when the rows appended since the last
+    compaction are more than ANALYZE_SHARE of the planner's estimate (PostgreSQL; a new
+    store's is none): with the old estimate it scans the table whole for every range's
+    keys instead of looking them up (5,000 games into a new store: 2.9 s instead of 0.7)."""
+    if connection.dialect.name != "postgresql" or not appended:
+        return
+    estimate = connection.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'move_stats'::regclass")).scalar()
+    if estimate is None or estimate <= 0 or appended > ANALYZE_SHARE * estimate:
+        connection.execute(text("ANALYZE move_stats"))
+
+
 def _compact_range(connection: Connection, low: int, high: int, since: int, upto: int, report: CompactReport) -> None:
     """Steps 1-3 for the keys in [low, high] of compact_touched."""
     params = {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS}
@@ -146,6 +165,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         ),
         params,
     )
+    _analyze(connection, "compact_keys")
     # 1. hot positions: add the rows appended since their rollup was last brought up to date
     added = connection.execute(
         text(
@@ -209,6 +229,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         ),
         params,
     )
+    _analyze(connection, "compact_merged")
     match = " AND ".join(f"m.{c} = c.{c}" for c in MONTH_GROUP.split(", "))
     deleted = connection.execute(
         text(
@@ -239,6 +260,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         ),
         {**params, "least": min(HOT_ROWS, MONTHLY_ROWS)},
     )
+    _analyze(connection, "compact_rows")
     connection.execute(
         text(
             "CREATE TEMP TABLE compact_hot AS SELECT c.position_key FROM compact_rows c WHERE c.n > :hot "
@@ -329,20 +351,29 @@ def compact(
             upto = int(
                 connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0
             )
-            connection.execute(text("DROP TABLE IF EXISTS compact_touched"))
-            # the keys of the rows appended since the last compaction (a temp table kept
+            for table in ("compact_appended", "compact_touched"):
+                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+            # the keys of the rows appended since the last compaction (temp tables kept
             # for this session; gone with it if the compaction is killed)
+            appended = connection.execute(
+                text(
+                    "CREATE TEMP TABLE compact_appended AS SELECT position_key FROM move_stats "
+                    "WHERE seq > :since AND seq <= :upto"
+                ),
+                {"since": since, "upto": upto},
+            ).rowcount
+            _analyze_if_stale(connection, max(appended, 0))
+            _analyze(connection, "compact_appended")
             # only keys with more than one row can merge or be hot: a position reached once
             # (most of them) costs an index lookup here and nothing after
             connection.execute(
                 text(
                     "CREATE TEMP TABLE compact_touched AS SELECT m.position_key FROM move_stats m "
-                    "WHERE m.position_key IN (SELECT position_key FROM move_stats "
-                    "WHERE seq > :since AND seq <= :upto) "
+                    "WHERE m.position_key IN (SELECT position_key FROM compact_appended) "
                     "GROUP BY m.position_key HAVING count(*) > 1"
-                ),
-                {"since": since, "upto": upto},
+                )
             )
+            connection.execute(text("DROP TABLE compact_appended"))
         if upto > since:
             for index in range(ranges):
                 low, high = _bounds(index, ranges)
