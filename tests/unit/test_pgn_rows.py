@@ -175,3 +175,23 @@ def test_a_row_of_many_games_keeps_its_best_and_newest() -> None:
     assert sorted(game_refs.trim(game_refs.encode(*map(np.array, zip(*games, strict=True)))).tolist()) == sorted(
         kept.tolist()
     )
+
+
+def test_trimming_keeps_each_groups_best_and_newest_whatever_the_other_groups() -> None:
+    """Groups of 1 to 80 entries side by side, trimmed at once: each group keeps what
+    game_refs.trim() keeps of it alone (a small group all of it)."""
+    from webapp.indexer.rows import _trimmed
+
+    rng = np.random.default_rng(11)
+    sizes = rng.integers(1, 81, 60)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    entries = game_refs.encode(
+        rng.permutation(len(group)) + 1, rng.integers(1000, 1010, len(group)), 20210100 + rng.integers(1, 4, len(group))
+    )
+    refs = _trimmed(group, entries, len(sizes))
+    ends = np.cumsum(refs.counts)
+    for index, size in enumerate(sizes.tolist()):
+        alone = entries[group == index]
+        kept = refs.entries[ends[index] - refs.counts[index] : ends[index]]
+        assert sorted(kept.tolist()) == sorted(game_refs.trim(alone).tolist())
+        assert len(kept) == size if size <= game_refs.REFS_KEPT_ALL else len(kept) < size

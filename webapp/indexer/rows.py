@@ -386,21 +386,24 @@ def _group_refs(group_of_row: np.ndarray, refs: RowRefs, groups: int) -> RowRefs
 
 
 def _trimmed(group: np.ndarray, entries: np.ndarray, groups: int) -> RowRefs:
-    """Entries already grouped (group ascending), each group trimmed as game_refs.trim()."""
+    """Entries already grouped (group ascending), each group trimmed as game_refs.trim().
+    Only the groups over REFS_KEPT_ALL entries are sorted (a batch's first plies)."""
     counts = np.bincount(group, minlength=groups)
     if counts.max(initial=0) > game_refs.REFS_KEPT_ALL:
-        big = counts[group] > game_refs.REFS_KEPT_ALL
-        first = np.cumsum(counts) - counts
-        rating = -entries["rating"].astype(np.int64)
-        day = -entries["date"].astype(np.int64)
-        ids = entries["id"].astype(np.int64)
-        ranks = []
+        big = np.flatnonzero(counts[group] > game_refs.REFS_KEPT_ALL)
+        big_group, big_entries = group[big], entries[big]
+        first = np.searchsorted(big_group, big_group, side="left")  # each entry's group start
+        rating = -big_entries["rating"].astype(np.int64)
+        day = -big_entries["date"].astype(np.int64)
+        ids = big_entries["id"].astype(np.int64)
+        kept = np.zeros(len(big), bool)
         for primary, secondary in ((rating, day), (day, rating)):
-            order = np.lexsort((ids, secondary, primary, group))
-            rank = np.empty(len(entries), np.int64)
-            rank[order] = np.arange(len(entries)) - first[group[order]]
-            ranks.append(rank)
-        keep = ~big | (ranks[0] < game_refs.TOP_KEPT) | (ranks[1] < game_refs.TOP_KEPT)
+            order = np.lexsort((ids, secondary, primary, big_group))
+            rank = np.empty(len(big), np.int64)
+            rank[order] = np.arange(len(big)) - first[order]
+            kept |= rank < game_refs.TOP_KEPT
+        keep = np.ones(len(entries), bool)
+        keep[big[~kept]] = False
         group, entries = group[keep], entries[keep]
         counts = np.bincount(group, minlength=groups)
     return RowRefs(counts.astype(np.int64), entries)
