@@ -36,10 +36,9 @@ import multiprocessing
 import os
 import signal
 import stat
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -49,6 +48,7 @@ import numpy as np
 import rust_pgn_reader_python_binding as rust_pgn
 from sqlalchemy.engine import Engine
 
+from webapp.indexer.coded_moves import CodedMoves
 from webapp.indexer.games import NAME_LENGTH, RESULTS, SKIP_NUL, GameRecord, fit_name
 from webapp.indexer.headers import (
     BrokenHeader,
@@ -60,8 +60,8 @@ from webapp.indexer.headers import (
     speed_of,
 )
 from webapp.indexer.load import DEFAULT_BATCH_SIZE, ProgressCallback, import_games
+from webapp.indexer.parsed_chunk import ParsedChunk
 from webapp.indexer.report import ImportReport
-from webapp.indexer.rows import MOVE_CODES
 from webapp.indexer.sniff import NotPgn, pgn_blocks
 from webapp.indexer.streams import (
     OVERSIZED,
@@ -79,21 +79,9 @@ GAMES_PER_CHUNK = 2000
 _STANDARD_VARIANTS = {"", "standard", "chess"}
 _START_FIELDS = chess.STARTING_FEN.split()[:4]
 _OUTCOMES = {"White": "1-0", "Black": "0-1", "Draw": "1/2-1/2"}
-_UCI_BY_CODE = np.empty(1 << 15, dtype=object)
-for _uci, _code in MOVE_CODES.items():
-    _UCI_BY_CODE[_code] = _uci
 
 NOTE_LATIN1 = "not UTF-8, read as Latin-1"
 NOTE_NAME_CUT = f"player name cut to {NAME_LENGTH} characters"
-
-
-@dataclass
-class ParsedChunk:
-    """Records parsed from a chunk of game texts, and what was skipped (by reason)."""
-
-    records: list[GameRecord] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
-    notes: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -285,8 +273,7 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
         | (part.to_squares.astype(np.int64) << 6)
         | (np.where(promotions > 0, promotions, 0) << 12)
     )
-    uci = _UCI_BY_CODE[codes]
-    kept: list[tuple[_Pending, list[str], str]] = []
+    kept: list[tuple] = []
     starts: list[int] = []
     lengths: list[int] = []
     for i, game in enumerate(pending):
@@ -327,10 +314,10 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
         kept.append(
             (
                 game,
-                uci[first:end].tolist(),
+                CodedMoves(codes[first:end]),
                 result,
                 termination,
-                None if np.isnan(game_clocks).all() else game_clocks.tolist(),
+                None if np.isnan(game_clocks).all() else game_clocks,
                 codes[first:end],
             )
         )

@@ -118,7 +118,7 @@ def prepare_batch(
     key_parts: list[np.ndarray] = []
     move_parts: list[np.ndarray] = []
     move_bytes: list[bytes] = []
-    clock_parts: list[float] = []  # per row: the mover's clock after the row's move, NaN unknown
+    clock_parts: list[np.ndarray] = []  # per row: the mover's clock after the row's move, NaN unknown
     for record in records:
         try:
             if record.result not in _OUTCOME:
@@ -141,9 +141,11 @@ def prepare_batch(
             bad.append((record, str(error)))
             continue
         kept.append(record)
-        clocks = record.clocks[:plies] if record.clocks is not None else ()
-        clock_parts.extend(clocks)
-        clock_parts.extend([np.nan] * (plies + 1 - len(clocks)))
+        clocks = np.full(plies + 1, np.nan)
+        if record.clocks is not None:
+            known = np.asarray(record.clocks[:plies], np.float64)
+            clocks[: len(known)] = known
+        clock_parts.append(clocks)
         move_bytes.append(encode_move_codes(all_codes))
         move_parts.append(codes)
         key_parts.append(np.asarray(keys[: plies + 1], dtype=np.int64))
@@ -197,14 +199,14 @@ def prepare_batch(
 
 
 def _think_times(  # type: ignore[no-untyped-def]
-    kept: list[GameRecord], clock_parts: list[float], move: np.ndarray, within: np.ndarray, lengths: np.ndarray
+    kept: list[GameRecord], clock_parts: list[np.ndarray], move: np.ndarray, within: np.ndarray, lengths: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per row (games one after another, `within` the ply): the think-time code of the
     move played there and 1 where the mover was left under 10% of the base after it
     (webapp.model.think_time), from the clocks in whole tenths as the games table keeps them."""
     controls = {tc: base_and_increment(tc) for tc in {r.time_control for r in kept}}
     timing = np.array([controls[r.time_control] for r in kept], np.int64).reshape(-1, 2)
-    seconds = np.asarray(clock_parts, np.float64)
+    seconds = np.concatenate(clock_parts) if clock_parts else np.zeros(0)
     tenths = np.clip(np.round(np.nan_to_num(seconds, nan=0.0) * 10), 0, 0xFFFFFFFE)  # as encode_clocks
     clock = np.where(np.isnan(seconds), -1, tenths).astype(np.int64)
     previous = np.full(len(clock), -1, np.int64)
