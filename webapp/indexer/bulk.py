@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 import numpy as np
+import psycopg
 from sqlalchemy import Connection
 
 from webapp.db.refs_sql import later_month, refs_merge
@@ -533,6 +534,8 @@ class PostgresWriter(_Writer):
         think: bool = True,
     ) -> None:
         super().__init__(connection, endings=endings, newest=newest, paths=paths, think=think)
+        #: whether the next batch's games are copied straight into games (_insert_games)
+        self.direct_games = True
         if not connection.in_transaction():
             try:  # staging rows stay in memory (settable before the session's first temp table)
                 with connection.begin():
@@ -607,32 +610,50 @@ class PostgresWriter(_Writer):
         return int(cursor.fetchone()[0])
 
     def _insert_games(self, cursor, batch: Batch, white_ids: np.ndarray, black_ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """COPY the batch's games straight into games under ids taken from its sequence,
+        in a savepoint: a fresh import's games are all new. If any uid is stored already
+        (a re-import, a resumed one, another writer's games) the COPY fails on the unique
+        key and the batch goes through staging and ON CONFLICT (uid) DO NOTHING instead."""
+        firsts: dict[str, int] = {}  # uid → index of its first record (a repeat counts once)
+        for index, record in enumerate(batch.records):
+            firsts.setdefault(record.uid[:120], index)
+        rows = [
+            game_row(record, int(white_ids[i]), int(black_ids[i]), batch.move_bytes[i], int(batch.collection[i]))
+            for i, record in ((i, batch.records[i]) for i in firsts.values())
+        ]
+        new = np.zeros(len(batch), dtype=bool)
+        if self.direct_games:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('games', 'id')) FROM generate_series(1, %s)", (len(rows),))
+            ids = sorted(row[0] for row in cursor.fetchall())
+            cursor.execute("SAVEPOINT direct_games")
+            try:
+                with cursor.copy(f"COPY games (id, {', '.join(GAME_COLUMNS)}) FROM STDIN") as copy:
+                    for game_id, row in zip(ids, rows, strict=True):
+                        copy.write_row((game_id, *row))
+            except psycopg.errors.UniqueViolation:
+                cursor.execute("ROLLBACK TO SAVEPOINT direct_games")
+                self.direct_games = False  # the batches that follow are likely stored too
+            else:
+                cursor.execute("RELEASE SAVEPOINT direct_games")
+                for index, game_id in zip(firsts.values(), ids, strict=True):
+                    new[index] = True
+                    batch.game_id[index] = game_id
+                return new
         self._stage(cursor, "games", GAME_COLUMNS)
         columns = ", ".join(GAME_COLUMNS)
-        staged: dict[str, int] = {}  # uid → index of its first record (a repeat counts once)
         with cursor.copy(f"COPY stage_games ({columns}) FROM STDIN") as copy:
-            for index, record in enumerate(batch.records):
-                uid = record.uid[:120]
-                if uid not in staged:
-                    staged[uid] = index
-                    copy.write_row(
-                        game_row(
-                            record,
-                            int(white_ids[index]),
-                            int(black_ids[index]),
-                            batch.move_bytes[index],
-                            int(batch.collection[index]),
-                        )
-                    )
+            for row in rows:
+                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO games ({columns}) SELECT {columns} FROM stage_games "
             "ON CONFLICT (uid) DO NOTHING RETURNING uid, id"
         )
-        new = np.zeros(len(batch), dtype=bool)
-        for uid, game_id in cursor.fetchall():
-            new[staged[uid]] = True
-            batch.game_id[staged[uid]] = game_id
+        inserted = cursor.fetchall()
+        for uid, game_id in inserted:
+            new[firsts[uid]] = True
+            batch.game_id[firsts[uid]] = game_id
         cursor.execute("DELETE FROM stage_games")
+        self.direct_games = len(inserted) == len(rows)  # all new: copy the next batch straight
         return new
 
     def _stored_collections(self, cursor, uids: list[str]) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
