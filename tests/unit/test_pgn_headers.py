@@ -15,6 +15,7 @@ from webapp.indexer.headers import (
     rated_of,
     rating_of,
     speed_of,
+    split_header,
 )
 from webapp.model.speed import Speed
 
@@ -125,3 +126,53 @@ def test_content_hash_ignores_annotations_but_not_identity() -> None:
     assert identity_of(tags, ["e2e4", "e7e5"])[0] != uid
     chesscom = {**tags, "Site": "Chess.com", "Link": "https://www.chess.com/game/live/99"}
     assert identity_of(chesscom, []) == ("chesscom:live/99", "chesscom")
+
+
+def _line_by_line(text: str) -> tuple[dict[str, str], str]:
+    """What split_header must give: the header read a line at a time (str.splitlines)."""
+    lines = text.splitlines()
+    count = 0
+    for line in lines:
+        stripped = line.strip()
+        if not (stripped[:1] == "[" and stripped[1:2].isalpha()):
+            break
+        count += 1
+    return parse_tags([line.strip() for line in lines[:count]]), "\n".join(lines[count:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[Event "A"]\n[Site "B"]\n\n1. e4 e5 1-0\n',
+        '[Event "A"]\r\n[Site "B"]\r\n\r\n1. e4 e5 1-0\r\n',  # Windows line ends
+        '[Event "A"]\r[Site "B"]\r\r1. e4 1-0\r',  # old Mac line ends
+        '  [Event "A"]  \n\t[White "x \\"y\\" z"]\n[White "again"]\n1. e4 1-0',  # spaces, escapes, repeat
+        '[Event "A"]\n[Site "B"]',  # no moves, no last line break
+        '1. e4 e5 1-0\n',  # no tags
+        '[Event "A"]\n[1 "digit"]\n1. e4 1-0\n',  # "[" then a digit ends the header
+        '[Event "A"]\n\n1. e4\x0ce5 1-0\n',  # a form feed in the moves
+    ],
+)
+def test_split_header_reads_the_header_as_line_by_line_reading_does(text: str) -> None:
+    tags, movetext = split_header(text)
+    expected_tags, expected_moves = _line_by_line(text)
+    assert tags == expected_tags
+    assert list(tags) or not expected_tags
+    assert movetext.split() == expected_moves.split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[Event "A"]\n[Site "B\n\n1. e4 1-0\n',
+        '[Event "A"]\r\n[Site B]\r\n1. e4 1-0',
+        '[Event "A"]\n[Site "B"]x\n',
+        '[Event "A"]\n[Date "2021.01.01"] extra]\n\n1. e4 1-0\n',
+        '[Event "A \x85 B"]\n[Site "C"]\n1. e4 1-0\n',  # a Latin-1 ellipsis: a line break to splitlines
+    ],
+)
+def test_split_header_rejects_a_broken_tag_line(text: str) -> None:
+    with pytest.raises(BrokenHeader):
+        _line_by_line(text)
+    with pytest.raises(BrokenHeader):
+        split_header(text)

@@ -26,6 +26,18 @@ from webapp.indexer.games import lichess_uid, uid_from_url
 from webapp.model.speed import Speed, speed_from_seconds, speed_from_time_control
 
 _TAG = re.compile(r'^\[([A-Za-z0-9_]+)\s+"(.*)"\s*\]\s*$')
+#: the leading lines of a game's text that open a tag: "[" and a letter, after any spaces
+_HEADER_BLOCK = re.compile(r"(?:[^\S\n]*\[[^\W\d_][^\n]*(?:\n|\Z))*")
+#: _TAG over a block of lines at once
+_TAG_LINES = re.compile(r'^[^\S\n]*\[([A-Za-z0-9_]+)[^\S\n]+"(.*)"[^\S\n]*\][^\S\n]*$', re.MULTILINE)
+#: line breaks other than \n and \r\n (str.splitlines breaks at them too)
+_ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _odd_breaks(text: str) -> bool:
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return True
+    return any(mark in text for mark in _ODD_BREAKS)
 _TIME_CONTROL_PLUS = re.compile(r"^\s*(\d+)\+(\d+)\s*$")
 _DATE = re.compile(r"^\s*(\d{4}|\?{4})(?:[.\-/](\d{2}|\?\?)[.\-/](\d{2}|\?\?))?\s*$")
 _BROADCAST_SITE = re.compile(r"lichess\.org/(?:study|broadcast)/")
@@ -57,6 +69,34 @@ def parse_tags(lines: Sequence[str]) -> dict[str, str]:
             value = value.replace('\\"', '"').replace("\\\\", "\\")
         tags.setdefault(match.group(1), value)
     return tags
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """(tags, movetext) of one game's text: the tags of its leading lines that open a tag
+    ("[" and a letter), the rest its moves. BrokenHeader for such a line that is not a tag
+    pair. The common case is read by two regular expressions over the whole block, not
+    line by line; text with unusual line breaks goes line by line (str.splitlines)."""
+    if _odd_breaks(text):
+        lines = text.splitlines()
+        count = 0
+        for line in lines:
+            stripped = line.strip()
+            if not (stripped[:1] == "[" and stripped[1:2].isalpha()):
+                break
+            count += 1
+        return parse_tags([line.strip() for line in lines[:count]]), "\n".join(lines[count:])
+    end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # matches the empty string
+    block, movetext = text[:end], text[end:]
+    pairs = _TAG_LINES.findall(block)
+    if len(pairs) != block.count("\n") + (not block.endswith("\n") and bool(block)):
+        tags = parse_tags([line.strip() for line in block.splitlines()])  # raises on the broken line
+    elif "\\" in block:
+        tags = {}
+        for name, value in pairs:
+            tags.setdefault(name, value.replace('\\"', '"').replace("\\\\", "\\") if "\\" in value else value)
+    else:
+        tags = dict(reversed(pairs))  # the first of a repeated tag wins
+    return tags, movetext.replace("\r\n", "\n") if "\r" in movetext else movetext
 
 
 def rating_of(value: str | None) -> int | None:

@@ -54,10 +54,10 @@ from webapp.indexer.headers import (
     BrokenHeader,
     date_of,
     identity_of,
-    parse_tags,
     rated_of,
     rating_of,
     speed_of,
+    split_header,
 )
 from webapp.indexer.load import DEFAULT_BATCH_SIZE, ProgressCallback, import_games
 from webapp.indexer.parsed_chunk import ParsedChunk
@@ -113,11 +113,10 @@ def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
         chunk.notes[NOTE_LATIN1] += 1
-    tag_lines, movetext = _split(text)
     try:
-        tags = parse_tags(tag_lines)
+        tags, movetext = split_header(text)
     except BrokenHeader:
-        reason = "truncated last game" if last and not movetext.strip() else "broken header"
+        reason = "truncated last game" if last and not _split(text)[1].strip() else "broken header"
         chunk.skipped[reason] += 1
         return None
     if "\x00" in text and any("\x00" in value for value in tags.values()):
