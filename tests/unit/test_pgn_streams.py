@@ -93,3 +93,25 @@ def test_an_oversized_game_is_dropped_without_holding_it(size: int) -> None:
     assert texts.count(OVERSIZED) == 1
     alone = [text for text, _ in cut(good, len(good))]
     assert [t for t in texts if t != OVERSIZED] == alone + alone
+
+
+def _games_line_by_line(data: bytes) -> list[bytes]:
+    """The games as a reader walking line by line cuts them: a game starts at a tag line
+    ("[" and a letter) that follows a line that is no tag line."""
+    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    games: list[list[bytes]] = [[]]
+    for index, line in enumerate(lines):
+        tag = line[:1] == b"[" and line[1:2].isalpha()
+        if tag and index and not (lines[index - 1][:1] == b"[" and lines[index - 1][1:2].isalpha()):
+            games.append([])
+        games[-1].append(line)
+    texts = [b"\n".join(game) + b"\n" for game in games]
+    texts[-1] = texts[-1][:-1]  # the last line has no break after it
+    return [text for text in texts if text.strip()]
+
+
+@pytest.mark.parametrize("size", [7, 64, 1000, 1 << 20])
+def test_games_are_cut_where_a_line_by_line_reader_cuts_them(size: int) -> None:
+    data = b"junk line\n" + b"\n".join(path.read_bytes() for path in sorted(FIXTURES.glob("*.pgn")))
+    data += b'\n[Event "x"]\n1. e4 1-0\n[Event "y"]\n[Site "z"]\n1. d4 0-1\nafter\n[Event "w"]\n1. c4 1-0'
+    assert [text for text, _ in cut(data, size)] == _games_line_by_line(data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,7 +22,11 @@ READ_BYTES = 1 << 20
 MAX_GAME_BYTES = 16 << 20
 #: what game_texts() yields in place of a game longer than max_game_bytes
 OVERSIZED = b""
-_GAME_START = re.compile(rb"(?m)^(?!\[[A-Za-z])[^\n]*\n(?=\[[A-Za-z])")
+#: the line a game's first tag line follows (a line that is no tag line), found after the
+#: line break before it: a search for a line break skips ahead where `^` tried every byte
+_GAME_START = re.compile(rb"\n(?!\[[A-Za-z])[^\n]*\n(?=\[[A-Za-z])")
+#: the same line at the very start of the text
+_GAME_START_FIRST = re.compile(rb"(?!\[[A-Za-z])[^\n]*\n(?=\[[A-Za-z])")
 _BOM = b"\xef\xbb\xbf"
 SUFFIXES = (".pgn", ".pgn.gz", ".pgn.bz2", ".pgn.zst")
 
@@ -216,8 +221,10 @@ def game_texts(
             first = False
         buffer = pending + block
         start = 0
-        for match in _GAME_START.finditer(buffer):
-            end = match.end()
+        first_line = _GAME_START_FIRST.match(buffer)
+        for end in itertools.chain(
+            [first_line.end()] if first_line else [], (match.end() for match in _GAME_START.finditer(buffer))
+        ):
             if dropping:
                 dropping = False
             elif buffer[start:end].strip():
