@@ -5,8 +5,17 @@ from __future__ import annotations
 import math
 
 import chess
+import numpy as np
 
-from webapp.model.stored_game import decode_clocks, decode_moves, encode_clocks, encode_moves
+from webapp.model.stored_game import (
+    decode_clocks,
+    decode_moves,
+    encode_clocks,
+    encode_clocks_many,
+    encode_move_codes,
+    encode_move_codes_many,
+    encode_moves,
+)
 
 
 def test_moves_round_trip_with_castling_promotion_and_en_passant() -> None:
@@ -34,3 +43,14 @@ def test_no_clock_at_all_stores_nothing() -> None:
     assert encode_clocks(None) is None
     assert encode_clocks([math.nan, math.nan]) is None
     assert decode_clocks(None) == []
+
+
+def test_many_games_encode_as_each_alone() -> None:
+    """A batch's clocks and moves encoded at once equal each game's encoded alone: games
+    without clocks, with none known, with no plies, with some unknown, with values to round."""
+    nan = float("nan")
+    clocks = [None, [nan, nan], [], [180.0, nan, 179.95, 0.04], None, [5999.99], [nan, 1.25]]
+    assert encode_clocks_many(clocks) == [encode_clocks(part) for part in clocks]
+    assert encode_clocks_many([None, None]) == [None, None] and encode_clocks_many([]) == []
+    codes = [np.array([12 | (28 << 6), 52 | (36 << 6)]), np.array([], np.int64), np.array([6 | (21 << 6)])]
+    assert encode_move_codes_many(codes) == [encode_move_codes(part) for part in codes]

@@ -26,7 +26,6 @@ from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, pla
 from webapp.model import game_refs
 from webapp.model.collections import default_collection
 from webapp.model.endings import ENDING_COLUMNS
-from webapp.model.stored_game import encode_clocks
 from webapp.model.think_time import THINK_TIME_COLUMNS
 
 #: the counts written NULL for zero: how games ended and their think times
@@ -80,7 +79,7 @@ def player_keys(records: list[GameRecord]) -> dict[tuple[str, str], str]:
 
 
 def game_row(
-    record: GameRecord, white_id: int, black_id: int, move_bytes: bytes, collection_id: int
+    record: GameRecord, white_id: int, black_id: int, move_bytes: bytes, clock_bytes: bytes | None, collection_id: int
 ) -> tuple:
     played_on: date | None = record.played_on
     return (
@@ -101,7 +100,7 @@ def game_row(
         _clip(record.eco, 3),
         min(len(record.moves), 32767),
         move_bytes,
-        encode_clocks(record.clocks),
+        clock_bytes,
         int(record.termination),
         collection_id,
     )
@@ -372,6 +371,7 @@ class SqliteWriter(_Writer):
                 int(white_ids[index]),
                 int(black_ids[index]),
                 batch.move_bytes[index],
+                batch.clock_bytes[index],
                 int(batch.collection[index]),
             )
             row = row[:9] + ((row[9].isoformat() if row[9] else None),) + row[10:]
@@ -618,8 +618,11 @@ class PostgresWriter(_Writer):
         for index, record in enumerate(batch.records):
             firsts.setdefault(record.uid[:120], index)
         rows = [
-            game_row(record, int(white_ids[i]), int(black_ids[i]), batch.move_bytes[i], int(batch.collection[i]))
-            for i, record in ((i, batch.records[i]) for i in firsts.values())
+            game_row(
+                batch.records[i], int(white_ids[i]), int(black_ids[i]), batch.move_bytes[i], batch.clock_bytes[i],
+                int(batch.collection[i]),
+            )  # fmt: skip
+            for i in firsts.values()
         ]
         new = np.zeros(len(batch), dtype=bool)
         if self.direct_games:

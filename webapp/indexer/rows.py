@@ -19,7 +19,7 @@ from webapp.indexer.games import GameRecord
 from webapp.model import game_refs
 from webapp.model.endings import CODES, ending_codes
 from webapp.model.position import position_key
-from webapp.model.stored_game import encode_move_codes
+from webapp.model.stored_game import encode_clocks_many, encode_move_codes_many
 from webapp.model.think_time import CODES as THINK_CODES
 from webapp.model.think_time import base_and_increment, think_codes
 
@@ -91,6 +91,8 @@ class Batch:
     #: each game's moves as stored (webapp.model.stored_game), and its collection's id
     #: (filled in by the writer, which knows the ids)
     move_bytes: list[bytes]
+    #: each game's clocks as stored (None: the game has none)
+    clock_bytes: list[bytes | None]
     collection: np.ndarray
     #: yyyymmdd (unknown parts 0), and the games' ids in the games table (filled in by the
     #: writer once they are stored; the statistics rows' game references name them)
@@ -117,7 +119,7 @@ def prepare_batch(
     bad: list[tuple[GameRecord, str]] = []
     key_parts: list[np.ndarray] = []
     move_parts: list[np.ndarray] = []
-    move_bytes: list[bytes] = []
+    move_codes: list[np.ndarray] = []
     clock_parts: list[np.ndarray] = []  # per row: the mover's clock after the row's move, NaN unknown
     for record in records:
         try:
@@ -146,7 +148,7 @@ def prepare_batch(
             known = np.asarray(record.clocks[:plies], np.float64)
             clocks[: len(known)] = known
         clock_parts.append(clocks)
-        move_bytes.append(encode_move_codes(all_codes))
+        move_codes.append(all_codes)
         move_parts.append(codes)
         key_parts.append(np.asarray(keys[: plies + 1], dtype=np.int64))
     lengths = np.fromiter((len(codes) + 1 for codes in move_parts), dtype=np.int64, count=len(kept))
@@ -186,7 +188,8 @@ def prepare_batch(
         game=game[first],
         key=key[first],
         move=move[first],
-        move_bytes=move_bytes,
+        move_bytes=encode_move_codes_many(move_codes),
+        clock_bytes=encode_clocks_many([r.clocks for r in kept]),
         collection=np.zeros(len(kept), np.int64),
         date=np.array([_date(r) for r in kept], np.int64),
         game_id=np.zeros(len(kept), np.int64),

@@ -53,6 +53,37 @@ def encode_clocks(clocks: Sequence[float] | None) -> bytes | None:
     return tenths.astype(_CLOCK_DTYPE).tobytes()
 
 
+def _pieces(data: bytes, lengths: np.ndarray, width: int) -> list[bytes]:
+    ends = (np.cumsum(lengths) * width).tolist()
+    return [data[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def encode_move_codes_many(parts: Sequence[np.ndarray]) -> list[bytes]:
+    """encode_move_codes() of each part, in one numpy pass over all of them."""
+    if not parts:
+        return []
+    lengths = np.fromiter((len(part) for part in parts), np.int64, len(parts))
+    return _pieces(np.concatenate(parts).astype(_MOVE_DTYPE).tobytes(), lengths, _MOVE_DTYPE.itemsize)
+
+
+def encode_clocks_many(parts: Sequence[Sequence[float] | None]) -> list[bytes | None]:
+    """encode_clocks() of each game's clocks, in one numpy pass over all of them."""
+    present = [np.asarray(part, np.float64) for part in parts if part is not None]
+    if not present:
+        return [None] * len(parts)
+    lengths = np.fromiter((len(part) for part in present), np.int64, len(present))
+    values = np.concatenate(present)
+    known = ~np.isnan(values)
+    tenths = np.full(len(values), NO_CLOCK, dtype=np.uint64)
+    tenths[known] = np.clip(np.round(values[known] * 10), 0, NO_CLOCK - 1).astype(np.uint64)
+    ends = np.cumsum(lengths)
+    seen = np.concatenate([[0], np.cumsum(known)])
+    has_clock = (seen[ends] - seen[ends - lengths] > 0).tolist()
+    pieces = _pieces(tenths.astype(_CLOCK_DTYPE).tobytes(), lengths, _CLOCK_DTYPE.itemsize)
+    encoded = iter([piece if clock else None for piece, clock in zip(pieces, has_clock, strict=True)])
+    return [None if part is None else next(encoded) for part in parts]
+
+
 def decode_clocks(data: bytes | None) -> list[float | None]:
     """Remaining seconds per ply, None where unknown ([] when the game has no clocks)."""
     if not data:
