@@ -154,18 +154,38 @@ def _analyze_if_stale(connection: Connection, appended: int) -> None:
 
 
 def _compact_range(connection: Connection, low: int, high: int, since: int, upto: int, report: CompactReport) -> None:
-    """Steps 1-3 for the keys in [low, high] of compact_touched."""
+    """Steps 1-4 for the keys in [low, high] appended since the last compaction (compact_appended).
+
+    Every statement over move_stats names the range's bounds as well as its keys, so it
+    reads the range's part of the index, never the whole table."""
     params = {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS}
     dialect = connection.dialect.name
     connection.execute(text("DROP TABLE IF EXISTS compact_keys"))
+    # the range's keys appended since the last compaction that have more than one row:
+    # only those can merge or be hot; a position reached once (most of them) costs an
+    # index lookup here and nothing after
     connection.execute(
         text(
-            "CREATE TEMP TABLE compact_keys AS SELECT position_key FROM compact_touched "
-            "WHERE position_key BETWEEN :low AND :high"
+            "CREATE TEMP TABLE compact_keys AS SELECT m.position_key FROM move_stats m "
+            "WHERE m.position_key BETWEEN :low AND :high AND m.position_key IN ("
+            "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high) "
+            "GROUP BY m.position_key HAVING count(*) > 1"
         ),
         params,
     )
     _analyze(connection, "compact_keys")
+    # the range's positions with a summary, and the batch their summary is up to date with:
+    # few, and looked up first (joined to all the range's keys, the planner could take the
+    # keys one move_stats row at a time)
+    for summaries in ("hot_positions", "monthly_positions"):
+        connection.execute(text(f"DROP TABLE IF EXISTS compact_{summaries}"))
+        connection.execute(
+            text(
+                f"CREATE TEMP TABLE compact_{summaries} AS SELECT position_key, seq FROM {summaries} "
+                "WHERE position_key IN (SELECT position_key FROM compact_keys)"
+            )
+        )
+        _analyze(connection, f"compact_{summaries}")
     # 1. hot positions: add the rows appended since their rollup was last brought up to date
     added = connection.execute(
         text(
@@ -175,9 +195,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
             + f", {refs_agg('m.refs', dialect)}, "
             "max(m.month) "
-            "FROM move_stats m JOIN hot_positions h ON h.position_key = m.position_key "
-            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) "
-            "AND m.seq > h.seq AND m.seq <= :upto "
+            "FROM compact_hot_positions h JOIN move_stats m ON m.position_key = h.position_key "
+            "WHERE m.seq > h.seq AND m.seq <= :upto "
             f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
             f"ON CONFLICT ({GROUP}) DO UPDATE SET "
             "white = move_stats_rollup.white + excluded.white, "
@@ -204,8 +223,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
             + _monthly_sums(
                 dialect,
-                "m.position_key IN (SELECT position_key FROM compact_keys) AND m.seq > p.seq AND m.seq <= :upto",
-                join="JOIN monthly_positions p ON p.position_key = m.position_key",
+                "m.seq > p.seq AND m.seq <= :upto",
+                join="JOIN compact_monthly_positions p ON p.position_key = m.position_key",
             )
             + _monthly_upsert(dialect)
         ),
@@ -224,21 +243,27 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     connection.execute(
         text(
             f"CREATE TEMP TABLE compact_merged AS SELECT {MONTH_GROUP}, {SUMS_AS}, {refs_agg('refs', dialect)} AS refs "
-            "FROM move_stats WHERE position_key IN (SELECT position_key FROM compact_keys) "
+            "FROM move_stats WHERE position_key BETWEEN :low AND :high "
+            "AND position_key IN (SELECT position_key FROM compact_keys) "
             f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1"
         ),
         params,
     )
     _analyze(connection, "compact_merged")
     match = " AND ".join(f"m.{c} = c.{c}" for c in MONTH_GROUP.split(", "))
+    postgres = dialect == "postgresql"
+    if postgres:  # a merge join on the position alone pairs every row of a hot position with
+        # each of its merged rows (86 million pairs for 688,199 rows at a million games)
+        connection.execute(text("SET LOCAL enable_mergejoin = off"))
     deleted = connection.execute(
         text(
-            "DELETE FROM move_stats AS m WHERE m.seq <= :upto "
-            "AND m.position_key IN (SELECT position_key FROM compact_merged) AND EXISTS ("
-            f"SELECT 1 FROM compact_merged c WHERE {match})"
+            "DELETE FROM move_stats AS m WHERE m.seq <= :upto AND m.position_key BETWEEN :low AND :high "
+            f"AND EXISTS (SELECT 1 FROM compact_merged c WHERE {match})"
         ),
         params,
     )
+    if postgres:
+        connection.execute(text("SET LOCAL enable_mergejoin = on"))
     inserted = connection.execute(
         text(
             f"INSERT INTO move_stats ({MONTH_GROUP}, {COUNTS}, seq, refs) "
@@ -253,7 +278,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     connection.execute(  # the row counts of the positions that may still need a summary
         text(
             "CREATE TEMP TABLE compact_rows AS SELECT m.position_key, count(*) AS n FROM move_stats m "
-            "WHERE m.position_key IN (SELECT position_key FROM compact_keys) AND NOT ("
+            "WHERE m.position_key BETWEEN :low AND :high "
+            "AND m.position_key IN (SELECT position_key FROM compact_keys) AND NOT ("
             "EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
             "AND EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key)) "
             "GROUP BY m.position_key HAVING count(*) > :least"
@@ -272,7 +298,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
             f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)}, max(month) FROM move_stats "
-            "WHERE position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
+            "WHERE position_key BETWEEN :low AND :high "
+            "AND position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
             f"GROUP BY {GROUP}"
         ),
         params,
@@ -294,7 +321,11 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
-            + _monthly_sums(dialect, "m.position_key IN (SELECT position_key FROM compact_monthly) AND m.seq <= :upto")
+            + _monthly_sums(
+                dialect,
+                "m.position_key BETWEEN :low AND :high "
+                "AND m.position_key IN (SELECT position_key FROM compact_monthly) AND m.seq <= :upto",
+            )
         ),
         params,
     )
@@ -304,7 +335,10 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         params,
     )
     report.monthly_added += max(monthly.rowcount, 0)
-    for table in ("compact_keys", "compact_merged", "compact_rows", "compact_hot", "compact_monthly"):
+    for table in (
+        "compact_keys", "compact_hot_positions", "compact_monthly_positions", "compact_merged", "compact_rows",
+        "compact_hot", "compact_monthly",
+    ):  # fmt: skip
         connection.execute(text(f"DROP TABLE {table}"))
 
 
@@ -351,29 +385,21 @@ def compact(
             upto = int(
                 connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0
             )
-            for table in ("compact_appended", "compact_touched"):
-                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
-            # the keys of the rows appended since the last compaction (temp tables kept
-            # for this session; gone with it if the compaction is killed)
-            appended = connection.execute(
-                text(
-                    "CREATE TEMP TABLE compact_appended AS SELECT position_key FROM move_stats "
-                    "WHERE seq > :since AND seq <= :upto"
-                ),
-                {"since": since, "upto": upto},
-            ).rowcount
-            _analyze_if_stale(connection, max(appended, 0))
-            _analyze(connection, "compact_appended")
-            # only keys with more than one row can merge or be hot: a position reached once
-            # (most of them) costs an index lookup here and nothing after
+            connection.execute(text("DROP TABLE IF EXISTS compact_appended"))
+            # the keys of the rows appended since the last compaction, each once, indexed for
+            # the ranges to take theirs (a temp table kept for this session; gone with it if
+            # the compaction is killed)
             connection.execute(
                 text(
-                    "CREATE TEMP TABLE compact_touched AS SELECT m.position_key FROM move_stats m "
-                    "WHERE m.position_key IN (SELECT position_key FROM compact_appended) "
-                    "GROUP BY m.position_key HAVING count(*) > 1"
-                )
+                    "CREATE TEMP TABLE compact_appended AS SELECT position_key, count(*) AS n FROM move_stats "
+                    "WHERE seq > :since AND seq <= :upto GROUP BY position_key"
+                ),
+                {"since": since, "upto": upto},
             )
-            connection.execute(text("DROP TABLE compact_appended"))
+            connection.execute(text("CREATE INDEX compact_appended_key ON compact_appended (position_key)"))
+            rows = connection.execute(text("SELECT coalesce(sum(n), 0) FROM compact_appended")).scalar()
+            _analyze_if_stale(connection, int(rows or 0))
+            _analyze(connection, "compact_appended")
         if upto > since:
             for index in range(ranges):
                 low, high = _bounds(index, ranges)
@@ -385,7 +411,7 @@ def compact(
                     progress(index + 1, ranges)
         with connection.begin():
             lock_statistics(connection)
-            connection.execute(text("DROP TABLE IF EXISTS compact_touched"))
+            connection.execute(text("DROP TABLE IF EXISTS compact_appended"))
             if _get_watermark(connection) < upto:
                 _set_watermark(connection, upto)
         if connection.dialect.name == "postgresql":
