@@ -166,7 +166,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     # index lookup here and nothing after
     connection.execute(
         text(
-            "CREATE TEMP TABLE compact_keys AS SELECT m.position_key FROM move_stats m "
+            "CREATE TEMP TABLE compact_keys AS SELECT m.position_key, count(*) AS n FROM move_stats m "
             "WHERE m.position_key BETWEEN :low AND :high AND m.position_key IN ("
             "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high) "
             "GROUP BY m.position_key HAVING count(*) > 1"
@@ -275,11 +275,13 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     # 3. positions that now have many rows get a rollup of everything up to `upto`
     for table in ("compact_rows", "compact_hot", "compact_monthly"):
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    connection.execute(  # the row counts of the positions that may still need a summary
+    # the row counts of the positions that may still need a summary: only those that had
+    # more rows than the smallest threshold before merging can have them after it
+    connection.execute(
         text(
             "CREATE TEMP TABLE compact_rows AS SELECT m.position_key, count(*) AS n FROM move_stats m "
             "WHERE m.position_key BETWEEN :low AND :high "
-            "AND m.position_key IN (SELECT position_key FROM compact_keys) AND NOT ("
+            "AND m.position_key IN (SELECT position_key FROM compact_keys WHERE n > :least) AND NOT ("
             "EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
             "AND EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key)) "
             "GROUP BY m.position_key HAVING count(*) > :least"
