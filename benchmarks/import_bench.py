@@ -41,17 +41,22 @@ _SITE_ID = re.compile(rb"(lichess\.org/)([A-Za-z0-9]{8})")
 _ALPHABET = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
+def one_copy(source: bytes, copy: int) -> bytes:
+    """Copy number `copy` of the file: 0 as it is, c > 0 with new ids (each id's first
+    character shifted by c)."""
+    if copy == 0:
+        return source
+
+    def new_id(match: re.Match[bytes]) -> bytes:
+        first = _ALPHABET[(_ALPHABET.index(match.group(2)[0]) + copy) % len(_ALPHABET)]
+        return match.group(1) + bytes([first]) + match.group(2)[1:]
+
+    return _SITE_ID.sub(new_id, source)
+
+
 def repeated(source: bytes, copies: int) -> bytes:
     """The file `copies` times; copy c > 0 gets new ids: the id's first character shifted."""
-    parts = [source]
-    for copy in range(1, copies):
-
-        def new_id(match: re.Match[bytes], copy: int = copy) -> bytes:
-            first = _ALPHABET[(_ALPHABET.index(match.group(2)[0]) + copy) % len(_ALPHABET)]
-            return match.group(1) + bytes([first]) + match.group(2)[1:]
-
-        parts.append(_SITE_ID.sub(new_id, source))
-    return b"\n".join(parts)
+    return b"\n".join(one_copy(source, copy) for copy in range(copies))
 
 
 def generated(games: int, seed: int = 1) -> bytes:
