@@ -10,6 +10,7 @@ from webapp.indexer.games import chesscom_uid, uid_from_url
 from webapp.indexer.headers import (
     BrokenHeader,
     date_of,
+    header_lines,
     identity_of,
     parse_tags,
     rated_of,
@@ -129,15 +130,9 @@ def test_content_hash_ignores_annotations_but_not_identity() -> None:
 
 
 def _line_by_line(text: str) -> tuple[dict[str, str], str]:
-    """What split_header must give: the header read a line at a time (str.splitlines)."""
-    lines = text.splitlines()
-    count = 0
-    for line in lines:
-        stripped = line.strip()
-        if not (stripped[:1] == "[" and stripped[1:2].isalpha()):
-            break
-        count += 1
-    return parse_tags([line.strip() for line in lines[:count]]), "\n".join(lines[count:])
+    """What split_header must give: the header read a line at a time."""
+    tag_lines, movetext = header_lines(text)
+    return parse_tags(tag_lines), movetext
 
 
 @pytest.mark.parametrize(

@@ -71,20 +71,27 @@ def parse_tags(lines: Sequence[str]) -> dict[str, str]:
     return tags
 
 
+def header_lines(text: str) -> tuple[list[str], str]:
+    """(tag lines, movetext) of one game's text, read a line at a time (str.splitlines):
+    the leading lines that open a tag ("[" and a letter), stripped, and the rest."""
+    lines = text.splitlines()
+    count = 0
+    for line in lines:
+        stripped = line.strip()
+        if not (stripped[:1] == "[" and stripped[1:2].isalpha()):
+            break
+        count += 1
+    return [line.strip() for line in lines[:count]], "\n".join(lines[count:])
+
+
 def split_header(text: str) -> tuple[dict[str, str], str]:
     """(tags, movetext) of one game's text: the tags of its leading lines that open a tag
     ("[" and a letter), the rest its moves. BrokenHeader for such a line that is not a tag
     pair. The common case is read by two regular expressions over the whole block, not
     line by line; text with unusual line breaks goes line by line (str.splitlines)."""
     if _odd_breaks(text):
-        lines = text.splitlines()
-        count = 0
-        for line in lines:
-            stripped = line.strip()
-            if not (stripped[:1] == "[" and stripped[1:2].isalpha()):
-                break
-            count += 1
-        return parse_tags([line.strip() for line in lines[:count]]), "\n".join(lines[count:])
+        tag_lines, movetext = header_lines(text)
+        return parse_tags(tag_lines), movetext
     end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # matches the empty string
     block, movetext = text[:end], text[end:]
     pairs = _TAG_LINES.findall(block)

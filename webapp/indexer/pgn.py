@@ -53,6 +53,7 @@ from webapp.indexer.games import NAME_LENGTH, RESULTS, SKIP_NUL, GameRecord, fit
 from webapp.indexer.headers import (
     BrokenHeader,
     date_of,
+    header_lines,
     identity_of,
     rated_of,
     rating_of,
@@ -91,18 +92,6 @@ class _Pending:
     last: bool
 
 
-def _split(text: str) -> tuple[list[str], str]:
-    """(tag lines, movetext) of one game's text."""
-    lines = text.splitlines()
-    count = 0
-    for line in lines:
-        stripped = line.strip()
-        if not (stripped[:1] == "[" and stripped[1:2].isalpha()):
-            break
-        count += 1
-    return [line.strip() for line in lines[:count]], "\n".join(lines[count:])
-
-
 def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
     """Decode and read the tags; None (counted) when the game is skipped before its moves."""
     if raw == OVERSIZED:
@@ -116,7 +105,7 @@ def _precheck(raw: bytes, last: bool, chunk: ParsedChunk) -> _Pending | None:
     try:
         tags, movetext = split_header(text)
     except BrokenHeader:
-        reason = "truncated last game" if last and not _split(text)[1].strip() else "broken header"
+        reason = "truncated last game" if last and not header_lines(text)[1].strip() else "broken header"
         chunk.skipped[reason] += 1
         return None
     if "\x00" in text and any("\x00" in value for value in tags.values()):
