@@ -1,9 +1,10 @@
 """Batch writers: PostgreSQL through COPY, SQLite through executemany.
 
 Both write one prepared batch: upsert its players and collections (short transactions of
-their own), then in the caller's transaction insert the games with ON CONFLICT (uid) DO
-NOTHING to learn which are new, and append statistics for the new games only — so a
-re-import, or an import resumed after a crash, never counts a game twice.
+their own), then in the caller's transaction insert the games, learning which are new
+(ON CONFLICT (uid) DO NOTHING; on PostgreSQL a straight COPY first, which a stored uid
+makes fail back to that), and append statistics for the new games only — so a re-import,
+or an import resumed after a crash, never counts a game twice.
 
 `move_stats` is append-only: a batch's rows, already summed per key by numpy, go in as
 they are with the batch's `seq`, with no unique key to check (webapp.indexer.compact merges
@@ -520,8 +521,9 @@ class _NullableWords:
 
 
 class PostgresWriter(_Writer):
-    """COPY: games into a staging table then INSERT ... ON CONFLICT (uid) DO NOTHING; the
-    new games' statistics straight into move_stats (binary COPY, no unique key); tracked
+    """COPY: games straight into games (or, when some are stored already, into a staging
+    table then INSERT ... ON CONFLICT (uid) DO NOTHING); the new games' statistics straight
+    into move_stats (binary COPY, no unique key); tracked
     players' statistics through staging and INSERT ... ON CONFLICT DO UPDATE."""
 
     def __init__(
