@@ -123,9 +123,11 @@ def test_brw041_history_chart_months_and_axis(live_app, browser) -> None:
     assert layout["ticks"] == [0, 25, 50, 75, 100]
     # an unknown player: a sentence, not empty axes from −1 to 4
     _open_player(page, "nobody_here")
-    graph = page.wait_for(
-        lambda: (g := browser.execute_script(_READ_GRAPH, "player-history")) and g["meta"] and g,
-        "the empty history",
+    graph = page.wait_for(  # clearing the box first draws "Choose a player ..." for a moment
+        lambda: (g := browser.execute_script(_READ_GRAPH, "player-history"))
+        and "nobody_here" in (g["meta"] or {}).get("empty", "")
+        and g,
+        "the empty history of nobody_here",
     )
     assert graph["meta"]["empty"] == "No games of 'nobody_here' have been imported yet."
     assert graph["traces"] == []
