@@ -46,11 +46,16 @@ def test_no_clock_at_all_stores_nothing() -> None:
 
 
 def test_many_games_encode_as_each_alone() -> None:
-    """A batch's clocks and moves encoded at once equal each game's encoded alone: games
-    without clocks, with none known, with no plies, with some unknown, with values to round."""
+    """A batch's clocks encoded at once, each game's tenths as it stored alone: games
+    without clocks, with none known, with no plies, with some unknown, with values to
+    round; and its moves as each game's encoded alone."""
     nan = float("nan")
     clocks = [None, [nan, nan], [], [180.0, nan, 179.95, 0.04], None, [5999.99], [nan, 1.25]]
-    assert encode_clocks_many(clocks) == [encode_clocks(part) for part in clocks]
+    encoded = encode_clocks_many(clocks)
+    assert [None if data is None else decode_clocks(data) for data in encoded] == [
+        None, None, None, [180.0, None, 180.0, 0.0], None, [6000.0], [None, 1.2],
+    ]  # fmt: skip  # tenths rounded half to even: 1799.5 -> 1800, 12.5 -> 12
+    assert encoded == [encode_clocks(part) for part in clocks]
     assert encode_clocks_many([None, None]) == [None, None] and encode_clocks_many([]) == []
     codes = [np.array([12 | (28 << 6), 52 | (36 << 6)]), np.array([], np.int64), np.array([6 | (21 << 6)])]
     assert encode_move_codes_many(codes) == [encode_move_codes(part) for part in codes]

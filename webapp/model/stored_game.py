@@ -42,15 +42,7 @@ def decode_moves(data: bytes) -> list[str]:
 
 def encode_clocks(clocks: Sequence[float] | None) -> bytes | None:
     """Remaining seconds per ply (NaN unknown) in tenths; None when no ply has a clock."""
-    if clocks is None:
-        return None
-    values = np.asarray(clocks, dtype=np.float64)
-    known = ~np.isnan(values)
-    if not known.any():
-        return None
-    tenths = np.full(len(values), NO_CLOCK, dtype=np.uint64)
-    tenths[known] = np.clip(np.round(values[known] * 10), 0, NO_CLOCK - 1).astype(np.uint64)
-    return tenths.astype(_CLOCK_DTYPE).tobytes()
+    return encode_clocks_many([clocks])[0]
 
 
 def _pieces(data: bytes, lengths: np.ndarray, width: int) -> list[bytes]:
@@ -67,7 +59,8 @@ def encode_move_codes_many(parts: Sequence[np.ndarray]) -> list[bytes]:
 
 
 def encode_clocks_many(parts: Sequence[Sequence[float] | None]) -> list[bytes | None]:
-    """encode_clocks() of each game's clocks, in one numpy pass over all of them."""
+    """encode_clocks() of each game's clocks (None for one with no known clock), in one
+    numpy pass over all of them."""
     present = [np.asarray(part, np.float64) for part in parts if part is not None]
     if not present:
         return [None] * len(parts)
