@@ -32,12 +32,6 @@ _HEADER_BLOCK = re.compile(r"(?:[^\S\n]*\[[^\W\d_][^\n]*(?:\n|\Z))*")
 _TAG_LINES = re.compile(r'^[^\S\n]*\[([A-Za-z0-9_]+)[^\S\n]+"(.*)"[^\S\n]*\][^\S\n]*$', re.MULTILINE)
 #: line breaks other than \n and \r\n (str.splitlines breaks at them too)
 _ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-
-
-def _odd_breaks(text: str) -> bool:
-    if "\r" in text and text.count("\r") != text.count("\r\n"):
-        return True
-    return any(mark in text for mark in _ODD_BREAKS)
 _TIME_CONTROL_PLUS = re.compile(r"^\s*(\d+)\+(\d+)\s*$")
 _DATE = re.compile(r"^\s*(\d{4}|\?{4})(?:[.\-/](\d{2}|\?\?)[.\-/](\d{2}|\?\?))?\s*$")
 _BROADCAST_SITE = re.compile(r"lichess\.org/(?:study|broadcast)/")
@@ -59,16 +53,13 @@ class BrokenHeader(ValueError):
 
 def parse_tags(lines: Sequence[str]) -> dict[str, str]:
     """Tag pairs of a header block's lines; the first of a repeated tag wins."""
-    tags: dict[str, str] = {}
+    pairs = []
     for line in lines:
         match = _TAG.match(line)
         if not match:
             raise BrokenHeader(line)
-        value = match.group(2)
-        if "\\" in value:
-            value = value.replace('\\"', '"').replace("\\\\", "\\")
-        tags.setdefault(match.group(1), value)
-    return tags
+        pairs.append((match.group(1), match.group(2)))
+    return _tags(pairs)
 
 
 def header_lines(text: str) -> tuple[list[str], str]:
@@ -89,21 +80,32 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     ("[" and a letter), the rest its moves. BrokenHeader for such a line that is not a tag
     pair. The common case is read by two regular expressions over the whole block, not
     line by line; text with unusual line breaks goes line by line (str.splitlines)."""
-    if _odd_breaks(text):
-        tag_lines, movetext = header_lines(text)
-        return parse_tags(tag_lines), movetext
-    end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # matches the empty string
-    block, movetext = text[:end], text[end:]
-    pairs = _TAG_LINES.findall(block)
-    if len(pairs) != block.count("\n") + (not block.endswith("\n") and bool(block)):
-        tags = parse_tags([line.strip() for line in block.splitlines()])  # raises on the broken line
-    elif "\\" in block:
-        tags = {}
-        for name, value in pairs:
-            tags.setdefault(name, value.replace('\\"', '"').replace("\\\\", "\\") if "\\" in value else value)
-    else:
-        tags = dict(reversed(pairs))  # the first of a repeated tag wins
-    return tags, movetext.replace("\r\n", "\n") if "\r" in movetext else movetext
+    if not _odd_breaks(text):
+        end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # matches the empty string
+        block, movetext = text[:end], text[end:]
+        pairs = _TAG_LINES.findall(block)
+        if len(pairs) == block.count("\n") + (not block.endswith("\n") and bool(block)):
+            return _tags(pairs, escaped="\\" in block), movetext.replace("\r\n", "\n") if "\r" in movetext else movetext
+    # a line that is no tag pair (BrokenHeader names it), or unusual line breaks
+    tag_lines, movetext = header_lines(text)
+    return parse_tags(tag_lines), movetext
+
+
+def _odd_breaks(text: str) -> bool:
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return True
+    return any(mark in text for mark in _ODD_BREAKS)
+
+
+def _tags(pairs: list[tuple[str, str]], *, escaped: bool = True) -> dict[str, str]:
+    """The (name, value) pairs as tags, `\\"` and `\\\\` in values read as `"` and `\\`, the
+    first of a repeated tag winning; `escaped` False: no value holds a backslash."""
+    if not escaped:
+        return dict(reversed(pairs))
+    tags: dict[str, str] = {}
+    for name, value in pairs:
+        tags.setdefault(name, value.replace('\\"', '"').replace("\\\\", "\\") if "\\" in value else value)
+    return tags
 
 
 def rating_of(value: str | None) -> int | None:
