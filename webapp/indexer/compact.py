@@ -134,11 +134,14 @@ def _bounds(index: int, ranges: int) -> tuple[int, int]:
     return low, high
 
 
-def _analyze(connection: Connection, table: str) -> None:
-    """Planner statistics for a temp table just filled (PostgreSQL): without them it
-    expects thousands of keys and scans move_stats whole instead of looking them up."""
+def _temp_table(connection: Connection, name: str, select: str, params: dict | None = None) -> None:
+    """(Re)create temp table `name` from a SELECT, and on PostgreSQL give it planner
+    statistics: without them the planner expects thousands of keys in it and scans
+    move_stats whole instead of looking them up."""
+    connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    connection.execute(text(f"CREATE TEMP TABLE {name} AS {select}"), params or {})
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f"ANALYZE {table}"))
+        connection.execute(text(f"ANALYZE {name}"))
 
 
 def _analyze_if_stale(connection: Connection, appended: int) -> None:
@@ -160,32 +163,27 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     reads the range's part of the index, never the whole table."""
     params = {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS}
     dialect = connection.dialect.name
-    connection.execute(text("DROP TABLE IF EXISTS compact_keys"))
     # the range's keys appended since the last compaction that have more than one row:
     # only those can merge or be hot; a position reached once (most of them) costs an
     # index lookup here and nothing after
-    connection.execute(
-        text(
-            "CREATE TEMP TABLE compact_keys AS SELECT m.position_key, count(*) AS n FROM move_stats m "
-            "WHERE m.position_key BETWEEN :low AND :high AND m.position_key IN ("
-            "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high) "
-            "GROUP BY m.position_key HAVING count(*) > 1"
-        ),
+    _temp_table(
+        connection,
+        "compact_keys",
+        "SELECT m.position_key, count(*) AS n FROM move_stats m "
+        "WHERE m.position_key BETWEEN :low AND :high AND m.position_key IN ("
+        "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high) "
+        "GROUP BY m.position_key HAVING count(*) > 1",
         params,
     )
-    _analyze(connection, "compact_keys")
     # the range's positions with a summary, and the batch their summary is up to date with:
     # few, and looked up first (joined to all the range's keys, the planner could take the
     # keys one move_stats row at a time)
     for summaries in ("hot_positions", "monthly_positions"):
-        connection.execute(text(f"DROP TABLE IF EXISTS compact_{summaries}"))
-        connection.execute(
-            text(
-                f"CREATE TEMP TABLE compact_{summaries} AS SELECT position_key, seq FROM {summaries} "
-                "WHERE position_key IN (SELECT position_key FROM compact_keys)"
-            )
+        _temp_table(
+            connection,
+            f"compact_{summaries}",
+            f"SELECT position_key, seq FROM {summaries} WHERE position_key IN (SELECT position_key FROM compact_keys)",
         )
-        _analyze(connection, f"compact_{summaries}")
     # 1. hot positions: add the rows appended since their rollup was last brought up to date
     added = connection.execute(
         text(
@@ -239,17 +237,15 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         params,
     )
     # 2. merge repeated keys (rows up to `upto` only: later rows belong to the next run)
-    connection.execute(text("DROP TABLE IF EXISTS compact_merged"))
-    connection.execute(
-        text(
-            f"CREATE TEMP TABLE compact_merged AS SELECT {MONTH_GROUP}, {SUMS_AS}, {refs_agg('refs', dialect)} AS refs "
-            "FROM move_stats WHERE position_key BETWEEN :low AND :high "
-            "AND position_key IN (SELECT position_key FROM compact_keys) "
-            f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1"
-        ),
+    _temp_table(
+        connection,
+        "compact_merged",
+        f"SELECT {MONTH_GROUP}, {SUMS_AS}, {refs_agg('refs', dialect)} AS refs "
+        "FROM move_stats WHERE position_key BETWEEN :low AND :high "
+        "AND position_key IN (SELECT position_key FROM compact_keys) "
+        f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1",
         params,
     )
-    _analyze(connection, "compact_merged")
     match = " AND ".join(f"m.{c} = c.{c}" for c in MONTH_GROUP.split(", "))
     postgres = dialect == "postgresql"
     if postgres:  # a merge join on the position alone pairs every row of a hot position with
@@ -273,27 +269,24 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     report.merged_rows += max(deleted.rowcount, 0) - max(inserted.rowcount, 0)
     # 3. positions that now have many rows get a rollup of everything up to `upto`
-    for table in ("compact_rows", "compact_hot", "compact_monthly"):
-        connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     # the row counts of the positions that may still need a summary: only those that had
     # more rows than the smallest threshold before merging can have them after it
-    connection.execute(
-        text(
-            "CREATE TEMP TABLE compact_rows AS SELECT m.position_key, count(*) AS n FROM move_stats m "
-            "WHERE m.position_key BETWEEN :low AND :high "
-            "AND m.position_key IN (SELECT position_key FROM compact_keys WHERE n > :least) AND NOT ("
-            "EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
-            "AND EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key)) "
-            "GROUP BY m.position_key HAVING count(*) > :least"
-        ),
+    _temp_table(
+        connection,
+        "compact_rows",
+        "SELECT m.position_key, count(*) AS n FROM move_stats m "
+        "WHERE m.position_key BETWEEN :low AND :high "
+        "AND m.position_key IN (SELECT position_key FROM compact_keys WHERE n > :least) AND NOT ("
+        "EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
+        "AND EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key)) "
+        "GROUP BY m.position_key HAVING count(*) > :least",
         {**params, "least": min(HOT_ROWS, MONTHLY_ROWS)},
     )
-    _analyze(connection, "compact_rows")
-    connection.execute(
-        text(
-            "CREATE TEMP TABLE compact_hot AS SELECT c.position_key FROM compact_rows c WHERE c.n > :hot "
-            "AND NOT EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = c.position_key)"
-        ),
+    _temp_table(
+        connection,
+        "compact_hot",
+        "SELECT c.position_key FROM compact_rows c WHERE c.n > :hot "
+        "AND NOT EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = c.position_key)",
         params,
     )
     added = connection.execute(
@@ -313,11 +306,11 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     report.hot_added += max(hot.rowcount, 0)
     # 4. the positions with the most rows get a band-less monthly summary up to `upto`
-    connection.execute(
-        text(
-            "CREATE TEMP TABLE compact_monthly AS SELECT c.position_key FROM compact_rows c WHERE c.n > :monthly "
-            "AND NOT EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = c.position_key)"
-        ),
+    _temp_table(
+        connection,
+        "compact_monthly",
+        "SELECT c.position_key FROM compact_rows c WHERE c.n > :monthly "
+        "AND NOT EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = c.position_key)",
         {**params, "monthly": MONTHLY_ROWS},
     )
     added = connection.execute(
@@ -387,21 +380,19 @@ def compact(
             upto = int(
                 connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0
             )
-            connection.execute(text("DROP TABLE IF EXISTS compact_appended"))
             # the keys of the rows appended since the last compaction, each once, indexed for
             # the ranges to take theirs (a temp table kept for this session; gone with it if
             # the compaction is killed)
-            connection.execute(
-                text(
-                    "CREATE TEMP TABLE compact_appended AS SELECT position_key, count(*) AS n FROM move_stats "
-                    "WHERE seq > :since AND seq <= :upto GROUP BY position_key"
-                ),
+            _temp_table(
+                connection,
+                "compact_appended",
+                "SELECT position_key, count(*) AS n FROM move_stats WHERE seq > :since AND seq <= :upto "
+                "GROUP BY position_key",
                 {"since": since, "upto": upto},
             )
             connection.execute(text("CREATE INDEX compact_appended_key ON compact_appended (position_key)"))
             rows = connection.execute(text("SELECT coalesce(sum(n), 0) FROM compact_appended")).scalar()
             _analyze_if_stale(connection, int(rows or 0))
-            _analyze(connection, "compact_appended")
         if upto > since:
             for index in range(ranges):
                 low, high = _bounds(index, ranges)
