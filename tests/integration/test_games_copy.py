@@ -76,15 +76,14 @@ def test_imports_of_new_stored_and_repeated_games_count_each_game_once(engine, t
     """The sample, then a file of its games with new copies between them, in batches of
     3: batches of new games only (copied straight), of stored ones only and of both; the
     tables equal python-chess's counts of the sample and the copies, once each."""
-    text_ = EXPLORER_SAMPLE.read_text(encoding="utf-8")
-    games = text_.split("\n\n[Event")
-    copies = [("[Event" + g if i else g).replace("lichess.org/", "lichess.org/Q") for i, g in enumerate(games)]
+    pieces = EXPLORER_SAMPLE.read_text(encoding="utf-8").split("\n\n[Event")
+    games = [piece if index == 0 else "[Event" + piece for index, piece in enumerate(pieces)]
     mixed = tmp_path / "mixed.pgn"
     parts = []
     for index, game in enumerate(games):
-        parts.append("[Event" + game if index else game)
-        if index % 4 == 0:
-            parts.append(copies[index])
+        parts.append(game)
+        if index % 4 == 0:  # a copy of the game under a new id
+            parts.append(game.replace("lichess.org/", "lichess.org/Q"))
     mixed.write_text("\n\n".join(p.strip() for p in parts) + "\n", encoding="utf-8")
     first = import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=3)
     report = import_pgn_files(engine, [mixed], index_plies=40, batch_size=3)
