@@ -13,6 +13,7 @@ them later). Player statistics are kept for tracked players only and merged at o
 
 from __future__ import annotations
 
+import itertools
 import struct
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -397,12 +398,32 @@ class SqliteWriter(_Writer):
         cursor.execute("UPDATE games SET collection_id = ? WHERE uid = ?", (collection_id, uid))
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
-        columns = (*self.move_stats_columns, "seq", "refs")
-        cursor.executemany(
-            f"INSERT INTO move_stats ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})",
-            zip(*_values(self.move_stats_columns, stats), [seq] * len(stats[0]), refs.as_bytes(), strict=True),
-        )
+        """executemany of the rows in groups by which ending and think-time counts they fill,
+        each group naming only those (the others stay NULL, zero): binding a value is most
+        of what a row costs SQLite, and a row of one game fills two or three of the 35."""
+        names = self.move_stats_columns
+        nullable = [index for index, name in enumerate(names) if name in NULLABLE_COUNTS]
+        fixed = [index for index, name in enumerate(names) if name not in NULLABLE_COUNTS]
+        shape = np.zeros(len(stats[0]), np.int64)
+        for bit, index in enumerate(nullable):
+            shape |= (stats[index] != 0).astype(np.int64) << bit
+        order = np.argsort(shape, kind="stable")
+        shape = shape[order]
+        refs_bytes = refs.as_bytes()
+        bounds = np.flatnonzero(np.diff(shape)) + 1
+        for low, high in zip([0, *bounds.tolist()], [*bounds.tolist(), len(order)], strict=True):
+            rows = order[low:high]
+            filled = [index for bit, index in enumerate(nullable) if int(shape[low]) >> bit & 1]
+            columns = [*(names[index] for index in (*fixed, *filled)), "seq", "refs"]
+            cursor.executemany(
+                f"INSERT INTO move_stats ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                zip(
+                    *(stats[index][rows].tolist() for index in (*fixed, *filled)),
+                    itertools.repeat(seq, len(rows)),
+                    [refs_bytes[row] for row in rows.tolist()],
+                    strict=True,
+                ),
+            )
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         keys, updates = _merged_columns(columns, table, "sqlite", self.player_values)
