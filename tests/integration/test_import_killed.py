@@ -23,6 +23,8 @@ from import_reference import expected
 from sqlalchemy import text
 from stats_tables import move_stats_by_month
 
+from webapp.indexer.first_load import POSITION_INDEX
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "fixtures" / "explorer_sample.pgn"
 FIRST = 20  # the first file: one chunk, parsed in the loading process
@@ -52,6 +54,12 @@ def _command(settings, tmp_path: Path, *files: Path) -> tuple[list[str], dict[st
 def _games(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as connection:
         return connection.execute("SELECT count(*) FROM games").fetchone()[0]  # type: ignore[index]
+
+
+def _position_index(url: str) -> bool:
+    with psycopg.connect(url, autocommit=True) as connection:
+        found = connection.execute("SELECT to_regclass(%s) IS NOT NULL", (POSITION_INDEX,)).fetchone()
+        return bool(found and found[0])
 
 
 def _sessions_in_transaction(url: str) -> list[tuple]:
@@ -99,9 +107,12 @@ def test_killed_import_leaves_no_child_and_the_rerun_finishes_exact(
     assert first_file < landed < first_file + COPIES * len(games)
     time.sleep(0.5)  # the server notices closed connections
     assert _sessions_in_transaction(url) == []
+    # a first load (the store was empty): killed before building the position index
+    assert not _position_index(url)
 
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
+    assert _position_index(url)  # the rerun built it before appending
     one = tmp_path / "one_copy.pgn"
     _write_copies(one, games, 0, 1)
     reference = expected([one], index_plies=settings.index_plies)

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import lock_statistics, merged_ending_sql
+from webapp.indexer.first_load import ensure_position_index
 
 #: a position with more rows than this gets a month-less rollup
 HOT_ROWS = 64
@@ -98,9 +99,15 @@ class CompactReport:
     monthly_added: int = 0  # positions that got a monthly summary
     monthly_rows: int = 0  # monthly summary rows written or added to
     analyzed: tuple[str, ...] = ()  # tables whose planner statistics were refreshed
+    postponed: bool = False  # a first load is running (webapp.indexer.first_load)
     seconds: float = 0.0
 
     def summary(self) -> str:
+        if self.postponed:
+            return (
+                "compaction postponed: an import into the empty store is running without the "
+                "statistics' position index; compact when it has ended"
+            )
         return (
             f"compacted in {self.seconds:.1f} s: {self.merged_rows:,} rows merged away, "
             f"{self.hot_added:,} positions given a month-less summary, "
@@ -370,9 +377,14 @@ def compact(
     ranges: int = RANGES,
     progress: Callable[[int, int], None] | None = None,
 ) -> CompactReport:
-    """Compact the rows appended since the last compaction; safe to run at any time."""
+    """Compact the rows appended since the last compaction; safe to run at any time. While
+    a first load runs it is postponed (`postponed` in the report); a position index a
+    killed first load left missing is built first."""
     started = time.monotonic()
     report = CompactReport()
+    if ensure_position_index(engine) is None:  # merging needs the index a first load dropped
+        report.postponed = True
+        return report
     with engine.connect() as connection:
         with connection.begin():
             lock_statistics(connection)

@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from webapp.indexer.bulk import PostgresWriter, SqliteWriter, writer_for
+from webapp.indexer.first_load import first_load
 from webapp.indexer.games import GameRecord
 from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import Batch, prepare_batch
@@ -144,7 +145,9 @@ def import_games(
     by reason. If anything fails (or `progress` raises), the batches already committed
     stay and the error is raised once the batches in flight have ended. With
     `compact_every`, the statistics are compacted (webapp.indexer.compact) after every
-    that many new games, so hot positions' rows stay few during a long import.
+    that many new games, so hot positions' rows stay few during a long import; not in a
+    first load into an empty store (webapp.indexer.first_load), which has no index to
+    compact with until it ends.
     """
     if collection is not None:  # the collection every game goes to (moved there if present)
         records = (replace(record, collection=collection) for record in records)
@@ -165,7 +168,7 @@ def import_games(
             bump_cache_generation()
         nonlocal since_compaction
         since_compaction += imported
-        if compact_every and since_compaction >= compact_every:
+        if compact_every and since_compaction >= compact_every and not load.active:
             from webapp.indexer.compact import compact
 
             compact(engine)
@@ -173,27 +176,30 @@ def import_games(
         if progress is not None:
             progress(report)
 
-    try:
-        with _executor(connections) as pool:
-            in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int, int]]]] = deque()
-            try:
-                for records_batch in _batches(records, batch_size):
-                    batch, bad = prepare_batch(records_batch, index_plies)
-                    report.games_read += len(records_batch)
-                    for _record, reason in bad:
-                        report.skip(reason)
-                    if not len(batch):
-                        if progress is not None:
-                            progress(report)
-                        continue
-                    in_flight.append((batch, pool.submit(writers.write, batch)))
-                    while len(in_flight) >= connections:
+    with first_load(engine) as load:
+        try:
+            with _executor(connections) as pool:
+                in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int, int]]]] = deque()
+                try:
+                    for records_batch in _batches(records, batch_size):
+                        batch, bad = prepare_batch(records_batch, index_plies)
+                        report.games_read += len(records_batch)
+                        for _record, reason in bad:
+                            report.skip(reason)
+                        if not len(batch):
+                            if progress is not None:
+                                progress(report)
+                            continue
+                        in_flight.append((batch, pool.submit(writers.write, batch)))
+                        while len(in_flight) >= connections:
+                            land(*in_flight.popleft())
+                    while in_flight:
                         land(*in_flight.popleft())
-                while in_flight:
-                    land(*in_flight.popleft())
-            finally:
-                for _batch, future in in_flight:
-                    future.cancel()
-    finally:
-        writers.close()
+                finally:
+                    for _batch, future in in_flight:
+                        future.cancel()
+        finally:
+            writers.close()
+    report.first_load = report.first_load or load.active
+    report.index_seconds += load.index_seconds
     return report.finish() if owned else report

@@ -49,6 +49,7 @@ import rust_pgn_reader_python_binding as rust_pgn
 from sqlalchemy.engine import Engine
 
 from webapp.indexer.coded_moves import CodedMoves
+from webapp.indexer.first_load import first_load
 from webapp.indexer.games import NAME_LENGTH, RESULTS, SKIP_NUL, GameRecord, fit_name
 from webapp.indexer.headers import (
     BrokenHeader,
@@ -512,32 +513,37 @@ def import_pgn_files(
     error's `report` holds the counts so far.
     """
     report = ImportReport()
-    for path in paths:
-        cut: list[TruncatedFile] = []
-        try:
-            with open_pgn(path) as stream:
-                import_pgn_blocks(
-                    engine,
-                    pgn_blocks(_until_truncated(binary_blocks(stream), cut), name=str(path)),
-                    index_plies=index_plies,
-                    progress=progress,
-                    report=report,
-                    workers=workers,
-                    batch_size=batch_size,
-                    compact_every=compact_every,
-                    collection=collection,
-                )
-        except NotPgn as error:
-            error.report = report.finish()  # type: ignore[attr-defined]
-            raise
-        except UnreadableFile as error:
-            failure = type(error)(f"{path}: {error}")
-            failure.report = report.finish()  # type: ignore[attr-defined]
-            raise failure from error
-        if cut:
-            failure = TruncatedFile(f"{path}: {cut[0]}")
-            failure.report = report.finish()  # type: ignore[attr-defined]
-            raise failure
+    # one first load for all the files (webapp.indexer.first_load): each file's import
+    # appends along, the index is built once after the last
+    with first_load(engine) as load:
+        for path in paths:
+            cut: list[TruncatedFile] = []
+            try:
+                with open_pgn(path) as stream:
+                    import_pgn_blocks(
+                        engine,
+                        pgn_blocks(_until_truncated(binary_blocks(stream), cut), name=str(path)),
+                        index_plies=index_plies,
+                        progress=progress,
+                        report=report,
+                        workers=workers,
+                        batch_size=batch_size,
+                        compact_every=compact_every,
+                        collection=collection,
+                    )
+            except NotPgn as error:
+                error.report = report.finish()  # type: ignore[attr-defined]
+                raise
+            except UnreadableFile as error:
+                failure = type(error)(f"{path}: {error}")
+                failure.report = report.finish()  # type: ignore[attr-defined]
+                raise failure from error
+            if cut:
+                failure = TruncatedFile(f"{path}: {cut[0]}")
+                failure.report = report.finish()  # type: ignore[attr-defined]
+                raise failure
+    report.first_load = report.first_load or load.active
+    report.index_seconds += load.index_seconds
     return report.finish()
 
 

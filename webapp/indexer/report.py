@@ -18,6 +18,8 @@ class ImportReport:
     notes: Counter[str] = field(default_factory=Counter)  # kept games with a remark
     rows_written: int = 0  # statistics rows merged into the database
     moved: int = 0  # games already present that went to the collection this import named
+    first_load: bool = False  # appended into an empty store without the position index
+    index_seconds: float = 0.0  # building that index at the end (webapp.indexer.first_load)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     finished: bool = False
@@ -50,6 +52,8 @@ class ImportReport:
         self.already_present += other.already_present
         self.rows_written += other.rows_written
         self.moved += other.moved
+        self.first_load = self.first_load or other.first_load
+        self.index_seconds += other.index_seconds
         self.skipped.update(other.skipped)
         self.notes.update(other.notes)
 
@@ -69,6 +73,10 @@ class ImportReport:
         ]
         if self.moved:
             lines.append(f"  moved {self.moved:,} games already present to the collection named")
+        if self.first_load:
+            lines.append(
+                f"  first load: statistics appended without their position index, built at the end in {self.index_seconds:.1f} s"
+            )
         for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"  skipped {count:,}: {reason}")
         for note, count in sorted(self.notes.items()):

@@ -1,0 +1,94 @@
+"""First load (PostgreSQL): an import into an empty store appends without move_stats'
+position index and builds it when it ends; an import into a store with statistics keeps
+it; compaction waits for a running first load and builds an index a killed one left
+missing. The counts are python-chess's in every case."""
+
+from __future__ import annotations
+
+from import_reference import expected
+from sample_games import EXPLORER_SAMPLE
+from sqlalchemy import text
+from test_import_pgn import ALL, summed_over_months, tables
+
+from webapp.indexer.compact import compact
+from webapp.indexer.first_load import FIRST_LOAD_LOCK, POSITION_INDEX, position_index_exists
+from webapp.indexer.pgn import import_pgn_files
+
+
+def _index_seen_by_every_batch(engine):  # type: ignore[no-untyped-def]
+    """A progress callback noting, after every batch, whether the position index exists."""
+    seen: list[bool] = []
+
+    def progress(_report) -> None:  # type: ignore[no-untyped-def]
+        with engine.connect() as connection:
+            seen.append(position_index_exists(connection))
+
+    return seen, progress
+
+
+def _drop_position_index(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP INDEX {POSITION_INDEX}")
+
+
+def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return  # SQLite keeps its index
+    seen, progress = _index_seen_by_every_batch(engine)
+    report = import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, progress=progress)
+    assert report.first_load
+    assert "first load: statistics appended without their position index" in report.summary()
+    assert len(seen) > 1 and not any(seen)
+    with engine.connect() as connection:
+        assert position_index_exists(connection)
+
+    seen, progress = _index_seen_by_every_batch(engine)
+    others = [path for path in ALL if path.name != EXPLORER_SAMPLE.name][:3]
+    second = import_pgn_files(engine, others, index_plies=40, batch_size=10, progress=progress)
+    assert not second.first_load  # the store had statistics: the index is kept up to date
+    assert seen and all(seen)
+    assert "first load" not in second.summary()
+
+    compact(engine)
+    reference = expected([EXPLORER_SAMPLE, *others])
+    got = tables(engine)
+    assert got["move_stats"] == dict(reference.move_stats)
+    assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
+
+
+def test_compaction_waits_for_a_first_load_and_builds_the_index_a_killed_one_left_missing(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
+    _drop_position_index(engine)  # as a first load killed before its end leaves it
+    with engine.connect() as loader:  # a first load running in another process
+        assert loader.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": FIRST_LOAD_LOCK}).scalar()
+        waited = compact(engine)
+        assert waited.postponed
+        assert waited.summary().startswith("compaction postponed: an import into the empty store")
+        with engine.connect() as connection:
+            assert not position_index_exists(connection)
+        loader.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": FIRST_LOAD_LOCK})
+        loader.commit()
+    report = compact(engine)
+    assert not report.postponed and report.merged_rows > 0
+    with engine.connect() as connection:
+        assert position_index_exists(connection)
+    reference = expected([EXPLORER_SAMPLE])
+    got = tables(engine)
+    assert got["move_stats"] == dict(reference.move_stats)
+    assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
+
+
+def test_an_import_builds_the_index_a_killed_first_load_left_missing_before_appending(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40)
+    _drop_position_index(engine)
+    seen, progress = _index_seen_by_every_batch(engine)
+    others = [path for path in ALL if path.name != EXPLORER_SAMPLE.name][:2]
+    report = import_pgn_files(engine, others, index_plies=40, batch_size=10, progress=progress)
+    assert not report.first_load
+    assert seen and all(seen)
+    reference = expected([EXPLORER_SAMPLE, *others])
+    assert tables(engine)["move_stats"] == dict(reference.move_stats)

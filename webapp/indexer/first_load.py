@@ -1,0 +1,157 @@
+"""First load: an import into an empty PostgreSQL store appends its statistics without
+move_stats' position index, and builds the index once when it ends.
+
+Keeping a b-tree up to date costs PostgreSQL more per appended row than the row itself
+(the rows' keys are hashes, so every batch touches leaf pages all over the index); one
+sorted build at the end costs a fraction of that. While a first load runs, reads of the
+statistics stay exact but scan the table (there is nothing to read in an empty store but
+what the load has added so far), and compaction waits for the index.
+
+A session-level advisory lock marks a first load in progress: released when its
+connection ends, so a killed first load leaves the index missing and no lock, and the next
+import or compaction builds the index (`ensure_position_index`). SQLite keeps its index:
+its single writer measured no gain worth a second path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
+
+from webapp.indexer.bulk import lock_statistics
+
+POSITION_INDEX = "ix_move_stats_position_key_seq"
+POSITION_INDEX_SQL = (
+    f"CREATE INDEX IF NOT EXISTS {POSITION_INDEX} ON move_stats (position_key, seq)"
+)
+#: PostgreSQL session advisory lock held by the one import running a first load
+FIRST_LOAD_LOCK = 0x6F65_4C44
+#: memory to sort the index's keys in (the server's default of 64MB spills to disk early)
+INDEX_BUILD_MEMORY = "256MB"
+
+
+@dataclass
+class FirstLoad:
+    """Whether this import is a first load, and how long the index build at its end took."""
+
+    active: bool = False
+    index_seconds: float = 0.0
+
+
+def position_index_exists(connection: Connection) -> bool:
+    """Whether move_stats has its position index (always, on SQLite)."""
+    if connection.dialect.name != "postgresql":
+        return True
+    exists = connection.execute(
+        text("SELECT to_regclass(:name) IS NOT NULL"), {"name": POSITION_INDEX}
+    ).scalar()
+    connection.commit()
+    return exists is True
+
+
+def _build_position_index(connection: Connection) -> None:
+    """Build the index, holding the statistics lock: batches in flight end first, later
+    ones wait for it."""
+    with connection.begin():
+        lock_statistics(connection)
+        connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+        connection.exec_driver_sql(POSITION_INDEX_SQL)
+
+
+def _try_first_load_lock(connection: Connection) -> bool:
+    taken = connection.execute(
+        text("SELECT pg_try_advisory_lock(:key)"), {"key": FIRST_LOAD_LOCK}
+    ).scalar()
+    connection.commit()
+    return taken is True
+
+
+def _release_first_load_lock(connection: Connection) -> None:
+    """Release the lock; a connection that cannot is closed for good (which releases it),
+    never handed back to the pool holding it."""
+    try:
+        connection.rollback()
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": FIRST_LOAD_LOCK})
+        connection.commit()
+    except Exception:
+        connection.invalidate()
+        raise
+
+
+def _claim_first_load(engine: Engine) -> Connection | None:
+    """A connection holding the first-load lock, the index dropped, when move_stats is
+    empty and no other first load runs; else None (after building an index a killed
+    first load left missing, when no first load runs)."""
+    holder = engine.connect()
+    try:
+        if not _try_first_load_lock(holder):
+            holder.close()
+            return None
+        try:
+            with holder.begin():
+                lock_statistics(holder)
+                empty = holder.execute(text("SELECT NOT EXISTS (SELECT 1 FROM move_stats)")).scalar() is True
+                if empty:
+                    holder.exec_driver_sql(f"DROP INDEX IF EXISTS {POSITION_INDEX}")
+            if not empty and not position_index_exists(holder):
+                _build_position_index(holder)
+        except BaseException:
+            _release_first_load_lock(holder)
+            raise
+        if not empty:
+            _release_first_load_lock(holder)
+            holder.close()
+            return None
+        return holder
+    except BaseException:
+        holder.close()
+        raise
+
+
+def ensure_position_index(engine: Engine) -> bool | None:
+    """Build move_stats' position index if it is missing and no first load is running (a
+    killed one left it so). True: built now; False: it was there; None: a first load is
+    running and builds it when it ends."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        if position_index_exists(connection):
+            return False
+        if not _try_first_load_lock(connection):
+            return None
+        try:
+            _build_position_index(connection)
+        finally:
+            _release_first_load_lock(connection)
+    return True
+
+
+@contextmanager
+def first_load(engine: Engine) -> Iterator[FirstLoad]:
+    """Around an import: on PostgreSQL with move_stats empty and no other first load
+    running, drop its position index and build it again on leaving, whatever ends the
+    import. Otherwise an import as always (a missing index built first, when no first
+    load is running)."""
+    state = FirstLoad()
+    holder = _claim_first_load(engine) if engine.dialect.name == "postgresql" else None
+    if holder is None:
+        yield state
+        return
+    state.active = True
+    try:
+        yield state
+    finally:
+        try:
+            started = time.monotonic()
+            _build_position_index(holder)
+            state.index_seconds = time.monotonic() - started
+        finally:
+            try:
+                _release_first_load_lock(holder)
+            finally:
+                holder.close()
