@@ -10,7 +10,7 @@ from sample_games import EXPLORER_SAMPLE
 from sqlalchemy import text
 from test_import_pgn import ALL, summed_over_months, tables
 
-from webapp.indexer.compact import compact
+from webapp.indexer.compact import MONTH_GROUP, compact
 from webapp.indexer.first_load import FIRST_LOAD_LOCK, POSITION_INDEX, position_index_exists
 from webapp.indexer.pgn import import_pgn_files
 
@@ -35,12 +35,24 @@ def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine)
     if engine.dialect.name != "postgresql":
         return  # SQLite keeps its index
     seen, progress = _index_seen_by_every_batch(engine)
-    report = import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, progress=progress)
+    # 46 games, in batches of 10: a first load as long as compact_every merges its rows
+    report = import_pgn_files(
+        engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, progress=progress, compact_every=40
+    )
     assert report.first_load
-    assert "first load: statistics appended without their position index" in report.summary()
+    assert (
+        f"first load: statistics appended without their position index; at the end "
+        f"{report.first_load_merged:,} rows merged and the index built in"
+    ) in report.summary()
+    assert report.first_load_merged > 0  # the sample repeats positions across batches
     assert len(seen) > 1 and not any(seen)
     with engine.connect() as connection:
         assert position_index_exists(connection)
+        rows, keys = connection.execute(
+            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
+        ).one()
+    assert rows == keys  # one row a key: merged at the end, before any compaction
+    assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
 
     seen, progress = _index_seen_by_every_batch(engine)
     others = [path for path in ALL if path.name != EXPLORER_SAMPLE.name][:3]
@@ -56,13 +68,34 @@ def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine)
     assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
 
 
+def test_a_short_first_load_leaves_its_rows_to_compaction(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    report = import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, compact_every=1000)
+    assert report.first_load and report.first_load_merged == 0
+    assert "at the end the index built in" in report.summary()
+    with engine.connect() as connection:
+        assert position_index_exists(connection)
+        rows, keys = connection.execute(
+            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
+        ).one()
+    assert rows > keys  # rows of one key from several batches, not merged
+    assert compact(engine).merged_rows == rows - keys
+    reference = expected([EXPLORER_SAMPLE])
+    got = tables(engine)
+    assert got["move_stats"] == dict(reference.move_stats)
+    assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
+
+
 def test_compaction_waits_for_a_first_load_and_builds_the_index_a_killed_one_left_missing(engine) -> None:
     if engine.dialect.name != "postgresql":
         return
-    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
-    _drop_position_index(engine)  # as a first load killed before its end leaves it
     with engine.connect() as loader:  # a first load running in another process
         assert loader.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": FIRST_LOAD_LOCK}).scalar()
+        loader.commit()
+        beside = import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
+        assert not beside.first_load  # it appended along, leaving the merging to compaction
+        _drop_position_index(engine)  # as the running first load did
         waited = compact(engine)
         assert waited.postponed
         assert waited.summary().startswith("compaction postponed: an import into the empty store")
@@ -70,7 +103,7 @@ def test_compaction_waits_for_a_first_load_and_builds_the_index_a_killed_one_lef
             assert not position_index_exists(connection)
         loader.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": FIRST_LOAD_LOCK})
         loader.commit()
-    report = compact(engine)
+    report = compact(engine)  # the first load was killed: nobody holds the lock
     assert not report.postponed and report.merged_rows > 0
     with engine.connect() as connection:
         assert position_index_exists(connection)

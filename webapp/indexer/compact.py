@@ -371,6 +371,43 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
     return tuple(analyzed)
 
 
+def merge_first_load(connection: Connection) -> int:
+    """Merge every move_stats row of the same key into one, all at once: the end of a
+    first load (webapp.indexer.first_load), when the table holds only the load's rows and
+    has no position index. The merged rows replace the table's contents (TRUNCATE, no dead
+    rows left for VACUUM), in one transaction holding the statistics lock. A merged row
+    keeps the latest batch of its rows, so the next compaction still finds them all
+    appended since it last ran and summarizes the hot positions. Returns the rows merged
+    away. PostgreSQL only."""
+    with connection.begin():
+        lock_statistics(connection)
+        present = set(
+            connection.execute(
+                text("SELECT column_name FROM information_schema.columns WHERE table_name = 'move_stats' AND table_schema = current_schema()")
+            ).scalars()
+        )
+        group = [column for column in MONTH_GROUP.split(", ") if column in present]
+        counts = sorted(present - {*group, "seq", "refs"})
+        sums = ", ".join(
+            f"nullif(sum({c}), 0) AS {c}" if c in ENDING_COLUMNS else f"sum({c}) AS {c}" for c in counts
+        )
+        keys, columns = ", ".join(group), ", ".join([*group, *counts])
+        before = connection.execute(text("SELECT count(*) FROM move_stats")).scalar_one()
+        connection.execute(text("DROP TABLE IF EXISTS first_load_merged"))
+        connection.execute(
+            text(
+                "CREATE TEMP TABLE first_load_merged ON COMMIT DROP AS "
+                f"SELECT {keys}, {sums}, max(seq) AS seq, {refs_agg('refs', 'postgresql')} AS refs "
+                f"FROM move_stats GROUP BY {keys}"
+            )
+        )
+        connection.execute(text("TRUNCATE move_stats"))
+        after = connection.execute(
+            text(f"INSERT INTO move_stats ({columns}, seq, refs) SELECT {columns}, seq, refs FROM first_load_merged")
+        ).rowcount
+    return int(before) - int(after)
+
+
 def compact(
     engine: Engine,
     *,

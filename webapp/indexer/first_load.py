@@ -1,16 +1,20 @@
 """First load: an import into an empty PostgreSQL store appends its statistics without
-move_stats' position index, and builds the index once when it ends.
+move_stats' position index; when it ends, it builds the index, after merging the rows of
+each key at once (webapp.indexer.compact.merge_first_load) if it was a long one.
 
 Keeping a b-tree up to date costs PostgreSQL more per appended row than the row itself
-(the rows' keys are hashes, so every batch touches leaf pages all over the index); one
-sorted build at the end costs a fraction of that. While a first load runs, reads of the
+(the rows' keys are hashes, so every batch touches leaf pages all over the index, and
+after each checkpoint every page touched is written to the WAL whole); one sorted build
+of the merged rows costs a fraction of that. While a first load runs, reads of the
 statistics stay exact but scan the table (there is nothing to read in an empty store but
-what the load has added so far), and compaction waits for the index.
+what the load has added so far), and compaction waits for it.
 
 A session-level advisory lock marks a first load in progress: released when its
-connection ends, so a killed first load leaves the index missing and no lock, and the next
-import or compaction builds the index (`ensure_position_index`). SQLite keeps its index:
-its single writer measured no gain worth a second path.
+connection ends, so a killed first load leaves the index missing, its rows unmerged and no
+lock, and the next import or compaction builds the index (`ensure_position_index`); the
+compaction merges the rows as any appended ones. SQLite keeps its index: appending
+without it measured about a quarter faster there too (15,000 games), but SQLite has no
+advisory lock to tell a running first load from a killed one.
 """
 
 from __future__ import annotations
@@ -37,10 +41,12 @@ INDEX_BUILD_MEMORY = "256MB"
 
 @dataclass
 class FirstLoad:
-    """Whether this import is a first load, and how long the index build at its end took."""
+    """Whether this import is a first load, and what its end did."""
 
     active: bool = False
-    index_seconds: float = 0.0
+    games: int = 0  # new games it loaded (the caller counts them)
+    merged_rows: int = 0  # rows of the same key merged at its end
+    index_seconds: float = 0.0  # merging them and building the index
 
 
 def position_index_exists(connection: Connection) -> bool:
@@ -95,7 +101,10 @@ def _claim_first_load(engine: Engine) -> Connection | None:
         try:
             with holder.begin():
                 lock_statistics(holder)
-                empty = holder.execute(text("SELECT NOT EXISTS (SELECT 1 FROM move_stats)")).scalar() is True
+                empty = (
+                    holder.execute(text("SELECT NOT EXISTS (SELECT 1 FROM move_stats)")).scalar()
+                    is True
+                )
                 if empty:
                     holder.exec_driver_sql(f"DROP INDEX IF EXISTS {POSITION_INDEX}")
             if not empty and not position_index_exists(holder):
@@ -132,22 +141,35 @@ def ensure_position_index(engine: Engine) -> bool | None:
 
 
 @contextmanager
-def first_load(engine: Engine) -> Iterator[FirstLoad]:
+def first_load(engine: Engine, *, merge_from: int = 0) -> Iterator[FirstLoad]:
     """Around an import: on PostgreSQL with move_stats empty and no other first load
     running, drop its position index and build it again on leaving, whatever ends the
     import. Otherwise an import as always (a missing index built first, when no first
-    load is running)."""
+    load is running).
+
+    With `merge_from`, a first load that ends with at least that many new games (the
+    caller sets `games`) merges its rows at once before building the index. A smaller one
+    leaves them to compaction: its rows are mostly of distinct keys (5,000 real games:
+    2% merge away), and rewriting every row costs more than compaction's merge of the few
+    repeated ones."""
     state = FirstLoad()
     holder = _claim_first_load(engine) if engine.dialect.name == "postgresql" else None
     if holder is None:
         yield state
         return
     state.active = True
+    completed = False
     try:
         yield state
+        completed = True
     finally:
         try:
             started = time.monotonic()
+            # an import cut short leaves the merging to the next compaction
+            if completed and merge_from and state.games >= merge_from:
+                from webapp.indexer.compact import merge_first_load
+
+                state.merged_rows = merge_first_load(holder)
             _build_position_index(holder)
             state.index_seconds = time.monotonic() - started
         finally:

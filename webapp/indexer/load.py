@@ -176,7 +176,7 @@ def import_games(
         if progress is not None:
             progress(report)
 
-    with first_load(engine) as load:
+    with first_load(engine, merge_from=compact_every) as load:
         try:
             with _executor(connections) as pool:
                 in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int, int]]]] = deque()
@@ -195,11 +195,11 @@ def import_games(
                             land(*in_flight.popleft())
                     while in_flight:
                         land(*in_flight.popleft())
+                    load.games = report.imported
                 finally:
                     for _batch, future in in_flight:
                         future.cancel()
         finally:
             writers.close()
-    report.first_load = report.first_load or load.active
-    report.index_seconds += load.index_seconds
+    report.add_first_load(load.active, load.merged_rows, load.index_seconds)
     return report.finish() if owned else report

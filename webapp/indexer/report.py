@@ -19,7 +19,8 @@ class ImportReport:
     rows_written: int = 0  # statistics rows merged into the database
     moved: int = 0  # games already present that went to the collection this import named
     first_load: bool = False  # appended into an empty store without the position index
-    index_seconds: float = 0.0  # building that index at the end (webapp.indexer.first_load)
+    first_load_merged: int = 0  # rows of the same key merged at its end
+    index_seconds: float = 0.0  # that merge and the index build (webapp.indexer.first_load)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     finished: bool = False
@@ -52,10 +53,15 @@ class ImportReport:
         self.already_present += other.already_present
         self.rows_written += other.rows_written
         self.moved += other.moved
-        self.first_load = self.first_load or other.first_load
-        self.index_seconds += other.index_seconds
         self.skipped.update(other.skipped)
         self.notes.update(other.notes)
+        self.add_first_load(other.first_load, other.first_load_merged, other.index_seconds)
+
+    def add_first_load(self, active: bool, merged: int, seconds: float) -> None:
+        """Count in a first load's end (webapp.indexer.first_load.FirstLoad's fields)."""
+        self.first_load = self.first_load or active
+        self.first_load_merged += merged
+        self.index_seconds += seconds
 
     def progress_line(self) -> str:
         return (
@@ -74,8 +80,10 @@ class ImportReport:
         if self.moved:
             lines.append(f"  moved {self.moved:,} games already present to the collection named")
         if self.first_load:
+            merged = f"{self.first_load_merged:,} rows merged and " if self.first_load_merged else ""
             lines.append(
-                f"  first load: statistics appended without their position index, built at the end in {self.index_seconds:.1f} s"
+                "  first load: statistics appended without their position index; at the end "
+                f"{merged}the index built in {self.index_seconds:.1f} s"
             )
         for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"  skipped {count:,}: {reason}")
