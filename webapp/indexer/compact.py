@@ -381,29 +381,21 @@ def merge_first_load(connection: Connection) -> int:
     away. PostgreSQL only."""
     with connection.begin():
         lock_statistics(connection)
-        present = set(
-            connection.execute(
-                text("SELECT column_name FROM information_schema.columns WHERE table_name = 'move_stats' AND table_schema = current_schema()")
-            ).scalars()
-        )
-        group = [column for column in MONTH_GROUP.split(", ") if column in present]
-        counts = sorted(present - {*group, "seq", "refs"})
-        sums = ", ".join(
-            f"nullif(sum({c}), 0) AS {c}" if c in ENDING_COLUMNS else f"sum({c}) AS {c}" for c in counts
-        )
-        keys, columns = ", ".join(group), ", ".join([*group, *counts])
         before = connection.execute(text("SELECT count(*) FROM move_stats")).scalar_one()
         connection.execute(text("DROP TABLE IF EXISTS first_load_merged"))
-        connection.execute(
+        connection.execute(  # step 2 of compaction, over every key, each row's latest batch kept
             text(
                 "CREATE TEMP TABLE first_load_merged ON COMMIT DROP AS "
-                f"SELECT {keys}, {sums}, max(seq) AS seq, {refs_agg('refs', 'postgresql')} AS refs "
-                f"FROM move_stats GROUP BY {keys}"
+                f"SELECT {MONTH_GROUP}, {SUMS_AS}, max(seq) AS seq, {refs_agg('refs', 'postgresql')} AS refs "
+                f"FROM move_stats GROUP BY {MONTH_GROUP}"
             )
         )
         connection.execute(text("TRUNCATE move_stats"))
         after = connection.execute(
-            text(f"INSERT INTO move_stats ({columns}, seq, refs) SELECT {columns}, seq, refs FROM first_load_merged")
+            text(
+                f"INSERT INTO move_stats ({MONTH_GROUP}, {COUNTS}, seq, refs) "
+                f"SELECT {MONTH_GROUP}, {COUNTS}, seq, refs FROM first_load_merged"
+            )
         ).rowcount
     return int(before) - int(after)
 

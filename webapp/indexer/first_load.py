@@ -22,12 +22,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
 from webapp.indexer.bulk import lock_statistics
+from webapp.indexer.report import ImportReport
 
 POSITION_INDEX = "ix_move_stats_position_key_seq"
 POSITION_INDEX_SQL = (
@@ -37,16 +37,6 @@ POSITION_INDEX_SQL = (
 FIRST_LOAD_LOCK = 0x6F65_4C44
 #: memory to sort the index's keys in (the server's default of 64MB spills to disk early)
 INDEX_BUILD_MEMORY = "256MB"
-
-
-@dataclass
-class FirstLoad:
-    """Whether this import is a first load, and what its end did."""
-
-    active: bool = False
-    games: int = 0  # new games it loaded (the caller counts them)
-    merged_rows: int = 0  # rows of the same key merged at its end
-    index_seconds: float = 0.0  # merging them and building the index
 
 
 def position_index_exists(connection: Connection) -> bool:
@@ -141,37 +131,37 @@ def ensure_position_index(engine: Engine) -> bool | None:
 
 
 @contextmanager
-def first_load(engine: Engine, *, merge_from: int = 0) -> Iterator[FirstLoad]:
+def first_load(engine: Engine, report: ImportReport, *, merge_from: int = 0) -> Iterator[bool]:
     """Around an import: on PostgreSQL with move_stats empty and no other first load
     running, drop its position index and build it again on leaving, whatever ends the
-    import. Otherwise an import as always (a missing index built first, when no first
-    load is running).
+    import; yields whether it is such a first load. Otherwise an import as always (a
+    missing index built first, when no first load is running). A first load that ends
+    without an error counts its end into `report` (ImportReport.add_first_load).
 
-    With `merge_from`, a first load that ends with at least that many new games (the
-    caller sets `games`) merges its rows at once before building the index. A smaller one
-    leaves them to compaction: its rows are mostly of distinct keys (5,000 real games:
-    2% merge away), and rewriting every row costs more than compaction's merge of the few
-    repeated ones."""
-    state = FirstLoad()
+    With `merge_from`, a first load that ends with at least that many new games in
+    `report` merges its rows at once before building the index. A smaller one leaves them
+    to compaction: its rows are mostly of distinct keys (5,000 real games: 2% merge away),
+    and rewriting every row costs more than compaction's merge of the few repeated ones."""
     holder = _claim_first_load(engine) if engine.dialect.name == "postgresql" else None
     if holder is None:
-        yield state
+        yield False
         return
-    state.active = True
     completed = False
     try:
-        yield state
+        yield True
         completed = True
     finally:
         try:
             started = time.monotonic()
+            merged = 0
             # an import cut short leaves the merging to the next compaction
-            if completed and merge_from and state.games >= merge_from:
+            if completed and merge_from and report.imported >= merge_from:
                 from webapp.indexer.compact import merge_first_load
 
-                state.merged_rows = merge_first_load(holder)
+                merged = merge_first_load(holder)
             _build_position_index(holder)
-            state.index_seconds = time.monotonic() - started
+            if completed:
+                report.add_first_load(True, merged, time.monotonic() - started)
         finally:
             try:
                 _release_first_load_lock(holder)

@@ -16,6 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import replace
 from itertools import islice
 
@@ -168,7 +169,7 @@ def import_games(
             bump_cache_generation()
         nonlocal since_compaction
         since_compaction += imported
-        if compact_every and since_compaction >= compact_every and not load.active:
+        if compact_every and since_compaction >= compact_every and not first:
             from webapp.indexer.compact import compact
 
             compact(engine)
@@ -176,30 +177,29 @@ def import_games(
         if progress is not None:
             progress(report)
 
-    with first_load(engine, merge_from=compact_every) as load:
+    # the pool ends (its batches landed or cancelled) before the writers' connections close
+    with (
+        first_load(engine, report, merge_from=compact_every) as first,
+        closing(writers),
+        _executor(connections) as pool,
+    ):
+        in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int, int]]]] = deque()
         try:
-            with _executor(connections) as pool:
-                in_flight: deque[tuple[Batch, Future[tuple[np.ndarray, int, int]]]] = deque()
-                try:
-                    for records_batch in _batches(records, batch_size):
-                        batch, bad = prepare_batch(records_batch, index_plies)
-                        report.games_read += len(records_batch)
-                        for _record, reason in bad:
-                            report.skip(reason)
-                        if not len(batch):
-                            if progress is not None:
-                                progress(report)
-                            continue
-                        in_flight.append((batch, pool.submit(writers.write, batch)))
-                        while len(in_flight) >= connections:
-                            land(*in_flight.popleft())
-                    while in_flight:
-                        land(*in_flight.popleft())
-                    load.games = report.imported
-                finally:
-                    for _batch, future in in_flight:
-                        future.cancel()
+            for records_batch in _batches(records, batch_size):
+                batch, bad = prepare_batch(records_batch, index_plies)
+                report.games_read += len(records_batch)
+                for _record, reason in bad:
+                    report.skip(reason)
+                if not len(batch):
+                    if progress is not None:
+                        progress(report)
+                    continue
+                in_flight.append((batch, pool.submit(writers.write, batch)))
+                while len(in_flight) >= connections:
+                    land(*in_flight.popleft())
+            while in_flight:
+                land(*in_flight.popleft())
         finally:
-            writers.close()
-    report.add_first_load(load.active, load.merged_rows, load.index_seconds)
+            for _batch, future in in_flight:
+                future.cancel()
     return report.finish() if owned else report

@@ -515,7 +515,7 @@ def import_pgn_files(
     report = ImportReport()
     # one first load for all the files (webapp.indexer.first_load): each file's import
     # appends along, the index is built once after the last
-    with first_load(engine, merge_from=compact_every) as load:
+    with first_load(engine, report, merge_from=compact_every):
         for path in paths:
             cut: list[TruncatedFile] = []
             try:
@@ -542,8 +542,6 @@ def import_pgn_files(
                 failure = TruncatedFile(f"{path}: {cut[0]}")
                 failure.report = report.finish()  # type: ignore[attr-defined]
                 raise failure
-        load.games = report.imported
-    report.add_first_load(load.active, load.merged_rows, load.index_seconds)
     return report.finish()
 
 

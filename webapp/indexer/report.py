@@ -58,7 +58,8 @@ class ImportReport:
         self.add_first_load(other.first_load, other.first_load_merged, other.index_seconds)
 
     def add_first_load(self, active: bool, merged: int, seconds: float) -> None:
-        """Count in a first load's end (webapp.indexer.first_load.FirstLoad's fields)."""
+        """Count in a first load's end: its rows merged, the seconds of that and of the
+        index build (webapp.indexer.first_load)."""
         self.first_load = self.first_load or active
         self.first_load_merged += merged
         self.index_seconds += seconds
