@@ -5,13 +5,21 @@ missing. The counts are python-chess's in every case."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 from import_reference import expected
 from sample_games import EXPLORER_SAMPLE
 from sqlalchemy import text
 from test_import_pgn import ALL, summed_over_months, tables
 
-from webapp.indexer.compact import MONTH_GROUP, compact
-from webapp.indexer.first_load import FIRST_LOAD_LOCK, POSITION_INDEX, position_index_exists
+from webapp.indexer.compact import MONTH_GROUP, compact, merge_first_load
+from webapp.indexer.first_load import (
+    FIRST_LOAD_LOCK,
+    POSITION_INDEX,
+    ensure_position_index,
+    position_index_exists,
+)
 from webapp.indexer.pgn import import_pgn_files
 
 
@@ -125,3 +133,71 @@ def test_an_import_builds_the_index_a_killed_first_load_left_missing_before_appe
     assert seen and all(seen)
     reference = expected([EXPLORER_SAMPLE, *others])
     assert tables(engine)["move_stats"] == dict(reference.move_stats)
+
+
+def _definition(engine) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
+    """move_stats' columns as the catalog has them, and its indexes' definitions."""
+    with engine.connect() as connection:
+        columns = connection.execute(
+            text(
+                "SELECT column_name, data_type, is_nullable, column_default, ordinal_position "
+                "FROM information_schema.columns WHERE table_name = 'move_stats' ORDER BY ordinal_position"
+            )
+        ).all()
+        indexes = connection.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE tablename = 'move_stats' ORDER BY indexname")
+        ).all()
+    return [tuple(row) for row in columns + indexes]
+
+
+def _waiting_statement(engine, database: str) -> str | None:  # type: ignore[no-untyped-def]
+    """The statement of the session of `database` that waits for a table lock, if one does."""
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT query FROM pg_stat_activity WHERE datname = :database "
+                "AND wait_event_type = 'Lock' AND wait_event = 'relation'"
+            ),
+            {"database": database},
+        ).scalar()
+
+
+def test_the_first_load_merge_leaves_readers_the_appended_rows_until_its_swap(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    definition = _definition(engine)
+    # rows of one key in several batches, and no position index: a first load's end
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
+    _drop_position_index(engine)
+    with engine.connect() as connection:
+        rows, keys = connection.execute(
+            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
+        ).one()
+        database = connection.execute(text("SELECT current_database()")).scalar()
+    assert rows > keys
+    merged: list[int] = []
+    with engine.connect() as reader:  # a reader in the middle of its transaction
+        assert reader.execute(text("SELECT count(*) FROM move_stats")).scalar() == rows
+
+        def merge() -> None:
+            with engine.connect() as holder:
+                merged.append(merge_first_load(holder))
+
+        merging = threading.Thread(target=merge)
+        merging.start()
+        deadline = time.monotonic() + 60
+        waiting = None
+        while waiting is None and time.monotonic() < deadline:
+            waiting = _waiting_statement(engine, database)
+            time.sleep(0.05)
+        # the merge waits for the reader only at the swap, its rows merged by then
+        assert waiting == "DROP TABLE move_stats"
+        assert reader.execute(text("SELECT count(*) FROM move_stats")).scalar() == rows
+        reader.commit()
+        merging.join(timeout=60)
+    assert merged == [rows - keys]
+    assert ensure_position_index(engine) is True
+    assert _definition(engine) == definition  # the merged table is move_stats as migrated
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM move_stats")).scalar() == keys
+    assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)

@@ -47,6 +47,8 @@ RANGES = 16
 #: the merge, and the explorer's query there gets a parallel plan (at a million games
 #: the start position: 325,803 rows estimated, 0 found, 17 ms instead of 5)
 ANALYZE_SHARE = 0.1
+#: the table a first load's merged rows fill before it takes move_stats' place
+_MERGED_TABLE = "move_stats_merged"
 GROUP = "position_key, move, collection, speed, rated, rating_band, path"
 MONTH_GROUP = GROUP + ", month"
 # the ending and think-time counts are NULL for zero (webapp.db.tables), their sums too
@@ -374,29 +376,31 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
 def merge_first_load(connection: Connection) -> int:
     """Merge every move_stats row of the same key into one, all at once: the end of a
     first load (webapp.indexer.first_load), when the table holds only the load's rows and
-    has no position index. The merged rows replace the table's contents (TRUNCATE, no dead
-    rows left for VACUUM), in one transaction holding the statistics lock. A merged row
-    keeps the latest batch of its rows, so the next compaction still finds them all
-    appended since it last ran and summarizes the hot positions. Returns the rows merged
-    away. PostgreSQL only."""
+    has no position index. The merged rows fill a new table made like move_stats, which
+    then takes its place (DROP and RENAME), in one transaction holding the statistics lock:
+    readers go on summing the appended rows while the merge runs and wait only for the
+    swap, and no dead rows are left for VACUUM. A merged row keeps the latest batch of its
+    rows, so the next compaction still finds them all appended since it last ran and
+    summarizes the hot positions. Returns the rows merged away. PostgreSQL only."""
     with connection.begin():
         lock_statistics(connection)
         before = connection.execute(text("SELECT count(*) FROM move_stats")).scalar_one()
-        connection.execute(text("DROP TABLE IF EXISTS first_load_merged"))
-        connection.execute(  # step 2 of compaction, over every key, each row's latest batch kept
+        connection.execute(text(f"DROP TABLE IF EXISTS {_MERGED_TABLE}"))
+        connection.execute(  # its columns, defaults and NOT NULLs; the index is built after
             text(
-                "CREATE TEMP TABLE first_load_merged ON COMMIT DROP AS "
-                f"SELECT {MONTH_GROUP}, {SUMS_AS}, max(seq) AS seq, {refs_agg('refs', 'postgresql')} AS refs "
-                f"FROM move_stats GROUP BY {MONTH_GROUP}"
+                f"CREATE TABLE {_MERGED_TABLE} "
+                "(LIKE move_stats INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)"
             )
         )
-        connection.execute(text("TRUNCATE move_stats"))
-        after = connection.execute(
+        after = connection.execute(  # step 2 of compaction, over every key, each row's latest batch kept
             text(
-                f"INSERT INTO move_stats ({MONTH_GROUP}, {COUNTS}, seq, refs) "
-                f"SELECT {MONTH_GROUP}, {COUNTS}, seq, refs FROM first_load_merged"
+                f"INSERT INTO {_MERGED_TABLE} ({MONTH_GROUP}, {COUNTS}, seq, refs) "
+                f"SELECT {MONTH_GROUP}, {SUMS_AS}, max(seq), {refs_agg('refs', 'postgresql')} "
+                f"FROM move_stats GROUP BY {MONTH_GROUP}"
             )
         ).rowcount
+        connection.execute(text("DROP TABLE move_stats"))
+        connection.execute(text(f"ALTER TABLE {_MERGED_TABLE} RENAME TO move_stats"))
     return int(before) - int(after)
 
 
