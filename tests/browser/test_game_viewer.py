@@ -225,3 +225,23 @@ def test_view004_a_top_games_row_opens_the_viewer(live_app, browser) -> None:
     browser.back()  # the browser's back button closes the viewer too
     page.wait_for(lambda: browser.find_element(By.ID, "explorer-row").is_displayed(), "the explorer")
     assert page.search == "?play=e2e4,e7e5&speeds=ultraBullet,bullet"
+
+
+def test_view005_on_a_phone_every_result_of_the_games_lists_stays_on_one_line(live_app, new_browser) -> None:
+    """"½-½" could break at its hyphen in the narrow result column."""
+    line = next(
+        play for play in ("", "e2e4", "d2d4", "e2e4,e7e5", "e2e4,c7c5")
+        if any(game["winner"] is None for kind in ("topGames", "recentGames")
+               for game in live_app.api(f"?play={play}&topGames=8&recentGames=8")[kind])
+    )
+    driver = new_browser(390, 844)
+    page = Dashboard(driver, live_app).open(f"?play={line}")
+    page.wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#games-panel .game-row"), "the games lists")
+    lines = driver.execute_script(  # the line boxes of each result's text
+        "return Array.from(document.querySelectorAll('#games-panel .game-result')).map(e => {"
+        " const r = document.createRange(); r.selectNodeContents(e); return [e.textContent, r.getClientRects().length]; })"
+    )
+    assert "½-½" in {text for text, _ in lines}
+    assert all(count == 1 for _, count in lines), lines
+    SHOTS.mkdir(exist_ok=True)
+    driver.find_element(By.ID, "games-panel").screenshot(str(SHOTS / "games-results-390.png"))
