@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import chess
 import pytest
 from explorer_reference import read_games, reference, reference_games
 from sample_games import EXPLORER_SAMPLE, LICHESS_2021_10, import_pgn
@@ -182,10 +183,14 @@ def _rated_and_dated_games(count: int) -> str:
     return "\n".join(out)
 
 
+@pytest.mark.parametrize("compacted", [True, False], ids=["summaries", "appended rows"])
 @pytest.mark.parametrize("months", [{}, {"since": "2019-01"}])
-def test_summaries_hold_every_best_and_newest_game(client, engine, monkeypatch, tmp_path, months) -> None:
-    """30 games in 30 summary rows at the start position: the lists need exactly the 15
-    highest bands' rows and the 15 latest months' rows (a bound one row too tight fails)."""
+def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
+    client, engine, monkeypatch, tmp_path, months, compacted
+) -> None:
+    """30 games in 30 rows at the start position, in the summaries after compaction or
+    as appended before it: the lists need exactly the 15 highest bands' rows and the 15
+    latest months' rows (a bound one row too tight fails)."""
     from webapp.indexer.pgn import import_pgn_files
 
     count = 30
@@ -194,12 +199,16 @@ def test_summaries_hold_every_best_and_newest_game(client, engine, monkeypatch, 
     path = tmp_path / "bands.pgn"
     path.write_text(_rated_and_dated_games(count), encoding="utf-8")
     import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
-    compact(engine)
+    if compacted:
+        compact(engine)
     with engine.connect() as connection:
         summarized = connection.execute(
             text("SELECT (SELECT count(*) FROM hot_positions), (SELECT count(*) FROM monthly_positions)")
         ).one()
-    assert summarized[0] > 0 and summarized[1] > 0
+        appended = connection.execute(
+            text("SELECT count(*) FROM move_stats WHERE position_key = :key"), {"key": position_key(chess.Board())}
+        ).scalar()
+    assert (summarized[0] > 0 and summarized[1] > 0) if compacted else (summarized == (0, 0) and appended == count)
     body = client.get(
         "/api/explorer", query_string={"topGames": "15", "recentGames": "15", **months}
     ).get_json()
