@@ -155,9 +155,9 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     A summary's rows are many where it exists, so only those that can hold those games are
     read (_best_and_newest): a player's month-less rollup without dates; for all games a
     hot position's month-less rollup without dates, or with dates and no rating asked the
-    band-less monthly summary of the positions with the most rows, each with those of the
-    rows appended since it was brought up to date (all of a position's rows when it has
-    none). Elsewhere all the rows: a player's with dates, all games' by month and band.
+    band-less monthly summary of the positions with the most rows, each with the rows
+    appended since it was brought up to date (all of a position's rows when it has none).
+    Elsewhere all the rows: a player's with dates, all games' by month and band.
     """
     if shape.view == "player rollup":
         table = player_move_stats_rollup
@@ -167,22 +167,17 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
         return select(table.c.move, table.c.refs).where(*_bound_filters(table, shape), table.c.refs.is_not(None))
     positions, summary = (monthly_positions, move_stats_monthly) if shape.dated else (hot_positions, move_stats_rollup)
     summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
-    # the rows appended since: a row's games are all of its band and month, so only the
-    # rows among the highest bands and latest months can hold the lists (an import's
-    # rows before their compaction are thousands at the first plies)
-    appended = _best_and_newest(
-        move_stats,
-        [*_bound_filters(move_stats, shape), move_stats.c.seq > func.coalesce(summed_up_to, 0)],
-        shape,
-        move_stats.c.rating_band,
-        move_stats.c.month,
+    appended = select(move_stats.c.move, move_stats.c.refs).where(
+        *_bound_filters(move_stats, shape),
+        move_stats.c.seq > func.coalesce(summed_up_to, 0),
+        move_stats.c.refs.is_not(None),
     )
     conditions = _bound_filters(summary, shape)
     if shape.dated:  # a row's games are of its month, their bands at most its best_band
         parts = _best_and_newest(summary, conditions, shape, summary.c.best_band, summary.c.month)
     else:
         parts = _best_and_newest(summary, conditions, shape)
-    return union_all(*appended, *parts)
+    return union_all(appended, *parts)
 
 
 def _best_and_newest(  # type: ignore[no-untyped-def]
