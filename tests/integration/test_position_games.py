@@ -21,6 +21,7 @@ from sqlalchemy import text
 from test_explorer_counts import FILTERS, POSITIONS, _params
 
 from webapp.caching import bump_generation
+from webapp.db import position_games
 from webapp.db.players import find_player_ids
 from webapp.db.position_games import read_position_games
 from webapp.indexer import compact as compaction
@@ -121,8 +122,12 @@ def _wrong_short_lists(engine, expected: list[tuple], db_ids) -> list[str]:  # t
     return wrong
 
 
-def test_short_lists_equal_the_reference_before_and_after_compaction(client, engine, stored) -> None:
+@pytest.mark.parametrize("read_all", [position_games.APPENDED_READ_ALL, 2], ids=["read all", "bounded"])
+def test_short_lists_equal_the_reference_before_and_after_compaction(
+    client, engine, stored, monkeypatch, read_all
+) -> None:
     games, db_ids = stored
+    monkeypatch.setattr(position_games, "APPENDED_READ_ALL", read_all)
     for name in ("frank", "carol_rook", "eve.bishop", "dave99"):  # now tracked: the player views
         assert client.get("/api/explorer", query_string={"player": name}).status_code == 200
     expected = _short_lists(games, db_ids)
@@ -183,16 +188,22 @@ def _rated_and_dated_games(count: int) -> str:
     return "\n".join(out)
 
 
-@pytest.mark.parametrize("compacted", [True, False], ids=["summaries", "appended rows"])
+@pytest.mark.parametrize(
+    "compacted, read_all",
+    [(True, position_games.APPENDED_READ_ALL), (False, position_games.APPENDED_READ_ALL), (False, 4)],
+    ids=["summaries", "appended rows", "appended rows bounded"],
+)
 @pytest.mark.parametrize("months", [{}, {"since": "2019-01"}])
 def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
-    client, engine, monkeypatch, tmp_path, months, compacted
+    client, engine, monkeypatch, tmp_path, months, compacted, read_all
 ) -> None:
     """30 games in 30 rows at the start position, in the summaries after compaction or
-    as appended before it: the lists need exactly the 15 highest bands' rows and the 15
-    latest months' rows (a bound one row too tight fails)."""
+    as appended before it (read all, or only those that can hold the lists when over
+    `read_all`): the lists need exactly the 15 highest bands' rows and the 15 latest
+    months' rows (a bound one row too tight fails)."""
     from webapp.indexer.pgn import import_pgn_files
 
+    monkeypatch.setattr(position_games, "APPENDED_READ_ALL", read_all)
     count = 30
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)
     monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)

@@ -9,12 +9,12 @@ collection filter the candidates are checked against the games table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, Select, Table, bindparam, func, select, union_all
+from sqlalchemy import Connection, Select, Table, bindparam, func, literal_column, select, union_all
 
 from webapp.db.explorer import collection_ids_in
 from webapp.db.leaks import _common
@@ -34,6 +34,14 @@ from webapp.db.tables import (
 from webapp.model import game_refs
 from webapp.model.position import NO_MOVE, decode_move, uci_to_code
 from webapp.model.query import ExplorerQuery
+
+#: rows appended since a position's summary read all at once; past this many, only those
+#: that can hold the lists (a compacted position has a few, an import not yet compacted
+#: thousands at the first plies: 300 ms instead of 1 s at p95, 300,000 games)
+APPENDED_READ_ALL = 256
+#: the candidate statements' third column: whether the row was appended since the summary
+_APPENDED = literal_column("1").label("appended")
+_SUMMARIZED = literal_column("0").label("appended")
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,9 @@ class _Shape:
     exclude_collections: bool
     color: bool
     limit: int
+    #: the rows appended since a summary read only where they can hold the lists
+    #: (_best_and_newest), when they were more than APPENDED_READ_ALL
+    bounded: bool = False
 
 
 def _shape(dialect: str, query: ExplorerQuery, player: bool, limit: int) -> _Shape:
@@ -156,34 +167,46 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     read (_best_and_newest): a player's month-less rollup without dates; for all games a
     hot position's month-less rollup without dates, or with dates and no rating asked the
     band-less monthly summary of the positions with the most rows, each with the rows
-    appended since it was brought up to date (all of a position's rows when it has none).
-    Elsewhere all the rows: a player's with dates, all games' by month and band.
+    appended since it was brought up to date (all of a position's rows when it has none;
+    with `bounded`, those of them that can hold the games). Elsewhere all the rows: a
+    player's with dates, all games' by month and band. The third column says which rows
+    were appended since a summary.
     """
     if shape.view == "player rollup":
         table = player_move_stats_rollup
         return union_all(*_best_and_newest(table, _bound_filters(table, shape), shape))
     if shape.view == "rows":
         table = player_move_stats if shape.player else move_stats
-        return select(table.c.move, table.c.refs).where(*_bound_filters(table, shape), table.c.refs.is_not(None))
+        return select(table.c.move, table.c.refs, _SUMMARIZED).where(
+            *_bound_filters(table, shape), table.c.refs.is_not(None)
+        )
     positions, summary = (monthly_positions, move_stats_monthly) if shape.dated else (hot_positions, move_stats_rollup)
     summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
-    appended = select(move_stats.c.move, move_stats.c.refs).where(
-        *_bound_filters(move_stats, shape),
-        move_stats.c.seq > func.coalesce(summed_up_to, 0),
-        move_stats.c.refs.is_not(None),
-    )
+    since_summary = [*_bound_filters(move_stats, shape), move_stats.c.seq > func.coalesce(summed_up_to, 0)]
+    if shape.bounded:  # a row's games are all of its band and month
+        appended = _best_and_newest(
+            move_stats, since_summary, shape, move_stats.c.rating_band, move_stats.c.month, marker=_APPENDED
+        )
+    else:  # all of them, up to one more than APPENDED_READ_ALL (read_position_games)
+        first = (
+            select(move_stats.c.move, move_stats.c.refs, _APPENDED)
+            .where(*since_summary, move_stats.c.refs.is_not(None))
+            .limit(APPENDED_READ_ALL + 1)
+            .subquery()
+        )
+        appended = [select(first.c.move, first.c.refs, first.c.appended)]
     conditions = _bound_filters(summary, shape)
     if shape.dated:  # a row's games are of its month, their bands at most its best_band
         parts = _best_and_newest(summary, conditions, shape, summary.c.best_band, summary.c.month)
     else:
         parts = _best_and_newest(summary, conditions, shape)
-    return union_all(appended, *parts)
+    return union_all(*appended, *parts)
 
 
 def _best_and_newest(  # type: ignore[no-untyped-def]
-    table: Table, conditions: list, shape: _Shape, band=None, newest=None
+    table: Table, conditions: list, shape: _Shape, band=None, newest=None, marker=None
 ) -> list[Select]:  # type: ignore[type-arg]
-    """Statements (read as their UNION ALL) of (move, refs) of the summary rows under
+    """Statements (read as their UNION ALL) of (move, refs, appended) of the summary rows under
     `conditions` that can hold their `limit` best and newest games: those among the
     `limit` highest bands or the `limit` latest newest months, and the rows of the moves
     in `singles`. A row below both has `limit` rows above it, each with a game better (a
@@ -205,7 +228,7 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
         nth = select(column).where(*kept).order_by(column.desc()).offset(shape.limit - 1).limit(1)
         return func.coalesce(nth.scalar_subquery(), -32768)
 
-    rows = select(table.c.move, table.c.refs)
+    rows = select(table.c.move, table.c.refs, _SUMMARIZED if marker is None else marker)
     return [
         rows.where(*kept, band >= bound(band)),
         rows.where(*kept, newest >= bound(newest)),
@@ -221,10 +244,16 @@ def _candidate_rows(
     limit: int,
     singles: list[int],
 ) -> list:  # type: ignore[type-arg]
-    """(move, refs) of the rows that can hold the position's `limit` best and newest games
-    or the game of a move in `singles` (move codes): _candidate_statement."""
+    """(move, refs, appended) of the rows that can hold the position's `limit` best and
+    newest games or the game of a move in `singles` (move codes): _candidate_statement,
+    again bounded when more than APPENDED_READ_ALL rows were appended since the summary."""
     shape = _shape(connection.dialect.name, query, player_ids is not None, limit)
-    return connection.execute(_candidate_statement(shape), _values(query, key, player_ids, singles)).all()
+    values = _values(query, key, player_ids, singles)
+    rows = connection.execute(_candidate_statement(shape), values).all()
+    if shape.view == "summary" and sum(appended for _, _, appended in rows) > APPENDED_READ_ALL:
+        # an import's rows not compacted yet: thousands at the first plies
+        rows = connection.execute(_candidate_statement(replace(shape, bounded=True)), values).all()
+    return rows
 
 
 def read_position_games(
@@ -240,7 +269,7 @@ def read_position_games(
     view rates games by the player's own rating), and the one game of each single move."""
     single_codes = [uci_to_code(uci) for uci in sorted(single_moves)]
     # a row in two parts of the statement comes twice: read once
-    found = list(dict.fromkeys((code, bytes(data)) for code, data in _candidate_rows(
+    found = list(dict.fromkeys((code, bytes(data)) for code, data, _ in _candidate_rows(
         connection, query, key, player_ids, limit, single_codes
     )))  # fmt: skip
     if not found:
