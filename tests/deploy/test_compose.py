@@ -12,6 +12,7 @@ import subprocess
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from deploy_files import (
     DEVELOPMENT,
     PRODUCTION,
@@ -159,6 +160,26 @@ def test_pool_recycle_is_below_the_servers_idle_session_timeout(production: dict
     assert idle, command
     recycle = int(environment_of(production["services"]["web"])["POOL_RECYCLE"])
     assert 0 < recycle < int(idle.group(1))
+
+
+def _server_settings(compose: dict) -> dict[str, str]:
+    command = compose["services"]["db"]["command"]
+    return dict(arg.split("=", 1) for flag, arg in zip(command, command[1:], strict=False) if flag == "-c")
+
+
+def test_postgres_is_sized_for_a_large_import(production: dict, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Shared buffers that hold the position index of about a million games, and
+    checkpoints far apart; both set from .env."""
+    settings = _server_settings(production)
+    assert (settings["shared_buffers"], settings["max_wal_size"]) == ("2GB", "8GB")
+    env = tmp_path / "sized.env"
+    env.write_text(
+        (ROOT / ".env.example").read_text() + "\nPOSTGRES_SHARED_BUFFERS=512MB\nPOSTGRES_MAX_WAL_SIZE=2GB\n"
+    )
+    result = run_compose_config(PRODUCTION, env_file=str(env))
+    assert result.returncode == 0, result.stderr
+    settings = _server_settings(yaml.safe_load(result.stdout))
+    assert (settings["shared_buffers"], settings["max_wal_size"]) == ("512MB", "2GB")
 
 
 def test_secrets_come_from_the_env_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
