@@ -47,6 +47,9 @@ class Settings:
     inline_index_games: int = 3000
     #: during an import, compact after every this many new games (0: only at the end)
     compact_every_games: int = 250_000
+    #: between those compactions, bring hot positions' summaries up to date after every
+    #: this many new games (0: never)
+    summarize_every_games: int = 25_000
     #: the scheduler compacts the statistics this often (seconds)
     compact_every_s: int = 600
     #: the collection GET /masters answers from (and GET /lichess leaves out)
@@ -98,6 +101,7 @@ class Settings:
             job_queue=env.get("JOB_QUEUE", defaults.job_queue).lower(),
             inline_index_games=int(env.get("INLINE_INDEX_GAMES", defaults.inline_index_games)),
             compact_every_games=int(env.get("COMPACT_EVERY_GAMES", defaults.compact_every_games)),
+            summarize_every_games=int(env.get("SUMMARIZE_EVERY_GAMES", defaults.summarize_every_games)),
             compact_every_s=int(env.get("COMPACT_EVERY_S", defaults.compact_every_s)),
             masters_collection=env.get("MASTERS_COLLECTION", defaults.masters_collection).strip().lower(),
             debug=env.get("DASH_DEBUG", "").lower() in ("1", "true", "yes"),

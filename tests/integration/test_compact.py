@@ -122,6 +122,79 @@ def test_imports_after_compaction_add_to_hot_positions(client, engine, many_batc
     assert _by_month(client) == months
 
 
+def _summaries_behind(engine) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """The latest batch, and the hot and monthly positions whose summary is older."""
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT (SELECT max(id) FROM stat_batches), "
+                "(SELECT count(*) FROM hot_positions WHERE seq < (SELECT max(id) FROM stat_batches)), "
+                "(SELECT count(*) FROM monthly_positions WHERE seq < (SELECT max(id) FROM stat_batches))"
+            )
+        ).one()
+
+
+@pytest.mark.parametrize("summarize_every", [0, SMALL_BATCH])
+def test_a_long_import_keeps_the_summaries_up_to_date(client, engine, many_batches, tmp_path, summarize_every) -> None:
+    """Between compactions, an import adds its rows to the hot and monthly positions'
+    summaries every `summarize_every` games; the answers stay exact, and a compaction after
+    changes none of them."""
+    compaction.compact(engine)
+    with engine.connect() as connection:
+        hot, monthly = (
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in ("hot_positions", "monthly_positions")
+        )
+    assert hot > 0 and monthly > 0
+    copy = tmp_path / "again.pgn"
+    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH, summarize_every=summarize_every)
+    latest, hot_behind, monthly_behind = _summaries_behind(engine)
+    if summarize_every:  # refreshed after every batch of 5 new games: all but the last at least
+        with engine.connect() as connection:
+            oldest, previous = connection.execute(
+                text(
+                    "SELECT (SELECT min(seq) FROM (SELECT seq FROM hot_positions UNION ALL "
+                    "SELECT seq FROM monthly_positions) AS s), "
+                    "(SELECT max(id) FROM stat_batches WHERE id < :latest)"
+                ),
+                {"latest": latest},
+            ).one()
+        assert oldest >= previous
+    else:  # the summaries are as the compaction left them, until refreshed
+        assert (hot_behind, monthly_behind) == (hot, monthly)
+        refresh = compaction.refresh_summaries(engine)
+        assert refresh.positions == hot and refresh.rollup_rows > 0 and refresh.monthly_rows > 0
+        assert _summaries_behind(engine) == (latest, 0, 0)
+        again = compaction.refresh_summaries(engine)  # nothing appended since
+        assert (again.positions, again.rollup_rows, again.monthly_rows) == (0, 0, 0)
+    doubled = read_games([EXPLORER_SAMPLE, copy])
+    _assert_exact(client, doubled)
+    months = _by_month(client)
+    view = _snapshot(engine)
+    compaction.compact(engine)
+    assert _snapshot(engine) == view
+    _assert_exact(client, doubled)
+    assert _by_month(client) == months
+
+
+def test_import_refreshes_the_summaries_every_so_many_games(engine, many_batches, tmp_path, monkeypatch) -> None:
+    compaction.compact(engine)
+    refreshes: list[int] = []
+    real = compaction.refresh_summaries
+
+    def counted(engine):  # type: ignore[no-untyped-def]
+        refreshes.append(_summaries_behind(engine)[0])
+        return real(engine)
+
+    monkeypatch.setattr(compaction, "refresh_summaries", counted)
+    copy = tmp_path / "again.pgn"
+    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH, summarize_every=2 * SMALL_BATCH)
+    # 44 games in batches of 5: after the 2nd, 4th, 6th and 8th batch
+    assert len(refreshes) == len(read_games([copy])) // (2 * SMALL_BATCH)
+    assert len(set(refreshes)) == len(refreshes)
+
+
 def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
     engine, many_batches, monkeypatch, tmp_path
 ) -> None:
@@ -219,7 +292,8 @@ def test_reads_stay_exact_while_importing_and_compacting(client, engine, monkeyp
     def importer() -> None:
         try:
             import_pgn_files(
-                engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH, compact_every=10
+                engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH, compact_every=10,
+                summarize_every=SMALL_BATCH,
             )
             compaction.compact(engine)
         except BaseException as error:  # noqa: BLE001 - reported by the test

@@ -190,6 +190,64 @@ def _analyze_if_stale(connection: Connection, appended: int) -> None:
         connection.execute(text("ANALYZE move_stats"))
 
 
+def _add_to_summaries(connection: Connection, params: dict, report: CompactReport) -> None:
+    """Add the rows appended after each summarized position's summary (up to :upto) to
+    its month-less rollup (the positions in temp table compact_hot_positions) and to its
+    monthly summary (compact_monthly_positions), and mark both up to date with :upto."""
+    dialect = connection.dialect.name
+    added = connection.execute(
+        text(
+            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
+            f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path, "
+            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), "
+            + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
+            + f", {refs_agg('m.refs', dialect)}, "
+            "max(m.month) "
+            "FROM compact_hot_positions h JOIN move_stats m ON m.position_key = h.position_key "
+            "WHERE m.seq > h.seq AND m.seq <= :upto "
+            f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
+            f"ON CONFLICT ({GROUP}) DO UPDATE SET "
+            "white = move_stats_rollup.white + excluded.white, "
+            "draws = move_stats_rollup.draws + excluded.draws, "
+            "black = move_stats_rollup.black + excluded.black, "
+            "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
+            f"{_ROLLUP_ENDINGS}, "
+            f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}, "
+            f"last_month = {later_month('move_stats_rollup.last_month', 'excluded.last_month')}"
+        ),
+        params,
+    )
+    report.rollup_rows += max(added.rowcount, 0)
+    connection.execute(
+        text(
+            "UPDATE hot_positions SET seq = :upto "
+            "WHERE position_key IN (SELECT position_key FROM compact_hot_positions) AND seq < :upto"
+        ),
+        params,
+    )
+    # ... and the monthly summaries likewise
+    added = connection.execute(
+        text(
+            f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
+            + _monthly_sums(
+                dialect,
+                "m.seq > p.seq AND m.seq <= :upto",
+                join="JOIN compact_monthly_positions p ON p.position_key = m.position_key",
+            )
+            + _monthly_upsert(dialect)
+        ),
+        params,
+    )
+    report.monthly_rows += max(added.rowcount, 0)
+    connection.execute(
+        text(
+            "UPDATE monthly_positions SET seq = :upto "
+            "WHERE position_key IN (SELECT position_key FROM compact_monthly_positions) AND seq < :upto"
+        ),
+        params,
+    )
+
+
 def _compact_range(connection: Connection, low: int, high: int, since: int, upto: int, report: CompactReport) -> None:
     """Steps 1-4 for the keys in [low, high] appended since the last compaction (compact_appended).
 
@@ -218,58 +276,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             f"compact_{summaries}",
             f"SELECT position_key, seq FROM {summaries} WHERE position_key IN (SELECT position_key FROM compact_keys)",
         )
-    # 1. hot positions: add the rows appended since their rollup was last brought up to date
-    added = connection.execute(
-        text(
-            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
-            f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path, "
-            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), "
-            + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
-            + f", {refs_agg('m.refs', dialect)}, "
-            "max(m.month) "
-            "FROM compact_hot_positions h JOIN move_stats m ON m.position_key = h.position_key "
-            "WHERE m.seq > h.seq AND m.seq <= :upto "
-            f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
-            f"ON CONFLICT ({GROUP}) DO UPDATE SET "
-            "white = move_stats_rollup.white + excluded.white, "
-            "draws = move_stats_rollup.draws + excluded.draws, "
-            "black = move_stats_rollup.black + excluded.black, "
-            "rating_sum = move_stats_rollup.rating_sum + excluded.rating_sum, "
-            f"{_ROLLUP_ENDINGS}, "
-            f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}, "
-            f"last_month = {later_month('move_stats_rollup.last_month', 'excluded.last_month')}"
-        ),
-        params,
-    )
-    report.rollup_rows += max(added.rowcount, 0)
-    connection.execute(
-        text(
-            "UPDATE hot_positions SET seq = :upto "
-            "WHERE position_key IN (SELECT position_key FROM compact_keys) AND seq < :upto"
-        ),
-        params,
-    )
-    # ... and the monthly summaries likewise
-    added = connection.execute(
-        text(
-            f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
-            + _monthly_sums(
-                dialect,
-                "m.seq > p.seq AND m.seq <= :upto",
-                join="JOIN compact_monthly_positions p ON p.position_key = m.position_key",
-            )
-            + _monthly_upsert(dialect)
-        ),
-        params,
-    )
-    report.monthly_rows += max(added.rowcount, 0)
-    connection.execute(
-        text(
-            "UPDATE monthly_positions SET seq = :upto "
-            "WHERE position_key IN (SELECT position_key FROM compact_keys) AND seq < :upto"
-        ),
-        params,
-    )
+    # 1. bring the summaries of those positions up to date
+    _add_to_summaries(connection, params, report)
     # 2. merge repeated keys (rows up to `upto` only: later rows belong to the next run)
     _temp_table(
         connection,
@@ -433,6 +441,51 @@ def merge_first_load(connection: Connection) -> int:
         connection.execute(text("DROP TABLE move_stats"))
         connection.execute(text(f"ALTER TABLE {_MERGED_TABLE} RENAME TO move_stats"))
     return int(before) - int(after)
+
+
+@dataclass
+class SummaryRefresh:
+    """What one refresh of the summaries did (refresh_summaries)."""
+
+    positions: int = 0  # summarized positions with rows appended since their summary
+    rollup_rows: int = 0
+    monthly_rows: int = 0
+    postponed: bool = False  # a first load is running (webapp.indexer.first_load)
+    seconds: float = 0.0
+
+
+def refresh_summaries(engine: Engine) -> SummaryRefresh:
+    """Add the rows appended since the last compaction to the summaries of the positions
+    that have one (step 1 of compaction alone, over every such position), so the
+    explorer's reads there sum the rows of the last few batches instead of all of an
+    import's: run during a long import, between its compactions. Merges nothing and makes
+    no position hot; one transaction holding the statistics lock. Postponed while a first
+    load runs."""
+    started = time.monotonic()
+    refresh = SummaryRefresh()
+    if ensure_position_index(engine) is None:
+        refresh.postponed = True
+        return refresh
+    report = CompactReport()
+    with engine.connect() as connection, connection.begin():
+        lock_statistics(connection)
+        upto = int(connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0)
+        for summaries in ("hot_positions", "monthly_positions"):
+            _temp_table(
+                connection,
+                f"compact_{summaries}",
+                f"SELECT position_key, seq FROM {summaries} WHERE seq < :upto",
+                {"upto": upto},
+            )
+        refresh.positions = int(
+            connection.execute(text("SELECT count(*) FROM compact_hot_positions")).scalar_one()
+        )
+        _add_to_summaries(connection, {"upto": upto}, report)
+        for summaries in ("hot_positions", "monthly_positions"):
+            connection.execute(text(f"DROP TABLE compact_{summaries}"))
+    refresh.rollup_rows, refresh.monthly_rows = report.rollup_rows, report.monthly_rows
+    refresh.seconds = time.monotonic() - started
+    return refresh
 
 
 def compact(

@@ -136,6 +136,7 @@ def import_games(
     batch_size: int = DEFAULT_BATCH_SIZE,
     connections: int | None = None,
     compact_every: int = 0,
+    summarize_every: int = 0,
     collection: str | None = None,
 ) -> ImportReport:
     """Load the records; returns (and, given one, adds to) an ImportReport.
@@ -148,7 +149,10 @@ def import_games(
     `compact_every`, the statistics are compacted (webapp.indexer.compact) after every
     that many new games, so hot positions' rows stay few during a long import; not in a
     first load into an empty store (webapp.indexer.first_load), which has no index to
-    compact with until it ends.
+    compact with until it ends. With `summarize_every`, between compactions, the
+    summaries of the positions that have one are brought up to date after every that many
+    new games (webapp.indexer.compact.refresh_summaries), so the explorer's reads there
+    stay short while a long import runs.
     """
     if collection is not None:  # the collection every game goes to (moved there if present)
         records = (replace(record, collection=collection) for record in records)
@@ -156,7 +160,7 @@ def import_games(
     report = report if report is not None else ImportReport()
     connections = default_connections(engine) if connections is None else max(1, connections)
     writers = _Writers(engine)
-    since_compaction = 0
+    since_compaction = since_summary = 0
 
     def land(batch: Batch, future: Future[tuple[np.ndarray, int, int]]) -> None:
         new, rows, moved = future.result()
@@ -167,13 +171,19 @@ def import_games(
         report.already_present += len(batch) - imported
         if imported or moved:  # new counts, or counts moved to another collection
             bump_cache_generation()
-        nonlocal since_compaction
+        nonlocal since_compaction, since_summary
         since_compaction += imported
+        since_summary += imported
         if compact_every and since_compaction >= compact_every and not first:
             from webapp.indexer.compact import compact
 
             compact(engine)
-            since_compaction = 0
+            since_compaction = since_summary = 0
+        elif summarize_every and since_summary >= summarize_every and not first:
+            from webapp.indexer.compact import refresh_summaries
+
+            refresh_summaries(engine)
+            since_summary = 0
         if progress is not None:
             progress(report)
 

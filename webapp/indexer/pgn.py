@@ -464,6 +464,7 @@ def import_pgn_blocks(
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     compact_every: int = 0,
+    summarize_every: int = 0,
     collection: str | None = None,
 ) -> ImportReport:
     """Import PGN given as byte blocks (any cut points); adds to `report` when given."""
@@ -477,6 +478,7 @@ def import_pgn_blocks(
         report=report,
         batch_size=batch_size,
         compact_every=compact_every,
+        summarize_every=summarize_every,
         collection=collection,
     )
 
@@ -499,6 +501,7 @@ def import_pgn_files(
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     compact_every: int = 0,
+    summarize_every: int = 0,
     collection: str | None = None,
 ) -> ImportReport:
     """Import .pgn, .pgn.gz, .pgn.bz2 and .pgn.zst files; one report for them all.
@@ -529,6 +532,7 @@ def import_pgn_files(
                         workers=workers,
                         batch_size=batch_size,
                         compact_every=compact_every,
+                        summarize_every=summarize_every,
                         collection=collection,
                     )
             except NotPgn as error:

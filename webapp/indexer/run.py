@@ -159,6 +159,7 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
                 index_plies=plies,
                 progress=progress,
                 compact_every=settings.compact_every_games,
+                summarize_every=settings.summarize_every_games,
                 collection=collection,
             )
             progress.done()

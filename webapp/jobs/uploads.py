@@ -216,6 +216,8 @@ def import_upload_file(
                     progress=report_progress,
                     report=report,
                     workers=0,  # one process: the job holds what it reads, not a pool's copies
+                    compact_every=settings.compact_every_games,
+                    summarize_every=settings.summarize_every_games,
                     collection=collection,
                 )
             except UnreadableFile as error:  # a damaged archive: what was read stays imported
