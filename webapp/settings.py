@@ -47,9 +47,10 @@ class Settings:
     inline_index_games: int = 3000
     #: during an import, compact after every this many new games (0: only at the end)
     compact_every_games: int = 250_000
-    #: between those compactions, bring hot positions' summaries up to date after every
-    #: this many new games (0: never)
-    summarize_every_games: int = 25_000
+    #: between those compactions, bring the summaries of the positions with many rows
+    #: appended up to date after every this many new games (0: never; each time costs the
+    #: import about a quarter of the time those games took: README, Performance)
+    summarize_every_games: int = 0
     #: the scheduler compacts the statistics this often (seconds)
     compact_every_s: int = 600
     #: the collection GET /masters answers from (and GET /lichess leaves out)

@@ -135,10 +135,13 @@ def _summaries_behind(engine) -> tuple[int, int, int]:  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("summarize_every", [0, SMALL_BATCH])
-def test_a_long_import_keeps_the_summaries_up_to_date(client, engine, many_batches, tmp_path, summarize_every) -> None:
+def test_a_long_import_keeps_the_summaries_up_to_date(
+    client, engine, many_batches, tmp_path, monkeypatch, summarize_every
+) -> None:  # type: ignore[no-untyped-def]
     """Between compactions, an import adds its rows to the hot and monthly positions'
     summaries every `summarize_every` games; the answers stay exact, and a compaction after
     changes none of them."""
+    monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)  # every position with a row appended
     compaction.compact(engine)
     with engine.connect() as connection:
         hot, monthly = (
@@ -151,15 +154,18 @@ def test_a_long_import_keeps_the_summaries_up_to_date(client, engine, many_batch
     latest, hot_behind, monthly_behind = _summaries_behind(engine)
     if summarize_every:  # refreshed after every batch of 5 new games: all but the last at least
         with engine.connect() as connection:
-            oldest, previous = connection.execute(
+            previous = connection.execute(
+                text("SELECT max(id) FROM stat_batches WHERE id < :latest"), {"latest": latest}
+            ).scalar()
+            behind = connection.execute(
                 text(
-                    "SELECT (SELECT min(seq) FROM (SELECT seq FROM hot_positions UNION ALL "
-                    "SELECT seq FROM monthly_positions) AS s), "
-                    "(SELECT max(id) FROM stat_batches WHERE id < :latest)"
+                    "SELECT count(*) FROM (SELECT position_key, seq FROM hot_positions UNION ALL "
+                    "SELECT position_key, seq FROM monthly_positions) AS s "
+                    "JOIN move_stats m ON m.position_key = s.position_key AND m.seq > s.seq AND m.seq <= :previous"
                 ),
-                {"latest": latest},
-            ).one()
-        assert oldest >= previous
+                {"previous": previous},
+            ).scalar()
+        assert behind == 0
     else:  # the summaries are as the compaction left them, until refreshed
         assert (hot_behind, monthly_behind) == (hot, monthly)
         refresh = compaction.refresh_summaries(engine)
@@ -177,7 +183,34 @@ def test_a_long_import_keeps_the_summaries_up_to_date(client, engine, many_batch
     assert _by_month(client) == months
 
 
+def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, many_batches, tmp_path, monkeypatch) -> None:
+    compaction.compact(engine)
+    copy = tmp_path / "again.pgn"
+    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
+    appended = (
+        "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats m "
+        "ON m.position_key = h.position_key AND m.seq > h.seq GROUP BY h.position_key"
+    )
+    with engine.connect() as connection:
+        counts = dict(connection.execute(text(appended)).all())
+        before = dict(connection.execute(text("SELECT position_key, seq FROM hot_positions")).all())
+    many = sorted(counts.values())[len(counts) // 2]  # about half the positions have more
+    expected = {key for key, n in counts.items() if n > many}
+    assert 0 < len(expected) < len(counts)
+    monkeypatch.setattr(compaction, "REFRESH_ROWS", many)
+    refresh = compaction.refresh_summaries(engine)
+    with engine.connect() as connection:
+        after = dict(connection.execute(text("SELECT position_key, seq FROM hot_positions")).all())
+        left = dict(connection.execute(text(appended)).all())
+    assert refresh.positions == len(expected)
+    assert {key for key in after if after[key] != before[key]} == expected
+    assert set(left) == set(counts) - expected
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
+
+
 def test_import_refreshes_the_summaries_every_so_many_games(engine, many_batches, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)
     compaction.compact(engine)
     refreshes: list[int] = []
     real = compaction.refresh_summaries
@@ -279,6 +312,7 @@ def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, m
 def test_reads_stay_exact_while_importing_and_compacting(client, engine, monkeypatch) -> None:
     """A reader sees, at every moment, the counts of a whole number of batches."""
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)
+    monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)
     monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
     games = read_games([EXPLORER_SAMPLE])
     # whole batches only: the batches of SMALL_BATCH games and the last, smaller one, in any

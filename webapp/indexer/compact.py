@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.engine import Engine
 
+from webapp.db.position_games import APPENDED_READ_ALL
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import lock_statistics, merged_ending_sql
@@ -47,6 +48,9 @@ RANGES = 16
 #: the merge, and the explorer's query there gets a parallel plan (at a million games
 #: the start position: 325,803 rows estimated, 0 found, 17 ms instead of 5)
 ANALYZE_SHARE = 0.1
+#: refresh_summaries brings up to date the summaries of the positions with more rows than
+#: this appended since (the explorer reads fewer at once: webapp.db.position_games)
+REFRESH_ROWS = APPENDED_READ_ALL
 #: the table a first load's merged rows fill before it takes move_stats' place
 _MERGED_TABLE = "move_stats_merged"
 GROUP = "position_key, move, collection, speed, rated, rating_band, path"
@@ -447,7 +451,7 @@ def merge_first_load(connection: Connection) -> int:
 class SummaryRefresh:
     """What one refresh of the summaries did (refresh_summaries)."""
 
-    positions: int = 0  # summarized positions with rows appended since their summary
+    positions: int = 0  # hot positions whose rollup took in the rows appended since
     rollup_rows: int = 0
     monthly_rows: int = 0
     postponed: bool = False  # a first load is running (webapp.indexer.first_load)
@@ -455,12 +459,12 @@ class SummaryRefresh:
 
 
 def refresh_summaries(engine: Engine) -> SummaryRefresh:
-    """Add the rows appended since the last compaction to the summaries of the positions
-    that have one (step 1 of compaction alone, over every such position), so the
-    explorer's reads there sum the rows of the last few batches instead of all of an
-    import's: run during a long import, between its compactions. Merges nothing and makes
-    no position hot; one transaction holding the statistics lock. Postponed while a first
-    load runs."""
+    """Add the rows appended since their summary to the summaries of the positions that
+    have more than REFRESH_ROWS of them (step 1 of compaction alone, for those positions),
+    so the explorer reads a few batches' rows there instead of all of a long import's:
+    run during one, between its compactions. Positions with fewer are read whole quickly
+    and wait for the compaction. Merges nothing and makes no position hot; one transaction
+    holding the statistics lock. Postponed while a first load runs."""
     started = time.monotonic()
     refresh = SummaryRefresh()
     if ensure_position_index(engine) is None:
@@ -470,17 +474,21 @@ def refresh_summaries(engine: Engine) -> SummaryRefresh:
     with engine.connect() as connection, connection.begin():
         lock_statistics(connection)
         upto = int(connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0)
+        params = {"upto": upto, "more": REFRESH_ROWS + 1}
         for summaries in ("hot_positions", "monthly_positions"):
-            _temp_table(
+            _temp_table(  # each position's appended rows counted up to one more than REFRESH_ROWS
                 connection,
                 f"compact_{summaries}",
-                f"SELECT position_key, seq FROM {summaries} WHERE seq < :upto",
-                {"upto": upto},
+                f"SELECT s.position_key, s.seq FROM {summaries} s WHERE s.seq < :upto AND ("
+                "SELECT count(*) FROM (SELECT 1 FROM move_stats m WHERE m.position_key = s.position_key "
+                "AND m.seq > s.seq AND m.seq <= :upto LIMIT :more) AS appended) = :more",
+                params,
             )
+            connection.execute(text(f"CREATE INDEX compact_{summaries}_key ON compact_{summaries} (position_key)"))
         refresh.positions = int(
             connection.execute(text("SELECT count(*) FROM compact_hot_positions")).scalar_one()
         )
-        _add_to_summaries(connection, {"upto": upto}, report)
+        _add_to_summaries(connection, params, report)
         for summaries in ("hot_positions", "monthly_positions"):
             connection.execute(text(f"DROP TABLE compact_{summaries}"))
     refresh.rollup_rows, refresh.monthly_rows = report.rollup_rows, report.monthly_rows
