@@ -150,9 +150,9 @@ def import_games(
     that many new games, so hot positions' rows stay few during a long import; not in a
     first load into an empty store (webapp.indexer.first_load), which has no index to
     compact with until it ends. With `summarize_every`, between compactions, the
-    summaries of the positions that have one are brought up to date after every that many
-    new games (webapp.indexer.compact.refresh_summaries), so the explorer's reads there
-    stay short while a long import runs.
+    summaries of the positions with many rows appended are brought up to date after every
+    that many new games (webapp.indexer.compact.refresh_summaries), so the explorer's
+    reads there stay short while a long import runs.
     """
     if collection is not None:  # the collection every game goes to (moved there if present)
         records = (replace(record, collection=collection) for record in records)
