@@ -32,6 +32,13 @@ def many_batches(engine, monkeypatch):  # type: ignore[no-untyped-def]
     return read_games([EXPLORER_SAMPLE])
 
 
+def _again(tmp_path):  # type: ignore[no-untyped-def]
+    """The explorer sample's games again under other ids: imported, every count doubles."""
+    copy = tmp_path / "again.pgn"
+    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    return copy
+
+
 def _row_count(engine) -> int:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
         return int(connection.execute(text("SELECT count(*) FROM move_stats")).scalar())
@@ -108,11 +115,7 @@ def _start_key() -> int:
 
 def test_imports_after_compaction_add_to_hot_positions(client, engine, many_batches, tmp_path) -> None:
     compaction.compact(engine)
-    # the same games again under other ids: every count doubles
-    copy = tmp_path / "again.pgn"
-    copy.write_text(
-        EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8"
-    )
+    copy = _again(tmp_path)  # every count doubles
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     doubled = read_games([EXPLORER_SAMPLE, copy])
     _assert_exact(client, doubled)  # hot rollup and monthly summary + rows appended since
@@ -148,8 +151,7 @@ def test_a_long_import_keeps_the_summaries_up_to_date(
             connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in ("hot_positions", "monthly_positions")
         )
     assert hot > 0 and monthly > 0
-    copy = tmp_path / "again.pgn"
-    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH, summarize_every=summarize_every)
     latest, hot_behind, monthly_behind = _summaries_behind(engine)
     if summarize_every:  # refreshed after every batch of 5 new games: all but the last at least
@@ -185,8 +187,7 @@ def test_a_long_import_keeps_the_summaries_up_to_date(
 
 def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, many_batches, tmp_path, monkeypatch) -> None:
     compaction.compact(engine)
-    copy = tmp_path / "again.pgn"
-    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     appended = (
         "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats m "
@@ -220,8 +221,7 @@ def test_import_refreshes_the_summaries_every_so_many_games(engine, many_batches
         return real(engine)
 
     monkeypatch.setattr(compaction, "refresh_summaries", counted)
-    copy = tmp_path / "again.pgn"
-    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH, summarize_every=2 * SMALL_BATCH)
     # 44 games in batches of 5: after the 2nd, 4th, 6th and 8th batch
     assert len(refreshes) == len(read_games([copy])) // (2 * SMALL_BATCH)
@@ -251,8 +251,7 @@ def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
         rows = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in tables}
     assert estimates == rows
     assert compaction.compact(engine).analyzed == ()  # nothing appended since
-    copy = tmp_path / "again.pgn"
-    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     monkeypatch.setattr(compaction, "ANALYZE_SHARE", 1e9)
     report = compaction.compact(engine)
@@ -364,8 +363,7 @@ def test_a_position_summarized_by_month_first_still_gets_hot(client, engine, mon
         assert connection.execute(text(count.format("monthly_positions")), {"k": _start_key()}).scalar() == 1
         assert connection.execute(text(count.format("hot_positions")), {"k": _start_key()}).scalar() == 0
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)
-    copy = tmp_path / "again.pgn"
-    copy.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Z"), encoding="utf-8")
+    copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     doubled = read_games([EXPLORER_SAMPLE, copy])
     months = _by_month(client)

@@ -139,6 +139,12 @@ def _set_watermark(connection: Connection, seq: int) -> None:
         )
 
 
+def _latest_batch(connection: Connection) -> int:
+    """The id of the latest import batch (0 in a new store): under the statistics lock held
+    exclusively, every batch up to it has landed."""
+    return int(connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0)
+
+
 def _bounds(index: int, ranges: int) -> tuple[int, int]:
     """The index-th of `ranges` equal slices of the signed 64-bit key space (inclusive)."""
     span = (1 << 64) // ranges
@@ -473,7 +479,7 @@ def refresh_summaries(engine: Engine) -> SummaryRefresh:
     report = CompactReport()
     with engine.connect() as connection, connection.begin():
         lock_statistics(connection)
-        upto = int(connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0)
+        upto = _latest_batch(connection)
         params = {"upto": upto, "more": REFRESH_ROWS + 1}
         for summaries in ("hot_positions", "monthly_positions"):
             _temp_table(  # each position's appended rows counted up to one more than REFRESH_ROWS
@@ -514,9 +520,7 @@ def compact(
         with connection.begin():
             lock_statistics(connection)
             since = _get_watermark(connection)
-            upto = int(
-                connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0
-            )
+            upto = _latest_batch(connection)
             # the keys of the rows appended since the last compaction, each once, indexed for
             # the ranges to take theirs (a temp table kept for this session; gone with it if
             # the compaction is killed)
