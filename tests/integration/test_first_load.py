@@ -8,14 +8,17 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from import_reference import expected
 from sample_games import EXPLORER_SAMPLE
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from test_import_pgn import ALL, summed_over_months, tables
 
 from webapp.indexer.compact import MONTH_GROUP, compact, merge_first_load
 from webapp.indexer.first_load import (
     FIRST_LOAD_LOCK,
+    MERGED_TABLE,
     POSITION_INDEX,
     ensure_position_index,
     position_index_exists,
@@ -200,4 +203,65 @@ def test_the_first_load_merge_leaves_readers_the_appended_rows_until_its_swap(en
     assert _definition(engine) == definition  # the merged table is move_stats as migrated
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM move_stats")).scalar() == keys
+    assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
+
+
+def _merged_table_exists(engine) -> bool:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": MERGED_TABLE}).scalar()
+
+
+def _unmerged_first_load(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The sample appended in batches of 10, its index dropped as a first load leaves it
+    before its end: (rows, keys)."""
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
+    _drop_position_index(engine)
+    with engine.connect() as connection:
+        return connection.execute(
+            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
+        ).one()
+
+
+def test_the_first_load_merge_in_any_number_of_slices_gives_the_counts_of_one(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    definition = _definition(engine)
+    rows, keys = _unmerged_first_load(engine)
+    assert rows > keys
+    with engine.connect() as holder:
+        assert merge_first_load(holder, parts=3) == rows - keys
+    assert not _merged_table_exists(engine)
+    assert ensure_position_index(engine) is True
+    assert _definition(engine) == definition
+    assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
+
+
+def test_a_first_load_merge_that_fails_leaves_the_rows_as_they_were(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    rows, keys = _unmerged_first_load(engine)
+    with engine.begin() as connection:  # merged rows of two games or more break it; appended ones do not
+        connection.exec_driver_sql(
+            "ALTER TABLE move_stats ADD CONSTRAINT one_game CHECK (white + draws + black < 2) NOT VALID"
+        )
+    with engine.connect() as holder, pytest.raises(IntegrityError, match="one_game"):
+        merge_first_load(holder)
+    assert not _merged_table_exists(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM move_stats")).scalar() == rows
+        connection.exec_driver_sql("ALTER TABLE move_stats DROP CONSTRAINT one_game")
+    assert ensure_position_index(engine) is True
+    compact(engine)
+    assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
+
+
+def test_the_table_a_killed_first_load_merge_left_goes_with_the_index_rebuild(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    _unmerged_first_load(engine)
+    with engine.begin() as connection:  # the merge had made its table when the import was killed
+        connection.exec_driver_sql(f"CREATE TABLE {MERGED_TABLE} (LIKE move_stats)")
+    assert ensure_position_index(engine) is True
+    assert not _merged_table_exists(engine)
+    compact(engine)
     assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)

@@ -60,6 +60,8 @@ NAME_LENGTH = 64
 #: PostgreSQL advisory lock: batches hold it shared, compaction and player indexing
 #: exclusive, so a batch's seq is never below a watermark set while it was in flight
 STATS_LOCK = 0x6F65_5354
+#: memory a statement holding the statistics lock may sort or aggregate in
+SORT_MEMORY = "256MB"
 
 
 def _clip(text: str | None, length: int) -> str | None:
@@ -144,7 +146,7 @@ def lock_statistics(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
         connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
 
 
 def _none_for_zero(column: np.ndarray) -> list[int | None]:

@@ -35,6 +35,9 @@ POSITION_INDEX_SQL = (
 )
 #: PostgreSQL session advisory lock held by the one import running a first load
 FIRST_LOAD_LOCK = 0x6F65_4C44
+#: the table a first load's merged rows fill before it takes move_stats' place
+#: (webapp.indexer.compact.merge_first_load)
+MERGED_TABLE = "move_stats_merged"
 #: memory to sort the index's keys in (the server's default of 64MB spills to disk early)
 INDEX_BUILD_MEMORY = "256MB"
 
@@ -50,11 +53,18 @@ def position_index_exists(connection: Connection) -> bool:
     return exists is True
 
 
+def drop_merged_table(connection: Connection) -> None:
+    """Drop the table a first load's merge fills, if one is left (a merge killed or
+    failed before its swap), in the connection's transaction."""
+    connection.execute(text(f"DROP TABLE IF EXISTS {MERGED_TABLE}"))
+
+
 def _build_position_index(connection: Connection) -> None:
     """Build the index, holding the statistics lock: batches in flight end first, later
-    ones wait for it."""
+    ones wait for it. A table a killed first load's merge left is dropped."""
     with connection.begin():
         lock_statistics(connection)
+        drop_merged_table(connection)
         connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         connection.exec_driver_sql(POSITION_INDEX_SQL)
 
