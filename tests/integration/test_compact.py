@@ -228,6 +228,33 @@ def test_import_refreshes_the_summaries_every_so_many_games(engine, many_batches
     assert len(set(refreshes)) == len(refreshes)
 
 
+def test_an_import_of_several_files_compacts_every_so_many_games_across_them(
+    client, engine, many_batches, tmp_path, monkeypatch
+) -> None:
+    """No file holds compact_every games, yet the import compacts after every that many."""
+    compactions: list[int] = []
+    real = compaction.compact
+
+    def counted(engine, **options):  # type: ignore[no-untyped-def]
+        compactions.append(_summaries_behind(engine)[0])
+        return real(engine, **options)
+
+    monkeypatch.setattr(compaction, "compact", counted)
+    games = ("\n\n" + _again(tmp_path).read_text(encoding="utf-8").strip()).split("\n\n[Event ")[1:]
+    files = []
+    for index in range(4):
+        path = tmp_path / f"part{index}.pgn"
+        path.write_text("".join(f"[Event {game}\n\n" for game in games[index::4]), encoding="utf-8")
+        files.append(path)
+    every = 4 * SMALL_BATCH
+    assert len(games) == 46 and all(len(games[index::4]) < every for index in range(4))
+    report = import_pgn_files(engine, files, index_plies=40, batch_size=SMALL_BATCH, compact_every=every)
+    assert report.imported == 44  # of the 46: a Chess960 game is skipped, one game is there twice
+    assert len(compactions) == 2  # after the 20th and the 40th new game
+    assert compactions == sorted(set(compactions))
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, *files]))
+
+
 def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
     engine, many_batches, monkeypatch, tmp_path
 ) -> None:

@@ -49,7 +49,6 @@ import rust_pgn_reader_python_binding as rust_pgn
 from sqlalchemy.engine import Engine
 
 from webapp.indexer.coded_moves import CodedMoves
-from webapp.indexer.first_load import first_load
 from webapp.indexer.games import NAME_LENGTH, RESULTS, SKIP_NUL, GameRecord, fit_name
 from webapp.indexer.headers import (
     BrokenHeader,
@@ -509,44 +508,57 @@ def import_pgn_files(
     `collection` names the collection every game goes to (games already present move
     there); by default each game's source decides (lichess, chesscom, otb).
 
+    The files are one import: one parsing pool, one first load, and with
+    `compact_every` a compaction after every that many new games across them.
+
     A file in UTF-16 is decoded. Raises webapp.indexer.streams.UnreadableFile for a file
     that cannot be opened or decompressed, NotPgn (a subclass) for one that is not PGN,
-    and TruncatedFile (another) for a compressed file cut short, after importing the
-    games before the cut. Games of earlier files, and earlier batches, stay imported; the
-    error's `report` holds the counts so far.
+    and TruncatedFile (another) for a compressed file cut short, once the games before
+    (of earlier files, and of that file up to the fault) are imported; later files are
+    not read. The error's `report` holds the counts.
     """
     report = ImportReport()
-    # one first load for all the files (webapp.indexer.first_load): each file's import
-    # appends along, the index is built once after the last
-    with first_load(engine, report, merge_from=compact_every):
-        for path in paths:
-            cut: list[TruncatedFile] = []
-            try:
-                with open_pgn(path) as stream:
-                    import_pgn_blocks(
-                        engine,
-                        pgn_blocks(_until_truncated(binary_blocks(stream), cut), name=str(path)),
-                        index_plies=index_plies,
-                        progress=progress,
-                        report=report,
-                        workers=workers,
-                        batch_size=batch_size,
-                        compact_every=compact_every,
-                        summarize_every=summarize_every,
-                        collection=collection,
-                    )
-            except NotPgn as error:
-                error.report = report.finish()  # type: ignore[attr-defined]
-                raise
-            except UnreadableFile as error:
-                failure = type(error)(f"{path}: {error}")
-                failure.report = report.finish()  # type: ignore[attr-defined]
-                raise failure from error
-            if cut:
-                failure = TruncatedFile(f"{path}: {cut[0]}")
-                failure.report = report.finish()  # type: ignore[attr-defined]
-                raise failure
-    return report.finish()
+    failures: list[UnreadableFile] = []
+    records = parsed_records(_games_of_files(paths, failures), report, index_plies=index_plies, workers=workers)
+    import_games(
+        engine,
+        records,
+        index_plies=index_plies,
+        progress=progress,
+        report=report,
+        batch_size=batch_size,
+        compact_every=compact_every,
+        summarize_every=summarize_every,
+        collection=collection,
+    )
+    report.finish()
+    if failures:
+        failures[0].report = report  # type: ignore[attr-defined]
+        raise failures[0]
+    return report
+
+
+def _games_of_files(paths: Iterable[str | Path], failures: list[UnreadableFile]) -> Iterator[tuple[bytes, bool]]:
+    """The game texts of the files one after another (game_texts), for one import of them
+    all: one parsing pool, one first load, compaction every so many games whatever the
+    files' sizes. A file that cannot be read ends them, its error kept in `failures` (for
+    the caller to raise once the games before it are imported), its path named."""
+    for path in paths:
+        cut: list[TruncatedFile] = []
+        try:
+            with open_pgn(path) as stream:
+                yield from game_texts(pgn_blocks(_until_truncated(binary_blocks(stream), cut), name=str(path)))
+        except NotPgn as error:
+            failures.append(error)
+            return
+        except UnreadableFile as error:
+            failure = type(error)(f"{path}: {error}")
+            failure.__cause__ = error
+            failures.append(failure)
+            return
+        if cut:
+            failures.append(TruncatedFile(f"{path}: {cut[0]}"))
+            return
 
 
 def import_pgn_stream(
