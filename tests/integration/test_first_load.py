@@ -25,6 +25,21 @@ from webapp.indexer.first_load import (
 )
 from webapp.indexer.pgn import import_pgn_files
 
+#: move_stats' indexes on PostgreSQL, as the migrations make them
+MIGRATED_INDEXES = [
+    "CREATE INDEX ix_move_stats_position_key_seq ON public.move_stats USING btree (position_key, seq)",
+    "CREATE INDEX ix_move_stats_seq ON public.move_stats USING brin (seq)",
+]
+
+
+def _indexes(engine) -> list[str]:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE tablename = 'move_stats' ORDER BY indexname")
+            ).scalars()
+        )
+
 
 def _index_seen_by_every_batch(engine):  # type: ignore[no-untyped-def]
     """A progress callback noting, after every batch, whether the position index exists."""
@@ -45,7 +60,14 @@ def _drop_position_index(engine) -> None:  # type: ignore[no-untyped-def]
 def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine) -> None:
     if engine.dialect.name != "postgresql":
         return  # SQLite keeps its index
-    seen, progress = _index_seen_by_every_batch(engine)
+    assert _indexes(engine) == MIGRATED_INDEXES
+    appended_without: list[list[str]] = []
+
+    def progress(report) -> None:  # type: ignore[no-untyped-def]
+        appended_without.append(_indexes(engine))
+        noted(report)
+
+    seen, noted = _index_seen_by_every_batch(engine)
     # 46 games, in batches of 10: a first load as long as compact_every merges its rows
     report = import_pgn_files(
         engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, progress=progress, compact_every=40
@@ -57,6 +79,8 @@ def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine)
     ) in report.summary()
     assert report.first_load_merged > 0  # the sample repeats positions across batches
     assert len(seen) > 1 and not any(seen)
+    assert appended_without == [[]] * len(seen)  # the BRIN index on seq too
+    assert _indexes(engine) == MIGRATED_INDEXES  # the merged table has them all
     with engine.connect() as connection:
         assert position_index_exists(connection)
         rows, keys = connection.execute(
@@ -201,6 +225,7 @@ def test_the_first_load_merge_leaves_readers_the_appended_rows_until_its_swap(en
     assert merged == [rows - keys]
     assert ensure_position_index(engine) is True
     assert _definition(engine) == definition  # the merged table is move_stats as migrated
+    assert _indexes(engine) == MIGRATED_INDEXES
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM move_stats")).scalar() == keys
     assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
@@ -233,6 +258,7 @@ def test_the_first_load_merge_in_any_number_of_slices_gives_the_counts_of_one(en
     assert not _merged_table_exists(engine)
     assert ensure_position_index(engine) is True
     assert _definition(engine) == definition
+    assert _indexes(engine) == MIGRATED_INDEXES
     assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
 
 

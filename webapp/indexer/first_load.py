@@ -1,17 +1,19 @@
 """First load: an import into an empty PostgreSQL store appends its statistics without
-move_stats' position index; when it ends, it builds the index, after merging the rows of
-each key at once (webapp.indexer.compact.merge_first_load) if it was a long one.
+move_stats' indexes; when it ends, it builds them, after merging the rows of each key at
+once (webapp.indexer.compact.merge_first_load) if it was a long one.
 
 Keeping a b-tree up to date costs PostgreSQL more per appended row than the row itself
 (the rows' keys are hashes, so every batch touches leaf pages all over the index, and
 after each checkpoint every page touched is written to the WAL whole); one sorted build
-of the merged rows costs a fraction of that. While a first load runs, reads of the
+of the merged rows costs a fraction of that. The BRIN index on `seq` (compaction's way to
+the rows appended since it last ran) is cheap to build and cost a twentieth of the
+server's time to keep up while appending. While a first load runs, reads of the
 statistics stay exact but scan the table (there is nothing to read in an empty store but
 what the load has added so far), and compaction waits for it.
 
 A session-level advisory lock marks a first load in progress: released when its
-connection ends, so a killed first load leaves the index missing, its rows unmerged and no
-lock, and the next import or compaction builds the index (`ensure_position_index`); the
+connection ends, so a killed first load leaves the indexes missing, its rows unmerged and
+no lock, and the next import or compaction builds them (`ensure_position_index`); the
 compaction merges the rows as any appended ones. SQLite keeps its index: appending
 without it measured about a quarter faster there too (15,000 games), but SQLite has no
 advisory lock to tell a running first load from a killed one.
@@ -33,6 +35,9 @@ POSITION_INDEX = "ix_move_stats_position_key_seq"
 POSITION_INDEX_SQL = (
     f"CREATE INDEX IF NOT EXISTS {POSITION_INDEX} ON move_stats (position_key, seq)"
 )
+SEQ_INDEX = "ix_move_stats_seq"
+#: as migration 0006 made it
+SEQ_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {SEQ_INDEX} ON move_stats USING brin (seq)"
 #: PostgreSQL session advisory lock held by the one import running a first load
 FIRST_LOAD_LOCK = 0x6F65_4C44
 #: the table a first load's merged rows fill before it takes move_stats' place
@@ -60,13 +65,15 @@ def drop_merged_table(connection: Connection) -> None:
 
 
 def _build_position_index(connection: Connection) -> None:
-    """Build the index, holding the statistics lock: batches in flight end first, later
-    ones wait for it. A table a killed first load's merge left is dropped."""
+    """Build move_stats' indexes (the position index and the one on `seq`) where missing,
+    holding the statistics lock: batches in flight end first, later ones wait for it. A
+    table a killed first load's merge left is dropped."""
     with connection.begin():
         lock_statistics(connection)
         drop_merged_table(connection)
         connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         connection.exec_driver_sql(POSITION_INDEX_SQL)
+        connection.exec_driver_sql(SEQ_INDEX_SQL)
 
 
 def _try_first_load_lock(connection: Connection) -> bool:
@@ -90,8 +97,8 @@ def _release_first_load_lock(connection: Connection) -> None:
 
 
 def _claim_first_load(engine: Engine) -> Connection | None:
-    """A connection holding the first-load lock, the index dropped, when move_stats is
-    empty and no other first load runs; else None (after building an index a killed
+    """A connection holding the first-load lock, the indexes dropped, when move_stats is
+    empty and no other first load runs; else None (after building the indexes a killed
     first load left missing, when no first load runs)."""
     holder = engine.connect()
     try:
@@ -106,7 +113,7 @@ def _claim_first_load(engine: Engine) -> Connection | None:
                     is True
                 )
                 if empty:
-                    holder.exec_driver_sql(f"DROP INDEX IF EXISTS {POSITION_INDEX}")
+                    holder.exec_driver_sql(f"DROP INDEX IF EXISTS {POSITION_INDEX}, {SEQ_INDEX}")
             if not empty and not position_index_exists(holder):
                 _build_position_index(holder)
         except BaseException:
@@ -123,9 +130,9 @@ def _claim_first_load(engine: Engine) -> Connection | None:
 
 
 def ensure_position_index(engine: Engine) -> bool | None:
-    """Build move_stats' position index if it is missing and no first load is running (a
-    killed one left it so). True: built now; False: it was there; None: a first load is
-    running and builds it when it ends."""
+    """Build move_stats' indexes if its position index is missing and no first load is
+    running (a killed one left them so). True: built now; False: it was there; None: a
+    first load is running and builds them when it ends."""
     if engine.dialect.name != "postgresql":
         return False
     with engine.connect() as connection:
@@ -143,9 +150,9 @@ def ensure_position_index(engine: Engine) -> bool | None:
 @contextmanager
 def first_load(engine: Engine, report: ImportReport, *, merge_from: int = 0) -> Iterator[bool]:
     """Around an import: on PostgreSQL with move_stats empty and no other first load
-    running, drop its position index and build it again on leaving, whatever ends the
-    import; yields whether it is such a first load. Otherwise an import as always (a
-    missing index built first, when no first load is running). A first load that ends
+    running, drop its indexes and build them again on leaving, whatever ends the import;
+    yields whether it is such a first load. Otherwise an import as always (missing
+    indexes built first, when no first load is running). A first load that ends
     without an error counts its end into `report` (ImportReport.add_first_load).
 
     With `merge_from`, a first load that ends with at least that many new games in
