@@ -18,6 +18,8 @@ from test_import_pgn import ALL, summed_over_months, tables
 from webapp.indexer.compact import MONTH_GROUP, compact, merge_first_load
 from webapp.indexer.first_load import (
     FIRST_LOAD_LOCK,
+    INDEX_STAGE,
+    MERGE_STAGE,
     MERGED_TABLE,
     POSITION_INDEX,
     ensure_position_index,
@@ -290,4 +292,46 @@ def test_the_table_a_killed_first_load_merge_left_goes_with_the_index_rebuild(en
     assert ensure_position_index(engine) is True
     assert not _merged_table_exists(engine)
     compact(engine)
+    assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
+
+
+@pytest.mark.parametrize("merge_from", [40, 1000])
+def test_a_first_load_says_what_it_does_after_its_last_batch(engine, merge_from: int) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    stages: list[tuple[str, bool]] = []  # each call's stage, and whether the index was there
+
+    def progress(report) -> None:  # type: ignore[no-untyped-def]
+        with engine.connect() as connection:
+            stages.append((report.stage, position_index_exists(connection)))
+
+    report = import_pgn_files(
+        engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, progress=progress, compact_every=merge_from
+    )
+    said = MERGE_STAGE if merge_from == 40 else INDEX_STAGE  # 44 games: merged only from 40
+    assert stages[-1] == (said, False)  # once, after every batch, before the work
+    assert [stage for stage, _ in stages[:-1]] == [""] * (len(stages) - 1)
+    assert report.stage == "" and bool(report.first_load_merged) == (merge_from == 40)
+    assert _indexes(engine) == MIGRATED_INDEXES
+
+
+def test_a_first_load_stopped_as_it_ends_builds_its_indexes_and_leaves_the_merge(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+
+    def progress(report) -> None:  # type: ignore[no-untyped-def]
+        if report.stage:
+            raise KeyboardInterrupt  # the user stops the import there
+
+    with pytest.raises(KeyboardInterrupt):
+        import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, progress=progress, compact_every=40)
+    assert _indexes(engine) == MIGRATED_INDEXES
+    with engine.connect() as connection:
+        rows, keys = connection.execute(
+            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
+        ).one()
+        assert connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": FIRST_LOAD_LOCK}).scalar()
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": FIRST_LOAD_LOCK})
+    assert rows > keys  # not merged: compaction does it
+    assert compact(engine).merged_rows == rows - keys
     assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)

@@ -58,6 +58,17 @@ def test_plain_and_compressed_uploads_import_their_games(app, engine, name, pack
     assert _count(engine, "SELECT count(*) FROM games") == 1
 
 
+def test_an_upload_into_an_empty_store_says_when_it_builds_the_indexes(app, engine) -> None:  # type: ignore[no-untyped-def]
+    labels: list[str] = []
+    run_upload(app, data_url(GAME), "games.pgn", lambda _done, label: labels.append(label))
+    staged = [label for label in labels if "indexes" in label]
+    if engine.dialect.name == "postgresql":  # a first load: its indexes are built at its end
+        assert staged == ["1 games read; building the statistics indexes"]
+    else:  # SQLite keeps its index
+        assert staged == []
+    assert labels[-1] == "1 games read"
+
+
 def test_latin1_game_is_stored_once_by_upload_and_cli(app, engine, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     lines, error = import_upload(app, data_url(LATIN1_GAME), "bundesliga.pgn", lambda *_: None)
     assert not error, lines

@@ -22,7 +22,7 @@ advisory lock to tell a running first load from a killed one.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
@@ -40,6 +40,9 @@ SEQ_INDEX = "ix_move_stats_seq"
 SEQ_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {SEQ_INDEX} ON move_stats USING brin (seq)"
 #: PostgreSQL session advisory lock held by the one import running a first load
 FIRST_LOAD_LOCK = 0x6F65_4C44
+#: ImportReport.stage while a first load ends (webapp.indexer.report)
+MERGE_STAGE = "merging the statistics rows of each key, then building their indexes"
+INDEX_STAGE = "building the statistics indexes"
 #: the table a first load's merged rows fill before it takes move_stats' place
 #: (webapp.indexer.compact.merge_first_load)
 MERGED_TABLE = "move_stats_merged"
@@ -148,7 +151,13 @@ def ensure_position_index(engine: Engine) -> bool | None:
 
 
 @contextmanager
-def first_load(engine: Engine, report: ImportReport, *, merge_from: int = 0) -> Iterator[bool]:
+def first_load(
+    engine: Engine,
+    report: ImportReport,
+    *,
+    merge_from: int = 0,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> Iterator[bool]:
     """Around an import: on PostgreSQL with move_stats empty and no other first load
     running, drop its indexes and build them again on leaving, whatever ends the import;
     yields whether it is such a first load. Otherwise an import as always (missing
@@ -158,12 +167,18 @@ def first_load(engine: Engine, report: ImportReport, *, merge_from: int = 0) -> 
     With `merge_from`, a first load that ends with at least that many new games in
     `report` merges its rows at once before building the index. A smaller one leaves them
     to compaction: its rows are mostly of distinct keys (5,000 real games: 2% merge away),
-    and rewriting every row costs more than compaction's merge of the few repeated ones."""
+    and rewriting every row costs more than compaction's merge of the few repeated ones.
+
+    That end takes a minute or two at a million games: `progress` is called once before
+    it with `report.stage` saying what it does (ImportReport.stage; "" again after). If
+    that call raises, the merge is left to compaction, the indexes are built, and the
+    error is raised."""
     holder = _claim_first_load(engine) if engine.dialect.name == "postgresql" else None
     if holder is None:
         yield False
         return
     completed = False
+    stopped: BaseException | None = None
     try:
         yield True
         completed = True
@@ -172,7 +187,14 @@ def first_load(engine: Engine, report: ImportReport, *, merge_from: int = 0) -> 
             started = time.monotonic()
             merged = 0
             # an import cut short leaves the merging to the next compaction
-            if completed and merge_from and report.imported >= merge_from:
+            merging = completed and merge_from and report.imported >= merge_from
+            if completed and progress is not None:
+                report.stage = MERGE_STAGE if merging else INDEX_STAGE
+                try:
+                    progress(report)
+                except BaseException as error:  # noqa: BLE001 - raised once the indexes are built
+                    stopped, merging = error, False
+            if merging:
                 from webapp.indexer.compact import merge_first_load
 
                 merged = merge_first_load(holder)
@@ -180,7 +202,10 @@ def first_load(engine: Engine, report: ImportReport, *, merge_from: int = 0) -> 
             if completed:
                 report.add_first_load(True, merged, time.monotonic() - started)
         finally:
+            report.stage = ""
             try:
                 _release_first_load_lock(holder)
             finally:
                 holder.close()
+    if stopped is not None:
+        raise stopped

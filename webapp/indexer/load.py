@@ -189,7 +189,7 @@ def import_games(
 
     # the pool ends (its batches landed or cancelled) before the writers' connections close
     with (
-        first_load(engine, report, merge_from=compact_every) as first,
+        first_load(engine, report, merge_from=compact_every, progress=progress) as first,
         closing(writers),
         _executor(connections) as pool,
     ):

@@ -24,6 +24,9 @@ class ImportReport:
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     finished: bool = False
+    #: what the import does after its last batch, while that takes long (a first load's
+    #: merge and index build: webapp.indexer.first_load); "" otherwise
+    stage: str = ""
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] += count
@@ -65,11 +68,12 @@ class ImportReport:
         self.index_seconds += seconds
 
     def progress_line(self) -> str:
-        return (
+        line = (
             f"{self.games_read:,} games read, {self.imported:,} imported, "
             f"{self.already_present:,} already present, {self.skipped_total:,} skipped, "
             f"{self.games_per_second:,.0f} games/s"
         )
+        return f"{line}; {self.stage}…" if self.stage else line
 
     def summary(self) -> str:
         """Plain-language summary with skips by reason, for the end of an import."""

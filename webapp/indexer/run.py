@@ -28,19 +28,21 @@ from webapp.model.collections import CollectionNameError, check_collection_name
 
 
 class ProgressPrinter:
-    """A progress callback writing one line at most every `interval` seconds."""
+    """A progress callback writing one line at most every `interval` seconds, and one at
+    once when the import's stage changes (ImportReport.stage)."""
 
     def __init__(self, stream: TextIO = sys.stderr, interval: float = 1.0) -> None:
         self.stream = stream
         self.interval = interval if stream.isatty() else max(interval, 5.0)
         self.tty = stream.isatty()
         self.last = 0.0
+        self.stage = ""
 
     def __call__(self, report: ImportReport) -> None:
         now = time.monotonic()
-        if now - self.last < self.interval:
+        if now - self.last < self.interval and report.stage == self.stage:
             return
-        self.last = now
+        self.last, self.stage = now, report.stage
         line = report.progress_line()
         if self.tty:
             self.stream.write("\r\x1b[K" + line)

@@ -202,11 +202,12 @@ def import_upload_file(
 
             def report_progress(current: ImportReport) -> None:
                 now = time.monotonic()
-                if now - last[0] < PROGRESS_EVERY_S:
+                if now - last[0] < PROGRESS_EVERY_S and not current.stage:
                     return
                 last[0] = now
                 done = min(99, round(100 * limited.count / max(total, 1)))
-                progress(done, f"{current.games_read:,} games read")
+                stage = f"; {current.stage}" if current.stage else ""
+                progress(done, f"{current.games_read:,} games read{stage}")
 
             try:
                 import_pgn_blocks(
