@@ -76,8 +76,8 @@ def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine)
     )
     assert report.first_load
     assert (
-        f"first load: statistics appended without their position index; at the end "
-        f"{report.first_load_merged:,} rows merged and the index built in"
+        f"first load: statistics appended without their indexes; at the end "
+        f"{report.first_load_merged:,} rows merged and the indexes built in"
     ) in report.summary()
     assert report.first_load_merged > 0  # the sample repeats positions across batches
     assert len(seen) > 1 and not any(seen)
@@ -110,7 +110,7 @@ def test_a_short_first_load_leaves_its_rows_to_compaction(engine) -> None:
         return
     report = import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, compact_every=1000)
     assert report.first_load and report.first_load_merged == 0
-    assert "at the end the index built in" in report.summary()
+    assert "at the end the indexes built in" in report.summary()
     with engine.connect() as connection:
         assert position_index_exists(connection)
         rows, keys = connection.execute(

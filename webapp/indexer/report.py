@@ -87,8 +87,8 @@ class ImportReport:
         if self.first_load:
             merged = f"{self.first_load_merged:,} rows merged and " if self.first_load_merged else ""
             lines.append(
-                "  first load: statistics appended without their position index; at the end "
-                f"{merged}the index built in {self.index_seconds:.1f} s"
+                "  first load: statistics appended without their indexes; at the end "
+                f"{merged}the indexes built in {self.index_seconds:.1f} s"
             )
         for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"  skipped {count:,}: {reason}")
