@@ -468,18 +468,20 @@ def import_pgn_blocks(
 ) -> ImportReport:
     """Import PGN given as byte blocks (any cut points); adds to `report` when given."""
     report = report if report is not None else ImportReport()
-    records = parsed_records(game_texts(blocks), report, index_plies=index_plies, workers=workers)
-    return import_games(
-        engine,
-        records,
-        index_plies=index_plies,
-        progress=progress,
-        report=report,
-        batch_size=batch_size,
-        compact_every=compact_every,
-        summarize_every=summarize_every,
-        collection=collection,
-    )
+    return _import_texts(
+        engine, game_texts(blocks), report, index_plies=index_plies, workers=workers, progress=progress,
+        batch_size=batch_size, compact_every=compact_every, summarize_every=summarize_every, collection=collection,
+    )  # fmt: skip
+
+
+def _import_texts(
+    engine: Engine, texts: Iterable[tuple[bytes, bool]], report: ImportReport, *, index_plies: int,
+    workers: int | None, **loading: object,
+) -> ImportReport:  # fmt: skip
+    """Parse the game texts (in `workers` processes) and load them: import_games, with the
+    `loading` options it takes."""
+    records = parsed_records(texts, report, index_plies=index_plies, workers=workers)
+    return import_games(engine, records, index_plies=index_plies, report=report, **loading)  # type: ignore[arg-type]
 
 
 def _until_truncated(blocks: Iterable[bytes], cut: list[TruncatedFile]) -> Iterator[bytes]:
@@ -519,18 +521,11 @@ def import_pgn_files(
     """
     report = ImportReport()
     failures: list[UnreadableFile] = []
-    records = parsed_records(_games_of_files(paths, failures), report, index_plies=index_plies, workers=workers)
-    import_games(
-        engine,
-        records,
-        index_plies=index_plies,
-        progress=progress,
-        report=report,
-        batch_size=batch_size,
-        compact_every=compact_every,
-        summarize_every=summarize_every,
+    _import_texts(
+        engine, _games_of_files(paths, failures), report, index_plies=index_plies, workers=workers,
+        progress=progress, batch_size=batch_size, compact_every=compact_every, summarize_every=summarize_every,
         collection=collection,
-    )
+    )  # fmt: skip
     report.finish()
     if failures:
         failures[0].report = report  # type: ignore[attr-defined]
