@@ -131,6 +131,19 @@ def test_the_command_exits_1_naming_what_is_wrong(app, engine, settings, tmp_pat
     assert _count(engine) > 0
 
 
+def test_a_file_that_is_not_pgn_after_a_good_one_keeps_the_good_ones_games(app, engine, settings, tmp_path: Path) -> None:
+    good = tmp_path / "good.pgn"
+    good.write_text(_games(2500))  # more than one batch, the last one partly filled
+    csv = tmp_path / "games.csv.pgn"
+    csv.write_text(NOT_PGN["csv"][0])
+    later = tmp_path / "later.pgn"
+    later.write_text(_games(3).replace("Casual game", "Later game"))
+    done = run(settings, tmp_path, str(good), str(csv), str(later))
+    assert done.returncode == 1
+    assert f"{csv} is not PGN: it looks like a table (CSV or TSV). The 2,500 games imported before it stay." in done.stderr
+    assert _count(engine) == 2500  # and the file after it is not read
+
+
 def test_python_chess_agrees_the_fixture_games_are_pgn() -> None:
     """The generator writes PGN python-chess reads (so a NotPgn above is the sniffer's)."""
     import io

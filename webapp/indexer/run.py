@@ -178,8 +178,9 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
             print(report.summary())
         if isinstance(error, TruncatedFile):
             print(f"{error}. The games before the cut are imported.", file=sys.stderr)
-        else:
-            print(f"{error}. Games of earlier batches stay imported.", file=sys.stderr)
+        else:  # the games before it (earlier files, that file up to the fault) are in
+            landed = f" The {report.imported:,} games imported before it stay." if report and report.imported else ""
+            print(f"{error}.{landed}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         progress.done()
