@@ -145,8 +145,14 @@ def lock_statistics(connection: Connection) -> None:
     to sort in memory. SQLite's single writer needs no lock."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
-        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-        connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        allow_long_statements(connection)
+
+
+def allow_long_statements(connection: Connection) -> None:
+    """No statement timeout and room to sort in memory, for the connection's transaction
+    (PostgreSQL): the statistics' bulk statements, with the lock or beside its holder."""
+    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
 
 
 def _none_for_zero(column: np.ndarray) -> list[int | None]:

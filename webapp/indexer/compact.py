@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine
 from webapp.db.position_games import APPENDED_READ_ALL
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
-from webapp.indexer.bulk import SORT_MEMORY, lock_statistics, merged_ending_sql
+from webapp.indexer.bulk import allow_long_statements, lock_statistics, merged_ending_sql
 from webapp.indexer.first_load import MERGED_TABLE, drop_merged_table, ensure_position_index
 
 #: a position with more rows than this gets a month-less rollup
@@ -486,8 +486,7 @@ def _merge_slice_apart(engine: Engine, low: int, high: int) -> int:
     """One slice merged on a connection of its own, committed (before the swap, which
     waits for it: the merged table is locked until then)."""
     with engine.connect() as connection, connection.begin():
-        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-        connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        allow_long_statements(connection)
         return _merge_slice(connection, low, high)
 
 
