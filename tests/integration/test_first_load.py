@@ -59,6 +59,22 @@ def _drop_position_index(engine) -> None:  # type: ignore[no-untyped-def]
         connection.exec_driver_sql(f"DROP INDEX {POSITION_INDEX}")
 
 
+def _rows_and_keys(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """move_stats' rows, and its distinct keys (what a merge leaves)."""
+    with engine.connect() as connection:
+        return connection.execute(
+            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
+        ).one()
+
+
+def _unmerged_first_load(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The sample appended in batches of 10, its index dropped as a first load leaves it
+    before its end: (rows, keys)."""
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
+    _drop_position_index(engine)
+    return _rows_and_keys(engine)
+
+
 def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine) -> None:
     if engine.dialect.name != "postgresql":
         return  # SQLite keeps its index
@@ -85,9 +101,7 @@ def test_a_first_load_appends_without_the_index_and_builds_it_at_its_end(engine)
     assert _indexes(engine) == MIGRATED_INDEXES  # the merged table has them all
     with engine.connect() as connection:
         assert position_index_exists(connection)
-        rows, keys = connection.execute(
-            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
-        ).one()
+    rows, keys = _rows_and_keys(engine)
     assert rows == keys  # one row a key: merged at the end, before any compaction
     assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
 
@@ -113,9 +127,7 @@ def test_a_short_first_load_leaves_its_rows_to_compaction(engine) -> None:
     assert "at the end the indexes built in" in report.summary()
     with engine.connect() as connection:
         assert position_index_exists(connection)
-        rows, keys = connection.execute(
-            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
-        ).one()
+    rows, keys = _rows_and_keys(engine)
     assert rows > keys  # rows of one key from several batches, not merged
     assert compact(engine).merged_rows == rows - keys
     reference = expected([EXPLORER_SAMPLE])
@@ -196,12 +208,8 @@ def test_the_first_load_merge_leaves_readers_the_appended_rows_until_its_swap(en
         return
     definition = _definition(engine)
     # rows of one key in several batches, and no position index: a first load's end
-    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
-    _drop_position_index(engine)
+    rows, keys = _unmerged_first_load(engine)
     with engine.connect() as connection:
-        rows, keys = connection.execute(
-            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
-        ).one()
         database = connection.execute(text("SELECT current_database()")).scalar()
     assert rows > keys
     merged: list[int] = []
@@ -236,17 +244,6 @@ def test_the_first_load_merge_leaves_readers_the_appended_rows_until_its_swap(en
 def _merged_table_exists(engine) -> bool:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
         return connection.execute(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": MERGED_TABLE}).scalar()
-
-
-def _unmerged_first_load(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """The sample appended in batches of 10, its index dropped as a first load leaves it
-    before its end: (rows, keys)."""
-    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
-    _drop_position_index(engine)
-    with engine.connect() as connection:
-        return connection.execute(
-            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
-        ).one()
 
 
 def test_the_first_load_merge_in_any_number_of_slices_gives_the_counts_of_one(engine) -> None:
@@ -326,10 +323,8 @@ def test_a_first_load_stopped_as_it_ends_builds_its_indexes_and_leaves_the_merge
     with pytest.raises(KeyboardInterrupt):
         import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, progress=progress, compact_every=40)
     assert _indexes(engine) == MIGRATED_INDEXES
+    rows, keys = _rows_and_keys(engine)
     with engine.connect() as connection:
-        rows, keys = connection.execute(
-            text(f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})) FROM move_stats")
-        ).one()
         assert connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": FIRST_LOAD_LOCK}).scalar()
         connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": FIRST_LOAD_LOCK})
     assert rows > keys  # not merged: compaction does it
