@@ -28,7 +28,7 @@ def move_stats_by_month(connection) -> dict[tuple, list[int]]:  # type: ignore[n
     for row in connection.execute(
         text(
             "SELECT position_key, move, speed, rated, rating_band, month, "
-            "white, draws, black, rating_sum FROM move_stats"
+            "white, draws, black, rating_sum FROM move_stats_all"
         )
     ):
         _add(out, tuple(row[:6]), row[6:])
@@ -49,7 +49,7 @@ def month_less_view(connection) -> dict[tuple, list[int]]:  # type: ignore[no-un
     for row in connection.execute(
         text(
             "SELECT m.position_key, m.move, m.speed, m.rated, m.rating_band, m.white, m.draws, "
-            "m.black, m.rating_sum FROM move_stats m LEFT JOIN hot_positions h "
+            "m.black, m.rating_sum FROM move_stats_all m LEFT JOIN hot_positions h "
             "ON h.position_key = m.position_key WHERE m.seq > coalesce(h.seq, 0)"
         )
     ):

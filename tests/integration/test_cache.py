@@ -93,11 +93,13 @@ def test_repeated_query_is_served_from_the_cache(client, engine) -> None:
     # behind the cache's back: 100 more white wins with 1.e4 c5
     key = position_key(ExplorerQuery.build(play=["e2e4"]).board())
     with engine.begin() as connection:  # a position seen in one game: no month-less rollup yet
-        changed = connection.execute(
-            text("UPDATE move_stats SET white = white + 100 WHERE position_key = :key AND move = :move"),
+        connection.execute(
+            text(
+                "INSERT INTO move_stats (position_key, move, collection, speed, rated, rating_band,"
+                " month, white, draws, black, rating_sum, seq) VALUES (:key, :move, 1, 2, 1, -1, 202103, 100, 0, 0, 0, 1)"
+            ),
             {"key": key, "move": uci_to_code("c7c5")},
-        ).rowcount
-        assert changed == 1
+        )
     assert _explore(client, "e2e4") == first  # the cached answer
     bump_generation()
     fresh = _explore(client, "e2e4")
@@ -186,6 +188,7 @@ def test_redis_down_answers_uncached_and_warns_once(database_url, closed_redis_u
         flask_migrate.upgrade()
         with db.engine.begin() as connection:
             connection.execute(text("DELETE FROM move_stats"))
+            connection.execute(text("DELETE FROM move_singles"))
             connection.execute(text("DELETE FROM player_move_stats"))
             connection.execute(text("DELETE FROM games"))
         client = app.test_client()

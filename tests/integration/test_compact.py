@@ -19,6 +19,7 @@ from test_explorer_counts import FILTERS, POSITIONS, _mismatches
 
 from webapp.caching import bump_generation
 from webapp.indexer import compact as compaction
+from webapp.indexer.compact import ROW_TABLES
 from webapp.indexer.pgn import import_pgn_files
 
 SMALL_BATCH = 5  # the 44 games in 9 batches: the opening positions get rows from each
@@ -41,7 +42,7 @@ def _again(tmp_path):  # type: ignore[no-untyped-def]
 
 def _row_count(engine) -> int:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
-        return int(connection.execute(text("SELECT count(*) FROM move_stats")).scalar())
+        return int(connection.execute(text("SELECT count(*) FROM move_stats_all")).scalar())
 
 
 def _snapshot(engine) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
@@ -90,7 +91,7 @@ def test_answers_are_exact_before_and_after_compaction(client, engine, many_batc
         summary_rows, month_rows = connection.execute(
             text(
                 "SELECT (SELECT count(*) FROM move_stats_monthly WHERE position_key = :k), "
-                "(SELECT count(*) FROM move_stats WHERE position_key = :k)"
+                "(SELECT count(*) FROM move_stats_all WHERE position_key = :k)"
             ),
             {"k": _start_key()},
         ).one()
@@ -163,7 +164,7 @@ def test_a_long_import_keeps_the_summaries_up_to_date(
                 text(
                     "SELECT count(*) FROM (SELECT position_key, seq FROM hot_positions UNION ALL "
                     "SELECT position_key, seq FROM monthly_positions) AS s "
-                    "JOIN move_stats m ON m.position_key = s.position_key AND m.seq > s.seq AND m.seq <= :previous"
+                    "JOIN move_stats_all m ON m.position_key = s.position_key AND m.seq > s.seq AND m.seq <= :previous"
                 ),
                 {"previous": previous},
             ).scalar()
@@ -190,7 +191,7 @@ def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, ma
     copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     appended = (
-        "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats m "
+        "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats_all m "
         "ON m.position_key = h.position_key AND m.seq > h.seq GROUP BY h.position_key"
     )
     with engine.connect() as connection:
@@ -264,7 +265,9 @@ def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
     with nothing to do, or changes under the share, analyzes nothing."""
     monkeypatch.setattr(compaction, "ANALYZE_SHARE", 0.0)
     report = compaction.compact(engine)
-    tables = ("move_stats", "move_stats_rollup", "move_stats_monthly", "hot_positions", "monthly_positions")
+    tables = (
+        "move_stats", "move_singles", "move_stats_rollup", "move_stats_monthly", "hot_positions", "monthly_positions",
+    )  # fmt: skip
     if engine.dialect.name != "postgresql":
         assert report.analyzed == ()
         return
@@ -287,28 +290,37 @@ def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
 
 def test_compaction_first_analyzes_a_statistics_table_it_has_no_estimate_for(engine, monkeypatch) -> None:
     """A new store's appended rows have no planner estimate (PostgreSQL): compaction
-    analyzes move_stats before its first range, so its lookups by key are planned for the
-    rows there (reltuples: the rows before merging), whatever the share that decides the
-    analysis at its end. The emptied table is vacuumed first (its estimate: no rows), and
-    autovacuum is off for it meanwhile, so no other analysis runs."""
+    analyzes the statistics rows' tables (wide and narrow) before its first range, so its
+    lookups by key are planned for the rows there (reltuples: the rows before merging),
+    whatever the share that decides the analysis at its end. The emptied tables are
+    vacuumed first (their estimate: no rows), and autovacuum is off for them meanwhile, so
+    no other analysis runs."""
     if engine.dialect.name != "postgresql":
         return  # PostgreSQL's planner estimates
     with engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        connection.execute(text("VACUUM move_stats"))
-        connection.execute(text("ALTER TABLE move_stats SET (autovacuum_enabled = false)"))
+        for table in ROW_TABLES:
+            connection.execute(text(f"VACUUM {table}"))
+            connection.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = false)"))
     try:
         monkeypatch.setattr(compaction, "ANALYZE_SHARE", 1e9)
         import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH)
-        appended = _row_count(engine)
-        report = compaction.compact(engine)
-        assert report.merged_rows and "move_stats" not in report.analyzed
         with engine.connect() as connection:
-            estimate = connection.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'move_stats'")).scalar()
-        assert int(estimate) == appended
+            appended = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in ROW_TABLES}
+        assert appended["move_singles"]  # this sample's rows: nearly all of one game
+        report = compaction.compact(engine)
+        assert report.merged_rows and "move_singles" not in report.analyzed
+        with engine.connect() as connection:
+            estimates = {
+                table: int(connection.execute(text(f"SELECT reltuples FROM pg_class WHERE relname = '{table}'")).scalar())
+                for table in ROW_TABLES
+            }
+        # the narrow rows' estimate is of the rows before merging: analyzed before, not after
+        assert estimates["move_singles"] == appended["move_singles"]
     finally:
         with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE move_stats RESET (autovacuum_enabled)"))
+            for table in ROW_TABLES:
+                connection.execute(text(f"ALTER TABLE {table} RESET (autovacuum_enabled)"))
 
 
 def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, monkeypatch) -> None:

@@ -1,13 +1,18 @@
 """First load (PostgreSQL): an import into an empty store appends without move_stats'
 position index and builds it when it ends; an import into a store with statistics keeps
 it; compaction waits for a running first load and builds an index a killed one left
-missing. The counts are python-chess's in every case."""
+missing. The counts are python-chess's in every case.
+
+The merge at a first load's end merges move_stats' rows, not the narrow one-game rows
+(webapp.db.singles, left to compaction): its tests write every row wide, as all were
+before move_singles, except the one marked `narrow`."""
 
 from __future__ import annotations
 
 import threading
 import time
 
+import numpy as np
 import pytest
 from import_reference import expected
 from sample_games import EXPLORER_SAMPLE
@@ -15,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from test_import_pgn import ALL, summed_over_months, tables
 
+from webapp.indexer import bulk
 from webapp.indexer.compact import MONTH_GROUP, compact, merge_first_load
 from webapp.indexer.first_load import (
     FIRST_LOAD_LOCK,
@@ -22,10 +28,18 @@ from webapp.indexer.first_load import (
     MERGE_STAGE,
     MERGED_TABLE,
     POSITION_INDEX,
+    SINGLES_INDEXES,
     ensure_position_index,
     position_index_exists,
 )
 from webapp.indexer.pgn import import_pgn_files
+
+
+@pytest.fixture(autouse=True)
+def _wide_rows_only(request, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    if request.node.get_closest_marker("narrow") is None:
+        monkeypatch.setattr(bulk, "narrow_games", lambda white, black, collection, ids: np.zeros(len(ids), bool))
+
 
 #: move_stats' indexes on PostgreSQL, as the migrations make them
 MIGRATED_INDEXES = [
@@ -330,3 +344,34 @@ def test_a_first_load_stopped_as_it_ends_builds_its_indexes_and_leaves_the_merge
     assert rows > keys  # not merged: compaction does it
     assert compact(engine).merged_rows == rows - keys
     assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)
+
+
+@pytest.mark.narrow
+def test_a_first_load_drops_and_builds_the_narrow_rows_indexes_too(engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    def singles_indexes() -> list[str]:
+        with engine.connect() as connection:
+            return list(
+                connection.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = 'move_singles' ORDER BY indexname")
+                ).scalars()
+            )
+
+    assert singles_indexes() == sorted(SINGLES_INDEXES)
+    during: list[list[str]] = []
+    report = import_pgn_files(
+        engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, compact_every=40,
+        progress=lambda _report: during.append(singles_indexes()),
+    )  # fmt: skip
+    assert report.first_load
+    assert during and during == [[]] * len(during)
+    assert singles_indexes() == sorted(SINGLES_INDEXES)
+    with engine.connect() as connection:
+        narrow = connection.execute(text("SELECT count(*) FROM move_singles")).scalar()
+    assert narrow > _rows_and_keys(engine)[0]  # left as they were: most rows
+    compact(engine)
+    reference = expected([EXPLORER_SAMPLE])
+    got = tables(engine)
+    assert got["move_stats"] == dict(reference.move_stats)
+    assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)

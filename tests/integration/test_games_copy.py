@@ -68,7 +68,7 @@ def test_a_batch_whose_games_another_writer_holds_falls_back_and_counts_nothing(
         second.close()
     with engine.connect() as connection:
         games = connection.execute(text("SELECT count(*) FROM games")).scalar()
-        batches = connection.execute(text("SELECT count(DISTINCT seq) FROM move_stats")).scalar()
+        batches = connection.execute(text("SELECT count(DISTINCT seq) FROM move_stats_all")).scalar()
     assert (games, batches) == (distinct, 1)
 
 

@@ -44,7 +44,7 @@ def test_plies_option(app, engine, settings, tmp_path: Path) -> None:
     done = run(settings, tmp_path, "--plies", "2", str(FIXTURES / "transposition.pgn"))
     assert done.returncode == 0, done.stderr
     with engine.connect() as connection:
-        keys = connection.execute(text("SELECT count(DISTINCT position_key) FROM move_stats")).scalar_one()
+        keys = connection.execute(text("SELECT count(DISTINCT position_key) FROM move_stats_all")).scalar_one()
     assert keys == 1 + 2 + 3  # start; after 1.d4 and 1.Nf3; after 1.d4 d5, 1.Nf3 d5, 1.Nf3 Nf6
 
 

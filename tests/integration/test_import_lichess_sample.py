@@ -42,7 +42,7 @@ def test_real_games_position_totals_equal_python_chess(engine) -> None:
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT position_key, sum(white), sum(draws), sum(black) FROM move_stats "
+                "SELECT position_key, sum(white), sum(draws), sum(black) FROM move_stats_all "
                 "WHERE position_key IN :keys GROUP BY position_key"
             ).bindparams(bindparam("keys", expanding=True)),
             {"keys": sample},

@@ -122,7 +122,7 @@ def test_transposition_and_repetition_count_once_per_game(engine) -> None:
 
         def totals(line: str) -> tuple[int, int, int]:
             row = connection.execute(
-                text("SELECT sum(white), sum(draws), sum(black) FROM move_stats WHERE position_key = :k"),
+                text("SELECT sum(white), sum(draws), sum(black) FROM move_stats_all WHERE position_key = :k"),
                 {"k": key(line)},
             ).one()
             return tuple(int(v or 0) for v in row)  # type: ignore[return-value]

@@ -20,8 +20,8 @@ SUMMARY = (
 EXPECTED = (
     "SELECT position_key, month, move, collection, speed, rated, sum(white), sum(draws), sum(black), "
     "sum(rating_sum), sum(CASE WHEN rating_band >= 0 THEN white + draws + black ELSE 0 END), max(rating_band) "
-    "FROM move_stats GROUP BY position_key, month, move, collection, speed, rated "
-    "HAVING position_key IN (SELECT position_key FROM move_stats GROUP BY position_key HAVING count(*) > :n) "
+    "FROM move_stats_all GROUP BY position_key, month, move, collection, speed, rated "
+    "HAVING position_key IN (SELECT position_key FROM move_stats_all GROUP BY position_key HAVING count(*) > :n) "
     "ORDER BY position_key, month, move, collection, speed, rated"
 )
 

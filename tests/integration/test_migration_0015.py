@@ -16,6 +16,6 @@ def test_migration_0015_builds_the_seq_index_where_it_is_missing(engine) -> None
             connection.exec_driver_sql("DROP INDEX ix_move_stats_seq")
         assert _indexes(engine) == MIGRATED_INDEXES[:1]
     flask_migrate.upgrade()
-    assert current_revision(engine) == head_revision() == "0015"
+    assert current_revision(engine) == head_revision()
     if engine.dialect.name == "postgresql":
         assert _indexes(engine) == MIGRATED_INDEXES

@@ -217,7 +217,7 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
             text("SELECT (SELECT count(*) FROM hot_positions), (SELECT count(*) FROM monthly_positions)")
         ).one()
         appended = connection.execute(
-            text("SELECT count(*) FROM move_stats WHERE position_key = :key"), {"key": position_key(chess.Board())}
+            text("SELECT count(*) FROM move_stats_all WHERE position_key = :key"), {"key": position_key(chess.Board())}
         ).scalar()
     assert (summarized[0] > 0 and summarized[1] > 0) if compacted else (summarized == (0, 0) and appended == count)
     body = client.get(

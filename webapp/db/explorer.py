@@ -19,11 +19,11 @@ from webapp.db.players import (
     indexing_progress,
     ready_player_ids,
 )
+from webapp.db.singles import move_stats_all
 from webapp.db.tables import (
     collections,
     hot_positions,
     monthly_positions,
-    move_stats,
     move_stats_monthly,
     move_stats_rollup,
     player_move_stats,
@@ -101,11 +101,11 @@ def _since_summary(summary_positions, key: int | Sequence[int], query: ExplorerQ
     same_position = (
         summary_positions.c.position_key == key
         if isinstance(key, int)
-        else summary_positions.c.position_key == move_stats.c.position_key
+        else summary_positions.c.position_key == move_stats_all.c.position_key
     )
     summed_up_to = select(summary_positions.c.seq).where(same_position).scalar_subquery()
-    recent = select(*_selected(move_stats, columns)).where(
-        and_(*_filters(move_stats, query, key), move_stats.c.seq > func.coalesce(summed_up_to, 0))
+    recent = select(*_selected(move_stats_all, columns)).where(
+        and_(*_filters(move_stats_all, query, key), move_stats_all.c.seq > func.coalesce(summed_up_to, 0))
     )
     summarized = select(*_selected(summary, columns)).where(and_(*_filters(summary, query, key)))
     return union_all(recent, summarized).subquery()
@@ -154,7 +154,7 @@ def stat_rows(
     if monthly or _dated(query):
         if not (bands or refs or path) and query.rating_bands is None:
             return _since_summary(monthly_positions, key, query, columns, move_stats_monthly)
-        return select(*_selected(move_stats, columns)).where(and_(*_filters(move_stats, query, key))).subquery()
+        return select(*_selected(move_stats_all, columns)).where(and_(*_filters(move_stats_all, query, key))).subquery()
     return _since_summary(hot_positions, key, query, columns, move_stats_rollup)
 
 

@@ -20,11 +20,11 @@ from webapp.db.explorer import collection_ids_in
 from webapp.db.leaks import _common
 from webapp.db.list_parameters import in_list
 from webapp.db.months import month_condition
+from webapp.db.singles import move_stats_all
 from webapp.db.tables import (
     games,
     hot_positions,
     monthly_positions,
-    move_stats,
     move_stats_monthly,
     move_stats_rollup,
     newest_month,
@@ -177,21 +177,21 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
         table = player_move_stats_rollup
         return union_all(*_best_and_newest(table, _bound_filters(table, shape), shape))
     if shape.view == "rows":
-        table = player_move_stats if shape.player else move_stats
+        table = player_move_stats if shape.player else move_stats_all
         return select(table.c.move, table.c.refs, _SUMMARIZED).where(
             *_bound_filters(table, shape), table.c.refs.is_not(None)
         )
     positions, summary = (monthly_positions, move_stats_monthly) if shape.dated else (hot_positions, move_stats_rollup)
     summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
-    since_summary = [*_bound_filters(move_stats, shape), move_stats.c.seq > func.coalesce(summed_up_to, 0)]
+    since_summary = [*_bound_filters(move_stats_all, shape), move_stats_all.c.seq > func.coalesce(summed_up_to, 0)]
     if shape.bounded:  # a row's games are all of its band and month
         appended = _best_and_newest(
-            move_stats, since_summary, shape, move_stats.c.rating_band, move_stats.c.month, marker=_APPENDED
+            move_stats_all, since_summary, shape, move_stats_all.c.rating_band, move_stats_all.c.month, marker=_APPENDED
         )
     else:  # all of them, up to one more than APPENDED_READ_ALL (read_position_games)
         first = (
-            select(move_stats.c.move, move_stats.c.refs, _APPENDED)
-            .where(*since_summary, move_stats.c.refs.is_not(None))
+            select(move_stats_all.c.move, move_stats_all.c.refs, _APPENDED)
+            .where(*since_summary, move_stats_all.c.refs.is_not(None))
             .limit(APPENDED_READ_ALL + 1)
             .subquery()
         )

@@ -1,12 +1,13 @@
 """SQLite connection settings for the embedded mode: WAL, so readers never wait on an import;
 and on every SQLite connection the game-reference functions PostgreSQL gets from
-migration 0007 (refs_merge, refs_agg), so both databases run the same SQL."""
+migrations 0007 and 0016 (refs_merge, refs_agg, ref_entry), so both databases run the same SQL."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date
 
+import numpy as np
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -53,9 +54,15 @@ def _refs_merge(first: bytes | None, second: bytes | None) -> bytes | None:
     return game_refs.merge((first, second))
 
 
+def _ref_entry(game_id: int, rating: int, day: int) -> bytes:
+    return game_refs.encode(np.array([game_id]), np.array([rating]), np.array([day])).tobytes()
+
+
 def add_refs_functions(connection: sqlite3.Connection) -> None:
-    """Register refs_merge(a, b) and refs_agg(refs) on a sqlite3 connection."""
+    """Register refs_merge(a, b), refs_agg(refs) and ref_entry(game_id, rating, day) (a
+    one-game row's reference, webapp.db.singles) on a sqlite3 connection."""
     connection.create_function("refs_merge", 2, _refs_merge, deterministic=True)
+    connection.create_function("ref_entry", 3, _ref_entry, deterministic=True)
     connection.create_aggregate("refs_agg", 1, _RefsAggregate)
 
 

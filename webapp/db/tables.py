@@ -5,7 +5,8 @@ so positions can be replayed, exported and re-indexed without the original file.
 
 `move_stats` is the explorer's hot table: counts per (position, next move, collection,
 speed, rated, rating band, move order that reached the position, month). Imports only append to it (each batch's rows carry the
-batch's `seq`); reads sum the rows of a position, and compaction (webapp.indexer.compact)
+batch's `seq`), a row that counts one game narrow in `move_singles` (webapp.db.singles: the
+view `move_stats_all` reads both as one); reads sum the rows of a position, and compaction (webapp.indexer.compact)
 merges the rows of positions that gathered many, keeping a month-less summary of those
 "hot" positions in `move_stats_rollup` (and, for the hottest, a band-less monthly one in
 `move_stats_monthly`). `player_move_stats` holds the same per player and
@@ -128,6 +129,21 @@ move_stats = Table(
     *_ending_columns(),
     *_think_time_columns(),
     Index("ix_move_stats_position_key_seq", "position_key", "seq"),
+)
+
+#: move_stats' rows that count one game, narrow: the rest of the row is the game's
+#: (webapp.db.singles; the view move_stats_all reads both tables as move_stats)
+move_singles = Table(
+    "move_singles",
+    metadata,
+    Column("position_key", BigInteger, nullable=False),
+    Column("game_id", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("path", Integer, nullable=False),
+    Column("move", SmallInteger, nullable=False),
+    # think-time code, low clock, ending code and collection id (webapp.db.singles.pack_codes)
+    Column("code", SmallInteger, nullable=False),
+    Index("ix_move_singles_position_key", "position_key"),
 )
 
 #: move_stats summed over months, for hot positions only: rows of move_stats with

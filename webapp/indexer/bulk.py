@@ -23,12 +23,13 @@ import psycopg
 from sqlalchemy import Connection
 
 from webapp.db.refs_sql import later_month, refs_merge
+from webapp.db.singles import narrow_games, pack_codes
 from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, player_move_stats_rows
 from webapp.model import game_refs
 from webapp.model.collections import default_collection
 from webapp.model.endings import ENDING_COLUMNS
-from webapp.model.think_time import THINK_TIME_COLUMNS
+from webapp.model.think_time import LOW_CLOCK, THINK_COLUMNS, THINK_TIME_COLUMNS
 
 #: the counts written NULL for zero: how games ended and their think times
 NULLABLE_COUNTS = (*ENDING_COLUMNS, *THINK_TIME_COLUMNS)
@@ -46,6 +47,9 @@ MOVE_STATS_COLUMNS = (
 MOVE_STATS_TYPES = (
     "i8", "i2", "i2", "i2", "i2", "i2", "i4", "i4", "i4", "i4", "i4", "i8", *["i4"] * len(NULLABLE_COUNTS), "i4",
 )  # fmt: skip
+#: a narrow one-game row (webapp.db.singles), and its binary COPY field widths
+SINGLES_COLUMNS = ("position_key", "game_id", "seq", "path", "move", "code")
+SINGLES_TYPES = ("i8", "i4", "i4", "i4", "i2", "i2")
 #: the summed columns at the end of MOVE_STATS_COLUMNS
 MOVE_STATS_VALUES = 4 + len(NULLABLE_COUNTS)
 PLAYER_MOVE_STATS_COLUMNS = (
@@ -139,6 +143,48 @@ def _first_of_each_uid(batch: Batch) -> np.ndarray:
     return first
 
 
+def _split_singles(
+    batch: Batch, stats: list[np.ndarray], refs: RowRefs, seq: int
+) -> tuple[list[np.ndarray], RowRefs, list[np.ndarray]]:
+    """The rows that stay wide with their references, and the one-game rows of games the
+    view move_stats_all reads back exactly (webapp.db.singles.narrow_games) as narrow
+    SINGLES_COLUMNS. The rows are full move_stats rows (MOVE_STATS_COLUMNS)."""
+    column = {name: index for index, name in enumerate(MOVE_STATS_COLUMNS)}
+    games = stats[column["white"]] + stats[column["draws"]] + stats[column["black"]]
+    one = (games == 1) & (refs.counts == 1)
+    starts = np.cumsum(refs.counts) - refs.counts
+    game_ids = np.zeros(len(one), np.int64)
+    game_ids[one] = refs.entries["id"][starts[one]]
+    eligible = batch.game_id[
+        narrow_games(
+            [r.white_rating for r in batch.records],
+            [r.black_rating for r in batch.records],
+            batch.collection,
+            batch.game_id,
+        )
+    ]
+    one &= np.isin(game_ids, eligible)
+    think = np.zeros(int(one.sum()), np.int64)
+    for code, name in enumerate(THINK_COLUMNS, start=1):
+        think += (stats[column[name]][one] != 0) * code
+    ending = np.zeros(len(think), np.int64)
+    for code, name in enumerate(ENDING_COLUMNS, start=1):
+        ending += (stats[column[name]][one] != 0) * code
+    low_clock = stats[column[LOW_CLOCK]][one] != 0
+    narrow = [
+        stats[column["position_key"]][one],
+        game_ids[one],
+        np.full(len(think), seq, np.int64),
+        stats[column["path"]][one],
+        stats[column["move"]][one],
+        pack_codes(think, low_clock, ending, stats[column["collection"]][one]),
+    ]
+    wide = ~one
+    if not one.any():
+        return stats, refs, narrow
+    return [c[wide] for c in stats], refs.select(wide), narrow
+
+
 def lock_statistics(connection: Connection) -> None:
     """Hold the statistics lock exclusively for the connection's transaction (compaction,
     player indexing: no batch is in flight meanwhile), with no statement timeout and room
@@ -172,7 +218,8 @@ class _Writer:
     migration 0011, which migration 0008's rebuild writes), with `newest` False the player
     rollup's newest month (before migration 0012), with `paths` False the move-order
     column of move_stats and its rollup (before migration 0013), with `think` False the
-    think-time counts (before migration 0014). Player tables have no
+    think-time counts (before migration 0014), with `singles` False every row wide (before
+migration 0016, no move_singles). Player tables have no
     move-order column: a player's view keeps its rows few and is not broken down by it."""
 
     def __init__(
@@ -183,9 +230,12 @@ class _Writer:
         newest: bool = True,
         paths: bool = True,
         think: bool = True,
+        singles: bool = True,
     ) -> None:
         self.connection = connection
         self.endings = endings
+        #: one-game rows written narrow to move_singles (webapp.db.singles; migration 0016)
+        self.singles = singles and paths and think and endings
         self.think = think and endings  # the think-time columns come after the endings'
         self.newest = newest
         dropped = self.dropped = (0 if self.think else len(THINK_TIME_COLUMNS)) + (0 if endings else len(ENDING_COLUMNS))
@@ -291,8 +341,13 @@ class _Writer:
             seq = self.next_seq(cursor)
             stats, refs = _signed(move_stats_rows(batch, new), sign)
             stats = [stats[i] for i in self.move_stats_kept]
-            self._append_move_stats(cursor, stats, refs, seq)
             self.rows += len(stats[0])
+            if self.singles:
+                stats, refs, narrow = _split_singles(batch, stats, refs, seq)
+                if len(narrow[0]):
+                    self._append_singles(cursor, narrow)
+            if len(stats[0]):
+                self._append_move_stats(cursor, stats, refs, seq)
         if not len(tracked):
             return
         player_rows, player_refs = _signed(
@@ -325,6 +380,10 @@ class _Writer:
         raise NotImplementedError
 
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def _append_singles(self, cursor, columns: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+        """Append narrow one-game rows: SINGLES_COLUMNS (_split_singles)."""
         raise NotImplementedError
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
@@ -433,6 +492,12 @@ class SqliteWriter(_Writer):
                 ),
             )
 
+    def _append_singles(self, cursor, columns: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+        cursor.executemany(
+            f"INSERT INTO move_singles ({', '.join(SINGLES_COLUMNS)}) VALUES ({', '.join('?' * len(SINGLES_COLUMNS))})",
+            zip(*(column.tolist() for column in columns), strict=True),
+        )
+
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         keys, updates = _merged_columns(columns, table, "sqlite", self.player_values)
         statement = (
@@ -514,6 +579,20 @@ def binary_copy_chunks(
     yield _COPY_TRAILER
 
 
+def fixed_copy_data(columns: list[np.ndarray], types: Sequence[str]) -> bytes:
+    """COPY ... (FORMAT BINARY) data for rows of integer columns, none NULL ("i2" / "i4" /
+    "i8" per column in `types`), laid out by numpy at once."""
+    fields: list[tuple[str, str]] = [("count", ">i2")]
+    for index, kind in enumerate(types):
+        fields += [(f"length{index}", ">i4"), (f"value{index}", ">" + kind)]
+    rows = np.empty(len(columns[0]), dtype=np.dtype(fields))
+    rows["count"] = len(columns)
+    for index, (column, kind) in enumerate(zip(columns, types, strict=True)):
+        rows[f"length{index}"] = _WIDTHS[kind]
+        rows[f"value{index}"] = column
+    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
+
+
 class _NullableWords:
     """The binary COPY fields of int4 columns whose zeros are sent NULL: per row, -1 for
     a NULL, 4 then the value for a non-zero value. A row's non-zero value in column c, the
@@ -563,8 +642,9 @@ class PostgresWriter(_Writer):
         newest: bool = True,
         paths: bool = True,
         think: bool = True,
+        singles: bool = True,
     ) -> None:
-        super().__init__(connection, endings=endings, newest=newest, paths=paths, think=think)
+        super().__init__(connection, endings=endings, newest=newest, paths=paths, think=think, singles=singles)
         #: whether the next batch's games are copied straight into games (_insert_games)
         self.direct_games = True
         if not connection.in_transaction():
@@ -728,6 +808,10 @@ class PostgresWriter(_Writer):
             for chunk in binary_copy_chunks(columns, types, refs, nullable):
                 copy.write(chunk)
 
+    def _append_singles(self, cursor, columns: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+        with cursor.copy(f"COPY move_singles ({', '.join(SINGLES_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(fixed_copy_data(columns, SINGLES_TYPES))
+
     def nullable_counts(self) -> int:
         """How many nullable count columns this schema's move_stats rows carry."""
         return len(ENDING_COLUMNS) + (len(THINK_TIME_COLUMNS) if self.think else 0)
@@ -751,11 +835,19 @@ class PostgresWriter(_Writer):
 
 
 def writer_for(
-    connection: Connection, *, endings: bool = True, newest: bool = True, paths: bool = True, think: bool = True
+    connection: Connection,
+    *,
+    endings: bool = True,
+    newest: bool = True,
+    paths: bool = True,
+    think: bool = True,
+    singles: bool = True,
 ) -> SqliteWriter | PostgresWriter:
     """The dialect's writer (`endings` False: for the schema before migration 0011;
     `newest` False: before 0012; `paths` False: before 0013, no move-order column;
-    `think` False: before 0014, no think-time counts)."""
+    `think` False: before 0014, no think-time counts; `singles` False: before 0016,
+    every row wide)."""
+    options = {"endings": endings, "newest": newest, "paths": paths, "think": think, "singles": singles}
     if connection.dialect.name == "postgresql":
-        return PostgresWriter(connection, endings=endings, newest=newest, paths=paths, think=think)
-    return SqliteWriter(connection, endings=endings, newest=newest, paths=paths, think=think)
+        return PostgresWriter(connection, **options)
+    return SqliteWriter(connection, **options)

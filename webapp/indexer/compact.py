@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 
 from webapp.db.position_games import APPENDED_READ_ALL
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
+from webapp.db.singles import COLLECTION_SHIFT, VIEW, view_sql
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import allow_long_statements, lock_statistics, merged_ending_sql
 from webapp.indexer.first_load import MERGED_TABLE, drop_merged_table, ensure_position_index
@@ -72,6 +73,11 @@ MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
 MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, refs, {_ENDINGS}"
 BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
+#: every statistics row's position and batch, wide and narrow (webapp.db.singles), without
+#: the view's join to the games: what counting a position's rows needs
+ROW_KEYS = "(SELECT position_key, seq FROM move_stats UNION ALL SELECT position_key, seq FROM move_singles)"
+#: the statistics tables whose rows the view move_stats_all reads
+ROW_TABLES = ("move_stats", "move_singles")
 
 
 def _monthly_sums(dialect: str, where: str, join: str = "") -> str:
@@ -81,7 +87,7 @@ def _monthly_sums(dialect: str, where: str, join: str = "") -> str:
         f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED}, "
         f"max(m.rating_band), {refs_agg('m.refs', dialect)}, "
         + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
-        + f" FROM move_stats m {join} WHERE {where} GROUP BY {keys}"
+        + f" FROM {VIEW} m {join} WHERE {where} GROUP BY {keys}"
     )
 
 
@@ -103,6 +109,8 @@ class CompactReport:
 
     ranges: int = 0
     merged_rows: int = 0  # rows removed by merging
+    wide_changed: int = 0  # move_stats rows deleted or written by merging
+    narrow_merged: int = 0  # one-game rows of move_singles merged into move_stats
     hot_added: int = 0  # positions that became hot
     rollup_rows: int = 0  # rollup rows written or added to
     monthly_added: int = 0  # positions that got a monthly summary
@@ -179,28 +187,37 @@ def _lookup_pairs(connection: Connection) -> int:
     )
 
 
-def _estimated_rows(connection: Connection) -> float:
-    """The planner's estimate of move_stats' rows; 0 before any (a new store). PostgreSQL."""
-    estimate = connection.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'move_stats'::regclass")).scalar()
-    return max(float(estimate or 0), 0.0)
+def _estimates(connection: Connection) -> dict[str, float]:
+    """The planner's estimate of each statistics rows table's rows (ROW_TABLES); 0 before
+    any (a new store). PostgreSQL."""
+    return {
+        name: max(float(estimate), 0.0)
+        for name, estimate in connection.execute(
+            text("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname IN :names").bindparams(
+                bindparam("names", expanding=True)
+            ),
+            {"names": list(ROW_TABLES)},
+        ).all()
+    }
 
 
 def _range_rows(connection: Connection, low: int, high: int) -> float:
-    """The planner's estimate of move_stats' rows with a position key in [low, high] (keys
-    are hashes, spread evenly); 0 before any estimate. PostgreSQL."""
-    return _estimated_rows(connection) * (high - low + 1) / 2**64
+    """The planner's estimate of the statistics rows (wide and narrow) with a position key
+    in [low, high] (keys are hashes, spread evenly); 0 before any estimate. PostgreSQL."""
+    return sum(_estimates(connection).values()) * (high - low + 1) / 2**64
 
 
 def _analyze_if_stale(connection: Connection, appended: int) -> None:
-    """ANALYZE move_stats before compacting when the rows appended since the last
-    compaction are more than ANALYZE_SHARE of the planner's estimate (PostgreSQL; a new
-    store's is none): with the old estimate it scans the table whole for every range's
-    keys instead of looking them up (5,000 games into a new store: 2.9 s instead of 0.7)."""
+    """ANALYZE each statistics rows table before compacting when the rows appended since
+    the last compaction are more than ANALYZE_SHARE of the planner's estimate of its rows
+    (PostgreSQL; a new store's is none): with the old estimate it scans the table whole for
+    every range's keys instead of looking them up (5,000 games into a new store: 2.9 s
+    instead of 0.7)."""
     if connection.dialect.name != "postgresql" or not appended:
         return
-    estimate = _estimated_rows(connection)
-    if estimate <= 0 or appended > ANALYZE_SHARE * estimate:
-        connection.execute(text("ANALYZE move_stats"))
+    for table, estimate in _estimates(connection).items():
+        if estimate <= 0 or appended > ANALYZE_SHARE * estimate:
+            connection.execute(text(f"ANALYZE {table}"))
 
 
 def _add_to_summaries(connection: Connection, params: dict, report: CompactReport) -> None:
@@ -216,7 +233,7 @@ def _add_to_summaries(connection: Connection, params: dict, report: CompactRepor
             + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
             + f", {refs_agg('m.refs', dialect)}, "
             "max(m.month) "
-            "FROM compact_hot_positions h JOIN move_stats m ON m.position_key = h.position_key "
+            f"FROM compact_hot_positions h JOIN {VIEW} m ON m.position_key = h.position_key "
             "WHERE m.seq > h.seq AND m.seq <= :upto "
             f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
             f"ON CONFLICT ({GROUP}) DO UPDATE SET "
@@ -274,7 +291,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     _temp_table(
         connection,
         "compact_keys",
-        "SELECT m.position_key, count(*) AS n FROM move_stats m "
+        f"SELECT m.position_key, count(*) AS n FROM {ROW_KEYS} m "
         "WHERE m.position_key BETWEEN :low AND :high AND m.position_key IN ("
         "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high) "
         "GROUP BY m.position_key HAVING count(*) > 1",
@@ -296,7 +313,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         connection,
         "compact_merged",
         f"SELECT {MONTH_GROUP}, {SUMS_AS}, {refs_agg('refs', dialect)} AS refs "
-        "FROM move_stats WHERE position_key BETWEEN :low AND :high "
+        f"FROM {VIEW} WHERE position_key BETWEEN :low AND :high "
         "AND position_key IN (SELECT position_key FROM compact_keys) "
         f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1",
         params,
@@ -318,6 +335,24 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         ),
         params,
     )
+    # the narrow rows merged, named by position, game and collection: a game counts once per
+    # position in each collection it was put in (its rows' other key columns are the game's)
+    _temp_table(
+        connection,
+        "compact_merged_singles",
+        f"SELECT m.position_key, m.game_id, m.collection FROM {VIEW} m JOIN compact_merged c ON {match} "
+        "WHERE m.game_id IS NOT NULL AND m.seq <= :upto AND m.position_key BETWEEN :low AND :high",
+        params,
+    )
+    deleted_singles = connection.execute(
+        text(
+            "DELETE FROM move_singles WHERE seq <= :upto AND position_key BETWEEN :low AND :high "
+            "AND EXISTS (SELECT 1 FROM compact_merged_singles c "
+            "WHERE c.position_key = move_singles.position_key AND c.game_id = move_singles.game_id "
+            f"AND c.collection = move_singles.code >> {COLLECTION_SHIFT})"
+        ),
+        params,
+    )
     if postgres:
         connection.execute(text("SET LOCAL enable_mergejoin = on"))
         connection.execute(text("SET LOCAL enable_nestloop = on"))
@@ -328,14 +363,16 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         ),
         params,
     )
-    report.merged_rows += max(deleted.rowcount, 0) - max(inserted.rowcount, 0)
+    report.merged_rows += max(deleted.rowcount, 0) + max(deleted_singles.rowcount, 0) - max(inserted.rowcount, 0)
+    report.wide_changed += max(deleted.rowcount, 0) + max(inserted.rowcount, 0)
+    report.narrow_merged += max(deleted_singles.rowcount, 0)
     # 3. positions that now have many rows get a rollup of everything up to `upto`
     # the row counts of the positions that may still need a summary: only those that had
     # more rows than the smallest threshold before merging can have them after it
     _temp_table(
         connection,
         "compact_rows",
-        "SELECT m.position_key, count(*) AS n FROM move_stats m "
+        f"SELECT m.position_key, count(*) AS n FROM {ROW_KEYS} m "
         "WHERE m.position_key BETWEEN :low AND :high "
         "AND m.position_key IN (SELECT position_key FROM compact_keys WHERE n > :least) AND NOT ("
         "EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
@@ -353,7 +390,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
-            f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)}, max(month) FROM move_stats "
+            f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)}, max(month) FROM {VIEW} "
             "WHERE position_key BETWEEN :low AND :high "
             "AND position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
             f"GROUP BY {GROUP}"
@@ -392,8 +429,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     report.monthly_added += max(monthly.rowcount, 0)
     for table in (
-        "compact_keys", "compact_hot_positions", "compact_monthly_positions", "compact_merged", "compact_rows",
-        "compact_hot", "compact_monthly",
+        "compact_keys", "compact_hot_positions", "compact_monthly_positions", "compact_merged",
+        "compact_merged_singles", "compact_rows", "compact_hot", "compact_monthly",
     ):  # fmt: skip
         connection.execute(text(f"DROP TABLE {table}"))
 
@@ -402,7 +439,8 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
     """ANALYZE the statistics tables this compaction changed by more than ANALYZE_SHARE
     of their estimated rows (or that were never analyzed); the tables analyzed."""
     changed = {
-        "move_stats": report.merged_rows,
+        "move_stats": report.wide_changed,
+        "move_singles": report.narrow_merged,
         "move_stats_rollup": report.rollup_rows,
         "move_stats_monthly": report.monthly_rows,
         "hot_positions": report.hot_added,
@@ -458,8 +496,10 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
             with ThreadPoolExecutor(max_workers=max(parts - 1, 1), thread_name_prefix="merge") as pool:
                 others = [pool.submit(_merge_slice_apart, connection.engine, *bounds) for bounds in slices[1:]]
                 after = _merge_slice(connection, *slices[0]) + sum(other.result() for other in others)
+            connection.execute(text(f"DROP VIEW {VIEW}"))  # it reads the table swapped out
             connection.execute(text("DROP TABLE move_stats"))
             connection.execute(text(f"ALTER TABLE {MERGED_TABLE} RENAME TO move_stats"))
+            connection.execute(text(view_sql("postgresql")))
     except BaseException:
         with suppress(Exception), connection.begin():  # else left for the next merge to drop
             drop_merged_table(connection)
@@ -523,7 +563,7 @@ def refresh_summaries(engine: Engine) -> SummaryRefresh:
                 connection,
                 f"compact_{summaries}",
                 f"SELECT s.position_key, s.seq FROM {summaries} s WHERE s.seq < :upto AND ("
-                "SELECT count(*) FROM (SELECT 1 FROM move_stats m WHERE m.position_key = s.position_key "
+                f"SELECT count(*) FROM (SELECT 1 FROM {ROW_KEYS} m WHERE m.position_key = s.position_key "
                 "AND m.seq > s.seq AND m.seq <= :upto LIMIT :more) AS appended) = :more",
                 params,
             )
@@ -564,7 +604,7 @@ def compact(
             _temp_table(
                 connection,
                 "compact_appended",
-                "SELECT position_key, count(*) AS n FROM move_stats WHERE seq > :since AND seq <= :upto "
+                f"SELECT position_key, count(*) AS n FROM {ROW_KEYS} m WHERE seq > :since AND seq <= :upto "
                 "GROUP BY position_key",
                 {"since": since, "upto": upto},
             )

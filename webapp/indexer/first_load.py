@@ -38,6 +38,12 @@ POSITION_INDEX_SQL = (
 SEQ_INDEX = "ix_move_stats_seq"
 #: as migration 0006 made it
 SEQ_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {SEQ_INDEX} ON move_stats USING brin (seq)"
+#: the narrow one-game rows' indexes (webapp.db.singles), as migration 0016 made them
+SINGLES_INDEXES = ("ix_move_singles_position_key", "ix_move_singles_seq")
+SINGLES_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS ix_move_singles_position_key ON move_singles (position_key)",
+    "CREATE INDEX IF NOT EXISTS ix_move_singles_seq ON move_singles USING brin (seq)",
+)
 #: PostgreSQL session advisory lock held by the one import running a first load
 FIRST_LOAD_LOCK = 0x6F65_4C44
 #: ImportReport.stage while a first load ends (webapp.indexer.report)
@@ -68,15 +74,16 @@ def drop_merged_table(connection: Connection) -> None:
 
 
 def _build_position_index(connection: Connection) -> None:
-    """Build move_stats' indexes (the position index and the one on `seq`) where missing,
+    """Build the statistics rows' indexes (move_stats' position index and the one on `seq`,
+    move_singles' likewise) where missing,
     holding the statistics lock: batches in flight end first, later ones wait for it. A
     table a killed first load's merge left is dropped."""
     with connection.begin():
         lock_statistics(connection)
         drop_merged_table(connection)
         connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
-        connection.exec_driver_sql(POSITION_INDEX_SQL)
-        connection.exec_driver_sql(SEQ_INDEX_SQL)
+        for statement in (*SINGLES_INDEX_SQL, SEQ_INDEX_SQL, POSITION_INDEX_SQL):  # the position index last:
+            connection.exec_driver_sql(statement)  # it says they are all there (position_index_exists)
 
 
 def _try_first_load_lock(connection: Connection) -> bool:
@@ -112,11 +119,14 @@ def _claim_first_load(engine: Engine) -> Connection | None:
             with holder.begin():
                 lock_statistics(holder)
                 empty = (
-                    holder.execute(text("SELECT NOT EXISTS (SELECT 1 FROM move_stats)")).scalar()
+                    holder.execute(
+                        text("SELECT NOT EXISTS (SELECT 1 FROM move_stats) AND NOT EXISTS (SELECT 1 FROM move_singles)")
+                    ).scalar()
                     is True
                 )
                 if empty:
-                    holder.exec_driver_sql(f"DROP INDEX IF EXISTS {POSITION_INDEX}, {SEQ_INDEX}")
+                    indexes = ", ".join((POSITION_INDEX, SEQ_INDEX, *SINGLES_INDEXES))
+                    holder.exec_driver_sql(f"DROP INDEX IF EXISTS {indexes}")
             if not empty and not position_index_exists(holder):
                 _build_position_index(holder)
         except BaseException:

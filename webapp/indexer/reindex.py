@@ -24,6 +24,7 @@ from webapp.db.tables import (
     games,
     hot_positions,
     monthly_positions,
+    move_singles,
     move_stats,
     move_stats_monthly,
     move_stats_rollup,
@@ -205,13 +206,15 @@ def rebuild_statistics(
     lock_statistics(connection)
     summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
-    for table in (move_stats, *summaries, player_move_stats, player_move_stats_rollup):
+    for table in (move_stats, move_singles, *summaries, player_move_stats, player_move_stats_rollup):
         if table.name in present:
             connection.execute(delete(table))
     newest = any(c["name"] == "last_month" for c in inspect(connection).get_columns("player_move_stats_rollup"))
     stats_columns = {c["name"] for c in inspect(connection).get_columns("move_stats")}
     paths, think = "path" in stats_columns, "low_clock" in stats_columns
-    writer = writer_for(connection, endings=endings, newest=newest, paths=paths, think=think)  # the schema a migration has so far
+    singles = move_singles.name in present
+    # the schema a migration has so far
+    writer = writer_for(connection, endings=endings, newest=newest, paths=paths, think=think, singles=singles)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):

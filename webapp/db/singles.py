@@ -1,0 +1,158 @@
+"""One-game statistics rows, kept narrow: most rows of a store count a single game.
+
+Of the rows a real store keeps in move_stats, 97% count one game (a position reached in
+one game only, the usual case past the opening). Such a row is kept in `move_singles` as
+(position_key, game_id, seq, path, move, code), 24 bytes of data instead of about 60: its
+result, speed, rated flag, rating band, rating and month are the game's, read from the
+games table, and `code` packs what is the row's own (the move's think-time bucket and low
+clock, how the game ended, its collection then) into one small integer.
+
+The view `move_stats_all` (MOVE_STATS_ALL) gives the rows of both tables with
+move_stats' columns (plus `game_id`, NULL for a wide row): the explorer and compaction
+read it and never see the difference. An importer writes a one-game row narrow only
+where the view gives back exactly the row it would have written wide (`narrow_games`);
+any other row stays wide.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, SmallInteger, Table
+
+from webapp.model.endings import ENDING_COLUMNS
+from webapp.model.think_time import LOW_CLOCK, THINK_COLUMNS
+
+#: the view's name: move_stats' rows and the one-game rows, as move_stats' columns
+VIEW = "move_stats_all"
+#: bits of `code`: the think-time code (webapp.model.think_time, 0 no clock), the low
+#: clock flag, the ending code (webapp.model.endings, 0 none), the collection's id
+THINK_BITS = 5
+LOW_CLOCK_BIT = 1 << THINK_BITS
+ENDING_SHIFT = THINK_BITS + 1
+ENDING_BITS = 4
+COLLECTION_SHIFT = ENDING_SHIFT + ENDING_BITS
+#: the largest collection id a narrow row can hold (code is a signed 16-bit integer)
+MAX_COLLECTION = (1 << (15 - COLLECTION_SHIFT)) - 1
+#: game ids a narrow row can hold (a signed 32-bit integer; game references hold 32 bits)
+MAX_GAME_ID = (1 << 31) - 1
+MAX_BAND = 39
+#: the highest think-time and ending codes the bits hold
+assert len(THINK_COLUMNS) < 1 << THINK_BITS and len(ENDING_COLUMNS) < 1 << ENDING_BITS
+
+
+def pack_codes(think: np.ndarray, low_clock: np.ndarray, ending: np.ndarray, collection: np.ndarray) -> np.ndarray:
+    """The `code` of narrow rows from their parallel columns."""
+    return think | (low_clock.astype(np.int64) << THINK_BITS) | (ending << ENDING_SHIFT) | (collection << COLLECTION_SHIFT)
+
+
+def narrow_games(
+    white_rating: list[int | None], black_rating: list[int | None], collection: np.ndarray, game_id: np.ndarray
+) -> np.ndarray:
+    """Per game: whether the view derives its rows exactly from the games table as stored.
+    Ratings must be unknown or within what the table keeps (a negative one counts as unknown
+    to the importer, as known to SQL), the collection and id must fit their fields."""
+
+    def fits(rating: int | None) -> bool:
+        return rating is None or 0 <= rating <= 32767
+
+    ratings = np.fromiter(
+        (fits(w) and fits(b) for w, b in zip(white_rating, black_rating, strict=True)), bool, count=len(game_id)
+    )
+    return ratings & (collection >= 0) & (collection <= MAX_COLLECTION) & (game_id > 0) & (game_id <= MAX_GAME_ID)
+
+
+def _mean_rating(known: str) -> str:
+    return f"CASE WHEN {known} THEN (CAST(g.white_rating AS integer) + g.black_rating) / 2 ELSE 0 END"
+
+
+def view_sql(dialect: str) -> str:
+    """CREATE VIEW move_stats_all for the dialect: move_stats' columns, its rows and the
+    narrow rows joined to their games, each column as the importer would have written it
+    (webapp.indexer.rows.move_stats_rows)."""
+    postgres = dialect == "postgresql"
+    counts = (*ENDING_COLUMNS, *THINK_COLUMNS, LOW_CLOCK)
+    wide = (
+        "position_key, rating_sum, month, white, draws, black, seq, move, collection, speed, rated, "
+        "rating_band, path, refs, " + ", ".join(counts) + ", CAST(NULL AS integer) AS game_id"
+    )
+    known = "g.white_rating IS NOT NULL AND g.black_rating IS NOT NULL"
+    mean = _mean_rating(known)
+    least = "least" if postgres else "min"
+    day = (
+        "CAST(to_char(g.played_on, 'YYYYMMDD') AS integer)"
+        if postgres
+        else "CAST(strftime('%Y%m%d', g.played_on) AS integer)"
+    )
+    date = f"CASE WHEN g.played_on IS NOT NULL THEN {day} ELSE g.month * 100 END"
+    rated = "CAST(CASE WHEN g.rated THEN 1 ELSE 0 END AS smallint)" if postgres else "g.rated"
+    endings = [
+        f"CASE WHEN (s.code >> {ENDING_SHIFT}) & {(1 << ENDING_BITS) - 1} = {code} THEN 1 END AS {name}"
+        for code, name in enumerate(ENDING_COLUMNS, start=1)
+    ]
+    think = [
+        f"CASE WHEN s.code & {(1 << THINK_BITS) - 1} = {code} THEN 1 END AS {name}"
+        for code, name in enumerate(THINK_COLUMNS, start=1)
+    ]
+    narrow = ", ".join(
+        [
+            "s.position_key",
+            f"CAST({mean} AS bigint) AS rating_sum",
+            "g.month",
+            "CASE WHEN g.result = '1-0' THEN 1 ELSE 0 END AS white",
+            "CASE WHEN g.result = '1/2-1/2' THEN 1 ELSE 0 END AS draws",
+            "CASE WHEN g.result = '0-1' THEN 1 ELSE 0 END AS black",
+            "s.seq",
+            "s.move",
+            f"CAST(s.code >> {COLLECTION_SHIFT} AS smallint) AS collection",
+            "g.speed",
+            f"{rated} AS rated",
+            f"CAST(CASE WHEN {known} THEN {least}({mean} / 100, {MAX_BAND}) ELSE -1 END AS smallint) AS rating_band",
+            "s.path",
+            f"ref_entry(s.game_id, {mean}, {date}) AS refs",
+            *endings,
+            *think,
+            f"CASE WHEN s.code & {LOW_CLOCK_BIT} <> 0 THEN 1 END AS {LOW_CLOCK}",
+            "s.game_id",
+        ]
+    )
+    return (
+        f"CREATE VIEW {VIEW} AS SELECT {wide} FROM move_stats "
+        f"UNION ALL SELECT {narrow} FROM move_singles s JOIN games g ON g.id = s.game_id"
+    )
+
+
+#: PostgreSQL: a game reference's 10 bytes (webapp.model.game_refs.ENTRY), little-endian
+REF_ENTRY_SQL = """
+CREATE OR REPLACE FUNCTION ref_entry(game_id bigint, rating integer, day integer) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT set_byte(set_byte(set_byte(set_byte(set_byte(set_byte(set_byte(set_byte(set_byte(set_byte(
+    '\\x00000000000000000000'::bytea,
+    0, (game_id & 255)::integer), 1, ((game_id >> 8) & 255)::integer),
+    2, ((game_id >> 16) & 255)::integer), 3, ((game_id >> 24) & 255)::integer),
+    4, rating & 255), 5, (rating >> 8) & 255),
+    6, day & 255), 7, (day >> 8) & 255), 8, (day >> 16) & 255), 9, (day >> 24) & 255)
+$$
+"""
+
+#: the view as a table to select from (not in the schema's metadata: nothing creates,
+#: empties or drops it but the migrations)
+move_stats_all = Table(
+    VIEW,
+    MetaData(),
+    Column("position_key", BigInteger),
+    Column("rating_sum", BigInteger),
+    Column("month", Integer),
+    Column("white", Integer),
+    Column("draws", Integer),
+    Column("black", Integer),
+    Column("seq", Integer),
+    Column("move", SmallInteger),
+    Column("collection", SmallInteger),
+    Column("speed", SmallInteger),
+    Column("rated", SmallInteger),
+    Column("rating_band", SmallInteger),
+    Column("path", Integer),
+    Column("refs", LargeBinary),
+    *(Column(name, Integer) for name in (*ENDING_COLUMNS, *THINK_COLUMNS, LOW_CLOCK)),
+    Column("game_id", Integer),
+)
