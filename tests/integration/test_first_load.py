@@ -190,17 +190,18 @@ def test_an_import_builds_the_index_a_killed_first_load_left_missing_before_appe
     assert tables(engine)["move_stats"] == dict(reference.move_stats)
 
 
-def _definition(engine) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
-    """move_stats' columns as the catalog has them, and its indexes' definitions."""
+def _definition(engine, table: str = "move_stats") -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
+    """The table's columns as the catalog has them, and its indexes' definitions."""
     with engine.connect() as connection:
         columns = connection.execute(
             text(
                 "SELECT column_name, data_type, is_nullable, column_default, ordinal_position "
-                "FROM information_schema.columns WHERE table_name = 'move_stats' ORDER BY ordinal_position"
-            )
+                "FROM information_schema.columns WHERE table_name = :table ORDER BY ordinal_position"
+            ),
+            {"table": table},
         ).all()
         indexes = connection.execute(
-            text("SELECT indexdef FROM pg_indexes WHERE tablename = 'move_stats' ORDER BY indexname")
+            text("SELECT indexdef FROM pg_indexes WHERE tablename = :table ORDER BY indexname"), {"table": table}
         ).all()
     return [tuple(row) for row in columns + indexes]
 
@@ -347,7 +348,7 @@ def test_a_first_load_stopped_as_it_ends_builds_its_indexes_and_leaves_the_merge
 
 
 @pytest.mark.narrow
-def test_a_first_load_drops_and_builds_the_narrow_rows_indexes_too(engine) -> None:
+def test_a_first_load_merges_the_narrow_rows_and_builds_their_indexes_too(engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     def singles_indexes() -> list[str]:
@@ -359,6 +360,7 @@ def test_a_first_load_drops_and_builds_the_narrow_rows_indexes_too(engine) -> No
             )
 
     assert singles_indexes() == sorted(SINGLES_INDEXES)
+    singles_definition = _definition(engine, "move_singles")
     during: list[list[str]] = []
     report = import_pgn_files(
         engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10, compact_every=40,
@@ -368,8 +370,15 @@ def test_a_first_load_drops_and_builds_the_narrow_rows_indexes_too(engine) -> No
     assert during and during == [[]] * len(during)
     assert singles_indexes() == sorted(SINGLES_INDEXES)
     with engine.connect() as connection:
-        narrow = connection.execute(text("SELECT count(*) FROM move_singles")).scalar()
-    assert narrow > _rows_and_keys(engine)[0]  # left as they were: most rows
+        rows, keys, narrow = connection.execute(
+            text(
+                f"SELECT count(*), count(DISTINCT ({MONTH_GROUP})), count(game_id) FROM move_stats_all"
+            )
+        ).one()
+    assert report.first_load_merged > 0
+    assert rows == keys  # one row a key: a key of one game stays narrow, any other is one wide row
+    assert narrow > rows - narrow
+    assert _definition(engine, "move_singles") == singles_definition
     compact(engine)
     reference = expected([EXPLORER_SAMPLE])
     got = tables(engine)

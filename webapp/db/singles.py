@@ -7,8 +7,8 @@ result, speed, rated flag, rating band, rating and month are the game's, read fr
 games table, and `code` packs what is the row's own (the move's think-time bucket and low
 clock, how the game ended, its collection then) into one small integer.
 
-The view `move_stats_all` (MOVE_STATS_ALL) gives the rows of both tables with
-move_stats' columns (plus `game_id`, NULL for a wide row): the explorer and compaction
+The view `move_stats_all` gives the rows of both tables with move_stats' columns (plus
+`game_id` and `code`, NULL for a wide row): the explorer and compaction
 read it and never see the difference. An importer writes a one-game row narrow only
 where the view gives back exactly the row it would have written wide (`narrow_games`);
 any other row stays wide.
@@ -73,7 +73,8 @@ def view_sql(dialect: str) -> str:
     counts = (*ENDING_COLUMNS, *THINK_COLUMNS, LOW_CLOCK)
     wide = (
         "position_key, rating_sum, month, white, draws, black, seq, move, collection, speed, rated, "
-        "rating_band, path, refs, " + ", ".join(counts) + ", CAST(NULL AS integer) AS game_id"
+        "rating_band, path, refs, " + ", ".join(counts) + ", CAST(NULL AS integer) AS game_id, "
+        "CAST(NULL AS smallint) AS code"
     )
     known = "g.white_rating IS NOT NULL AND g.black_rating IS NOT NULL"
     mean = _mean_rating(known)
@@ -113,6 +114,7 @@ def view_sql(dialect: str) -> str:
             *think,
             f"CASE WHEN s.code & {LOW_CLOCK_BIT} <> 0 THEN 1 END AS {LOW_CLOCK}",
             "s.game_id",
+            "s.code",
         ]
     )
     return (
@@ -155,4 +157,5 @@ move_stats_all = Table(
     Column("refs", LargeBinary),
     *(Column(name, Integer) for name in (*ENDING_COLUMNS, *THINK_COLUMNS, LOW_CLOCK)),
     Column("game_id", Integer),
+    Column("code", SmallInteger),
 )

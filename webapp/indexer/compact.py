@@ -37,7 +37,12 @@ from webapp.db.refs_sql import later_month, refs_agg, refs_merge
 from webapp.db.singles import COLLECTION_SHIFT, VIEW, view_sql
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import allow_long_statements, lock_statistics, merged_ending_sql
-from webapp.indexer.first_load import MERGED_TABLE, drop_merged_table, ensure_position_index
+from webapp.indexer.first_load import (
+    MERGED_SINGLES_TABLE,
+    MERGED_TABLE,
+    drop_merged_table,
+    ensure_position_index,
+)
 
 #: a position with more rows than this gets a month-less rollup
 HOT_ROWS = 64
@@ -464,10 +469,12 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
 
 
 def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int:
-    """Merge every move_stats row of the same key into one, all at once: the end of a
-    first load (webapp.indexer.first_load), when the table holds only the load's rows and
-    has no position index. The merged rows fill a new table made like move_stats, which
-    then takes its place (DROP and RENAME) in a transaction holding the statistics lock:
+    """Merge every statistics row of the same key into one, all at once: the end of a
+    first load (webapp.indexer.first_load), when the tables hold only the load's rows and
+    have no position index. A key of several rows becomes one wide row, a key of one
+    narrow row stays narrow (webapp.db.singles). The merged rows fill new tables made like
+    move_stats and move_singles, which then take their places (DROP and RENAME; the view
+    made again) in a transaction holding the statistics lock:
     readers go on summing the appended rows while the merge runs and wait only for the
     swap, and no dead rows are left for VACUUM. A merged row keeps the latest batch of its
     rows, so the next compaction still finds them all appended since it last ran and
@@ -478,27 +485,28 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
     merge is most of a long first load's end. The new table is made and committed first,
     for the other connections to fill; the lock is held on this connection from before
     they start until the swap, so no batch lands in between. A merge that fails leaves
-    move_stats as it was and drops the new table; one killed leaves it for the next
+    the tables as they were and drops the new ones; one killed leaves them for the next
     merge (or the position index's rebuild, webapp.indexer.first_load) to drop."""
     with connection.begin():
         drop_merged_table(connection)
-        connection.execute(  # its columns, defaults and NOT NULLs; the index is built after
-            text(
-                f"CREATE TABLE {MERGED_TABLE} "
-                "(LIKE move_stats INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)"
+        for table, like in ((MERGED_TABLE, "move_stats"), (MERGED_SINGLES_TABLE, "move_singles")):
+            connection.execute(  # its columns, defaults and NOT NULLs; the indexes are built after
+                text(f"CREATE TABLE {table} (LIKE {like} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)")
             )
-        )
     try:
         with connection.begin():
             lock_statistics(connection)
-            before = connection.execute(text("SELECT count(*) FROM move_stats")).scalar_one()
+            before = connection.execute(
+                text("SELECT (SELECT count(*) FROM move_stats) + (SELECT count(*) FROM move_singles)")
+            ).scalar_one()
             slices = [_bounds(index, parts) for index in range(parts)]
             with ThreadPoolExecutor(max_workers=max(parts - 1, 1), thread_name_prefix="merge") as pool:
                 others = [pool.submit(_merge_slice_apart, connection.engine, *bounds) for bounds in slices[1:]]
                 after = _merge_slice(connection, *slices[0]) + sum(other.result() for other in others)
-            connection.execute(text(f"DROP VIEW {VIEW}"))  # it reads the table swapped out
-            connection.execute(text("DROP TABLE move_stats"))
-            connection.execute(text(f"ALTER TABLE {MERGED_TABLE} RENAME TO move_stats"))
+            connection.execute(text(f"DROP VIEW {VIEW}"))  # it reads the tables swapped out
+            for table, merged in (("move_stats", MERGED_TABLE), ("move_singles", MERGED_SINGLES_TABLE)):
+                connection.execute(text(f"DROP TABLE {table}"))
+                connection.execute(text(f"ALTER TABLE {merged} RENAME TO {table}"))
             connection.execute(text(view_sql("postgresql")))
     except BaseException:
         with suppress(Exception), connection.begin():  # else left for the next merge to drop
@@ -509,16 +517,24 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
 
 def _merge_slice(connection: Connection, low: int, high: int) -> int:
     """Step 2 of compaction over every key of one slice, each row's latest batch kept,
-    into the merged table (in the connection's transaction); the rows it made."""
+    into the merged tables (in the connection's transaction): a key of one narrow row
+    into the narrow one, any other into the wide one. Returns the rows it made."""
     return int(
         connection.execute(
             text(
-                f"INSERT INTO {MERGED_TABLE} ({MONTH_GROUP}, {COUNTS}, seq, refs) "
-                f"SELECT {MONTH_GROUP}, {SUMS_AS}, max(seq), {refs_agg('refs', 'postgresql')} "
-                f"FROM move_stats WHERE position_key BETWEEN :low AND :high GROUP BY {MONTH_GROUP}"
+                "WITH grouped AS MATERIALIZED ("
+                f"SELECT {MONTH_GROUP}, {SUMS_AS}, max(seq) AS seq, {refs_agg('refs', 'postgresql')} AS refs, "
+                "count(*) AS n, count(game_id) AS narrow, max(game_id) AS game_id, max(code) AS code "
+                f"FROM {VIEW} WHERE position_key BETWEEN :low AND :high GROUP BY {MONTH_GROUP}), "
+                f"wide AS (INSERT INTO {MERGED_TABLE} ({MONTH_GROUP}, {COUNTS}, seq, refs) "
+                f"SELECT {MONTH_GROUP}, {COUNTS}, seq, refs FROM grouped WHERE n > 1 OR narrow = 0 RETURNING 1), "
+                f"kept AS (INSERT INTO {MERGED_SINGLES_TABLE} (position_key, game_id, seq, path, move, code) "
+                "SELECT position_key, game_id, seq, path, move, code FROM grouped WHERE n = 1 AND narrow = 1 "
+                "RETURNING 1) "
+                "SELECT (SELECT count(*) FROM wide) + (SELECT count(*) FROM kept)"
             ),
             {"low": low, "high": high},
-        ).rowcount
+        ).scalar_one()
     )
 
 

@@ -49,9 +49,10 @@ FIRST_LOAD_LOCK = 0x6F65_4C44
 #: ImportReport.stage while a first load ends (webapp.indexer.report)
 MERGE_STAGE = "merging the statistics rows of each key, then building their indexes"
 INDEX_STAGE = "building the statistics indexes"
-#: the table a first load's merged rows fill before it takes move_stats' place
-#: (webapp.indexer.compact.merge_first_load)
+#: the tables a first load's merged rows fill before they take the places of move_stats
+#: and move_singles (webapp.indexer.compact.merge_first_load)
 MERGED_TABLE = "move_stats_merged"
+MERGED_SINGLES_TABLE = "move_singles_merged"
 #: memory to sort the index's keys in (the server's default of 64MB spills to disk early)
 INDEX_BUILD_MEMORY = "256MB"
 
@@ -68,9 +69,9 @@ def position_index_exists(connection: Connection) -> bool:
 
 
 def drop_merged_table(connection: Connection) -> None:
-    """Drop the table a first load's merge fills, if one is left (a merge killed or
+    """Drop the tables a first load's merge fills, if any are left (a merge killed or
     failed before its swap), in the connection's transaction."""
-    connection.execute(text(f"DROP TABLE IF EXISTS {MERGED_TABLE}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {MERGED_TABLE}, {MERGED_SINGLES_TABLE}"))
 
 
 def _build_position_index(connection: Connection) -> None:
