@@ -38,7 +38,7 @@ from webapp.indexer.pgn import import_pgn_files
 @pytest.fixture(autouse=True)
 def _wide_rows_only(request, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     if request.node.get_closest_marker("narrow") is None:
-        monkeypatch.setattr(bulk, "narrow_games", lambda white, black, collection, ids: np.zeros(len(ids), bool))
+        monkeypatch.setattr(bulk, "narrow_games", lambda records, collection, ids: np.zeros(len(ids), bool))
 
 
 #: move_stats' indexes on PostgreSQL, as the migrations make them

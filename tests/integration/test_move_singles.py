@@ -60,7 +60,7 @@ def _rows(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 @pytest.mark.skipif(not SAMPLE.exists(), reason="shared lichess sample not available")
 def test_narrow_rows_read_back_as_the_wide_rows_they_replace(engine, monkeypatch) -> None:
     with monkeypatch.context() as patch:  # every row wide, as before move_singles
-        patch.setattr(bulk, "narrow_games", lambda white, black, collection, ids: np.zeros(len(ids), bool))
+        patch.setattr(bulk, "narrow_games", lambda records, collection, ids: np.zeros(len(ids), bool))
         import_pgn_files(engine, [SAMPLE], index_plies=40)
     wide_rows, narrow_rows = _rows(engine)
     assert narrow_rows == 0

@@ -16,9 +16,12 @@ any other row stays wide.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, SmallInteger, Table
 
+from webapp.indexer.games import GameRecord
 from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.think_time import LOW_CLOCK, THINK_COLUMNS
 
@@ -45,20 +48,22 @@ def pack_codes(think: np.ndarray, low_clock: np.ndarray, ending: np.ndarray, col
     return think | (low_clock.astype(np.int64) << THINK_BITS) | (ending << ENDING_SHIFT) | (collection << COLLECTION_SHIFT)
 
 
-def narrow_games(
-    white_rating: list[int | None], black_rating: list[int | None], collection: np.ndarray, game_id: np.ndarray
-) -> np.ndarray:
+def narrow_games(records: Sequence[GameRecord], collection: np.ndarray, game_id: np.ndarray) -> np.ndarray:
     """Per game: whether the view derives its rows exactly from the games table as stored.
     Ratings must be unknown or within what the table keeps (a negative one counts as unknown
-    to the importer, as known to SQL), the collection and id must fit their fields."""
+    to the importer, as known to SQL), a known day must fall in the game's month (the view
+    reads the day alone), the collection and id must fit their fields."""
 
     def fits(rating: int | None) -> bool:
         return rating is None or 0 <= rating <= 32767
 
-    ratings = np.fromiter(
-        (fits(w) and fits(b) for w, b in zip(white_rating, black_rating, strict=True)), bool, count=len(game_id)
-    )
-    return ratings & (collection >= 0) & (collection <= MAX_COLLECTION) & (game_id > 0) & (game_id <= MAX_GAME_ID)
+    def readable(record: GameRecord) -> bool:
+        day = record.played_on
+        in_month = day is None or record.month == day.year * 100 + day.month
+        return in_month and fits(record.white_rating) and fits(record.black_rating)
+
+    stored = np.fromiter((readable(record) for record in records), bool, count=len(game_id))
+    return stored & (collection >= 0) & (collection <= MAX_COLLECTION) & (game_id > 0) & (game_id <= MAX_GAME_ID)
 
 
 def _mean_rating(known: str) -> str:
@@ -69,6 +74,18 @@ def view_sql(dialect: str) -> str:
     """CREATE VIEW move_stats_all for the dialect: move_stats' columns, its rows and the
     narrow rows joined to their games, each column as the importer would have written it
     (webapp.indexer.rows.move_stats_rows)."""
+    return f"CREATE VIEW {VIEW} AS {_union(dialect, '')}"
+
+
+def rows_sql(dialect: str, where: str) -> str:
+    """The view's rows under a condition on `position_key` and `seq` (unqualified), as a
+    parenthesized SELECT: the condition stands in both halves, so a key list (IN a
+    subquery), which PostgreSQL does not push into a UNION ALL, picks the narrow rows before
+    their games are joined and their references made."""
+    return f"({_union(dialect, f' WHERE {where}')})"
+
+
+def _union(dialect: str, where: str) -> str:
     postgres = dialect == "postgresql"
     counts = (*ENDING_COLUMNS, *THINK_COLUMNS, LOW_CLOCK)
     wide = (
@@ -79,12 +96,12 @@ def view_sql(dialect: str) -> str:
     known = "g.white_rating IS NOT NULL AND g.black_rating IS NOT NULL"
     mean = _mean_rating(known)
     least = "least" if postgres else "min"
+    # the day alone, not the date formatted: the reference's expression is evaluated once
+    # for each of its bytes
     day = (
-        "CAST(to_char(g.played_on, 'YYYYMMDD') AS integer)"
-        if postgres
-        else "CAST(strftime('%Y%m%d', g.played_on) AS integer)"
+        "CAST(date_part('day', g.played_on) AS integer)" if postgres else "CAST(strftime('%d', g.played_on) AS integer)"
     )
-    date = f"CASE WHEN g.played_on IS NOT NULL THEN {day} ELSE g.month * 100 END"
+    date = f"g.month * 100 + CASE WHEN g.played_on IS NOT NULL THEN {day} ELSE 0 END"
     rated = "CAST(CASE WHEN g.rated THEN 1 ELSE 0 END AS smallint)" if postgres else "g.rated"
     endings = [
         f"CASE WHEN (s.code >> {ENDING_SHIFT}) & {(1 << ENDING_BITS) - 1} = {code} THEN 1 END AS {name}"
@@ -118,8 +135,8 @@ def view_sql(dialect: str) -> str:
         ]
     )
     return (
-        f"CREATE VIEW {VIEW} AS SELECT {wide} FROM move_stats "
-        f"UNION ALL SELECT {narrow} FROM move_singles s JOIN games g ON g.id = s.game_id"
+        f"SELECT {wide} FROM move_stats{where} "
+        f"UNION ALL SELECT {narrow} FROM move_singles s JOIN games g ON g.id = s.game_id{where}"
     )
 
 

@@ -155,14 +155,7 @@ def _split_singles(
     starts = np.cumsum(refs.counts) - refs.counts
     game_ids = np.zeros(len(one), np.int64)
     game_ids[one] = refs.entries["id"][starts[one]]
-    eligible = batch.game_id[
-        narrow_games(
-            [r.white_rating for r in batch.records],
-            [r.black_rating for r in batch.records],
-            batch.collection,
-            batch.game_id,
-        )
-    ]
+    eligible = batch.game_id[narrow_games(batch.records, batch.collection, batch.game_id)]
     one &= np.isin(game_ids, eligible)
     think = np.zeros(int(one.sum()), np.int64)
     for code, name in enumerate(THINK_COLUMNS, start=1):

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 
 from webapp.db.position_games import APPENDED_READ_ALL
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
-from webapp.db.singles import COLLECTION_SHIFT, VIEW, view_sql
+from webapp.db.singles import COLLECTION_SHIFT, VIEW, rows_sql, view_sql
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import allow_long_statements, lock_statistics, merged_ending_sql
 from webapp.indexer.first_load import (
@@ -78,21 +78,30 @@ MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
 MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, refs, {_ENDINGS}"
 BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
-#: every statistics row's position and batch, wide and narrow (webapp.db.singles), without
-#: the view's join to the games: what counting a position's rows needs
-ROW_KEYS = "(SELECT position_key, seq FROM move_stats UNION ALL SELECT position_key, seq FROM move_singles)"
+def row_keys(where: str) -> str:
+    """Every statistics row's position and batch, wide and narrow (webapp.db.singles), under
+    a condition on them (in both halves: PostgreSQL does not push a key list into a UNION
+    ALL), without the view's join to the games: what counting a position's rows needs."""
+    return (
+        f"(SELECT position_key, seq FROM move_stats WHERE {where} "
+        f"UNION ALL SELECT position_key, seq FROM move_singles WHERE {where})"
+    )
+
+
+
 #: the statistics tables whose rows the view move_stats_all reads
 ROW_TABLES = ("move_stats", "move_singles")
 
 
-def _monthly_sums(dialect: str, where: str, join: str = "") -> str:
-    """SELECT of move_stats rows (alias m) summed per MONTHLY_GROUP, as MONTHLY_COLUMNS."""
+def _monthly_sums(dialect: str, rows: str, where: str = "", join: str = "") -> str:
+    """SELECT of the statistics rows under `rows` (webapp.db.singles.rows_sql; alias m)
+    summed per MONTHLY_GROUP, as MONTHLY_COLUMNS."""
     keys = ", ".join(f"m.{c}" for c in MONTHLY_GROUP.split(", "))
     return (
         f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED}, "
         f"max(m.rating_band), {refs_agg('m.refs', dialect)}, "
         + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
-        + f" FROM {VIEW} m {join} WHERE {where} GROUP BY {keys}"
+        + f" FROM {rows_sql(dialect, rows)} m {join} {'WHERE ' + where if where else ''} GROUP BY {keys}"
     )
 
 
@@ -238,8 +247,9 @@ def _add_to_summaries(connection: Connection, params: dict, report: CompactRepor
             + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
             + f", {refs_agg('m.refs', dialect)}, "
             "max(m.month) "
-            f"FROM compact_hot_positions h JOIN {VIEW} m ON m.position_key = h.position_key "
-            "WHERE m.seq > h.seq AND m.seq <= :upto "
+            f"FROM compact_hot_positions h JOIN "
+            f"{rows_sql(dialect, 'position_key IN (SELECT position_key FROM compact_hot_positions) AND seq <= :upto')} m "
+            "ON m.position_key = h.position_key WHERE m.seq > h.seq "
             f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
             f"ON CONFLICT ({GROUP}) DO UPDATE SET "
             "white = move_stats_rollup.white + excluded.white, "
@@ -266,7 +276,8 @@ def _add_to_summaries(connection: Connection, params: dict, report: CompactRepor
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
             + _monthly_sums(
                 dialect,
-                "m.seq > p.seq AND m.seq <= :upto",
+                "position_key IN (SELECT position_key FROM compact_monthly_positions) AND seq <= :upto",
+                "m.seq > p.seq",
                 join="JOIN compact_monthly_positions p ON p.position_key = m.position_key",
             )
             + _monthly_upsert(dialect)
@@ -296,10 +307,12 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     _temp_table(
         connection,
         "compact_keys",
-        f"SELECT m.position_key, count(*) AS n FROM {ROW_KEYS} m "
-        "WHERE m.position_key BETWEEN :low AND :high AND m.position_key IN ("
-        "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high) "
-        "GROUP BY m.position_key HAVING count(*) > 1",
+        "SELECT m.position_key, count(*) AS n FROM "
+        + row_keys(
+            "position_key BETWEEN :low AND :high AND position_key IN ("
+            "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high)"
+        )
+        + " m GROUP BY m.position_key HAVING count(*) > 1",
         params,
     )
     # the range's positions with a summary, and the batch their summary is up to date with:
@@ -317,10 +330,13 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     _temp_table(
         connection,
         "compact_merged",
-        f"SELECT {MONTH_GROUP}, {SUMS_AS}, {refs_agg('refs', dialect)} AS refs "
-        f"FROM {VIEW} WHERE position_key BETWEEN :low AND :high "
-        "AND position_key IN (SELECT position_key FROM compact_keys) "
-        f"AND seq <= :upto GROUP BY {MONTH_GROUP} HAVING count(*) > 1",
+        f"SELECT {MONTH_GROUP}, {SUMS_AS}, {refs_agg('refs', dialect)} AS refs FROM "
+        + rows_sql(
+            dialect,
+            "position_key BETWEEN :low AND :high AND position_key IN (SELECT position_key FROM compact_keys) "
+            "AND seq <= :upto",
+        )
+        + f" m GROUP BY {MONTH_GROUP} HAVING count(*) > 1",
         params,
     )
     match = " AND ".join(f"m.{c} = c.{c}" for c in MONTH_GROUP.split(", "))
@@ -345,8 +361,13 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     _temp_table(
         connection,
         "compact_merged_singles",
-        f"SELECT m.position_key, m.game_id, m.collection FROM {VIEW} m JOIN compact_merged c ON {match} "
-        "WHERE m.game_id IS NOT NULL AND m.seq <= :upto AND m.position_key BETWEEN :low AND :high",
+        "SELECT m.position_key, m.game_id, m.collection FROM "
+        + rows_sql(
+            dialect,
+            "position_key BETWEEN :low AND :high AND position_key IN (SELECT position_key FROM compact_merged) "
+            "AND seq <= :upto",
+        )
+        + f" m JOIN compact_merged c ON {match} WHERE m.game_id IS NOT NULL",
         params,
     )
     deleted_singles = connection.execute(
@@ -377,9 +398,12 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     _temp_table(
         connection,
         "compact_rows",
-        f"SELECT m.position_key, count(*) AS n FROM {ROW_KEYS} m "
-        "WHERE m.position_key BETWEEN :low AND :high "
-        "AND m.position_key IN (SELECT position_key FROM compact_keys WHERE n > :least) AND NOT ("
+        "SELECT m.position_key, count(*) AS n FROM "
+        + row_keys(
+            "position_key BETWEEN :low AND :high "
+            "AND position_key IN (SELECT position_key FROM compact_keys WHERE n > :least)"
+        )
+        + " m WHERE NOT ("
         "EXISTS (SELECT 1 FROM hot_positions h WHERE h.position_key = m.position_key) "
         "AND EXISTS (SELECT 1 FROM monthly_positions p WHERE p.position_key = m.position_key)) "
         "GROUP BY m.position_key HAVING count(*) > :least",
@@ -395,10 +419,13 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
-            f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)}, max(month) FROM {VIEW} "
-            "WHERE position_key BETWEEN :low AND :high "
-            "AND position_key IN (SELECT position_key FROM compact_hot) AND seq <= :upto "
-            f"GROUP BY {GROUP}"
+            f"SELECT {GROUP}, {SUMS}, {refs_agg('refs', dialect)}, max(month) FROM "
+            + rows_sql(
+                dialect,
+                "position_key BETWEEN :low AND :high AND position_key IN (SELECT position_key FROM compact_hot) "
+                "AND seq <= :upto",
+            )
+            + f" m GROUP BY {GROUP}"
         ),
         params,
     )
@@ -421,8 +448,8 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
             + _monthly_sums(
                 dialect,
-                "m.position_key BETWEEN :low AND :high "
-                "AND m.position_key IN (SELECT position_key FROM compact_monthly) AND m.seq <= :upto",
+                "position_key BETWEEN :low AND :high "
+                "AND position_key IN (SELECT position_key FROM compact_monthly) AND seq <= :upto",
             )
         ),
         params,
@@ -579,8 +606,9 @@ def refresh_summaries(engine: Engine) -> SummaryRefresh:
                 connection,
                 f"compact_{summaries}",
                 f"SELECT s.position_key, s.seq FROM {summaries} s WHERE s.seq < :upto AND ("
-                f"SELECT count(*) FROM (SELECT 1 FROM {ROW_KEYS} m WHERE m.position_key = s.position_key "
-                "AND m.seq > s.seq AND m.seq <= :upto LIMIT :more) AS appended) = :more",
+                "SELECT count(*) FROM (SELECT 1 FROM "
+                + row_keys("position_key = s.position_key AND seq > s.seq AND seq <= :upto")
+                + " m LIMIT :more) AS appended) = :more",
                 params,
             )
             connection.execute(text(f"CREATE INDEX compact_{summaries}_key ON compact_{summaries} (position_key)"))
@@ -620,7 +648,9 @@ def compact(
             _temp_table(
                 connection,
                 "compact_appended",
-                f"SELECT position_key, count(*) AS n FROM {ROW_KEYS} m WHERE seq > :since AND seq <= :upto "
+                "SELECT position_key, count(*) AS n FROM "
+                + row_keys("seq > :since AND seq <= :upto")
+                + " m "
                 "GROUP BY position_key",
                 {"since": since, "upto": upto},
             )

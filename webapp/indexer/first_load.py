@@ -1,6 +1,6 @@
 """First load: an import into an empty PostgreSQL store appends its statistics without
-move_stats' indexes; when it ends, it builds them, after merging the rows of each key at
-once (webapp.indexer.compact.merge_first_load) if it was a long one.
+the indexes of move_stats and move_singles; when it ends, it builds them, after merging
+the rows of each key at once (webapp.indexer.compact.merge_first_load) if it was a long one.
 
 Keeping a b-tree up to date costs PostgreSQL more per appended row than the row itself
 (the rows' keys are hashes, so every batch touches leaf pages all over the index, and
