@@ -359,7 +359,13 @@ def test_a_first_load_merges_the_narrow_rows_and_builds_their_indexes_too(engine
                 ).scalars()
             )
 
+    def serial_scans() -> bool:  # no parallel scan of the narrow rows: migrated, and kept by the merge
+        with engine.connect() as connection:
+            options = connection.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'move_singles'")).scalar()
+        return options == ["parallel_workers=0"]
+
     assert singles_indexes() == sorted(SINGLES_INDEXES)
+    assert serial_scans()
     singles_definition = _definition(engine, "move_singles")
     during: list[list[str]] = []
     report = import_pgn_files(
@@ -379,6 +385,7 @@ def test_a_first_load_merges_the_narrow_rows_and_builds_their_indexes_too(engine
     assert rows == keys  # one row a key: a key of one game stays narrow, any other is one wide row
     assert narrow > rows - narrow
     assert _definition(engine, "move_singles") == singles_definition
+    assert serial_scans()
     compact(engine)
     reference = expected([EXPLORER_SAMPLE])
     got = tables(engine)

@@ -143,7 +143,8 @@ move_singles = Table(
     Column("move", SmallInteger, nullable=False),
     # think-time code, low clock, ending code and collection id (webapp.db.singles.pack_codes)
     Column("code", SmallInteger, nullable=False),
-    Index("ix_move_singles_position_key", "position_key"),
+    # by batch too: a summarized (hot) position reads only the rows appended since
+    Index("ix_move_singles_position_key_seq", "position_key", "seq"),
 )
 
 #: move_stats summed over months, for hot positions only: rows of move_stats with

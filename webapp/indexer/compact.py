@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.engine import Engine
 
-from webapp.db.position_games import APPENDED_READ_ALL
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
-from webapp.db.singles import COLLECTION_SHIFT, VIEW, rows_sql, view_sql
+from webapp.db.singles import COLLECTION_SHIFT, SERIAL_SCANS_SQL, VIEW, rows_sql, view_sql
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import allow_long_statements, lock_statistics, merged_ending_sql
 from webapp.indexer.first_load import (
@@ -57,8 +56,9 @@ RANGES = 16
 #: the start position: 325,803 rows estimated, 0 found, 17 ms instead of 5)
 ANALYZE_SHARE = 0.1
 #: refresh_summaries brings up to date the summaries of the positions with more rows than
-#: this appended since (the explorer reads fewer at once: webapp.db.position_games)
-REFRESH_ROWS = APPENDED_READ_ALL
+#: this appended since (the explorer reads up to APPENDED_READ_ALL at once:
+#: webapp.db.position_games)
+REFRESH_ROWS = 256
 #: slices of the key space a first load's merge runs at once, each on its own connection
 #: (10.5 million rows: 25–31 s in one, 15–19 s in two, on 2 cores)
 MERGE_PARTS = 2
@@ -535,6 +535,7 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
                 connection.execute(text(f"DROP TABLE {table}"))
                 connection.execute(text(f"ALTER TABLE {merged} RENAME TO {table}"))
             connection.execute(text(view_sql("postgresql")))
+            connection.execute(text(SERIAL_SCANS_SQL))  # a table option: not taken by LIKE
     except BaseException:
         with suppress(Exception), connection.begin():  # else left for the next merge to drop
             drop_merged_table(connection)
@@ -552,7 +553,7 @@ def _merge_slice(connection: Connection, low: int, high: int) -> int:
                 "WITH grouped AS MATERIALIZED ("
                 f"SELECT {MONTH_GROUP}, {SUMS_AS}, max(seq) AS seq, {refs_agg('refs', 'postgresql')} AS refs, "
                 "count(*) AS n, count(game_id) AS narrow, max(game_id) AS game_id, max(code) AS code "
-                f"FROM {VIEW} WHERE position_key BETWEEN :low AND :high GROUP BY {MONTH_GROUP}), "
+                f"FROM {rows_sql('postgresql', 'position_key BETWEEN :low AND :high')} m GROUP BY {MONTH_GROUP}), "
                 f"wide AS (INSERT INTO {MERGED_TABLE} ({MONTH_GROUP}, {COUNTS}, seq, refs) "
                 f"SELECT {MONTH_GROUP}, {COUNTS}, seq, refs FROM grouped WHERE n > 1 OR narrow = 0 RETURNING 1), "
                 f"kept AS (INSERT INTO {MERGED_SINGLES_TABLE} (position_key, game_id, seq, path, move, code) "

@@ -39,9 +39,9 @@ SEQ_INDEX = "ix_move_stats_seq"
 #: as migration 0006 made it
 SEQ_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {SEQ_INDEX} ON move_stats USING brin (seq)"
 #: the narrow one-game rows' indexes (webapp.db.singles), as migration 0016 made them
-SINGLES_INDEXES = ("ix_move_singles_position_key", "ix_move_singles_seq")
+SINGLES_INDEXES = ("ix_move_singles_position_key_seq", "ix_move_singles_seq")
 SINGLES_INDEX_SQL = (
-    "CREATE INDEX IF NOT EXISTS ix_move_singles_position_key ON move_singles (position_key)",
+    "CREATE INDEX IF NOT EXISTS ix_move_singles_position_key_seq ON move_singles (position_key, seq)",
     "CREATE INDEX IF NOT EXISTS ix_move_singles_seq ON move_singles USING brin (seq)",
 )
 #: PostgreSQL session advisory lock held by the one import running a first load

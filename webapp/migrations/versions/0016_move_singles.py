@@ -11,7 +11,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-from webapp.db.singles import REF_ENTRY_SQL, VIEW, view_sql
+from webapp.db.singles import REF_ENTRY_SQL, SERIAL_SCANS_SQL, VIEW, view_sql
 from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.think_time import THINK_TIME_COLUMNS
 
@@ -34,10 +34,12 @@ def upgrade() -> None:
         sa.Column("move", sa.SmallInteger, nullable=False),
         sa.Column("code", sa.SmallInteger, nullable=False),
     )
-    op.create_index("ix_move_singles_position_key", "move_singles", ["position_key"])
+    # by batch too, as move_stats': a summarized position reads only the rows appended since
+    op.create_index("ix_move_singles_position_key_seq", "move_singles", ["position_key", "seq"])
     if bind.dialect.name == "postgresql":
         # compaction's way to the rows appended since it last ran, as move_stats' (0006)
         op.execute("CREATE INDEX ix_move_singles_seq ON move_singles USING brin (seq)")
+        op.execute(SERIAL_SCANS_SQL)
         op.execute(REF_ENTRY_SQL)  # SQLite connections get theirs from webapp.db.sqlite
     op.execute(view_sql(bind.dialect.name))
 
