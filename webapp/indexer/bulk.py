@@ -212,8 +212,8 @@ class _Writer:
     rollup's newest month (before migration 0012), with `paths` False the move-order
     column of move_stats and its rollup (before migration 0013), with `think` False the
     think-time counts (before migration 0014), with `singles` False every row wide (before
-migration 0016, no move_singles). Player tables have no
-    move-order column: a player's view keeps its rows few and is not broken down by it."""
+    migration 0016, no move_singles). Player tables have no move-order column: a player's
+    view keeps its rows few and is not broken down by it."""
 
     def __init__(
         self,
