@@ -22,11 +22,17 @@ import numpy as np
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, SmallInteger, Table
 
 from webapp.indexer.games import GameRecord
+from webapp.indexer.rows import MAX_BAND
 from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.think_time import LOW_CLOCK, THINK_COLUMNS
 
 #: the view's name: move_stats' rows and the one-game rows, as move_stats' columns
 VIEW = "move_stats_all"
+#: move_stats' columns, each of which the view gives for a narrow row too
+WIDE_COLUMNS = (
+    "position_key", "rating_sum", "month", "white", "draws", "black", "seq", "move", "collection", "speed",
+    "rated", "rating_band", "path", "refs", *ENDING_COLUMNS, *THINK_COLUMNS, LOW_CLOCK,
+)  # fmt: skip
 #: bits of `code`: the think-time code (webapp.model.think_time, 0 no clock), the low
 #: clock flag, the ending code (webapp.model.endings, 0 none), the collection's id
 THINK_BITS = 5
@@ -38,7 +44,6 @@ COLLECTION_SHIFT = ENDING_SHIFT + ENDING_BITS
 MAX_COLLECTION = (1 << (15 - COLLECTION_SHIFT)) - 1
 #: game ids a narrow row can hold (a signed 32-bit integer; game references hold 32 bits)
 MAX_GAME_ID = (1 << 31) - 1
-MAX_BAND = 39
 #: the highest think-time and ending codes the bits hold
 assert len(THINK_COLUMNS) < 1 << THINK_BITS and len(ENDING_COLUMNS) < 1 << ENDING_BITS
 
@@ -96,12 +101,7 @@ _GAMES_JOINED = "JOIN games g ON g.id = s.game_id"
 
 def _union(dialect: str, where: str, games: str = _GAMES_JOINED) -> str:
     postgres = dialect == "postgresql"
-    counts = (*ENDING_COLUMNS, *THINK_COLUMNS, LOW_CLOCK)
-    wide = (
-        "position_key, rating_sum, month, white, draws, black, seq, move, collection, speed, rated, "
-        "rating_band, path, refs, " + ", ".join(counts) + ", CAST(NULL AS integer) AS game_id, "
-        "CAST(NULL AS smallint) AS code"
-    )
+    wide = ", ".join(WIDE_COLUMNS) + ", CAST(NULL AS integer) AS game_id, CAST(NULL AS smallint) AS code"
     known = "g.white_rating IS NOT NULL AND g.black_rating IS NOT NULL"
     mean = _mean_rating(known)
     least = "least" if postgres else "min"

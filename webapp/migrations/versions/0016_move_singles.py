@@ -11,11 +11,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-from webapp.db.singles import REF_ENTRY_SQL, SERIAL_SCANS_SQL, VIEW, view_sql
-from webapp.model.endings import ENDING_COLUMNS
-from webapp.model.think_time import THINK_TIME_COLUMNS
-
-STAT_COUNTS = (*ENDING_COLUMNS, *THINK_TIME_COLUMNS)
+from webapp.db.singles import REF_ENTRY_SQL, SERIAL_SCANS_SQL, VIEW, WIDE_COLUMNS, view_sql
 
 revision = "0016"
 down_revision = "0015"
@@ -46,10 +42,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # the narrow rows go back into move_stats wide, as the view reads them: nothing is lost
-    columns = ", ".join(
-        c for c in ("position_key", "rating_sum", "month", "white", "draws", "black", "seq", "move", "collection",
-                    "speed", "rated", "rating_band", "path", "refs", *STAT_COUNTS)
-    )  # fmt: skip
+    columns = ", ".join(WIDE_COLUMNS)
     op.execute(f"INSERT INTO move_stats ({columns}) SELECT {columns} FROM {VIEW} WHERE game_id IS NOT NULL")
     op.execute(f"DROP VIEW {VIEW}")
     op.drop_table("move_singles")
