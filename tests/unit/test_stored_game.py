@@ -1,4 +1,5 @@
-"""A game's moves and clocks as stored: two bytes a move, four bytes a clock."""
+"""A game's moves and clocks as stored: two bytes a move; clocks as each mover's changes, a
+byte a ply for most moves."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import math
 
 import chess
 import numpy as np
+import pytest
 
 from webapp.model.stored_game import (
+    clock_seconds_many,
     decode_clocks,
     decode_moves,
     encode_clocks,
@@ -15,6 +18,8 @@ from webapp.model.stored_game import (
     encode_move_codes,
     encode_move_codes_many,
     encode_moves,
+    four_byte_clock_seconds_many,
+    four_byte_clocks,
 )
 
 
@@ -35,8 +40,52 @@ def test_underpromotions_keep_their_piece() -> None:
 
 def test_clocks_in_tenths_with_gaps() -> None:
     data = encode_clocks([180.0, 178.5, math.nan, 0.0, 86400.0 * 3])
-    assert data is not None and len(data) == 20
     assert decode_clocks(data) == [180.0, 178.5, None, 0.0, 259200.0]
+    # tenths (178.5 is no whole second), then a varint a ply: 0 unknown, else 1 + the
+    # zigzagged change since the mover's last known clock. White: 1800 -> 3601, unknown,
+    # 2592000 - 1800 -> 5180401; black: 1785 -> 3571, 0 - 1785 -> 3570
+    assert data == bytes([1, 0x91, 0x1C, 0xF3, 0x1B, 0, 0xF2, 0x1B, 0xF1, 0x97, 0xBC, 0x02])
+
+
+def test_whole_seconds_take_a_byte_a_ply() -> None:
+    """A blitz game's %clk (whole seconds): each move's change fits one byte."""
+    clocks = [180.0, 180.0, 178.0, 175.0, 170.0, 171.0, 150.0, 168.0]
+    data = encode_clocks(clocks)
+    assert data is not None and data[0] == 2 and len(data) == 1 + 2 + 2 + 6
+    assert decode_clocks(data) == clocks
+    assert clock_seconds_many([None, data, b""])[1].tolist() == clocks  # type: ignore[union-attr]
+    assert clock_seconds_many([None, None]) == [None, None] and clock_seconds_many([]) == []
+
+
+def test_clocks_as_the_four_byte_form_read_them() -> None:
+    """Random games' clocks (tenths or whole seconds, some unknown, some huge) come back as
+    the tenths the four-byte form kept, alone and many at once."""
+    rng = np.random.default_rng(7)
+    games = []
+    for _ in range(300):
+        plies = int(rng.integers(1, 120))
+        seconds = rng.integers(0, 2**32 // 10, 2).repeat(plies // 2 + 1)[:plies] - np.cumsum(rng.integers(-30, 600, plies))
+        seconds = np.clip(seconds, 0, None) / (10 if rng.random() < 0.5 else 1)
+        seconds[rng.random(plies) < 0.1] = math.nan
+        games.append(seconds)
+    expected = four_byte_clock_seconds_many([four_byte_clocks(seconds) for seconds in games])
+    encoded = encode_clocks_many(games)
+    for stored, want, seconds in zip(encoded, expected, games, strict=True):
+        if np.isnan(seconds).all():
+            assert stored is None
+            continue
+        assert stored is not None
+        assert np.array_equal(clock_seconds_many([stored])[0], want, equal_nan=True)  # type: ignore[arg-type]
+        assert decode_clocks(stored) == [None if math.isnan(v) else v for v in want.tolist()]  # type: ignore[union-attr]
+    together = clock_seconds_many(encoded)
+    for one, want in zip(together, expected, strict=True):
+        assert one is None or np.array_equal(one, want, equal_nan=True)  # type: ignore[arg-type]
+
+
+def test_clocks_not_stored_by_encode_clocks_are_refused() -> None:
+    for data in (b"\x07\x01", b"\x02\x81"):  # no such unit; a number cut short
+        with pytest.raises(ValueError):
+            decode_clocks(data)
 
 
 def test_no_clock_at_all_stores_nothing() -> None:

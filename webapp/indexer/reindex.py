@@ -45,12 +45,14 @@ from webapp.indexer.replay import replay_keys
 from webapp.indexer.rows import RowRefs, player_move_stats_rows, prepare_batch
 from webapp.model.endings import ENDING_COLUMNS
 from webapp.model.speed import Speed
-from webapp.model.stored_game import NO_CLOCK, decode_move_codes, decode_moves
+from webapp.model.stored_game import clock_seconds_many, decode_move_codes, decode_moves
 from webapp.model.think_time import THINK_TIME_COLUMNS
 
 DEFAULT_INDEX_PLIES = 40
 CHUNK = 2000
 Progress = Callable[[int, int], None]
+#: stored clocks of many games as seconds (webapp.model.stored_game.clock_seconds_many)
+ClockReader = Callable[[Sequence[bytes | None]], list[np.ndarray | None]]
 
 
 _COLUMNS = (
@@ -92,7 +94,7 @@ def _player_game_chunks(
         ).all()
 
 
-def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def]
+def _record(row, index_plies: int, clocks: np.ndarray | None) -> GameRecord:  # type: ignore[no-untyped-def]
     codes = decode_move_codes(row.moves).astype(np.int64)
     return GameRecord(
         uid=row.uid,
@@ -111,21 +113,16 @@ def _record(row, index_plies: int) -> GameRecord:  # type: ignore[no-untyped-def
         position_keys=replay_keys(codes.tolist(), index_plies),  # stored games are legal
         termination=row.termination,
         time_control=row.time_control,
-        clocks=stored_seconds(row.clocks),
+        clocks=clocks,
     )
 
 
-def stored_seconds(data: bytes | None) -> np.ndarray | None:
-    """Stored clocks as seconds with NaN unknown, as an import's records carry them."""
-    if not data:
-        return None
-    tenths = np.frombuffer(bytes(data), dtype="<u4")
-    return np.where(tenths == NO_CLOCK, np.nan, tenths / 10)
-
-
-def _chunk_batch(rows, index_plies: int):  # type: ignore[no-untyped-def]
+def _chunk_batch(rows, index_plies: int, read_clocks: ClockReader = clock_seconds_many):  # type: ignore[no-untyped-def]
     """A chunk of stored games as a prepared batch, with their players' ids."""
-    batch, _bad = prepare_batch([_record(row, index_plies) for row in rows], index_plies)
+    clocks = read_clocks([row.clocks for row in rows])  # one numpy pass for the chunk
+    batch, _bad = prepare_batch(
+        [_record(row, index_plies, seconds) for row, seconds in zip(rows, clocks, strict=True)], index_plies
+    )
     kept = {record.uid for record in batch.records}
     rows = [row for row in rows if row.uid in kept]  # stored games are all indexable
     batch.collection = np.array([row.collection_id for row in rows], np.int64)
@@ -135,8 +132,8 @@ def _chunk_batch(rows, index_plies: int):  # type: ignore[no-untyped-def]
     return batch, white, black
 
 
-def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_games: bool) -> None:  # type: ignore[no-untyped-def]
-    batch, white, black = _chunk_batch(rows, index_plies)
+def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_games: bool, read_clocks: ClockReader) -> None:  # type: ignore[no-untyped-def]
+    batch, white, black = _chunk_batch(rows, index_plies, read_clocks)
     writer.add_statistics(
         cursor, batch, np.ones(len(batch), bool), white, black, tracked=tracked, all_games=all_games
     )
@@ -196,13 +193,18 @@ def _write_player_rows(
 
 
 def rebuild_statistics(
-    connection: Connection, *, index_plies: int = DEFAULT_INDEX_PLIES, endings: bool = True
+    connection: Connection,
+    *,
+    index_plies: int = DEFAULT_INDEX_PLIES,
+    endings: bool = True,
+    read_clocks: ClockReader = clock_seconds_many,
 ) -> int:
     """Recount every statistics table from the stored games (the caller's transaction);
     tracked players end up ready. Returns the number of games counted. `endings` False:
     the schema before migration 0011, without the ending counts (the player rollup's
     newest month, 0012, the move-order column, 0013, and the think-time counts, 0014,
-    are written where the schema has them)."""
+    are written where the schema has them). `read_clocks`: the stored clocks' form, for
+    a migration before 0017 (webapp.model.stored_game.four_byte_clock_seconds_many)."""
     lock_statistics(connection)
     summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
@@ -218,14 +220,21 @@ def rebuild_statistics(
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     counted = 0
     for rows in _game_chunks(connection):
-        _add_chunk(writer, cursor, rows, index_plies, np.zeros(0, np.int64), all_games=True)
+        _add_chunk(writer, cursor, rows, index_plies, np.zeros(0, np.int64), True, read_clocks)
         counted += len(rows)
     # the tracked players as indexing counts them: staged in bulk and summed once, not
     # merged chunk by chunk (a 455,671-game player's merges took most of an hour)
     tracked = sorted(connection.execute(select(tracked_players.c.player_id)).scalars().all())
     if tracked:
         _count_players(
-            connection, tracked, index_plies, lambda _games: None, endings=endings, newest=newest, think=think
+            connection,
+            tracked,
+            index_plies,
+            lambda _games: None,
+            endings=endings,
+            newest=newest,
+            think=think,
+            read_clocks=read_clocks,
         )
     return counted
 
@@ -302,10 +311,11 @@ def _count_players(
     endings: bool = True,
     newest: bool = True,
     think: bool = True,
+    read_clocks: ClockReader = clock_seconds_many,
 ) -> None:
     """Recount the players' statistics from their stored games (the caller's transaction,
     under the statistics lock) and mark them ready; `counted(n)` after each chunk.
-    `endings`, `newest`, `think`: as _write_player_rows."""
+    `endings`, `newest`, `think`: as _write_player_rows; `read_clocks`: as rebuild_statistics."""
     tracked = np.array(ids, np.int64)
     lock_statistics(connection)
     connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
@@ -318,7 +328,7 @@ def _count_players(
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     done = 0
     for rows in _player_game_chunks(connection, ids):
-        batch, white, black = _chunk_batch(rows, index_plies)
+        batch, white, black = _chunk_batch(rows, index_plies, read_clocks)
         staged = player_move_stats_rows(batch, np.ones(len(batch), bool), white, black, tracked)
         _stage_player_rows(connection, cursor, staged)
         done += len(rows)

@@ -57,8 +57,9 @@ def _recreate(*, by_game_band: bool) -> None:
 def upgrade() -> None:
     _recreate(by_game_band=True)
     from webapp.indexer.reindex import rebuild_statistics
+    from webapp.model.stored_game import four_byte_clock_seconds_many  # the clocks' form until 0017
 
-    rebuild_statistics(op.get_bind(), endings=False)  # their columns come in 0011
+    rebuild_statistics(op.get_bind(), endings=False, read_clocks=four_byte_clock_seconds_many)  # their columns come in 0011
 
 
 def downgrade() -> None:

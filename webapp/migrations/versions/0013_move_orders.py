@@ -70,8 +70,9 @@ def upgrade() -> None:
         op.add_column("move_stats", sa.Column("path", sa.Integer, nullable=False, server_default="0"))
     _new_rollup(path=True)
     from webapp.indexer.reindex import rebuild_statistics
+    from webapp.model.stored_game import four_byte_clock_seconds_many  # the clocks' form until 0017
 
-    rebuild_statistics(bind)  # every row's move order, from the stored games
+    rebuild_statistics(bind, read_clocks=four_byte_clock_seconds_many)  # every row's move order, from the stored games
 
 
 def downgrade() -> None:

@@ -35,8 +35,9 @@ def upgrade() -> None:
             for column in COLUMNS:
                 op.add_column(table, sa.Column(column, sa.Integer))
     from webapp.indexer.reindex import rebuild_statistics
+    from webapp.model.stored_game import four_byte_clock_seconds_many  # the clocks' form until 0017
 
-    rebuild_statistics(bind)  # every row's counts, think times included, from the stored games
+    rebuild_statistics(bind, read_clocks=four_byte_clock_seconds_many)  # every row's counts, think times included, from the stored games
 
 
 def downgrade() -> None:
