@@ -19,7 +19,7 @@ from webapp.indexer.games import GameRecord
 from webapp.model import game_refs
 from webapp.model.endings import CODES, ending_codes
 from webapp.model.position import position_key
-from webapp.model.stored_game import encode_clocks_many, encode_move_codes_many
+from webapp.model.stored_game import clock_tenths_of, encode_clocks_many, encode_move_codes_many
 from webapp.model.think_time import CODES as THINK_CODES
 from webapp.model.think_time import base_and_increment, think_codes
 
@@ -210,7 +210,7 @@ def _think_times(  # type: ignore[no-untyped-def]
     controls = {tc: base_and_increment(tc) for tc in {r.time_control for r in kept}}
     timing = np.array([controls[r.time_control] for r in kept], np.int64).reshape(-1, 2)
     seconds = np.concatenate(clock_parts) if clock_parts else np.zeros(0)
-    tenths = np.clip(np.round(np.nan_to_num(seconds, nan=0.0) * 10), 0, 0xFFFFFFFE)  # as encode_clocks
+    tenths = clock_tenths_of(seconds)
     clock = np.where(np.isnan(seconds), -1, tenths).astype(np.int64)
     previous = np.full(len(clock), -1, np.int64)
     previous[2:] = clock[:-2]  # two rows back is the same game's wherever within >= 2

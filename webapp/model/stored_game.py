@@ -66,6 +66,12 @@ def encode_move_codes_many(parts: Sequence[np.ndarray]) -> list[bytes]:
     return _pieces(np.concatenate(parts).astype(_MOVE_DTYPE).tobytes(), lengths, _MOVE_DTYPE.itemsize)
 
 
+def clock_tenths_of(seconds: np.ndarray) -> np.ndarray:
+    """Clocks in seconds as the whole tenths the games table keeps them (rounded half to
+    even, within 0..MAX_TENTHS), 0 where unknown (NaN)."""
+    return np.clip(np.round(np.nan_to_num(seconds, nan=0.0) * 10), 0, MAX_TENTHS).astype(np.int64)
+
+
 def encode_clocks_many(parts: Sequence[Sequence[float] | None]) -> list[bytes | None]:
     """encode_clocks() of each game's clocks (None for one with no known clock), in one
     numpy pass over all of them.
@@ -79,7 +85,7 @@ def encode_clocks_many(parts: Sequence[Sequence[float] | None]) -> list[bytes | 
     lengths = np.fromiter((len(part) for part in present), np.int64, len(present))
     values = np.concatenate(present)
     known = ~np.isnan(values)
-    tenths = np.where(known, np.clip(np.round(np.where(known, values, 0) * 10), 0, MAX_TENTHS), 0).astype(np.int64)
+    tenths = clock_tenths_of(values)
     game = np.repeat(np.arange(len(present)), lengths)
     ends = np.cumsum(lengths)
     starts = ends - lengths
@@ -225,7 +231,7 @@ def four_byte_clocks(seconds: np.ndarray) -> bytes:
     """A game's clocks (seconds, NaN unknown) in the form before migration 0017."""
     known = ~np.isnan(seconds)
     tenths = np.full(len(seconds), FOUR_BYTE_NO_CLOCK, np.uint64)
-    tenths[known] = np.clip(np.round(seconds[known] * 10), 0, MAX_TENTHS).astype(np.uint64)
+    tenths[known] = clock_tenths_of(seconds[known])
     return tenths.astype("<u4").tobytes()
 
 
