@@ -95,11 +95,12 @@ def encode_clocks_many(parts: Sequence[Sequence[float] | None]) -> list[bytes | 
     within = np.arange(len(values)) - starts[game]
     changes = _change_codes(tenths // unit[game], known, within)
     # each game's unit byte, then its plies' codes: one varint stream cut into games
+    heads = starts + np.arange(len(present))
     codes = np.empty(len(values) + len(present), np.int64)
-    codes[starts + np.arange(len(present))] = np.where(fractional, _UNIT_BYTE[1], _UNIT_BYTE[10])
+    codes[heads] = np.where(fractional, _UNIT_BYTE[1], _UNIT_BYTE[10])
     codes[np.arange(len(values)) + game + 1] = changes
     data, sizes = _varints(codes)
-    game_sizes = np.add.reduceat(sizes, starts + np.arange(len(present)))
+    game_sizes = np.add.reduceat(sizes, heads)
     pieces = _pieces(data, game_sizes, 1)
     encoded = iter([piece if clock else None for piece, clock in zip(pieces, has_clock.tolist(), strict=True)])
     return [None if part is None else next(encoded) for part in parts]
