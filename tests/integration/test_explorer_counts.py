@@ -14,6 +14,8 @@ import pytest
 from explorer_reference import api_numbers, read_games, reference
 from sample_games import EXPLORER_SAMPLE, LICHESS_2021_10, import_pgn
 
+from webapp.model.query import ExplorerQuery
+
 RUY_CLOSED = "e2e4 e7e5 g1f3 b8c6 f1b5 a7a6 b5a4 g8f6 e1g1 f8e7 f1e1 b7b5 a4b3 d7d6 c2c3 e8g8"
 NAJDORF = "e2e4 c7c5 g1f3 d7d6 d2d4 c5d4 f3d4 g8f6 b1c3 a7a6 c1e3 e7e5 d4b3 c8e6"
 POSITIONS: dict[str, list[str]] = {
@@ -102,6 +104,53 @@ def test_explorer_matches_reference_on_every_position_and_filter(client, sample)
     wrong, games_seen = _mismatches(client, sample, POSITIONS, FILTERS)
     assert not wrong, f"{len(wrong)} answers differ:\n" + "\n".join(wrong)
     assert games_seen > 500  # the cases are not all empty
+
+
+#: pairs of filters with one statement shape (the same filters, other values)
+SAME_SHAPE: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    ({}, {}),
+    ({"speeds": ["blitz"]}, {"speeds": ["bullet"]}),
+    ({"rating_min": 1600, "rating_max": 1999}, {"rating_min": 2000, "rating_max": 2399}),
+    ({"since": "2021-01", "until": "2021-03"}, {"since": "2021-05", "until": "2021-12"}),
+    ({"since": "2021-02", "rating_min": 1500}, {"since": "2021-06", "rating_min": 1900}),
+    ({"player": "frank", "color": "white"}, {"player": "carol_rook", "color": "black"}),
+    ({"player": "eve.bishop", "since": "2021-02"}, {"player": "dave99", "since": "2021-05"}),
+]
+
+
+def test_one_numbers_statement_per_shape_answers_each_query(client, engine, sample) -> None:
+    """The numbers statement is built once per shape of filters and run with each query's
+    values: two queries of one shape at different positions, alternated on one connection
+    more often than psycopg's prepare_threshold (5) so PostgreSQL runs the prepared
+    statement too, each answer equal to its reference, after compaction as before."""
+    from webapp.api.wire import explorer_json
+    from webapp.db.bound_filters import filter_shape
+    from webapp.db.explorer import query_explorer
+    from webapp.db.players import find_player_ids
+    from webapp.indexer.compact import compact
+
+    for name in ("frank", "carol_rook", "eve.bishop", "dave99"):  # now tracked: the player views
+        assert client.get("/api/explorer", query_string={"player": name}).status_code == 200
+    for compacted in (False, True):
+        if compacted:
+            compact(engine)
+        with engine.connect() as connection:
+            for first, second in SAME_SHAPE:
+                cases = [
+                    (ExplorerQuery.build(play=play, **chosen), reference(sample, play=play, **chosen))
+                    for chosen, play in ((first, ["e2e4"]), (second, POSITIONS["zukertort via 1.Nf3"]))
+                ]
+                shapes = {
+                    filter_shape(connection.dialect.name, query, query.player is not None) for query, _ in cases
+                }
+                assert len(shapes) == 1, shapes
+                assert cases[0][1] != cases[1][1]  # the two answers differ
+                for query, _ in cases:
+                    assert query.player is None or find_player_ids(connection, query.player)
+                for _ in range(4):
+                    for query, expected in cases:
+                        result = query_explorer(connection, query, with_games=False)
+                        assert api_numbers(explorer_json(result, query)) == expected, (query, compacted)
 
 
 def test_index_plies_boundary(client, sample) -> None:

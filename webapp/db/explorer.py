@@ -8,10 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
-from sqlalchemy import Connection, SmallInteger, and_, case, cast, func, null, select, union_all
+from sqlalchemy import (
+    Connection,
+    SmallInteger,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    null,
+    select,
+    union_all,
+)
 
 from webapp.caching import memoized
+from webapp.db.bound_filters import FilterShape, bound_filters, filter_shape, filter_values
 from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
@@ -94,21 +107,36 @@ def _selected(table, columns: Sequence[str]) -> list:  # type: ignore[no-untyped
     return out
 
 
-def _since_summary(summary_positions, key: int | Sequence[int], query: ExplorerQuery, columns: Sequence[str], summary):  # type: ignore[no-untyped-def]
+def _since_summary(summary_positions, key, where, columns: Sequence[str], summary):  # type: ignore[no-untyped-def]
     """move_stats rows appended since a position's summary was brought up to date, plus
-    the summary's rows: with one key the bound is a constant, so the index on
-    (position_key, seq) reads only the rows appended since."""
+    the summary's rows, each table under `where(table)`: with one key (a value or a bound
+    parameter) the bound is a constant, so the index on (position_key, seq) reads only the
+    rows appended since."""
     same_position = (
-        summary_positions.c.position_key == key
-        if isinstance(key, int)
-        else summary_positions.c.position_key == move_stats_all.c.position_key
+        summary_positions.c.position_key == move_stats_all.c.position_key
+        if isinstance(key, Sequence)
+        else summary_positions.c.position_key == key
     )
     summed_up_to = select(summary_positions.c.seq).where(same_position).scalar_subquery()
     recent = select(*_selected(move_stats_all, columns)).where(
-        and_(*_filters(move_stats_all, query, key), move_stats_all.c.seq > func.coalesce(summed_up_to, 0))
+        and_(*where(move_stats_all), move_stats_all.c.seq > func.coalesce(summed_up_to, 0))
     )
-    summarized = select(*_selected(summary, columns)).where(and_(*_filters(summary, query, key)))
+    summarized = select(*_selected(summary, columns)).where(and_(*where(summary)))
     return union_all(recent, summarized).subquery()
+
+
+def _stat_columns(query: ExplorerQuery, monthly: bool, refs: bool, path: bool, endings: bool, think: bool) -> tuple[str, ...]:
+    columns = (
+        "position_key", *STAT_COLUMNS, "banded",
+        *(("month",) if monthly else ()), *(("refs",) if refs else ()), *(("path",) if path else ()),
+    )  # fmt: skip
+    if endings:
+        columns += ENDING_COLUMNS
+    elif query.no_time_losses:
+        columns += TIME_COLUMNS
+    if think:
+        columns += THINK_TIME_COLUMNS
+    return columns
 
 
 def stat_rows(
@@ -137,34 +165,46 @@ def stat_rows(
     a player: player_move_stats, or its month-less rollup when neither dates nor months
     are asked.
     """
-    columns = (
-        "position_key", *STAT_COLUMNS, "banded",
-        *(("month",) if monthly else ()), *(("refs",) if refs else ()), *(("path",) if path else ()),
-    )  # fmt: skip
-    if endings:
-        columns += ENDING_COLUMNS
-    elif query.no_time_losses:
-        columns += TIME_COLUMNS
-    if think:
-        columns += THINK_TIME_COLUMNS
+    columns = _stat_columns(query, monthly, refs, path, endings, think)
     if player_ids is not None:
         table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
         conditions = player_filters(table, query, key, player_ids)
         return select(*_selected(table, columns)).where(and_(*conditions)).subquery()
+
+    def where(table):  # type: ignore[no-untyped-def]
+        return _filters(table, query, key)
+
     if monthly or _dated(query):
         if not (bands or refs or path) and query.rating_bands is None:
-            return _since_summary(monthly_positions, key, query, columns, move_stats_monthly)
-        return select(*_selected(move_stats_all, columns)).where(and_(*_filters(move_stats_all, query, key))).subquery()
-    return _since_summary(hot_positions, key, query, columns, move_stats_rollup)
+            return _since_summary(monthly_positions, key, where, columns, move_stats_monthly)
+        return select(*_selected(move_stats_all, columns)).where(and_(*where(move_stats_all))).subquery()
+    return _since_summary(hot_positions, key, where, columns, move_stats_rollup)
 
 
-def _statement(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, endings: bool, think: bool):
+@lru_cache(maxsize=256)
+def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, think: bool):  # type: ignore[no-untyped-def]
     """Per move: white, draws, black, rating sum, games with a rating band (then, with
     `endings` or the time losses left out, the ENDING_COLUMNS or TIME_COLUMNS sums; then,
-    with `think`, the THINK_TIME_COLUMNS sums)."""
-    rows = stat_rows(query, key, player_ids, bands=False, endings=endings, think=think)
-    counted = ENDING_COLUMNS if endings else TIME_COLUMNS if query.no_time_losses else ()
+    with `think`, the THINK_TIME_COLUMNS sums): stat_rows summed, with the filters as bound
+    parameters (webapp.db.bound_filters), built once per shape."""
+    columns = ("position_key", *STAT_COLUMNS, "banded")
+    counted = ENDING_COLUMNS if endings else TIME_COLUMNS if no_time_losses else ()
     counted += THINK_TIME_COLUMNS if think else ()
+    columns += counted
+
+    def where(table):  # type: ignore[no-untyped-def]
+        return bound_filters(table, shape)
+
+    key = bindparam("key")
+    if shape.player:
+        table = player_move_stats if shape.dated else player_move_stats_rollup
+        rows = select(*_selected(table, columns)).where(*where(table)).subquery()
+    elif shape.dated and shape.bands:
+        rows = select(*_selected(move_stats_all, columns)).where(*where(move_stats_all)).subquery()
+    elif shape.dated:
+        rows = _since_summary(monthly_positions, key, where, columns, move_stats_monthly)
+    else:
+        rows = _since_summary(hot_positions, key, where, columns, move_stats_rollup)
     return select(
         rows.c.move,
         func.sum(rows.c.white),
@@ -237,7 +277,9 @@ def query_explorer(
             )
         if not ready_player_ids(connection, player_ids):  # never partial numbers as complete
             raise PlayerIndexing(query.player, *indexing_progress(connection, player_ids))
-    rows = connection.execute(_statement(query, key, player_ids, with_endings, with_think_time)).all()
+    shape = filter_shape(connection.dialect.name, query, player_ids is not None)
+    statement = _numbers_statement(shape, query.no_time_losses, with_endings, with_think_time)
+    rows = connection.execute(statement, filter_values(query, key, player_ids)).all()
     totals = empty
     moves: list[MoveStats] = []
     for row in rows:

@@ -16,10 +16,9 @@ import chess
 import numpy as np
 from sqlalchemy import Connection, Select, Table, bindparam, func, literal_column, select, union_all
 
-from webapp.db.explorer import collection_ids_in
+from webapp.db.bound_filters import FilterShape, bound_filters, filter_shape, filter_values
 from webapp.db.leaks import _common
 from webapp.db.list_parameters import in_list
-from webapp.db.months import month_condition
 from webapp.db.singles import move_stats_all
 from webapp.db.tables import (
     games,
@@ -76,20 +75,10 @@ def _collection_check(connection: Connection, query: ExplorerQuery, ids: list[in
 @dataclass(frozen=True)
 class _Shape:
     """What a candidate statement's SQL text depends on (its values go in as parameters):
-    the view it reads (_candidate_rows), the filters present and the list's length."""
+    the filters present, the view it reads (_candidate_rows) and the list's length."""
 
-    dialect: str
+    filters: FilterShape
     view: str  # "player rollup", "rows" or "summary"
-    player: bool
-    dated: bool
-    since: bool
-    until: bool
-    speeds: bool
-    rated_only: bool
-    bands: bool
-    collections: bool
-    exclude_collections: bool
-    color: bool
     limit: int
     #: the rows appended since a summary read only where they can hold the lists
     #: (_best_and_newest), when they were more than APPENDED_READ_ALL
@@ -97,68 +86,14 @@ class _Shape:
 
 
 def _shape(dialect: str, query: ExplorerQuery, player: bool, limit: int) -> _Shape:
-    dated = query.since is not None or query.until is not None
-    if player and not dated:
+    filters = filter_shape(dialect, query, player)
+    if player and not filters.dated:
         view = "player rollup"
-    elif player or (dated and query.rating_bands is not None):
+    elif player or (filters.dated and filters.bands):
         view = "rows"
     else:
         view = "summary"
-    return _Shape(
-        dialect=dialect, view=view, player=player, dated=dated, since=query.since is not None,
-        until=query.until is not None, speeds=bool(query.speeds), rated_only=query.rated_only,
-        bands=query.rating_bands is not None, collections=bool(query.collections),
-        exclude_collections=bool(query.exclude_collections), color=player and query.color is not None,
-        limit=limit,
-    )  # fmt: skip
-
-
-def _values(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | None, singles: list[int]) -> dict:  # type: ignore[type-arg]
-    """The parameters of the query's candidate statement (_bound_filters names them)."""
-    values: dict = {"key": key, "singles": singles}  # type: ignore[type-arg]
-    if player_ids is not None:
-        values["player_ids"] = list(player_ids)
-        if query.color is not None:
-            values["color"] = 0 if query.color == "white" else 1
-    if query.speeds:
-        values["speeds"] = [int(s) for s in query.speeds]
-    if query.rating_bands is not None:
-        values["band_low"], values["band_high"] = query.rating_bands
-    if query.since is not None:
-        values["since"], values["since_year"] = query.since, query.since // 100 * 100
-    if query.until is not None:
-        values["until"] = query.until
-    if query.collections:
-        values["collections"] = list(query.collections)
-    if query.exclude_collections:
-        values["exclude_collections"] = list(query.exclude_collections)
-    return values
-
-
-def _bound_filters(table: Table, shape: _Shape) -> list:  # type: ignore[type-arg]
-    """explorer._filters (player_filters in a player's view) with bound parameters in
-    place of the values (_values)."""
-    conditions = [table.c.position_key == bindparam("key")]
-    if shape.player:
-        conditions.append(table.c.player_id.in_(bindparam("player_ids", expanding=True)))
-    if shape.speeds:
-        conditions.append(table.c.speed.in_(bindparam("speeds", expanding=True)))
-    if shape.rated_only:
-        conditions.append(table.c.rated == 1)
-    if shape.bands:
-        conditions.append(table.c.rating_band.between(bindparam("band_low"), bindparam("band_high")))
-    if shape.dated:
-        since = bindparam("since") if shape.since else None
-        until = bindparam("until") if shape.until else None
-        conditions.append(month_condition(table.c.month, since, until, since_year=bindparam("since_year")))
-    if shape.collections:
-        conditions.append(table.c.collection.in_(collection_ids_in(bindparam("collections", expanding=True))))
-    if shape.exclude_collections:
-        names = bindparam("exclude_collections", expanding=True)
-        conditions.append(table.c.collection.not_in(collection_ids_in(names)))
-    if shape.color:
-        conditions.append(table.c.color == bindparam("color"))
-    return conditions
+    return _Shape(filters=filters, view=view, limit=limit)
 
 
 @lru_cache(maxsize=256)
@@ -178,15 +113,15 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     """
     if shape.view == "player rollup":
         table = player_move_stats_rollup
-        return union_all(*_best_and_newest(table, _bound_filters(table, shape), shape))
+        return union_all(*_best_and_newest(table, bound_filters(table, shape.filters), shape))
     if shape.view == "rows":
-        table = player_move_stats if shape.player else move_stats_all
+        table = player_move_stats if shape.filters.player else move_stats_all
         return select(table.c.move, table.c.refs, _SUMMARIZED).where(
-            *_bound_filters(table, shape), table.c.refs.is_not(None)
+            *bound_filters(table, shape.filters), table.c.refs.is_not(None)
         )
-    positions, summary = (monthly_positions, move_stats_monthly) if shape.dated else (hot_positions, move_stats_rollup)
+    positions, summary = (monthly_positions, move_stats_monthly) if shape.filters.dated else (hot_positions, move_stats_rollup)
     summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
-    since_summary = [*_bound_filters(move_stats_all, shape), move_stats_all.c.seq > func.coalesce(summed_up_to, 0)]
+    since_summary = [*bound_filters(move_stats_all, shape.filters), move_stats_all.c.seq > func.coalesce(summed_up_to, 0)]
     if shape.bounded:  # a row's games are all of its band and month
         appended = _best_and_newest(
             move_stats_all, since_summary, shape, move_stats_all.c.rating_band, move_stats_all.c.month, marker=_APPENDED
@@ -199,8 +134,8 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
             .subquery()
         )
         appended = [select(first.c.move, first.c.refs, first.c.appended)]
-    conditions = _bound_filters(summary, shape)
-    if shape.dated:  # a row's games are of its month, their bands at most its best_band
+    conditions = bound_filters(summary, shape.filters)
+    if shape.filters.dated:  # a row's games are of its month, their bands at most its best_band
         parts = _best_and_newest(summary, conditions, shape, summary.c.best_band, summary.c.month)
     else:
         parts = _best_and_newest(summary, conditions, shape)
@@ -236,7 +171,7 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
     return [
         rows.where(*kept, band >= bound(band)),
         rows.where(*kept, newest >= bound(newest)),
-        rows.where(*kept, in_list(table.c.move, "singles", shape.dialect)),
+        rows.where(*kept, in_list(table.c.move, "singles", shape.filters.dialect)),
     ]
 
 
@@ -252,7 +187,7 @@ def _candidate_rows(
     newest games or the game of a move in `singles` (move codes): _candidate_statement,
     again bounded when more than APPENDED_READ_ALL rows were appended since the summary."""
     shape = _shape(connection.dialect.name, query, player_ids is not None, limit)
-    values = _values(query, key, player_ids, singles)
+    values = {**filter_values(query, key, player_ids), "singles": singles}
     rows = connection.execute(_candidate_statement(shape), values).all()
     if shape.view == "summary" and sum(appended for _, _, appended in rows) > APPENDED_READ_ALL:
         # an import's rows not compacted yet: thousands at the first plies
