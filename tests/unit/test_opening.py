@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import chess
 
-from webapp.model.opening import opening_for, opening_table
+from webapp.model.opening import epd_key, named_opening, opening_for, opening_table
 from webapp.model.stats import Opening
 
 
@@ -44,7 +44,7 @@ def test_deep_unnamed_position_takes_nearest_named_ancestor() -> None:
     najdorf = "e4 c5 Nf3 d6 d4 cxd4 Nxd4 Nf6 Nc3 a6"
     deep = _board(najdorf + " a3 h6 Ra2 g6 Ra1 Bg7")
     assert deep.ply() == 16
-    assert opening_table().get(deep.epd()) is None
+    assert named_opening(deep) is None
     assert opening_for(deep) == Opening("B90", "Sicilian Defense: Najdorf Variation")
 
 
@@ -76,3 +76,29 @@ def test_table_holds_only_lichess_names() -> None:
     # lichess-org/chess-openings has about 3,500 lines; every code is a real ECO code
     assert 3400 < len(table) < 3700
     assert all(len(o.eco) == 3 and o.eco[0] in "ABCDE" for o in table.values())
+
+
+def test_epd_keys_are_equal_exactly_when_epds_are() -> None:
+    """Boards along real-looking lines, with en passant squares that a capture can use, that
+    no pawn stands beside, and that a pinned pawn stands beside (pseudo-legal, not legal),
+    and castling rights with and without the rook at home."""
+    boards = [
+        chess.Board(),
+        chess.Board("rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq e3 0 1"),
+        chess.Board("rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1"),
+        chess.Board("rnbqkbnr/ppp1pppp/8/8/3pP3/8/PPPP1PPP/RNBQKBNR b KQkq e3 0 3"),
+        chess.Board("rnbqkbnr/ppp1pppp/8/8/3pP3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 3"),
+        # d4xe3 would take both pawns off the fourth rank: the rook on h4 would give check
+        chess.Board("8/8/8/8/k2pP2R/8/8/4K3 b - e3 0 1"),
+        chess.Board("8/8/8/8/k2pP2R/8/8/4K3 b - - 0 1"),
+        chess.Board("r3k2r/8/8/8/8/8/8/R3K2R w KQkq - 0 1"),
+        chess.Board("r3k2r/8/8/8/8/8/8/R3K2R w Kk - 0 1"),
+        chess.Board("r3k2r/8/8/8/8/8/8/R3K2R b KQkq - 0 1"),
+        _board("e4 c5 Nf3 d6 d4 cxd4 Nxd4 Nf6 Nc3 a6"),
+        _board("Nf3 d5 d4"),
+        _board("d4 d5 Nf3"),
+    ]
+    for first in boards:
+        for second in boards:
+            assert (epd_key(first) == epd_key(second)) == (first.epd() == second.epd()), (first.fen(), second.fen())
+    assert len({b.epd() for b in boards}) < len(boards)  # some are equal: the check can see both ways

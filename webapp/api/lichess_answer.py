@@ -23,7 +23,7 @@ from webapp.api.lichess_wire import Endpoint, LichessRequest
 from webapp.db.explorer import read_explorer
 from webapp.db.history import MonthResults, read_history
 from webapp.db.players import PlayerIndexing
-from webapp.model.opening import opening_table
+from webapp.model.opening import named_opening
 from webapp.model.performance import performance
 from webapp.model.stats import ExplorerResult, MoveStats, Opening, Results
 
@@ -147,7 +147,7 @@ def opening_after(fen: str, uci: str) -> Opening | None:
     """The named opening of the position the move reaches (exactly that position; read-only memo)."""
     board = chess.Board(fen)
     board.push(chess.Move.from_uci(uci))
-    return opening_table().get(board.epd())
+    return named_opening(board)
 
 
 def _performance(results: Results, color: str | None) -> int | None:
