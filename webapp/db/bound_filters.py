@@ -66,9 +66,13 @@ def filter_values(query: ExplorerQuery, key: int, player_ids: tuple[int, ...] | 
     return values
 
 
-def _collection_ids_named(parameter: str):  # type: ignore[no-untyped-def]
-    names = bindparam(parameter, expanding=True)
+def collection_ids_in(names):  # type: ignore[no-untyped-def]
+    """The ids of the collections named (a tuple of names or an expanding parameter)."""
     return select(collections.c.id).where(collections.c.name.in_(names)).scalar_subquery()
+
+
+def _collection_ids_named(parameter: str):  # type: ignore[no-untyped-def]
+    return collection_ids_in(bindparam(parameter, expanding=True))
 
 
 def bound_filters(table: Table, shape: FilterShape) -> list:  # type: ignore[type-arg]

@@ -24,7 +24,13 @@ from sqlalchemy import (
 )
 
 from webapp.caching import memoized
-from webapp.db.bound_filters import FilterShape, bound_filters, filter_shape, filter_values
+from webapp.db.bound_filters import (
+    FilterShape,
+    bound_filters,
+    collection_ids_in,
+    filter_shape,
+    filter_values,
+)
 from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
@@ -34,7 +40,6 @@ from webapp.db.players import (
 )
 from webapp.db.singles import move_stats_all
 from webapp.db.tables import (
-    collections,
     hot_positions,
     monthly_positions,
     move_stats_monthly,
@@ -79,10 +84,6 @@ def player_filters(table, query: ExplorerQuery, key: int | Sequence[int], player
     return conditions
 
 
-def collection_ids_in(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    return select(collections.c.id).where(collections.c.name.in_(names)).scalar_subquery()
-
-
 def _dated(query: ExplorerQuery) -> bool:
     return query.since is not None or query.until is not None
 
@@ -125,20 +126,6 @@ def _since_summary(summary_positions, key, where, columns: Sequence[str], summar
     return union_all(recent, summarized).subquery()
 
 
-def _stat_columns(query: ExplorerQuery, monthly: bool, refs: bool, path: bool, endings: bool, think: bool) -> tuple[str, ...]:
-    columns = (
-        "position_key", *STAT_COLUMNS, "banded",
-        *(("month",) if monthly else ()), *(("refs",) if refs else ()), *(("path",) if path else ()),
-    )  # fmt: skip
-    if endings:
-        columns += ENDING_COLUMNS
-    elif query.no_time_losses:
-        columns += TIME_COLUMNS
-    if think:
-        columns += THINK_TIME_COLUMNS
-    return columns
-
-
 def stat_rows(
     query: ExplorerQuery,
     key: int | Sequence[int],
@@ -165,7 +152,16 @@ def stat_rows(
     a player: player_move_stats, or its month-less rollup when neither dates nor months
     are asked.
     """
-    columns = _stat_columns(query, monthly, refs, path, endings, think)
+    columns = (
+        "position_key", *STAT_COLUMNS, "banded",
+        *(("month",) if monthly else ()), *(("refs",) if refs else ()), *(("path",) if path else ()),
+    )  # fmt: skip
+    if endings:
+        columns += ENDING_COLUMNS
+    elif query.no_time_losses:
+        columns += TIME_COLUMNS
+    if think:
+        columns += THINK_TIME_COLUMNS
     if player_ids is not None:
         table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
         conditions = player_filters(table, query, key, player_ids)

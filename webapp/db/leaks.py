@@ -18,7 +18,8 @@ import chess.pgn
 from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from webapp.db.explorer import collection_ids_in, read_explorer, stat_rows
+from webapp.db.bound_filters import collection_ids_in
+from webapp.db.explorer import read_explorer, stat_rows
 from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
