@@ -162,19 +162,30 @@ def stat_rows(
         columns += TIME_COLUMNS
     if think:
         columns += THINK_TIME_COLUMNS
-    if player_ids is not None:
-        table = player_move_stats if monthly or _dated(query) else player_move_stats_rollup
-        conditions = player_filters(table, query, key, player_ids)
-        return select(*_selected(table, columns)).where(and_(*conditions)).subquery()
 
     def where(table):  # type: ignore[no-untyped-def]
+        if player_ids is not None:
+            return player_filters(table, query, key, player_ids)
         return _filters(table, query, key)
 
-    if monthly or _dated(query):
-        if not (bands or refs or path) and query.rating_bands is None:
-            return _since_summary(monthly_positions, key, where, columns, move_stats_monthly)
-        return select(*_selected(move_stats_all, columns)).where(and_(*where(move_stats_all))).subquery()
-    return _since_summary(hot_positions, key, where, columns, move_stats_rollup)
+    by_month = monthly or _dated(query)
+    summary = not (bands or refs or path) and query.rating_bands is None
+    return _rows_read(columns, key, where, player=player_ids is not None, by_month=by_month, summary=summary)
+
+
+def _rows_read(columns: Sequence[str], key, where, *, player: bool, by_month: bool, summary: bool):  # type: ignore[no-untyped-def]
+    """The rows stat_rows reads, each table under `where(table)` at `key` (a value, a list
+    of keys or a bound parameter): a player's (their month-less rollup unless `by_month`),
+    else the rows appended since the position's summary plus that summary (the band-less
+    monthly one when `by_month` and a `summary` will do), else all its month-level rows."""
+    if player:
+        table = player_move_stats if by_month else player_move_stats_rollup
+        return select(*_selected(table, columns)).where(and_(*where(table))).subquery()
+    if not by_month:
+        return _since_summary(hot_positions, key, where, columns, move_stats_rollup)
+    if summary:
+        return _since_summary(monthly_positions, key, where, columns, move_stats_monthly)
+    return select(*_selected(move_stats_all, columns)).where(and_(*where(move_stats_all))).subquery()
 
 
 @lru_cache(maxsize=256)
@@ -191,16 +202,9 @@ def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, 
     def where(table):  # type: ignore[no-untyped-def]
         return bound_filters(table, shape)
 
-    key = bindparam("key")
-    if shape.player:
-        table = player_move_stats if shape.dated else player_move_stats_rollup
-        rows = select(*_selected(table, columns)).where(*where(table)).subquery()
-    elif shape.dated and shape.bands:
-        rows = select(*_selected(move_stats_all, columns)).where(*where(move_stats_all)).subquery()
-    elif shape.dated:
-        rows = _since_summary(monthly_positions, key, where, columns, move_stats_monthly)
-    else:
-        rows = _since_summary(hot_positions, key, where, columns, move_stats_rollup)
+    rows = _rows_read(
+        columns, bindparam("key"), where, player=shape.player, by_month=shape.dated, summary=not shape.bands
+    )
     return select(
         rows.c.move,
         func.sum(rows.c.white),
