@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,6 +32,23 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One folder a run where the reference readers share what they parsed (read_once.py)."""
+    from read_once import FOLDER_VARIABLE
+
+    if not hasattr(config, "workerinput") and FOLDER_VARIABLE not in os.environ:
+        config.read_once_dir = tempfile.mkdtemp(prefix="oe-read-once-")  # type: ignore[attr-defined]
+        os.environ[FOLDER_VARIABLE] = config.read_once_dir  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from read_once import FOLDER_VARIABLE
+
+    if folder := getattr(config, "read_once_dir", None):
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(FOLDER_VARIABLE, None)
 
 
 def _admin_connection():  # type: ignore[no-untyped-def]
@@ -147,9 +166,38 @@ def _upgraded_app(settings: Settings, *, dashboard: bool):  # type: ignore[no-un
     return app
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store at the head revision, migrated once for this test process."""
+    folder = tmp_path_factory.mktemp("migrated")
+    template = Settings.from_env(
+        {"DATABASE_URL": f"sqlite:///{folder / 'explorer.sqlite3'}", "DATA_DIR": str(folder)}
+    )
+    app = _upgraded_app(template, dashboard=False)
+    from webapp.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    return folder / "explorer.sqlite3"
+
+
+def _copy_sqlite(source: Path, url: str) -> None:
+    """A new SQLite file at the URL with the source's contents (the backup API: WAL included)."""
+    target = Path(url.removeprefix("sqlite:///"))
+    if target.exists():
+        return
+    with sqlite3.connect(source) as reading, sqlite3.connect(target) as writing:
+        reading.backup(writing)
+    reading.close()
+    writing.close()
+
+
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
+def app(settings: Settings, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """An app on a migrated, empty database, inside an app context."""
+    if settings.database_url.startswith("sqlite:///"):
+        # migrating a new file costs a quarter of a second; a copy of a migrated one does not
+        _copy_sqlite(request.getfixturevalue("migrated_sqlite"), settings.database_url)
     app = _upgraded_app(settings, dashboard=False)
     with app.app_context():
         yield app

@@ -24,6 +24,7 @@ from pathlib import Path
 import chess
 import chess.pgn
 import chess.polyglot
+from read_once import read_once
 
 SIDE = {"1-0": "white", "0-1": "black", "1/2-1/2": "draws"}
 DECISIVE_KINDS = ("checkmate", "resignation", "time", "abandonment")
@@ -80,6 +81,7 @@ def ending_kind(tag: str | None, result: str, board: chess.Board) -> str | None:
     return None
 
 
+@read_once
 def read_ended_games(paths: Iterable[Path], *, index_plies: int = 40) -> list[EndedGame]:
     """The standard games with moves and a result, once per game link (chess.com's Link,
     else the Site URL), with how they ended and the positions of their first plies."""

@@ -25,6 +25,7 @@ from typing import Any
 import chess
 import chess.pgn
 import chess.polyglot
+from read_once import read_once
 
 SPEED_LIMITS = ((30, "ultraBullet"), (180, "bullet"), (480, "blitz"), (1500, "rapid"), (21600, "classical"))
 
@@ -74,6 +75,7 @@ def _visits(moves: Sequence[chess.Move], index_plies: int) -> dict[int, str | No
     return visits
 
 
+@read_once
 def read_games(paths: Iterable[Path], *, index_plies: int = 40) -> list[RefGame]:
     """The standard games of the PGN files, once per Site URL, in file order."""
     games: list[RefGame] = []

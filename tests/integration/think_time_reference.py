@@ -23,6 +23,7 @@ from pathlib import Path
 import chess
 import chess.pgn
 import chess.polyglot
+from read_once import read_once
 
 EDGES = (0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800, 3600)
 
@@ -96,6 +97,7 @@ def ply_think(clocks: Sequence[float | None], ply: int, base: int, increment: in
     return _bucket(spent), now_tenths / 10 < base * 0.1  # under 10% of the base
 
 
+@read_once
 def read_timed_games(paths: Iterable[Path], *, index_plies: int = 40) -> list[TimedGame]:
     """The standard games with moves and a result, once per game link, with their visits."""
     games: list[TimedGame] = []
