@@ -8,6 +8,7 @@ while an import and compactions run beside a reader. Runs on SQLite and PostgreS
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -28,6 +29,7 @@ SMALL_BATCH = 5  # the 44 games in 9 batches: the opening positions get rows fro
 @pytest.fixture
 def many_batches(engine, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)  # the sample's opening positions get hot
+    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
     monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)  # and the first ones a monthly summary
     import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH)
     return read_games([EXPLORER_SAMPLE])
@@ -104,6 +106,47 @@ def test_answers_are_exact_before_and_after_compaction(client, engine, many_batc
     assert start_rows == 1
     again = compaction.compact(engine)  # nothing appended since: nothing to do
     assert (again.merged_rows, again.hot_added, again.ranges) == (0, 0, 0)
+
+
+def _rows_by_position(engine) -> dict[int, list[tuple]]:  # type: ignore[no-untyped-def]
+    """Each position's statistics rows: key columns and counts, sorted."""
+    columns = f"{compaction.MONTH_GROUP}, white, draws, black, rating_sum"
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT {columns} FROM move_stats_all")).all()
+    by_position: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_position.setdefault(row[0], []).append(tuple(row))
+    return {key: sorted(found) for key, found in by_position.items()}
+
+
+def test_only_positions_with_more_rows_than_merge_rows_are_merged(
+    client, engine, many_batches, monkeypatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    merge_rows = 6
+    monkeypatch.setattr(compaction, "MERGE_ROWS", merge_rows)
+    # every lichess game again under another id of 8 characters (so in the same collection):
+    # each key at least twice
+    copy = tmp_path / "again.pgn"
+    copy.write_text(re.sub(r"lichess\.org/\w", "lichess.org/Z", EXPLORER_SAMPLE.read_text()), encoding="utf-8")
+    assert import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH).imported == len(many_batches)
+    before = _rows_by_position(engine)
+    key_count = len(compaction.MONTH_GROUP.split(", "))
+
+    def repeated(rows: list[tuple]) -> bool:
+        return len({row[:key_count] for row in rows}) < len(rows)
+
+    few = {key for key, rows in before.items() if len(rows) <= merge_rows}
+    assert any(repeated(before[key]) for key in few)  # keys that would merge, left as they are
+    assert any(repeated(rows) for key, rows in before.items() if key not in few)
+    report = compaction.compact(engine)
+    after = _rows_by_position(engine)
+    assert {key: after[key] for key in few} == {key: before[key] for key in few}
+    merged = 0
+    for key in before.keys() - few:
+        assert not repeated(after[key]), key
+        merged += len(before[key]) - len(after[key])
+    assert merged == report.merged_rows > 0
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
 
 
 def _start_key() -> int:
@@ -382,6 +425,7 @@ def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, m
 def test_reads_stay_exact_while_importing_and_compacting(client, engine, monkeypatch) -> None:
     """A reader sees, at every moment, the counts of a whole number of batches."""
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)
+    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
     monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)
     monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
     games = read_games([EXPLORER_SAMPLE])
@@ -434,6 +478,7 @@ def test_a_position_summarized_by_month_first_still_gets_hot(client, engine, mon
         assert connection.execute(text(count.format("monthly_positions")), {"k": _start_key()}).scalar() == 1
         assert connection.execute(text(count.format("hot_positions")), {"k": _start_key()}).scalar() == 0
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)
+    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
     copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     doubled = read_games([EXPLORER_SAMPLE, copy])

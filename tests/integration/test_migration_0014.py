@@ -35,6 +35,7 @@ def test_migration_0014_down_and_up_fills_the_think_times(client, engine, monkey
         ids = find_player_ids(connection, PLAYER)
     index_players(engine, ids)
     monkeypatch.setattr(compaction, "HOT_ROWS", 8)
+    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
     monkeypatch.setattr(compaction, "MONTHLY_ROWS", 16)
     compaction.compact(engine)
 

@@ -206,6 +206,7 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
     monkeypatch.setattr(position_games, "APPENDED_READ_ALL", read_all)
     count = 30
     monkeypatch.setattr(compaction, "HOT_ROWS", 4)
+    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
     monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
     path = tmp_path / "bands.pgn"
     path.write_text(_rated_and_dated_games(count), encoding="utf-8")
