@@ -21,6 +21,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -186,10 +187,8 @@ def _copy_sqlite(source: Path, url: str) -> None:
     target = Path(url.removeprefix("sqlite:///"))
     if target.exists():
         return
-    with sqlite3.connect(source) as reading, sqlite3.connect(target) as writing:
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
         reading.backup(writing)
-    reading.close()
-    writing.close()
 
 
 @pytest.fixture

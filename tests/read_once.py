@@ -31,38 +31,41 @@ def read_once(reader: Callable[..., list[Game]]) -> Callable[..., list[Game]]:
     @functools.wraps(reader)
     def read(paths: Iterable[Path], **options: Any) -> list[Game]:
         paths = [Path(p) for p in paths]
-        identities = [(str(p.resolve()), os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in paths]
+        stats = [(p, p.stat()) for p in paths]
+        identities = [(str(p.resolve()), found.st_size, found.st_mtime_ns) for p, found in stats]
         key = hashlib.sha256(repr((reader.__qualname__, identities, sorted(options.items()))).encode()).hexdigest()
         if key not in known:
-            with _turn(key):  # a worker that comes second waits for the first one's games
-                known[key] = _shared(key) or _share(key, tuple(reader(paths, **options)))
+            folder = _folder()
+            if folder is None:
+                known[key] = tuple(reader(paths, **options))
+            else:
+                with _turn(folder / f"{key}.lock"):  # a worker that comes second waits for the first one's games
+                    shared = _shared(folder / key)
+                    known[key] = shared if shared is not None else _share(folder / key, tuple(reader(paths, **options)))
         return list(known[key])
 
     return read
 
 
-@contextlib.contextmanager
-def _turn(key: str) -> Iterator[None]:
+def _folder() -> Path | None:
+    """The run's shared folder, if it has one."""
     folder = os.environ.get(FOLDER_VARIABLE)
-    if not folder or not Path(folder).is_dir():
-        yield
-        return
-    with open(Path(folder) / f"{key}.lock", "w") as lock:
+    return Path(folder) if folder and Path(folder).is_dir() else None
+
+
+@contextlib.contextmanager
+def _turn(lock_path: Path) -> Iterator[None]:
+    with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
 
-def _shared(key: str) -> tuple[Any, ...] | None:
-    folder = os.environ.get(FOLDER_VARIABLE)
-    if not folder or not (Path(folder) / key).exists():
-        return None
-    return pickle.loads((Path(folder) / key).read_bytes())
+def _shared(path: Path) -> tuple[Any, ...] | None:
+    return pickle.loads(path.read_bytes()) if path.exists() else None
 
 
-def _share(key: str, games: tuple[Game, ...]) -> tuple[Game, ...]:
-    folder = os.environ.get(FOLDER_VARIABLE)
-    if folder and Path(folder).is_dir():
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
-            pickle.dump(games, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, Path(folder) / key)  # whole or not at all for the other workers
+def _share(path: Path, games: tuple[Game, ...]) -> tuple[Game, ...]:
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+        pickle.dump(games, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(handle.name, path)  # whole or not at all for the other workers
     return games
