@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import chess
@@ -118,3 +119,44 @@ def test_en_passant_file_is_hashed_only_with_a_pawn_beside() -> None:
     expected = chess.polyglot.zobrist_hash(board)
     assert int(with_file[0]) % (1 << 64) == expected
     assert with_file[0] != without[0]
+
+
+def _board_row(board: chess.Board) -> np.ndarray:
+    """The fast parser's encoding of a board: 1..6 white PNBRQK, 7..12 black, 0 empty."""
+    row = np.zeros(64, dtype=np.uint8)
+    for square, piece in board.piece_map().items():
+        row[square] = piece.piece_type + (0 if piece.color else 6)
+    return row
+
+
+def test_keys_of_unrelated_boards_in_any_order_equal_python_chess() -> None:
+    """Consecutive boards need not follow by a move (each key builds on the board before)."""
+    rng = random.Random(11)
+    boards = [chess.Board()]
+    for _ in range(40):  # random legal play-outs, up to 80 plies each
+        board = chess.Board()
+        for _ in range(rng.randrange(1, 80)):
+            legal = list(board.legal_moves)
+            if not legal:
+                break
+            board.push(rng.choice(legal))
+            boards.append(board.copy(stack=False))
+    rng.shuffle(boards)
+    boards.append(chess.Board.empty())
+    arrays = np.stack([_board_row(b) for b in boards])
+    castling = np.array([[b.has_kingside_castling_rights(chess.WHITE), b.has_queenside_castling_rights(chess.WHITE),
+                          b.has_kingside_castling_rights(chess.BLACK), b.has_queenside_castling_rights(chess.BLACK)]
+                         for b in boards])  # fmt: skip
+    en_passant = np.array([chess.square_file(b.ep_square) if b.ep_square is not None else -1 for b in boards])
+    turn = np.array([b.turn == chess.WHITE for b in boards])
+    keys = zobrist_keys(arrays, castling, en_passant, turn)
+    assert [int(k) % (1 << 64) for k in keys] == [chess.polyglot.zobrist_hash(b) for b in boards]
+    assert len(boards) > 1000
+
+
+def test_keys_of_no_boards_and_of_one() -> None:
+    none = zobrist_keys(np.zeros((0, 64), np.uint8), np.zeros((0, 4), bool), np.zeros(0, np.int8), np.zeros(0, bool))
+    assert none.shape == (0,)
+    start = chess.Board()
+    one = zobrist_keys(_board_row(start)[None], np.ones((1, 4), bool), np.array([-1]), np.array([True]))
+    assert int(one[0]) % (1 << 64) == chess.polyglot.zobrist_hash(start)
