@@ -320,12 +320,13 @@ def main() -> None:
         lines = sample_lines(engine, args.positions, args.seed)
         filtered = ExplorerQuery.build(speeds=["blitz", "rapid"], rating_min=1600, rating_max=1999)
         months = ExplorerQuery.build(since="2019-01", until="2021-12")
-        busiest = busiest_player(engine)
-        player = ExplorerQuery.build(player=busiest[0])
+        # the busiest player's name and games (a scan of the games at a million): only when asked
+        busiest = ("", 0) if args.no_player else busiest_player(engine)
         plain = [ExplorerQuery.build(play=line) for line in lines]
         with_filters = [filtered.with_position(play=line) for line in lines]
         with_months = [months.with_position(play=line) for line in lines]
-        with_player = [player.with_position(play=line) for line in lines]
+        player = None if args.no_player else ExplorerQuery.build(player=busiest[0])
+        with_player = [] if player is None else [player.with_position(play=line) for line in lines]
         # the start position (every game) and the same with filters, 20 times each
         start = [ExplorerQuery.build()] * 20 + [filtered] * 20
         print(label)
@@ -338,17 +339,16 @@ def main() -> None:
         from webapp.indexer.compact import compact
         from webapp.indexer.reindex import index_players
 
-        with engine.connect() as connection:
-            ids = find_player_ids(connection, busiest[0])
-            ready = ready_player_ids(connection, ids)
-        if args.no_player:
-            with_player = []
-        elif ready:
-            print(f"the player's {busiest[1]:,} games are indexed already")
-        else:
-            started = time.monotonic()
-            index_players(engine, ids, index_plies=INDEX_PLIES)
-            print(f"indexed the player's {busiest[1]:,} games in {time.monotonic() - started:.1f} s")
+        if not args.no_player:
+            with engine.connect() as connection:
+                ids = find_player_ids(connection, busiest[0])
+                ready = ready_player_ids(connection, ids)
+            if ready:
+                print(f"the player's {busiest[1]:,} games are indexed already")
+            else:
+                started = time.monotonic()
+                index_players(engine, ids, index_plies=INDEX_PLIES)
+                print(f"indexed the player's {busiest[1]:,} games in {time.monotonic() - started:.1f} s")
         phases = ["as imported (not compacted)"]
         if not args.no_compact:
             phases.append("after compaction")
