@@ -12,6 +12,7 @@ import re
 import threading
 
 import pytest
+from compaction_thresholds import shrink_thresholds
 from explorer_reference import api_numbers, read_games, reference
 from sample_games import EXPLORER_SAMPLE
 from sqlalchemy import event, text
@@ -28,9 +29,7 @@ SMALL_BATCH = 5  # the 44 games in 9 batches: the opening positions get rows fro
 
 @pytest.fixture
 def many_batches(engine, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(compaction, "HOT_ROWS", 4)  # the sample's opening positions get hot
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
-    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)  # and the first ones a monthly summary
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)  # the opening positions get both summaries
     import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=SMALL_BATCH)
     return read_games([EXPLORER_SAMPLE])
 
@@ -424,10 +423,8 @@ def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, m
 
 def test_reads_stay_exact_while_importing_and_compacting(client, engine, monkeypatch) -> None:
     """A reader sees, at every moment, the counts of a whole number of batches."""
-    monkeypatch.setattr(compaction, "HOT_ROWS", 4)
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
     monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)
-    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
     games = read_games([EXPLORER_SAMPLE])
     # whole batches only: the batches of SMALL_BATCH games and the last, smaller one, in any
     # order (PostgreSQL writes two batches at once, so the last may land before another)
@@ -477,8 +474,7 @@ def test_a_position_summarized_by_month_first_still_gets_hot(client, engine, mon
     with engine.connect() as connection:
         assert connection.execute(text(count.format("monthly_positions")), {"k": _start_key()}).scalar() == 1
         assert connection.execute(text(count.format("hot_positions")), {"k": _start_key()}).scalar() == 0
-    monkeypatch.setattr(compaction, "HOT_ROWS", 4)
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
+    shrink_thresholds(monkeypatch, hot=4)
     copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     doubled = read_games([EXPLORER_SAMPLE, copy])

@@ -7,6 +7,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from compaction_thresholds import shrink_thresholds
 from endings_reference import endings_reference, read_ended_games
 from sample_games import LICHESS_2021_10, SHARED_LICHESS, import_pgn
 
@@ -119,9 +120,7 @@ def test_charts_leave_out_the_games_lost_on_time(client, engine, ended, monkeypa
     """The charts' rating bands and months (and so the move flags) honour noTimeLosses,
     also where a hot position's summaries answer."""
     if compacted:
-        monkeypatch.setattr(compaction, "HOT_ROWS", 8)
-        monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
-        monkeypatch.setattr(compaction, "MONTHLY_ROWS", 16)
+        shrink_thresholds(monkeypatch, hot=8, monthly=16)
         report = compaction.compact(engine)
         assert report.hot_added > 0 and report.monthly_added > 0
         bump_generation()

@@ -6,6 +6,7 @@ python-chess orders them, before and after compaction."""
 from __future__ import annotations
 
 import flask_migrate
+from compaction_thresholds import shrink_thresholds
 from explorer_reference import board_after, read_games
 from old_schema import explorer_reads_move_stats
 from orders_reference import move_orders
@@ -61,8 +62,7 @@ def _explorer(client) -> list:  # type: ignore[no-untyped-def]
 
 
 def test_migration_0013_down_and_up_splits_positions_by_move_order(client, engine, monkeypatch) -> None:
-    monkeypatch.setattr(compaction, "HOT_ROWS", 4)
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
+    shrink_thresholds(monkeypatch, hot=4)
     import_pgn(engine, [LICHESS_2021_10])
     games = read_games([LICHESS_2021_10])
     expected = {play: sorted(move_orders(games, play).values()) for play in TRANSPOSED}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import flask_migrate
+from compaction_thresholds import shrink_thresholds
 from old_schema import explorer_reads_move_stats
 from sample_games import import_pgn
 from sqlalchemy import inspect
@@ -34,9 +35,7 @@ def test_migration_0014_down_and_up_fills_the_think_times(client, engine, monkey
     with engine.connect() as connection:
         ids = find_player_ids(connection, PLAYER)
     index_players(engine, ids)
-    monkeypatch.setattr(compaction, "HOT_ROWS", 8)
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
-    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 16)
+    shrink_thresholds(monkeypatch, hot=8, monthly=16)
     compaction.compact(engine)
 
     flask_migrate.downgrade(revision="0013")

@@ -9,6 +9,7 @@ import functools
 from typing import Any
 
 import pytest
+from compaction_thresholds import shrink_thresholds
 from explorer_reference import read_games
 from orders_reference import expected_orders
 from sample_games import EXPLORER_SAMPLE, LICHESS_2021_10, SHARED_LICHESS, import_pgn
@@ -60,8 +61,7 @@ def _check(client, games: list) -> int:  # type: ignore[no-untyped-def, type-arg
 
 
 def test_orders_match_python_chess_before_and_after_compaction(client, engine, monkeypatch) -> None:
-    monkeypatch.setattr(compaction, "HOT_ROWS", 4)
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
+    shrink_thresholds(monkeypatch, hot=4)
     import_pgn(engine, [FIRST])
     first = _games(FIRST)
     assert _check(client, first) > len(POSITIONS) * len(FILTERS)  # some positions split

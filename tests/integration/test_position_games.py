@@ -15,6 +15,7 @@ from typing import Any
 
 import chess
 import pytest
+from compaction_thresholds import shrink_thresholds
 from explorer_reference import read_games, reference, reference_games
 from sample_games import EXPLORER_SAMPLE, LICHESS_2021_10, import_pgn
 from sqlalchemy import text
@@ -205,9 +206,7 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
 
     monkeypatch.setattr(position_games, "APPENDED_READ_ALL", read_all)
     count = 30
-    monkeypatch.setattr(compaction, "HOT_ROWS", 4)
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
-    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
     path = tmp_path / "bands.pgn"
     path.write_text(_rated_and_dated_games(count), encoding="utf-8")
     import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)

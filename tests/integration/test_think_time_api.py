@@ -9,6 +9,7 @@ import csv
 import io
 
 import pytest
+from compaction_thresholds import shrink_thresholds
 from sample_games import LICHESS_2021_10, SHARED_LICHESS, import_pgn
 from think_time_reference import read_timed_games, think_time_reference
 
@@ -95,9 +96,7 @@ def test_think_time_of_a_speed(client, timed) -> None:
 
 
 def test_think_time_after_compaction(client, engine, timed, monkeypatch) -> None:
-    monkeypatch.setattr(compaction, "HOT_ROWS", 8)
-    monkeypatch.setattr(compaction, "MERGE_ROWS", 1)  # a key repeated anywhere merges
-    monkeypatch.setattr(compaction, "MONTHLY_ROWS", 16)
+    shrink_thresholds(monkeypatch, hot=8, monthly=16)
     report = compaction.compact(engine)
     assert report.hot_added > 0 and report.monthly_added > 0
     bump_generation()
