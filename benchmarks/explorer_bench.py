@@ -320,13 +320,14 @@ def main() -> None:
         lines = sample_lines(engine, args.positions, args.seed)
         filtered = ExplorerQuery.build(speeds=["blitz", "rapid"], rating_min=1600, rating_max=1999)
         months = ExplorerQuery.build(since="2019-01", until="2021-12")
-        # the busiest player's name and games (a scan of the games at a million): only when asked
-        busiest = ("", 0) if args.no_player else busiest_player(engine)
         plain = [ExplorerQuery.build(play=line) for line in lines]
         with_filters = [filtered.with_position(play=line) for line in lines]
         with_months = [months.with_position(play=line) for line in lines]
-        player = None if args.no_player else ExplorerQuery.build(player=busiest[0])
-        with_player = [] if player is None else [player.with_position(play=line) for line in lines]
+        busiest, with_player = ("", 0), []
+        if not args.no_player:  # finding the busiest player scans the games (seconds at a million)
+            busiest = busiest_player(engine)
+            player = ExplorerQuery.build(player=busiest[0])
+            with_player = [player.with_position(play=line) for line in lines]
         # the start position (every game) and the same with filters, 20 times each
         start = [ExplorerQuery.build()] * 20 + [filtered] * 20
         print(label)
@@ -339,7 +340,7 @@ def main() -> None:
         from webapp.indexer.compact import compact
         from webapp.indexer.reindex import index_players
 
-        if not args.no_player:
+        if with_player:
             with engine.connect() as connection:
                 ids = find_player_ids(connection, busiest[0])
                 ready = ready_player_ids(connection, ids)
