@@ -268,7 +268,8 @@ def main() -> None:
                     f"client CPU {result['client_cpu']:.1f} s, WAL {result['wal_mb']:.0f} MiB, "
                     f"{result['bytes_per_game'] / 1024:.2f} KiB/game on disk, "
                     f"then compaction {result['compact_seconds']:.1f} s "
-                    f"(process wall time {result['wall']:.1f} s)"
+                    f"({result['imported'] / (result['seconds'] + result['compact_seconds']):,.0f} games/s "
+                    f"with it; process wall time {result['wall']:.1f} s)"
                 )
         print("medians:")
         for name, runs in results.items():
@@ -281,11 +282,12 @@ def main() -> None:
             wal = statistics.median(r["wal_mb"] for r in runs)
             disk = statistics.median(r["bytes_per_game"] for r in runs)
             compaction = statistics.median(r["compact_seconds"] for r in runs)
+            whole = statistics.median(r["imported"] / (r["seconds"] + r["compact_seconds"]) for r in runs)
             print(
                 f"  {name:>3}: {rate:,.0f} games/s, {rows:,.0f} rows/s, peak RSS {rss:.0f} MiB, "
                 f"server CPU {cpu:.1f} s ({per_game:,.0f} games per server CPU second), "
                 f"client CPU {client:.1f} s, WAL {wal:.0f} MiB, {disk / 1024:.2f} KiB/game, "
-                f"compaction {compaction:.1f} s"
+                f"compaction {compaction:.1f} s ({whole:,.0f} games/s with it)"
             )
 
 

@@ -161,7 +161,8 @@ def test_a_new_summary_is_written_in_key_order(engine, many_batches) -> None:
     order), so reading a hot position reads a few pages, not one a row: in the tables'
     physical order each position's rows form one run. PostgreSQL is kept from sorting where
     it need not, as at scale, where it sums by hashing; SQLite keeps these tables in key
-    order (WITHOUT ROWID)."""
+    order (WITHOUT ROWID). One worker: two at once (compaction.PARTS) each write their own
+    positions' runs, to pages the server gives each of them."""
     if engine.dialect.name != "postgresql":
         with engine.connect() as connection:
             for table in ("move_stats_rollup", "move_stats_monthly"):
@@ -176,7 +177,7 @@ def test_a_new_summary_is_written_in_key_order(engine, many_batches) -> None:
     event.listen(engine, "connect", no_needless_sort)
     engine.dispose()
     try:
-        compaction.compact(engine)
+        compaction.compact(engine, parts=1)
     finally:
         event.remove(engine, "connect", no_needless_sort)
         engine.dispose()
@@ -485,3 +486,102 @@ def test_a_position_summarized_by_month_first_still_gets_hot(client, engine, mon
         assert connection.execute(text(count.format("hot_positions")), {"k": _start_key()}).scalar() == 1
     _assert_exact(client, doubled)
     assert _by_month(client) == months
+
+
+def test_compaction_workers_share_the_ranges_and_report_each_in_the_calling_thread(
+    client, engine, many_batches
+) -> None:
+    """Every range is compacted once, whichever worker takes it, and progress is told in
+    the caller's thread (a job's progress writes through the caller's own session)."""
+    before = _snapshot(engine)
+    calls: list[tuple[int, int, str]] = []
+    report = compaction.compact(
+        engine, progress=lambda done, ranges: calls.append((done, ranges, threading.current_thread().name))
+    )
+    assert report.ranges == compaction.RANGES
+    assert calls == [(done, compaction.RANGES, threading.current_thread().name) for done in range(1, compaction.RANGES + 1)]
+    assert report.merged_rows and report.hot_added and report.monthly_added
+    assert _snapshot(engine) == before
+    _assert_exact(client, many_batches)
+
+
+def test_two_compactions_at_once_count_every_game_once(client, engine, many_batches) -> None:
+    """PostgreSQL: a compaction started while another runs (the scheduler's beside an
+    import's) waits for it, then compacts what is left: no row is merged or summarized
+    twice."""
+    if engine.dialect.name != "postgresql":
+        return  # SQLite's one writer
+    before = _snapshot(engine)
+    started = threading.Barrier(2, timeout=30)
+    reports: list[compaction.CompactReport] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            started.wait()
+            reports.append(compaction.compact(engine))
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sorted(report.ranges for report in reports) == [0, compaction.RANGES]
+    assert _snapshot(engine) == before
+    _assert_exact(client, many_batches)
+
+
+def test_an_import_batch_lands_while_a_compaction_range_runs(client, engine, many_batches, tmp_path, monkeypatch) -> None:
+    """PostgreSQL: a range holds the statistics lock shared, as a batch does, so an import
+    goes on during a compaction (the batch's rows are of a later batch, which the range
+    leaves alone), and the counts are exact after both."""
+    if engine.dialect.name != "postgresql":
+        return  # SQLite's one writer
+    copy = _again(tmp_path)
+    first_landed, range_open, later_landed = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    calls: list[int] = []
+
+    def progress(_report) -> None:  # type: ignore[no-untyped-def]
+        calls.append(len(calls))
+        if len(calls) == 1:
+            first_landed.set()
+            range_open.wait(timeout=60)  # the import waits here for the range to begin
+        elif len(calls) == 3:  # the batch after the one in flight meanwhile (two writers)
+            later_landed.set()
+
+    def importer() -> None:
+        try:
+            import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH, progress=progress)
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    real = compaction._compact_range
+    seen: list[bool] = []
+
+    def waits_for_a_batch(connection, low, high, since, upto, report):  # type: ignore[no-untyped-def]
+        real(connection, low, high, since, upto, report)
+        if not seen:  # still in this range's transaction
+            range_open.set()
+            seen.append(later_landed.wait(timeout=30))
+
+    thread = threading.Thread(target=importer)
+    thread.start()
+    assert first_landed.wait(timeout=60)
+    monkeypatch.setattr(compaction, "_compact_range", waits_for_a_batch)
+    try:
+        compaction.compact(engine, parts=1)
+    finally:
+        range_open.set()
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert seen == [True]
+    monkeypatch.setattr(compaction, "_compact_range", real)
+    doubled = read_games([EXPLORER_SAMPLE, copy])
+    _assert_exact(client, doubled)
+    compaction.compact(engine)
+    _assert_exact(client, doubled)

@@ -61,8 +61,9 @@ PLAYER_MOVE_STATS_COLUMNS = (
 PLAYER_VALUES = 5 + len(NULLABLE_COUNTS)
 _PLAYER_MONTH = PLAYER_MOVE_STATS_COLUMNS.index("month")
 NAME_LENGTH = 64
-#: PostgreSQL advisory lock: batches hold it shared, compaction and player indexing
-#: exclusive, so a batch's seq is never below a watermark set while it was in flight
+#: PostgreSQL advisory lock: batches and compaction's ranges hold it shared, compaction's
+#: start and end and player indexing exclusively, so a batch's seq is never below a
+#: watermark set while it was in flight
 STATS_LOCK = 0x6F65_5354
 #: memory a statement holding the statistics lock may sort or aggregate in
 SORT_MEMORY = "256MB"
@@ -184,6 +185,14 @@ def lock_statistics(connection: Connection) -> None:
     to sort in memory. SQLite's single writer needs no lock."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
+        allow_long_statements(connection)
+
+
+def share_statistics(connection: Connection) -> None:
+    """Hold the statistics lock shared for the connection's transaction, as import batches
+    do (a compaction's ranges), with no statement timeout and room to sort in memory."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({STATS_LOCK})")
         allow_long_statements(connection)
 
 
