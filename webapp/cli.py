@@ -98,8 +98,20 @@ def _db(args: argparse.Namespace) -> int:
 
     if args.db_command == "compact":
         from webapp.indexer.compact import compact
+        from webapp.indexer.run import CompactionPrinter
 
-        print(compact(db.engine).summary())
+        progress = CompactionPrinter()
+        try:
+            report = compact(db.engine, progress=progress)
+        except KeyboardInterrupt:
+            progress.done()
+            print(
+                "Interrupted. The key ranges already compacted stay; run `db compact` again to finish.",
+                file=sys.stderr,
+            )
+            return 130
+        progress.done()
+        print(report.summary())
         return 0
     if args.db_command == "upgrade":
         from webapp.indexer.compact import compact

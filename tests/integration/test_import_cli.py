@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from sqlalchemy import text
 from test_import_pgn import ALL, FIXTURES
+
+from webapp.indexer.compact import RANGES
+from webapp.indexer.pgn import import_pgn_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,3 +77,28 @@ def test_import_is_quiet_unless_verbose(app, settings, tmp_path: Path) -> None:
     verbose = run(settings, tmp_path, "--quiet", "--verbose", path)
     assert verbose.returncode == 0, verbose.stderr
     assert "INFO alembic" in verbose.stderr
+
+
+def test_import_shows_its_compaction_progress(app, settings, tmp_path: Path) -> None:
+    done = run(settings, tmp_path, str(FIXTURES / "promotions.pgn"))
+    assert done.returncode == 0, done.stderr
+    assert re.search(rf"compacting the statistics: {RANGES} of {RANGES} key ranges, \d+ s\n$", done.stderr), done.stderr
+    assert "compacted in" in done.stdout
+
+
+def test_db_compact_shows_its_progress_then_what_it_did(app, engine, settings, tmp_path: Path) -> None:
+    import_pgn_files(engine, ALL, index_plies=40)  # appended, not compacted
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "webapp", "db", "compact"], env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines and re.fullmatch(rf"compacting the statistics: {RANGES} of {RANGES} key ranges, \d+ s", lines[-1]), done.stderr
+    assert all(line.startswith("compacting the statistics: ") for line in lines)
+    assert re.match(r"compacted in [\d.]+ s: [\d,]+ rows merged away", done.stdout), done.stdout
+    with engine.connect() as connection:
+        compacted_to = connection.execute(text("SELECT value FROM store_info WHERE key = 'compacted_seq'")).scalar()
+        latest = connection.execute(text("SELECT max(id) FROM stat_batches")).scalar()
+    assert int(compacted_to) == latest

@@ -56,6 +56,35 @@ class ProgressPrinter:
             self.stream.flush()
 
 
+class CompactionPrinter:
+    """A compaction's progress callback (webapp.indexer.compact): on a terminal one line
+    rewritten as each key range is done, into a log a line every `interval` seconds and
+    at the last range."""
+
+    def __init__(self, stream: TextIO = sys.stderr, interval: float = 5.0) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.interval = 0.0 if self.tty else interval
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.printed = False
+
+    def __call__(self, done: int, ranges: int) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval and done < ranges:
+            return
+        self.last = now
+        line = f"compacting the statistics: {done} of {ranges} key ranges, {now - self.started:.0f} s"
+        self.stream.write("\r\x1b[K" + line if self.tty else line + "\n")
+        self.stream.flush()
+        self.printed = True
+
+    def done(self) -> None:
+        if self.tty and self.printed:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def _check_files(files: list[str]) -> str | None:
     for name in files:
         path = Path(name)
@@ -167,9 +196,12 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
             progress.done()
             print(report.summary())
         status = _import_accounts(app, args, progress)
-        if not args.quiet:
-            print("Compacting the statistics…", file=sys.stderr)
-        print(compact(db.engine).summary())
+        compacting = None if args.quiet else CompactionPrinter()
+        try:
+            print(compact(db.engine, progress=compacting).summary())
+        finally:
+            if compacting is not None:
+                compacting.done()
         return status
     except UnreadableFile as error:
         progress.done()
