@@ -115,8 +115,8 @@ def row_keys(where: str) -> str:
 ROW_TABLES = ("move_stats", "move_singles")
 
 
-def _monthly_sums(dialect: str, rows: str, where: str = "", join: str = "", *, ordered: bool = False) -> str:
-    """SELECT of the statistics rows under `rows` (webapp.db.singles.rows_sql; alias m)
+def _monthly_sums(dialect: str, source: str, *, ordered: bool = False) -> str:
+    """SELECT of the statistics rows of `source` (a FROM list whose rows are alias m)
     summed per MONTHLY_GROUP, as MONTHLY_COLUMNS; `ordered` by it, as a new summary is
     written (_compact_range)."""
     keys = ", ".join(f"m.{c}" for c in MONTHLY_GROUP.split(", "))
@@ -124,9 +124,22 @@ def _monthly_sums(dialect: str, rows: str, where: str = "", join: str = "", *, o
         f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED}, "
         f"max(m.rating_band), {refs_agg('m.refs', dialect)}, "
         + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
-        + f" FROM {rows_sql(dialect, rows)} m {join} {'WHERE ' + where if where else ''} GROUP BY {keys}"
+        + f" FROM {source} GROUP BY {keys}"
         + (f" ORDER BY {keys}" if ordered else "")
     )
+
+
+def _appended_since_summary(dialect: str, summarized: str) -> str:
+    """A FROM list: each position of temp table `summarized` (alias p: position_key, seq)
+    with its rows appended after its summary's batch, up to :upto (alias m). On
+    PostgreSQL each position's rows are looked up from its summary's batch on, so the work
+    follows the rows appended, not the rows a busy position has gathered (a 2,000-game
+    import into a million-game store: 29 of its compaction's 48 s read old rows)."""
+    if dialect == "postgresql":
+        rows = rows_sql(dialect, "position_key = p.position_key AND seq > p.seq AND seq <= :upto")
+        return f"{summarized} p CROSS JOIN LATERAL {rows} m"
+    rows = rows_sql(dialect, f"position_key IN (SELECT position_key FROM {summarized}) AND seq <= :upto")
+    return f"{summarized} p JOIN {rows} m ON m.position_key = p.position_key AND m.seq > p.seq"
 
 
 def _monthly_upsert(dialect: str) -> str:
@@ -271,9 +284,7 @@ def _add_to_summaries(connection: Connection, params: dict, report: CompactRepor
             + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
             + f", {refs_agg('m.refs', dialect)}, "
             "max(m.month) "
-            f"FROM compact_hot_positions h JOIN "
-            f"{rows_sql(dialect, 'position_key IN (SELECT position_key FROM compact_hot_positions) AND seq <= :upto')} m "
-            "ON m.position_key = h.position_key WHERE m.seq > h.seq "
+            f"FROM {_appended_since_summary(dialect, 'compact_hot_positions')} "
             f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
             f"ON CONFLICT ({GROUP}) DO UPDATE SET "
             "white = move_stats_rollup.white + excluded.white, "
@@ -298,12 +309,7 @@ def _add_to_summaries(connection: Connection, params: dict, report: CompactRepor
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
-            + _monthly_sums(
-                dialect,
-                "position_key IN (SELECT position_key FROM compact_monthly_positions) AND seq <= :upto",
-                "m.seq > p.seq",
-                join="JOIN compact_monthly_positions p ON p.position_key = m.position_key",
-            )
+            + _monthly_sums(dialect, _appended_since_summary(dialect, "compact_monthly_positions"))
             + _monthly_upsert(dialect)
         ),
         params,
@@ -479,8 +485,12 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
             + _monthly_sums(
                 dialect,
-                "position_key BETWEEN :low AND :high "
-                "AND position_key IN (SELECT position_key FROM compact_monthly) AND seq <= :upto",
+                rows_sql(
+                    dialect,
+                    "position_key BETWEEN :low AND :high "
+                    "AND position_key IN (SELECT position_key FROM compact_monthly) AND seq <= :upto",
+                )
+                + " m",
                 ordered=True,
             )
         ),
