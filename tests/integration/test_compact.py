@@ -585,3 +585,58 @@ def test_an_import_batch_lands_while_a_compaction_range_runs(client, engine, man
     _assert_exact(client, doubled)
     compaction.compact(engine)
     _assert_exact(client, doubled)
+
+
+def _record(engine, key: int):  # type: ignore[no-untyped-def]
+    """The position's merged_positions row (seq, row_count), its rows now, the latest batch."""
+    with engine.connect() as connection:
+        record = connection.execute(
+            text("SELECT seq, row_count FROM merged_positions WHERE position_key = :k"), {"k": key}
+        ).one_or_none()
+        rows = connection.execute(text("SELECT count(*) FROM move_stats_all WHERE position_key = :k"), {"k": key}).scalar()
+        latest = connection.execute(text("SELECT max(id) FROM stat_batches")).scalar()
+    return record, rows, latest
+
+
+def _repeated_keys(engine, key: int) -> int:
+    """The position's keys with more than one row."""
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                f"SELECT count(*) FROM (SELECT 1 FROM move_stats_all WHERE position_key = :k "
+                f"GROUP BY {compaction.MONTH_GROUP} HAVING count(*) > 1) AS repeated"
+            ),
+            {"k": key},
+        ).scalar()
+
+
+def test_a_merged_position_is_merged_again_once_an_eighth_more_rows_came(client, engine, many_batches, tmp_path) -> None:
+    """Compaction records the rows a position was left with; a game or two reaching it later
+    leave it unmerged (reading all its rows for them is what made compaction follow the
+    store's size), the answers exact all along; once the rows appended since are a
+    MERGE_SHARE-th of those, it is merged again."""
+    start = _start_key()
+    compaction.compact(engine)
+    (merged_upto, kept), rows, latest = _record(engine, start)
+    assert (merged_upto, kept) == (latest, rows)
+    assert kept > compaction.MERGE_SHARE  # so that one more row is not enough
+    assert _repeated_keys(engine, start) == 0
+
+    sample = _again(tmp_path).read_text(encoding="utf-8")
+    first, _, rest = sample.partition("\n\n[Event ")
+    one = tmp_path / "one.pgn"
+    one.write_text(first + "\n", encoding="utf-8")
+    import_pgn_files(engine, [one], index_plies=40)
+    compaction.compact(engine)
+    record, rows, latest = _record(engine, start)
+    assert record == (merged_upto, kept) and rows == kept + 1  # left as it was
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, one]))
+
+    others = tmp_path / "others.pgn"
+    others.write_text("[Event " + rest, encoding="utf-8")
+    import_pgn_files(engine, [others], index_plies=40)
+    compaction.compact(engine)
+    (merged_upto, kept), rows, latest = _record(engine, start)
+    assert (merged_upto, kept) == (latest, rows)  # merged again, the game before too
+    assert _repeated_keys(engine, start) == 0
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, one, others]))

@@ -181,6 +181,17 @@ hot_positions = Table(
     Column("seq", Integer, nullable=False),
 )
 
+#: positions compaction merged: their rows up to batch `seq` were merged, leaving
+#: `row_count` rows; merged again once the rows appended since are a share of those
+#: (webapp.indexer.compact.MERGE_SHARE)
+merged_positions = Table(
+    "merged_positions",
+    metadata,
+    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("row_count", Integer, nullable=False),
+)
+
 #: move_stats summed over rating bands, for the positions with the most rows (those in
 #: monthly_positions): what a month-by-month question reads there when it asks no ratings.
 #: Rows of move_stats with seq <= monthly_positions.seq are counted here, later rows are

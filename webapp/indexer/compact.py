@@ -64,6 +64,12 @@ MONTHLY_ROWS = 512
 #: more than one, and they mostly differ in key (at 200,000 games, 94% of the keys read at
 #: positions of 2 to 16 rows had one row; merging them took 61 of compaction's 106 s)
 MERGE_ROWS = 16
+#: a position compaction merged is merged again once the rows appended since are this
+#: share of the rows it was left with (merged_positions): its rows grow by at most about
+#: an eighth unmerged, and reading them all again costs about eight times the rows that
+#: came (a 2,000-game import into a million-game store read every row of each busy
+#: position it reached: 44.8 s of compaction)
+MERGE_SHARE = 8
 #: position-key ranges compacted one transaction at a time
 RANGES = 16
 #: a statistics table (or the hot or monthly position list) whose rows one compaction
@@ -334,20 +340,41 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     # the range's keys appended since the last compaction that have more than one row:
     # only those can merge or be hot; a position reached once (most of them) costs an
     # index lookup here and nothing after
+    # (`due`: the positions whose rows of one key are merged now, step 2). The positions a
+    # compaction merged before count the rows they were left with and those appended since,
+    # and are due once those are a MERGE_SHARE-th of the first: a busy position's rows are
+    # read again after as many new ones as amortize that, not whenever a game reaches it
     _temp_table(
         connection,
-        "compact_keys",
-        # a first compaction's rows were all appended since: compact_appended counted them
-        "SELECT position_key, n FROM compact_appended WHERE position_key BETWEEN :low AND :high AND n > 1"
-        if since == 0
-        else "SELECT m.position_key, count(*) AS n FROM "
-        + row_keys(
-            "position_key BETWEEN :low AND :high AND position_key IN ("
-            "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high)"
-        )
-        + " m GROUP BY m.position_key HAVING count(*) > 1",
+        "compact_recorded",
+        "SELECT r.position_key, r.seq, r.row_count FROM merged_positions r "
+        "WHERE r.position_key BETWEEN :low AND :high AND r.position_key IN ("
+        "SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high)",
         params,
     )
+    unrecorded = "position_key NOT IN (SELECT position_key FROM compact_recorded)"
+    counted = (
+        # a first compaction's rows were all appended since: compact_appended counted them
+        "SELECT position_key, n, CASE WHEN n > :merge THEN 1 ELSE 0 END AS due FROM compact_appended "
+        f"WHERE position_key BETWEEN :low AND :high AND n > 1 AND {unrecorded}"
+        if since == 0
+        else "SELECT m.position_key, count(*) AS n, CASE WHEN count(*) > :merge THEN 1 ELSE 0 END AS due FROM "
+        + row_keys(
+            "position_key BETWEEN :low AND :high AND position_key IN ("
+            f"SELECT position_key FROM compact_appended WHERE position_key BETWEEN :low AND :high) AND {unrecorded}"
+        )
+        + " m GROUP BY m.position_key HAVING count(*) > 1"
+    )
+    since_merge = " + ".join(
+        f"(SELECT count(*) FROM {table} t WHERE t.position_key = r.position_key AND t.seq > r.seq)"
+        for table in ROW_TABLES
+    )
+    recorded = (
+        "SELECT position_key, row_count + unmerged AS n, "
+        "CASE WHEN row_count + unmerged > :merge AND unmerged * :share >= row_count THEN 1 ELSE 0 END AS due "
+        f"FROM (SELECT r.position_key, r.row_count, {since_merge} AS unmerged FROM compact_recorded r) c"
+    )
+    _temp_table(connection, "compact_keys", f"{counted} UNION ALL {recorded}", {**params, "share": MERGE_SHARE})
     # the range's positions with a summary, and the batch their summary is up to date with:
     # few, and looked up first (joined to all the range's keys, the planner could take the
     # keys one move_stats row at a time)
@@ -368,7 +395,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         + rows_sql(
             dialect,
             "position_key BETWEEN :low AND :high "
-            "AND position_key IN (SELECT position_key FROM compact_keys WHERE n > :merge) AND seq <= :upto",
+            "AND position_key IN (SELECT position_key FROM compact_keys WHERE due = 1) AND seq <= :upto",
         )
         + f" m GROUP BY {MONTH_GROUP} HAVING count(*) > 1",
         params,
@@ -420,6 +447,20 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         text(
             f"INSERT INTO move_stats ({MONTH_GROUP}, {COUNTS}, seq, refs) "
             f"SELECT {MONTH_GROUP}, {COUNTS}, :upto, refs FROM compact_merged"
+        ),
+        params,
+    )
+    # the rows each due position was left with, for the next compaction to go by
+    connection.execute(
+        text(
+            "INSERT INTO merged_positions (position_key, seq, row_count) "
+            "SELECT m.position_key, :upto, count(*) FROM "
+            + row_keys(
+                "position_key BETWEEN :low AND :high "
+                "AND position_key IN (SELECT position_key FROM compact_keys WHERE due = 1) AND seq <= :upto"
+            )
+            + " m WHERE true GROUP BY m.position_key "  # WHERE: SQLite's upsert after a SELECT
+            "ON CONFLICT (position_key) DO UPDATE SET seq = excluded.seq, row_count = excluded.row_count"
         ),
         params,
     )
@@ -503,7 +544,7 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
     )
     report.monthly_added += max(monthly.rowcount, 0)
     for table in (
-        "compact_keys", "compact_hot_positions", "compact_monthly_positions", "compact_merged",
+        "compact_recorded", "compact_keys", "compact_hot_positions", "compact_monthly_positions", "compact_merged",
         "compact_merged_singles", "compact_rows", "compact_hot", "compact_monthly",
     ):  # fmt: skip
         connection.execute(text(f"DROP TABLE {table}"))

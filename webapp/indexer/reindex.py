@@ -23,6 +23,7 @@ from webapp.db.sqlite import stored_date
 from webapp.db.tables import (
     games,
     hot_positions,
+    merged_positions,
     monthly_positions,
     move_singles,
     move_stats,
@@ -206,7 +207,7 @@ def rebuild_statistics(
     are written where the schema has them). `read_clocks`: the stored clocks' form, for
     a migration before 0017 (webapp.model.stored_game.four_byte_clock_seconds_many)."""
     lock_statistics(connection)
-    summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions)
+    summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions, merged_positions)
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
     for table in (move_stats, move_singles, *summaries, player_move_stats, player_move_stats_rollup):
         if table.name in present:
