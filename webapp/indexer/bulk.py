@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 import psycopg
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from webapp.db.refs_sql import later_month, refs_merge
 from webapp.db.singles import narrow_games, pack_codes
@@ -186,6 +186,18 @@ def lock_statistics(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({STATS_LOCK})")
         allow_long_statements(connection)
+
+
+def release_session_lock(connection: Connection, key: int) -> None:
+    """Release a session advisory lock (PostgreSQL); a connection that cannot is closed for
+    good (which releases it), never handed back to the pool holding it."""
+    try:
+        connection.rollback()
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        connection.commit()
+    except Exception:
+        connection.invalidate()
+        raise
 
 
 def share_statistics(connection: Connection) -> None:

@@ -44,6 +44,7 @@ from webapp.indexer.bulk import (
     allow_long_statements,
     lock_statistics,
     merged_ending_sql,
+    release_session_lock,
     share_statistics,
 )
 from webapp.indexer.first_load import (
@@ -744,7 +745,7 @@ def compact(
                     report.analyzed = _refresh_planner_statistics(connection, report)
         finally:
             if postgres:
-                _release_compaction_lock(connection)
+                release_session_lock(connection, COMPACT_LOCK)
     report.seconds = time.monotonic() - started
     return report
 
@@ -755,17 +756,6 @@ def _hold_compaction_lock(connection: Connection) -> None:
     with connection.begin():
         allow_long_statements(connection)
         connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": COMPACT_LOCK})
-
-
-def _release_compaction_lock(connection: Connection) -> None:
-    """Release the lock; a connection that cannot is closed for good (which releases it)."""
-    try:
-        connection.rollback()
-        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": COMPACT_LOCK})
-        connection.commit()
-    except Exception:
-        connection.invalidate()
-        raise
 
 
 @dataclass

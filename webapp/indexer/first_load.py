@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
-from webapp.indexer.bulk import lock_statistics
+from webapp.indexer.bulk import lock_statistics, release_session_lock
 from webapp.indexer.report import ImportReport
 
 POSITION_INDEX = "ix_move_stats_position_key_seq"
@@ -96,15 +96,7 @@ def _try_first_load_lock(connection: Connection) -> bool:
 
 
 def _release_first_load_lock(connection: Connection) -> None:
-    """Release the lock; a connection that cannot is closed for good (which releases it),
-    never handed back to the pool holding it."""
-    try:
-        connection.rollback()
-        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": FIRST_LOAD_LOCK})
-        connection.commit()
-    except Exception:
-        connection.invalidate()
-        raise
+    release_session_lock(connection, FIRST_LOAD_LOCK)
 
 
 def _claim_first_load(engine: Engine) -> Connection | None:
