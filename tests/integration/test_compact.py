@@ -640,3 +640,18 @@ def test_a_merged_position_is_merged_again_once_an_eighth_more_rows_came(client,
     assert (merged_upto, kept) == (latest, rows)  # merged again, the game before too
     assert _repeated_keys(engine, start) == 0
     _assert_exact(client, read_games([EXPLORER_SAMPLE, one, others]))
+
+
+def test_a_merged_position_left_with_few_rows_is_not_recorded(client, engine, many_batches, monkeypatch, tmp_path) -> None:
+    """Only positions left with RECORD_ROWS rows or more are recorded; a record from before
+    goes when a merge leaves fewer."""
+    compaction.compact(engine)
+    record, rows, _latest = _record(engine, _start_key())
+    assert record is not None and rows >= compaction.RECORD_ROWS
+    monkeypatch.setattr(compaction, "RECORD_ROWS", 10**6)  # now every position has fewer
+    copy = _again(tmp_path)  # every position reached again by as many games: all due
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
+    compaction.compact(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM merged_positions")).scalar() == 0
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))

@@ -71,6 +71,10 @@ MERGE_ROWS = 16
 #: came (a 2,000-game import into a million-game store read every row of each busy
 #: position it reached: 44.8 s of compaction)
 MERGE_SHARE = 8
+#: a merged position is recorded only when left with at least this many rows: one with
+#: fewer is counted and merged again cheaply (58,301 real games: 314 records instead of
+#: 3,728)
+RECORD_ROWS = MERGE_ROWS * MERGE_SHARE
 #: position-key ranges compacted one transaction at a time
 RANGES = 16
 #: a statistics table (or the hot or monthly position list) whose rows one compaction
@@ -451,18 +455,21 @@ def _compact_range(connection: Connection, low: int, high: int, since: int, upto
         ),
         params,
     )
-    # the rows each due position was left with, for the next compaction to go by
+    # the rows each due position was left with, for the next compaction to go by (a record
+    # left from before is dropped where they are few)
+    due = "position_key IN (SELECT position_key FROM compact_keys WHERE due = 1)"
     connection.execute(
         text(
             "INSERT INTO merged_positions (position_key, seq, row_count) "
             "SELECT m.position_key, :upto, count(*) FROM "
-            + row_keys(
-                "position_key BETWEEN :low AND :high "
-                "AND position_key IN (SELECT position_key FROM compact_keys WHERE due = 1) AND seq <= :upto"
-            )
-            + " m WHERE true GROUP BY m.position_key "  # WHERE: SQLite's upsert after a SELECT
+            + row_keys(f"position_key BETWEEN :low AND :high AND {due} AND seq <= :upto")
+            + " m WHERE true GROUP BY m.position_key HAVING count(*) >= :record "  # WHERE: SQLite's upsert
             "ON CONFLICT (position_key) DO UPDATE SET seq = excluded.seq, row_count = excluded.row_count"
         ),
+        {**params, "record": RECORD_ROWS},
+    )
+    connection.execute(
+        text(f"DELETE FROM merged_positions WHERE position_key BETWEEN :low AND :high AND {due} AND seq < :upto"),
         params,
     )
     report.merged_rows += max(deleted.rowcount, 0) + max(deleted_singles.rowcount, 0) - max(inserted.rowcount, 0)
