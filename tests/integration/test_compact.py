@@ -161,8 +161,8 @@ def test_a_new_summary_is_written_in_key_order(engine, many_batches) -> None:
     order), so reading a hot position reads a few pages, not one a row: in the tables'
     physical order each position's rows form one run. PostgreSQL is kept from sorting where
     it need not, as at scale, where it sums by hashing; SQLite keeps these tables in key
-    order (WITHOUT ROWID). One worker: two at once (compaction.PARTS) each write their own
-    positions' runs, to pages the server gives each of them."""
+    order (WITHOUT ROWID). With two workers (compaction.PARTS) too: the second writes its
+    new summaries after the first has written all of its own."""
     if engine.dialect.name != "postgresql":
         with engine.connect() as connection:
             for table in ("move_stats_rollup", "move_stats_monthly"):
@@ -177,7 +177,7 @@ def test_a_new_summary_is_written_in_key_order(engine, many_batches) -> None:
     event.listen(engine, "connect", no_needless_sort)
     engine.dispose()
     try:
-        compaction.compact(engine, parts=1)
+        compaction.compact(engine)
     finally:
         event.remove(engine, "connect", no_needless_sort)
         engine.dispose()
@@ -403,12 +403,12 @@ def test_an_interrupted_compaction_loses_nothing(client, engine, many_batches, m
     real = compaction._compact_range
     done: list[int] = []
 
-    def dies_halfway(connection, low, high, since, upto, report):  # type: ignore[no-untyped-def]
+    def dies_halfway(connection, low, high, since, upto, report, **kwargs):  # type: ignore[no-untyped-def]
         if len(done) == compaction.RANGES // 2:
-            real(connection, low, high, since, upto, report)  # its work is rolled back
+            real(connection, low, high, since, upto, report, **kwargs)  # its work is rolled back
             raise KeyboardInterrupt
         done.append(low)
-        real(connection, low, high, since, upto, report)
+        real(connection, low, high, since, upto, report, **kwargs)
 
     monkeypatch.setattr(compaction, "_compact_range", dies_halfway)
     with pytest.raises(KeyboardInterrupt):
