@@ -563,8 +563,8 @@ def test_an_import_batch_lands_while_a_compaction_range_runs(client, engine, man
     real = compaction._compact_range
     seen: list[bool] = []
 
-    def waits_for_a_batch(connection, low, high, since, upto, report):  # type: ignore[no-untyped-def]
-        real(connection, low, high, since, upto, report)
+    def waits_for_a_batch(connection, low, high, since, upto, report, **kwargs):  # type: ignore[no-untyped-def]
+        real(connection, low, high, since, upto, report, **kwargs)
         if not seen:  # still in this range's transaction
             range_open.set()
             seen.append(later_landed.wait(timeout=30))

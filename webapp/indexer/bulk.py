@@ -210,9 +210,11 @@ def share_statistics(connection: Connection) -> None:
 
 def allow_long_statements(connection: Connection) -> None:
     """No statement timeout and room to sort in memory, for the connection's transaction
-    (PostgreSQL): the statistics' bulk statements, with the lock or beside its holder."""
-    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-    connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+    (PostgreSQL; nothing on SQLite): the statistics' bulk statements, with the lock or
+    beside its holder."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
 
 
 def _none_for_zero(column: np.ndarray) -> list[int | None]:

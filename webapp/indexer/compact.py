@@ -336,6 +336,11 @@ def _add_to_summaries(connection: Connection, params: dict, report: CompactRepor
     )
 
 
+def _range_params(low: int, high: int, since: int, upto: int) -> dict:
+    """The bound parameters of a range's statements (_compact_range, _summarize_range)."""
+    return {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS, "merge": MERGE_ROWS}
+
+
 def _compact_range(
     connection: Connection, low: int, high: int, since: int, upto: int, report: CompactReport, keep_keys: str = ""
 ) -> None:
@@ -345,7 +350,7 @@ def _compact_range(
 
     Every statement over move_stats names the range's bounds as well as its keys, so it
     reads the range's part of the index, never the whole table."""
-    params = {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS, "merge": MERGE_ROWS}
+    params = _range_params(low, high, since, upto)
     dialect = connection.dialect.name
     # the range's keys appended since the last compaction that have more than one row:
     # only those can merge or be hot; a position reached once (most of them) costs an
@@ -845,10 +850,9 @@ def _compact_parts(
 
     def summarize_ranges(worker: Connection, part: _Part) -> None:
         for index in part.ranges:
-            low, high = _bounds(index, ranges)
             with worker.begin():
                 share_statistics(worker)
-                params = {"low": low, "high": high, "since": since, "upto": upto, "hot": HOT_ROWS}
+                params = _range_params(*_bounds(index, ranges), since, upto)
                 _summarize_range(worker, params, part.report, f"compact_keys_{index}")
             part.report.ranges += 1
             finished.put(index)
@@ -900,8 +904,7 @@ def _list_appended(connection: Connection, part: _Part, params: dict) -> int:
     own; returns those rows' count. Nothing changes those rows meanwhile (one compaction
     at a time, later batches' rows are later), so no lock is held."""
     with connection.begin():
-        if connection.dialect.name == "postgresql":
-            allow_long_statements(connection)
+        allow_long_statements(connection)
         _temp_table(
             connection,
             "compact_appended",
@@ -920,10 +923,9 @@ def _drop_appended(connection: Connection) -> None:
 
 
 def _analyze_appended(connection: Connection, appended: int) -> None:
-    if connection.dialect.name == "postgresql":
-        with connection.begin():
-            allow_long_statements(connection)
-            _analyze_if_stale(connection, appended)
+    with connection.begin():
+        allow_long_statements(connection)
+        _analyze_if_stale(connection, appended)
 
 
 def _compact_one_range(
@@ -936,11 +938,9 @@ def _compact_one_range(
     low, high = _bounds(index, ranges)
     with connection.begin():
         share_statistics(connection)
-        if keep_keys:
-            _compact_range(connection, low, high, since, upto, report, keep_keys=keep_keys)
-        else:
-            _compact_range(connection, low, high, since, upto, report)
-            report.ranges += 1
+        _compact_range(connection, low, high, since, upto, report, keep_keys=keep_keys)
+    if not keep_keys:
+        report.ranges += 1
 
 
 def _add_reports(report: CompactReport, work: list[_Part]) -> None:

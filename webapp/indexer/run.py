@@ -27,27 +27,18 @@ from webapp.indexer.streams import TruncatedFile, UnreadableFile
 from webapp.model.collections import CollectionNameError, check_collection_name
 
 
-class ProgressPrinter:
-    """A progress callback writing one line at most every `interval` seconds, and one at
-    once when the import's stage changes (ImportReport.stage)."""
+class _StatusLine:
+    """One status line on `stream`: rewritten in place on a terminal, a new line each time
+    into a log."""
 
-    def __init__(self, stream: TextIO = sys.stderr, interval: float = 1.0) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.interval = interval if stream.isatty() else max(interval, 5.0)
         self.tty = stream.isatty()
-        self.last = 0.0
-        self.stage = ""
+        self.last = 0.0  # when a line was last written (0: none yet)
 
-    def __call__(self, report: ImportReport) -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval and report.stage == self.stage:
-            return
-        self.last, self.stage = now, report.stage
-        line = report.progress_line()
-        if self.tty:
-            self.stream.write("\r\x1b[K" + line)
-        else:
-            self.stream.write(line + "\n")
+    def write(self, line: str, now: float) -> None:
+        self.last = now
+        self.stream.write("\r\x1b[K" + line if self.tty else line + "\n")
         self.stream.flush()
 
     def done(self) -> None:
@@ -56,33 +47,38 @@ class ProgressPrinter:
             self.stream.flush()
 
 
-class CompactionPrinter:
+class ProgressPrinter(_StatusLine):
+    """A progress callback writing one line at most every `interval` seconds, and one at
+    once when the import's stage changes (ImportReport.stage)."""
+
+    def __init__(self, stream: TextIO = sys.stderr, interval: float = 1.0) -> None:
+        super().__init__(stream)
+        self.interval = interval if self.tty else max(interval, 5.0)
+        self.stage = ""
+
+    def __call__(self, report: ImportReport) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval and report.stage == self.stage:
+            return
+        self.stage = report.stage
+        self.write(report.progress_line(), now)
+
+
+class CompactionPrinter(_StatusLine):
     """A compaction's progress callback (webapp.indexer.compact): on a terminal one line
     rewritten as each key range is done, into a log a line every `interval` seconds and
     at the last range."""
 
     def __init__(self, stream: TextIO = sys.stderr, interval: float = 5.0) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+        super().__init__(stream)
         self.interval = 0.0 if self.tty else interval
         self.started = time.monotonic()
-        self.last = 0.0
-        self.printed = False
 
     def __call__(self, done: int, ranges: int) -> None:
         now = time.monotonic()
         if now - self.last < self.interval and done < ranges:
             return
-        self.last = now
-        line = f"compacting the statistics: {done} of {ranges} key ranges, {now - self.started:.0f} s"
-        self.stream.write("\r\x1b[K" + line if self.tty else line + "\n")
-        self.stream.flush()
-        self.printed = True
-
-    def done(self) -> None:
-        if self.tty and self.printed:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.write(f"compacting the statistics: {done} of {ranges} key ranges, {now - self.started:.0f} s", now)
 
 
 def _check_files(files: list[str]) -> str | None:
