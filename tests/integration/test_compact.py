@@ -655,3 +655,100 @@ def test_a_merged_position_left_with_few_rows_is_not_recorded(client, engine, ma
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM merged_positions")).scalar() == 0
     _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
+
+
+def test_an_import_goes_on_while_its_own_compaction_runs(client, engine, many_batches, tmp_path, monkeypatch) -> None:
+    """PostgreSQL: the compaction an import asks for every compact_every games runs in a
+    thread beside it, so batches land while it runs; the import returns once it has ended,
+    and the counts are exact."""
+    if engine.dialect.name != "postgresql":
+        return  # SQLite's one writer compacts between the batches
+    landed: list[int] = []
+    more_landed = threading.Event()
+    during: list[bool] = []
+    real = compaction.compact
+
+    def progress(report) -> None:  # type: ignore[no-untyped-def]
+        landed.append(report.imported)
+        if compacting.is_set():
+            more_landed.set()
+
+    compacting = threading.Event()
+
+    def slow(engine, **options):  # type: ignore[no-untyped-def]
+        compacting.set()
+        during.append(more_landed.wait(timeout=60))  # a batch lands before it goes on
+        try:
+            return real(engine, **options)
+        finally:
+            compacting.clear()
+            more_landed.clear()
+
+    monkeypatch.setattr(compaction, "compact", slow)
+    report = import_pgn_files(
+        engine, [_again(tmp_path)], index_plies=40, batch_size=SMALL_BATCH, progress=progress,
+        compact_every=4 * SMALL_BATCH,
+    )  # fmt: skip
+    assert report.imported == 44
+    assert during == [True, True]  # after the 20th and the 40th new game
+    assert not [thread for thread in threading.enumerate() if thread.name == "import-compaction"]
+    real(engine)
+    _assert_exact(client, many_batches + many_batches)
+
+
+def test_an_import_that_fails_stops_its_compaction_and_loses_nothing(
+    client, engine, many_batches, tmp_path, monkeypatch
+) -> None:
+    """PostgreSQL: an import that fails while its compaction runs stops that compaction after
+    its current range and raises its own error once it has ended; the next compaction takes
+    up what is left and every count is exact. An error in the compaction is the import's."""
+    if engine.dialect.name != "postgresql":
+        return  # SQLite compacts between the batches, in the importing thread
+    from webapp.indexer import load
+
+    ranges_reported: list[int] = []
+    real, real_stop = compaction.compact, load._BackgroundCompaction.stop
+    compacting, stopping = threading.Event(), threading.Event()
+
+    def watched(engine, *, progress, **options):  # type: ignore[no-untyped-def]
+        def each(done: int, ranges: int) -> None:
+            ranges_reported.append(done)
+            compacting.set()
+            stopping.wait(timeout=60)  # the import has failed meanwhile
+            progress(done, ranges)
+
+        return real(engine, progress=each, **options)
+
+    def stop(self) -> None:  # type: ignore[no-untyped-def]
+        self.stopping.set()
+        stopping.set()
+        real_stop(self)
+
+    def fail_once_compacting(report) -> None:  # type: ignore[no-untyped-def]
+        if report.imported >= 2 * SMALL_BATCH and compacting.wait(timeout=60):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(compaction, "compact", watched)
+    monkeypatch.setattr(load._BackgroundCompaction, "stop", stop)
+    with pytest.raises(KeyboardInterrupt):
+        import_pgn_files(
+            engine, [_again(tmp_path)], index_plies=40, batch_size=SMALL_BATCH, progress=fail_once_compacting,
+            compact_every=2 * SMALL_BATCH,
+        )  # fmt: skip
+    assert not [thread for thread in threading.enumerate() if thread.name == "import-compaction"]
+    assert ranges_reported == [1]  # stopped after its first range's report
+    monkeypatch.setattr(compaction, "compact", real)
+    report = import_pgn_files(engine, [_again(tmp_path)], index_plies=40, batch_size=SMALL_BATCH)  # the rest
+    assert report.already_present > 2 * SMALL_BATCH  # landed before the failure (one game is there twice)
+    assert report.imported + report.already_present == 45
+    real(engine)
+    _assert_exact(client, many_batches + many_batches)
+
+    def broken(engine, **options):  # type: ignore[no-untyped-def]
+        raise RuntimeError("compaction failed")
+
+    third = tmp_path / "third.pgn"
+    third.write_text(EXPLORER_SAMPLE.read_text().replace("lichess.org/", "lichess.org/Y"), encoding="utf-8")
+    monkeypatch.setattr(compaction, "compact", broken)
+    with pytest.raises(RuntimeError, match="compaction failed"):
+        import_pgn_files(engine, [third], index_plies=40, batch_size=SMALL_BATCH, compact_every=SMALL_BATCH)

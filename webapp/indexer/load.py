@@ -121,6 +121,62 @@ def _executor(connections: int) -> ThreadPoolExecutor | _Inline:
     return ThreadPoolExecutor(max_workers=connections, thread_name_prefix="import")
 
 
+class _CompactionStopped(Exception):
+    """Raised from a background compaction's progress to stop it after its current range."""
+
+
+class _BackgroundCompaction:
+    """The compactions an import asks for as it goes, each in a thread beside it (PostgreSQL:
+    a compaction's ranges hold the statistics lock shared, as batches do, so batches land
+    during one), one at a time: a compaction asked for while the one before still runs
+    waits for it, which bounds the rows left uncompacted at about two compact_every's worth.
+    An import that fails or is interrupted stops the running one after its current range
+    (a compaction stopped anywhere loses nothing: the next one takes up what is left)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        """Start a compaction, after the running one has ended; raise the error one raised."""
+        self.wait()
+        self.thread = threading.Thread(target=self._run, name="import-compaction", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from webapp.indexer.compact import compact
+
+        def check(_done: int, _ranges: int) -> None:
+            if self.stopping.is_set():
+                raise _CompactionStopped
+
+        try:
+            compact(self.engine, progress=check)
+        except _CompactionStopped:
+            pass
+        except BaseException as error:  # noqa: BLE001 - raised in the importing thread
+            self.error = error
+
+    def wait(self) -> None:
+        """Wait for the running compaction to end; raise the error it raised."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def stop(self) -> None:
+        """Stop the running compaction after its current range and wait for it (no error raised:
+        the import's own is on its way)."""
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+
 def _retryable(error: Exception) -> bool:
     sqlstate = getattr(error, "sqlstate", None) or getattr(getattr(error, "orig", None), "sqlstate", None)
     return sqlstate in ("40P01", "40001")  # deadlock detected, serialization failure
@@ -147,9 +203,10 @@ def import_games(
     by reason. If anything fails (or `progress` raises), the batches already committed
     stay and the error is raised once the batches in flight have ended. With
     `compact_every`, the statistics are compacted (webapp.indexer.compact) after every
-    that many new games, so hot positions' rows stay few during a long import; not in a
-    first load into an empty store (webapp.indexer.first_load), which has no index to
-    compact with until it ends. With `summarize_every`, between compactions, the
+    that many new games, so hot positions' rows stay few during a long import (on
+    PostgreSQL in a thread beside the import, which goes on: _BackgroundCompaction; the
+    last one has ended when this returns); not in a first load into an empty store
+    (webapp.indexer.first_load), which has no index to compact with until it ends. With `summarize_every`, between compactions, the
     summaries of the positions with many rows appended are brought up to date after every
     that many new games (webapp.indexer.compact.refresh_summaries), so the explorer's
     reads there stay short while a long import runs.
@@ -161,6 +218,7 @@ def import_games(
     connections = default_connections(engine) if connections is None else max(1, connections)
     writers = _Writers(engine)
     since_compaction = since_summary = 0
+    beside = _BackgroundCompaction(engine) if engine.dialect.name == "postgresql" else None
 
     def land(batch: Batch, future: Future[tuple[np.ndarray, int, int]]) -> None:
         new, rows, moved = future.result()
@@ -175,9 +233,12 @@ def import_games(
         since_compaction += imported
         since_summary += imported
         if compact_every and since_compaction >= compact_every and not first:
-            from webapp.indexer.compact import compact
+            if beside is not None:
+                beside.start()
+            else:
+                from webapp.indexer.compact import compact
 
-            compact(engine)
+                compact(engine)
             since_compaction = since_summary = 0
         elif summarize_every and since_summary >= summarize_every and not first:
             from webapp.indexer.compact import refresh_summaries
@@ -209,7 +270,11 @@ def import_games(
                     land(*in_flight.popleft())
             while in_flight:
                 land(*in_flight.popleft())
+            if beside is not None:
+                beside.wait()
         finally:
             for _batch, future in in_flight:
                 future.cancel()
+            if beside is not None:
+                beside.stop()
     return report.finish() if owned else report
