@@ -45,7 +45,8 @@ class Settings:
     jobs_dir: str = field(default_factory=lambda: str(DEFAULT_DATA_DIR / "jobs"))
     #: a player with at most this many games is indexed within the request that asks
     inline_index_games: int = 3000
-    #: during an import, compact after every this many new games (0: only at the end)
+    #: during an import, compact after every this many new games (0: only at the end); on
+    #: PostgreSQL beside the import, which goes on (webapp.indexer.load)
     compact_every_games: int = 250_000
     #: between those compactions, bring the summaries of the positions with many rows
     #: appended up to date after every this many new games (0: never; each time costs the
