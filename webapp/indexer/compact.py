@@ -32,13 +32,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import later_month, refs_agg, refs_merge
-from webapp.db.singles import COLLECTION_SHIFT, SERIAL_SCANS_SQL, VIEW, rows_sql, view_sql
+from webapp.db.singles import COLLECTION_SHIFT, VIEW, rows_sql
+from webapp.indexer import runs
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import (
     allow_long_statements,
@@ -179,6 +180,7 @@ class CompactReport:
     monthly_added: int = 0  # positions that got a monthly summary
     monthly_rows: int = 0  # monthly summary rows written or added to
     analyzed: tuple[str, ...] = ()  # tables whose planner statistics were refreshed
+    singles_runs: runs.RunsReport = field(default_factory=runs.RunsReport)  # move_singles' runs kept
     postponed: bool = False  # a first load is running (webapp.indexer.first_load)
     seconds: float = 0.0
 
@@ -188,10 +190,13 @@ class CompactReport:
                 "compaction postponed: an import into the empty store is running without the "
                 "statistics' position index; compact when it has ended"
             )
+        runs_kept = self.singles_runs
+        sealed = "; the one-game rows' open run sealed" if runs_kept.sealed else ""
+        merged = f", {runs_kept.merged} runs of them merged into others" if runs_kept.merged else ""
         return (
             f"compacted in {self.seconds:.1f} s: {self.merged_rows:,} rows merged away, "
             f"{self.hot_added:,} positions given a month-less summary, "
-            f"{self.monthly_added:,} a monthly one"
+            f"{self.monthly_added:,} a monthly one{sealed}{merged}"
         )
 
 
@@ -256,7 +261,7 @@ def _estimates(connection: Connection) -> dict[str, float]:
     return {
         name: max(float(estimate), 0.0)
         for name, estimate in connection.execute(
-            text("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname IN :names").bindparams(
+            text("SELECT relname, reltuples FROM pg_class WHERE relkind IN ('r', 'p') AND relname IN :names").bindparams(
                 bindparam("names", expanding=True)
             ),
             {"names": list(ROW_TABLES)},
@@ -592,7 +597,7 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
     }
     estimates = dict(
         connection.execute(
-            text("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname IN :names").bindparams(
+            text("SELECT relname, reltuples FROM pg_class WHERE relkind IN ('r', 'p') AND relname IN :names").bindparams(
                 bindparam("names", expanding=True)
             ),
             {"names": list(changed)},
@@ -612,7 +617,8 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
     first load (webapp.indexer.first_load), when the tables hold only the load's rows and
     have no position index. A key of several rows becomes one wide row, a key of one
     narrow row stays narrow (webapp.db.singles). The merged rows fill new tables made like
-    move_stats and move_singles, which then take their places (DROP and RENAME; the view
+    move_stats and move_singles, which then take their places (DROP and RENAME; the merged
+    one-game rows become move_singles' first run, webapp.indexer.runs; the view
     made again) in a transaction holding the statistics lock:
     readers go on summing the appended rows while the merge runs and wait only for the
     swap, and no dead rows are left for VACUUM. A merged row keeps the latest batch of its
@@ -643,11 +649,11 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
                 others = [pool.submit(_merge_slice_apart, connection.engine, *bounds) for bounds in slices[1:]]
                 after = _merge_slice(connection, *slices[0]) + sum(other.result() for other in others)
             connection.execute(text(f"DROP VIEW {VIEW}"))  # it reads the tables swapped out
-            for table, merged in (("move_stats", MERGED_TABLE), ("move_singles", MERGED_SINGLES_TABLE)):
-                connection.execute(text(f"DROP TABLE {table}"))
-                connection.execute(text(f"ALTER TABLE {merged} RENAME TO {table}"))
-            connection.execute(text(view_sql("postgresql")))
-            connection.execute(text(SERIAL_SCANS_SQL))  # a table option: not taken by LIKE
+            connection.execute(text("DROP TABLE move_stats"))
+            connection.execute(text(f"ALTER TABLE {MERGED_TABLE} RENAME TO move_stats"))
+            connection.execute(text("DROP TABLE move_singles"))  # with its runs
+            # the merged one-game rows: the first run (a scan checks their batches)
+            runs.partition(connection, MERGED_SINGLES_TABLE, runs.latest_batch(connection))
     except BaseException:
         with suppress(Exception), connection.begin():  # else left for the next merge to drop
             drop_merged_table(connection)
@@ -769,6 +775,9 @@ def compact(
                 if _get_watermark(connection) < upto:
                     _set_watermark(connection, upto)
             if postgres:
+                # a caller's progress may stop the compaction before a merge of runs too
+                between = (lambda: progress(ranges, ranges)) if progress is not None else (lambda: None)
+                report.singles_runs = runs.keep_runs(connection, between)
                 with connection.begin():
                     report.analyzed = _refresh_planner_statistics(connection, report)
         finally:

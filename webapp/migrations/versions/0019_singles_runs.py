@@ -1,0 +1,29 @@
+"""move_singles in runs on PostgreSQL: partitioned by batch, the rows stored so far the
+first run, an empty open run for the batches to come (webapp.indexer.runs). SQLite keeps
+its plain table. Down, the runs are one plain table again.
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-04
+"""
+
+from alembic import op
+
+from webapp.indexer import runs
+
+revision = "0019"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    if connection.dialect.name == "postgresql":
+        runs.partition(connection, runs.TABLE, runs.latest_batch(connection))
+
+
+def downgrade() -> None:
+    connection = op.get_bind()
+    if connection.dialect.name == "postgresql":
+        runs.unpartition(connection)
