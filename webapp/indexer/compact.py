@@ -218,12 +218,6 @@ def _set_watermark(connection: Connection, seq: int) -> None:
         )
 
 
-def _latest_batch(connection: Connection) -> int:
-    """The id of the latest import batch (0 in a new store): under the statistics lock held
-    exclusively, every batch up to it has landed."""
-    return int(connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0)
-
-
 def _bounds(index: int, ranges: int) -> tuple[int, int]:
     """The index-th of `ranges` equal slices of the signed 64-bit key space (inclusive)."""
     span = (1 << 64) // ranges
@@ -258,15 +252,19 @@ def _lookup_pairs(connection: Connection) -> int:
 def _estimates(connection: Connection) -> dict[str, float]:
     """The planner's estimate of each statistics rows table's rows (ROW_TABLES); 0 before
     any (a new store). PostgreSQL."""
-    return {
-        name: max(float(estimate), 0.0)
-        for name, estimate in connection.execute(
-            text("SELECT relname, reltuples FROM pg_class WHERE relkind IN ('r', 'p') AND relname IN :names").bindparams(
-                bindparam("names", expanding=True)
-            ),
-            {"names": list(ROW_TABLES)},
-        ).all()
-    }
+    return {name: max(estimate, 0.0) for name, estimate in _reltuples(connection, list(ROW_TABLES))}
+
+
+def _reltuples(connection: Connection, names: list[str]) -> list[tuple[str, float]]:
+    """The planner's row estimate of each named table (a table of runs too), -1 for one
+    never analyzed. PostgreSQL."""
+    found = connection.execute(
+        text("SELECT relname, reltuples FROM pg_class WHERE relkind IN ('r', 'p') AND relname IN :names").bindparams(
+            bindparam("names", expanding=True)
+        ),
+        {"names": names},
+    ).all()
+    return [(name, float(estimate)) for name, estimate in found]
 
 
 def _range_rows(connection: Connection, low: int, high: int) -> float:
@@ -595,14 +593,7 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
         "hot_positions": report.hot_added,
         "monthly_positions": report.monthly_added,
     }
-    estimates = dict(
-        connection.execute(
-            text("SELECT relname, reltuples FROM pg_class WHERE relkind IN ('r', 'p') AND relname IN :names").bindparams(
-                bindparam("names", expanding=True)
-            ),
-            {"names": list(changed)},
-        ).all()
-    )
+    estimates = dict(_reltuples(connection, list(changed)))
     analyzed = []
     for table, rows in changed.items():
         estimate = estimates.get(table)
@@ -718,7 +709,7 @@ def refresh_summaries(engine: Engine) -> SummaryRefresh:
     report = CompactReport()
     with engine.connect() as connection, connection.begin():
         lock_statistics(connection)
-        upto = _latest_batch(connection)
+        upto = runs.latest_batch(connection)  # every batch up to it has landed
         params = {"upto": upto, "more": REFRESH_ROWS + 1}
         for summaries in ("hot_positions", "monthly_positions"):
             _temp_table(  # each position's appended rows counted up to one more than REFRESH_ROWS
@@ -767,7 +758,7 @@ def compact(
             with connection.begin():
                 lock_statistics(connection)  # every batch up to `upto` has landed
                 since = _get_watermark(connection)
-                upto = _latest_batch(connection)
+                upto = runs.latest_batch(connection)  # every batch up to it has landed
             if upto > since:
                 _compact_parts(engine, connection, since, upto, ranges, parts if postgres else 1, report, progress)
             with connection.begin():
