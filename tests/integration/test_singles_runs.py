@@ -175,3 +175,103 @@ def test_a_first_loads_merged_rows_become_the_first_run(client, engine, tmp_path
     _assert_exact(client, games)
     import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5)
     _assert_exact(client, games + read_games([_copy(tmp_path, 1)]))
+
+
+def _open_run(engine) -> str:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return runs.runs(connection)[-1].name
+
+
+def _seal_checks(engine) -> list[str]:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = :name"), {"name": runs.SEAL_CHECK}
+        ).scalars().all()
+
+
+def test_a_seal_checks_its_run_while_readers_go_on(engine, small_runs, tmp_path, monkeypatch) -> None:
+    """The seal's check of its run's bounds is held up (another session holds a lock its
+    VALIDATE waits for); meanwhile a reader of every run is answered at once."""
+    import threading
+
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+    open_run, latest = _open_run(engine), _latest(engine)
+    total = _snapshot(engine)
+    added, blocked = threading.Event(), threading.Event()
+    real = runs.allow_long_statements
+
+    def pause_before_the_check(connection):  # type: ignore[no-untyped-def]
+        added.set()  # the constraint is in: the seal is about to validate it
+        assert blocked.wait(30)
+        real(connection)
+
+    monkeypatch.setattr(runs, "allow_long_statements", pause_before_the_check)
+    outcome: list[object] = []
+
+    def sealing() -> None:
+        with engine.connect() as connection:
+            try:
+                outcome.append(runs.seal(connection))
+            except Exception as error:  # noqa: BLE001 - the test thread reports it
+                outcome.append(error)
+
+    thread = threading.Thread(target=sealing)
+    with engine.connect() as blocker, engine.connect() as reader:
+        thread.start()
+        assert added.wait(30)
+        blocker.execute(text(f"LOCK TABLE {open_run} IN SHARE UPDATE EXCLUSIVE MODE"))
+        blocked.set()
+        for _ in range(300):  # until the seal's VALIDATE waits for the blocker's lock
+            waiting = blocker.execute(
+                text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(:run)"), {"run": open_run}
+            ).scalar()
+            if waiting:
+                break
+            threading.Event().wait(0.1)
+        assert waiting == 1
+        reader.execute(text("SET lock_timeout = '2s'"))
+        counted = reader.execute(text("SELECT count(*) FROM move_singles WHERE seq <= :latest"), {"latest": latest})
+        assert counted.scalar() > 0  # answered while the seal waits, not after it
+        reader.rollback()
+        blocker.rollback()
+    thread.join(30)
+    assert outcome == [True]
+    assert _layout(engine) == [(None, latest + 1), (latest + 1, None)]
+    assert _seal_checks(engine) == []
+    assert _snapshot(engine) == total
+
+
+def test_a_seal_that_fails_takes_its_check_off(engine, small_runs, tmp_path, monkeypatch) -> None:
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+
+    def failing(_connection):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the check failed")
+
+    monkeypatch.setattr(runs, "allow_long_statements", failing)
+    with engine.connect() as connection, pytest.raises(RuntimeError):
+        runs.seal(connection)
+    assert _seal_checks(engine) == []
+    assert _layout(engine) == [(None, None)]  # still the one open run
+    monkeypatch.undo()
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    monkeypatch.setattr(runs, "SEAL_BYTES", 1)
+    with engine.connect() as connection:
+        assert runs.seal(connection)
+
+
+def test_batches_take_off_the_check_a_killed_seal_left(client, engine, small_runs, tmp_path) -> None:
+    """A seal killed between adding its constraint and attaching its run leaves the open
+    run refusing every later batch; the next batch takes the constraint off and lands."""
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+    latest = _latest(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text(f"ALTER TABLE {_open_run(engine)} ADD CONSTRAINT {runs.SEAL_CHECK} CHECK (seq < {latest + 1}) NOT VALID")
+        )
+    report = import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5)
+    games = read_games([_copy(tmp_path, 0)]) + read_games([_copy(tmp_path, 1)])
+    assert report.imported == len(read_games([_copy(tmp_path, 1)]))
+    assert _seal_checks(engine) == []
+    _assert_exact(client, games)
+    assert compaction.compact(engine).singles_runs.sealed
+    _assert_exact(client, games)

@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from webapp.indexer import runs
 from webapp.indexer.bulk import PostgresWriter, SqliteWriter, writer_for
 from webapp.indexer.first_load import first_load
 from webapp.indexer.games import GameRecord
@@ -85,7 +86,7 @@ class _Writers:
                 return new, writer.rows - rows_before, writer.moved - moved_before
             except Exception as error:
                 writer.rows, writer.moved = rows_before, moved_before  # rolled back
-                if attempt == RETRIES - 1 or not _retryable(error):
+                if attempt == RETRIES - 1 or not (_retryable(error) or _stale_seal(connection, error)):
                     raise
         raise AssertionError("unreachable")
 
@@ -180,6 +181,18 @@ class _BackgroundCompaction:
 def _retryable(error: Exception) -> bool:
     sqlstate = getattr(error, "sqlstate", None) or getattr(getattr(error, "orig", None), "sqlstate", None)
     return sqlstate in ("40P01", "40001")  # deadlock detected, serialization failure
+
+
+def _stale_seal(connection: Connection, error: Exception) -> bool:
+    """Whether the batch broke the constraint a seal killed midway left on the open run,
+    now taken off (webapp.indexer.runs.drop_stale_seal): the batch may try again."""
+    orig = getattr(error, "orig", error)
+    diag = getattr(orig, "diag", None)
+    if getattr(orig, "sqlstate", None) != "23514" or getattr(diag, "constraint_name", None) != runs.SEAL_CHECK:
+        return False
+    connection.rollback()
+    runs.drop_stale_seal(connection)
+    return True
 
 
 def import_games(

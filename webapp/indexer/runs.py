@@ -28,7 +28,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from webapp.db.singles import VIEW, view_sql
-from webapp.indexer.bulk import lock_statistics, share_statistics
+from webapp.indexer.bulk import (
+    STATS_LOCK,
+    allow_long_statements,
+    lock_statistics,
+    release_session_lock,
+    share_statistics,
+)
 
 TABLE = "move_singles"
 #: the table a merge fills before it takes its runs' place
@@ -36,6 +42,9 @@ MERGING = "move_singles_merging"
 #: a CHECK constraint saying a merge's table's batches fit the bounds it is about to be
 #: attached with, checked row by row as they come, so the attach need not scan them
 BOUNDS_CHECK = "move_singles_run_bounds"
+#: the CHECK constraint a seal gives the open run (its bounds once sealed), validated beside
+#: the readers so that attaching the run with those bounds scans nothing
+SEAL_CHECK = "move_singles_seal_bounds"
 #: the open run is sealed at a compaction that finds it this large (heap bytes): about
 #: 1.3 million rows, 40,000 games' one-game rows
 SEAL_BYTES = 64 << 20
@@ -179,21 +188,67 @@ def latest_batch(connection: Connection) -> int:
 
 
 def seal(connection: Connection) -> bool:
-    """Seal the open run if it holds SEAL_BYTES or more: it keeps the batches landed so far
-    (the caller holds the statistics lock exclusively: none is in flight), a new open run
-    takes the later ones. The run is checked against its new bounds, a scan of its rows
-    that readers wait for (a quarter of a second a million rows). In the caller's
-    transaction; whether it sealed."""
-    current = runs(connection)
+    """Seal the open run if it holds SEAL_BYTES or more: it keeps the batches landed so far,
+    a new open run takes the later ones. Batches wait throughout (the statistics lock is
+    held exclusively, at session level across three transactions); readers wait only for
+    catalog changes, never for a scan: the run's rows are checked against its new bounds
+    beside them (a CHECK constraint validated, a quarter of a second a million rows), so
+    attaching it with those bounds reads nothing. Commits as it goes, on the caller's
+    connection; whether it sealed. A seal that fails midway takes its constraint off again;
+    one killed midway leaves it to drop_stale_seal."""
+    with connection.begin():
+        current = runs(connection)
     if not current or not current[-1].open or current[-1].size < SEAL_BYTES:
         return False
-    last, upto = current[-1], latest_batch(connection)
-    if last.low is not None and upto < last.low:
-        return False
-    connection.execute(text(f"ALTER TABLE {TABLE} DETACH PARTITION {last.name}"))
-    connection.execute(text(f"ALTER TABLE {TABLE} ATTACH PARTITION {last.name} FOR VALUES {_range(last.low, upto + 1)}"))
-    _open_run(connection, upto + 1)
-    return True
+    last = current[-1]
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
+    connection.commit()
+    try:
+        with connection.begin():
+            _drop_seal_check(connection)
+            upto = latest_batch(connection)
+            if last.low is not None and upto < last.low:
+                return False
+            bounds = f"seq < {upto + 1}" + ("" if last.low is None else f" AND seq >= {last.low}")
+            connection.execute(text(f"ALTER TABLE {last.name} ADD CONSTRAINT {SEAL_CHECK} CHECK ({bounds}) NOT VALID"))
+        with connection.begin():
+            allow_long_statements(connection)
+            connection.execute(text(f"ALTER TABLE {last.name} VALIDATE CONSTRAINT {SEAL_CHECK}"))
+        with connection.begin():
+            connection.execute(text(f"ALTER TABLE {TABLE} DETACH PARTITION {last.name}"))
+            connection.execute(
+                text(f"ALTER TABLE {TABLE} ATTACH PARTITION {last.name} FOR VALUES {_range(last.low, upto + 1)}")
+            )
+            connection.execute(text(f"ALTER TABLE {last.name} DROP CONSTRAINT {SEAL_CHECK}"))
+            _open_run(connection, upto + 1)
+        return True
+    except BaseException:
+        connection.rollback()
+        with connection.begin():
+            _drop_seal_check(connection)
+        raise
+    finally:
+        release_session_lock(connection, STATS_LOCK)
+
+
+def _drop_seal_check(connection: Connection) -> bool:
+    """Take a seal's constraint off the open run, if one is there (the caller holds the
+    statistics lock exclusively, so no seal is under way); whether there was one."""
+    holders = connection.execute(
+        text("SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = :name"), {"name": SEAL_CHECK}
+    ).scalars().all()
+    for holder in holders:
+        connection.execute(text(f"ALTER TABLE {holder} DROP CONSTRAINT {SEAL_CHECK}"))
+    return bool(holders)
+
+
+def drop_stale_seal(connection: Connection) -> bool:
+    """Take off the open run the constraint a seal killed midway left there (its batches'
+    bounds, which every later batch breaks): a batch that meets it calls this, then tries
+    again. Its own transaction; whether there was one."""
+    with connection.begin():
+        lock_statistics(connection)
+        return _drop_seal_check(connection)
 
 
 def tier(size: int) -> int:
@@ -265,9 +320,7 @@ def keep_runs(connection: Connection, between: Callable[[], None] = lambda: None
     with connection.begin():
         if not partitioned(connection):
             return report
-    with connection.begin():
-        lock_statistics(connection)
-        report.sealed = seal(connection)
+    report.sealed = seal(connection)
     while True:
         with connection.begin():
             group = mergeable(runs(connection))
