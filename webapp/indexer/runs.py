@@ -15,8 +15,9 @@ looks a position up in a few indexes instead of one.
 A run is named after the first batch it holds (move_singles_0 holds the lowest); its
 bounds are read from the catalog. Readers see one table throughout: a seal or a merge
 swaps partitions in one short transaction holding the statistics lock, so no batch lands
-in between, and a merge killed before its swap leaves a table nobody reads, dropped by the
-next. SQLite keeps one plain table.
+in between, and neither scans rows while readers wait (each checks its rows' bounds
+beforehand, beside them). A merge killed before its swap leaves a table nobody reads,
+dropped by the next. SQLite keeps one plain table.
 """
 
 from __future__ import annotations
