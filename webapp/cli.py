@@ -102,7 +102,7 @@ def _db(args: argparse.Namespace) -> int:
 
         progress = CompactionPrinter()
         try:
-            report = compact(db.engine, progress=progress)
+            report = compact(db.engine, progress=progress, steps=progress.step)
         except KeyboardInterrupt:
             progress.done()
             print(

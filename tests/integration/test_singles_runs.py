@@ -9,6 +9,8 @@ three sealed runs merge (FAN_IN 3, every run of one tier)."""
 
 from __future__ import annotations
 
+import re
+
 import flask_migrate
 import pytest
 from compaction_thresholds import shrink_thresholds
@@ -70,7 +72,8 @@ def test_compaction_seals_and_merges_runs_and_no_answer_changes(client, engine, 
         games += read_games([_copy(tmp_path, number)])
         before = _snapshot(engine)
         bounds.append(_latest(engine) + 1)
-        report = compaction.compact(engine)
+        told: list[str] = []
+        report = compaction.compact(engine, steps=told.append)
         assert report.singles_runs.sealed
         assert _snapshot(engine) == before  # the same counts, whatever the runs
         _assert_exact(client, games)
@@ -79,6 +82,8 @@ def test_compaction_seals_and_merges_runs_and_no_answer_changes(client, engine, 
         assert report.singles_runs.merged == (2 if merged else 0)
         said = "; the one-game rows' open run sealed" + (", 2 runs of them merged into others" if merged else "")
         assert report.summary().endswith(said)
+        steps = [r"sealing the one-game rows' open run \(\d+ MB\)"] + ([r"merging 3 runs of one-game rows \(\d+ MB\)"] if merged else [])
+        assert len(told) == len(steps) and all(re.fullmatch(step, line) for step, line in zip(steps, told, strict=True)), told
         layout = _layout(engine)
         assert layout[-1] == (bounds[-1], None)  # the open run takes the batches to come
         sealed = layout[:-1]

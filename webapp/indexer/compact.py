@@ -739,12 +739,14 @@ def compact(
     ranges: int = RANGES,
     parts: int = PARTS,
     progress: Callable[[int, int], None] | None = None,
+    steps: Callable[[str], None] | None = None,
 ) -> CompactReport:
     """Compact the rows appended since the last compaction; safe to run at any time (a
     second one waits for the first to end, then compacts what is left). While a first
     load runs it is postponed (`postponed` in the report); a position index a killed
     first load left missing is built first. `progress(done, ranges)` is called, in this
-    thread, as each range is compacted."""
+    thread, as each range is compacted, and again before each later step (on PostgreSQL
+    a seal or a merge of the one-game rows' runs), which `steps` is told in words."""
     started = time.monotonic()
     report = CompactReport()
     if ensure_position_index(engine) is None:  # merging needs the index a first load dropped
@@ -766,8 +768,12 @@ def compact(
                 if _get_watermark(connection) < upto:
                     _set_watermark(connection, upto)
             if postgres:
-                # a caller's progress may stop the compaction before a merge of runs too
-                between = (lambda: progress(ranges, ranges)) if progress is not None else (lambda: None)
+                def between(step: str) -> None:  # a caller's progress may stop it here too
+                    if progress is not None:
+                        progress(ranges, ranges)
+                    if steps is not None:
+                        steps(step)
+
                 report.singles_runs = runs.keep_runs(connection, between)
                 with connection.begin():
                     report.analyzed = _refresh_planner_statistics(connection, report)

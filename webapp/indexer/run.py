@@ -73,12 +73,20 @@ class CompactionPrinter(_StatusLine):
         super().__init__(stream)
         self.interval = 0.0 if self.tty else interval
         self.started = time.monotonic()
+        self.ranges = "no key ranges"
 
     def __call__(self, done: int, ranges: int) -> None:
         now = time.monotonic()
         if now - self.last < self.interval and done < ranges:
             return
-        self.write(f"compacting the statistics: {done} of {ranges} key ranges, {now - self.started:.0f} s", now)
+        self.ranges = f"{done} of {ranges} key ranges"
+        self.write(f"compacting the statistics: {self.ranges}, {now - self.started:.0f} s", now)
+
+    def step(self, step: str) -> None:
+        """A step after the key ranges (compact's `steps`), written at once: it may take a
+        while (merging large runs of one-game rows)."""
+        now = time.monotonic()
+        self.write(f"compacting the statistics: {self.ranges}, {now - self.started:.0f} s; {step}…", now)
 
 
 def _check_files(files: list[str]) -> str | None:
@@ -194,7 +202,7 @@ def run_import_command(app: Flask, args: argparse.Namespace) -> int:
         status = _import_accounts(app, args, progress)
         compacting = None if args.quiet else CompactionPrinter()
         try:
-            print(compact(db.engine, progress=compacting).summary())
+            print(compact(db.engine, progress=compacting, steps=compacting and compacting.step).summary())
         finally:
             if compacting is not None:
                 compacting.done()

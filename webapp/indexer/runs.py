@@ -312,21 +312,29 @@ def merge(connection: Connection, group: list[Run]) -> None:
             connection.execute(text(f"ALTER INDEX {MERGING}_{suffix} RENAME TO {name}_{suffix}"))
 
 
-def keep_runs(connection: Connection, between: Callable[[], None] = lambda: None) -> RunsReport:
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MB"
+
+
+def keep_runs(connection: Connection, between: Callable[[str], None] = lambda _step: None) -> RunsReport:
     """Seal the open run if it has grown to SEAL_BYTES, then merge sealed runs while FAN_IN
     of one tier follow each other: compaction's last step, on its connection (holding the
-    compaction lock). `between()` is called before each merge and may raise to stop
-    there: what was done stays. Commits as it goes; nothing on SQLite."""
+    compaction lock). `between(step)` is told each seal or merge before it starts (what it
+    is, for a progress line) and may raise to stop there: what was done stays. Commits as
+    it goes; nothing on SQLite."""
     report = RunsReport()
     with connection.begin():
         if not partitioned(connection):
             return report
-    report.sealed = seal(connection)
+        current = runs(connection)
+    if current and current[-1].open and current[-1].size >= SEAL_BYTES:
+        between(f"sealing the one-game rows' open run ({_megabytes(current[-1].size)})")
+        report.sealed = seal(connection)
     while True:
         with connection.begin():
             group = mergeable(runs(connection))
         if not group:
             return report
-        between()
+        between(f"merging {len(group)} runs of one-game rows ({_megabytes(sum(run.size for run in group))})")
         merge(connection, group)
         report.merged += len(group) - 1
