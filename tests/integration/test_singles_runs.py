@@ -10,6 +10,8 @@ three sealed runs merge (FAN_IN 3, every run of one tier)."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import flask_migrate
 import pytest
@@ -139,7 +141,61 @@ def test_a_merge_killed_before_its_swap_loses_nothing(client, engine, small_runs
     _assert_exact(client, games)
 
 
-def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_path) -> None:
+def _upgrade_beside_a_reader(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Upgrade to 0019 with the check of the stored rows' bounds held up (another session
+    holds a lock its VALIDATE waits for), and a reader of move_singles answered meanwhile."""
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    added, blocked = threading.Event(), threading.Event()
+    real = runs._bounds_check
+
+    def paused(table, low, high):  # type: ignore[no-untyped-def]
+        add, validate = real(table, low, high)
+        yield add
+        added.set()
+        assert blocked.wait(30)
+        yield validate
+
+    monkeypatch.setattr(runs, "_bounds_check", paused)
+    failures: list[BaseException] = []
+
+    def upgrading() -> None:
+        with app.app_context():
+            try:
+                flask_migrate.upgrade()
+            except BaseException as error:  # noqa: BLE001 - the test thread reports it
+                failures.append(error)
+
+    thread = threading.Thread(target=upgrading)
+    with engine.connect() as blocker, engine.connect() as reader:
+        thread.start()
+        assert added.wait(30)
+        blocker.execute(text("SET lock_timeout = '5s'"))
+        blocker.execute(text("LOCK TABLE move_singles IN SHARE UPDATE EXCLUSIVE MODE"))
+        blocked.set()
+        _wait_for_a_lock_wait(blocker, "move_singles")
+        reader.execute(text("SET lock_timeout = '2s'"))
+        assert reader.execute(text("SELECT count(*) FROM move_stats_all")).scalar() > 0
+        reader.rollback()
+        blocker.rollback()
+    thread.join(60)
+    assert failures == []
+    monkeypatch.setattr(runs, "_bounds_check", real)
+
+
+def _wait_for_a_lock_wait(connection, table: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(300):
+        waiting = connection.execute(
+            text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(:table)"), {"table": table}
+        ).scalar()
+        if waiting:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing waited for {table}")
+
+
+def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_path, monkeypatch) -> None:
     import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
     games = read_games([_copy(tmp_path, 0)])
     before = _snapshot(engine)
@@ -155,8 +211,9 @@ def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_
     assert indexes == ["ix_move_singles_position_key_seq", "ix_move_singles_seq"]
     assert _snapshot(engine) == before
     _assert_exact(client, games)
-    flask_migrate.upgrade()
+    _upgrade_beside_a_reader(engine, monkeypatch)
     assert current_revision(engine) == head_revision()
+    assert _seal_checks(engine) == []
     latest = _latest(engine)
     assert _layout(engine) == [(None, latest + 1), (latest + 1, None)]  # the rows so far, then the open run
     with engine.connect() as connection:
@@ -197,8 +254,6 @@ def _seal_checks(engine) -> list[str]:  # type: ignore[no-untyped-def]
 def test_a_seal_checks_its_run_while_readers_go_on(engine, small_runs, tmp_path, monkeypatch) -> None:
     """The seal's check of its run's bounds is held up (another session holds a lock its
     VALIDATE waits for); meanwhile a reader of every run is answered at once."""
-    import threading
-
     import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
     open_run, latest = _open_run(engine), _latest(engine)
     total = _snapshot(engine)
@@ -224,16 +279,10 @@ def test_a_seal_checks_its_run_while_readers_go_on(engine, small_runs, tmp_path,
     with engine.connect() as blocker, engine.connect() as reader:
         thread.start()
         assert added.wait(30)
+        blocker.execute(text("SET lock_timeout = '5s'"))
         blocker.execute(text(f"LOCK TABLE {open_run} IN SHARE UPDATE EXCLUSIVE MODE"))
         blocked.set()
-        for _ in range(300):  # until the seal's VALIDATE waits for the blocker's lock
-            waiting = blocker.execute(
-                text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(:run)"), {"run": open_run}
-            ).scalar()
-            if waiting:
-                break
-            threading.Event().wait(0.1)
-        assert waiting == 1
+        _wait_for_a_lock_wait(blocker, open_run)  # the seal's VALIDATE waits for the blocker's lock
         reader.execute(text("SET lock_timeout = '2s'"))
         counted = reader.execute(text("SELECT count(*) FROM move_singles WHERE seq <= :latest"), {"latest": latest})
         assert counted.scalar() > 0  # answered while the seal waits, not after it

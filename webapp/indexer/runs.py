@@ -202,19 +202,14 @@ def seal(connection: Connection) -> bool:
     if not current or not current[-1].open or current[-1].size < SEAL_BYTES:
         return False
     last = current[-1]
-    connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
-    connection.commit()
+    hold_batches(connection)
     try:
         with connection.begin():
             _drop_seal_check(connection)
             upto = latest_batch(connection)
-            if last.low is not None and upto < last.low:
-                return False
-            bounds = f"seq < {upto + 1}" + ("" if last.low is None else f" AND seq >= {last.low}")
-            connection.execute(text(f"ALTER TABLE {last.name} ADD CONSTRAINT {SEAL_CHECK} CHECK ({bounds}) NOT VALID"))
-        with connection.begin():
-            allow_long_statements(connection)
-            connection.execute(text(f"ALTER TABLE {last.name} VALIDATE CONSTRAINT {SEAL_CHECK}"))
+        if last.low is not None and upto < last.low:
+            return False
+        _check_bounds(connection, last.name, last.low, upto + 1)
         with connection.begin():
             connection.execute(text(f"ALTER TABLE {TABLE} DETACH PARTITION {last.name}"))
             connection.execute(
@@ -232,14 +227,72 @@ def seal(connection: Connection) -> bool:
         release_session_lock(connection, STATS_LOCK)
 
 
+def hold_batches(connection: Connection) -> None:
+    """Hold the statistics lock exclusively at session level, across transactions: batches
+    wait, readers do not (release with bulk.release_session_lock)."""
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
+    connection.commit()
+
+
+def _bounds_check(table: str, low: int | None, high: int) -> tuple[str, str]:
+    """The statements giving `table` a valid CHECK constraint (SEAL_CHECK) that its batches
+    are in [low, high), so attaching it with those bounds scans nothing: one adding it
+    (a moment), one validating it (a scan that readers do not wait for; batches must: the
+    caller holds them off), each to be its own transaction."""
+    bounds = f"seq < {high}" + ("" if low is None else f" AND seq >= {low}")
+    return (
+        f"ALTER TABLE {table} ADD CONSTRAINT {SEAL_CHECK} CHECK ({bounds}) NOT VALID",
+        f"ALTER TABLE {table} VALIDATE CONSTRAINT {SEAL_CHECK}",
+    )
+
+
+def _check_bounds(connection: Connection, table: str, low: int | None, high: int) -> None:
+    add, validate = _bounds_check(table, low, high)
+    with connection.begin():
+        connection.execute(text(add))
+    with connection.begin():
+        allow_long_statements(connection)
+        connection.execute(text(validate))
+
+
+def check_first_run(connection: Connection) -> int:
+    """Migration 0019's first half, on a connection in autocommit mode (each statement its
+    own transaction): hold batches off at session level (the caller's next transaction
+    takes the lock over: take_over_batches), and check the plain move_singles' rows
+    against the bounds of the first run they are about to become, beside the readers.
+    The latest batch, the run's last."""
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
+    _drop_seal_check(connection)  # one an interrupted upgrade left
+    upto = latest_batch(connection)
+    for statement in _bounds_check(TABLE, None, upto + 1):
+        connection.execute(text(statement))
+    return upto
+
+
+def take_over_batches(connection: Connection) -> None:
+    """Hold batches off for the caller's transaction instead of the session (after
+    hold_batches): the lock goes when the transaction ends."""
+    lock_statistics(connection)
+    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({STATS_LOCK})")
+
+
+def drop_seal_check(connection: Connection) -> None:
+    """Take the constraint check_first_run gave off (the caller's transaction)."""
+    _drop_seal_check(connection)
+
+
 def _drop_seal_check(connection: Connection) -> bool:
     """Take a seal's constraint off the open run, if one is there (the caller holds the
     statistics lock exclusively, so no seal is under way); whether there was one."""
-    holders = connection.execute(
-        text("SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = :name"), {"name": SEAL_CHECK}
+    holders = connection.execute(  # move_singles first: its runs' copies go with its own
+        text(
+            "SELECT k.conrelid::regclass::text FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+            "WHERE k.conname = :name ORDER BY c.relkind = 'p' DESC"
+        ),
+        {"name": SEAL_CHECK},
     ).scalars().all()
     for holder in holders:
-        connection.execute(text(f"ALTER TABLE {holder} DROP CONSTRAINT {SEAL_CHECK}"))
+        connection.execute(text(f"ALTER TABLE {holder} DROP CONSTRAINT IF EXISTS {SEAL_CHECK}"))
     return bool(holders)
 
 

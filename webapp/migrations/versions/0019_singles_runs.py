@@ -20,8 +20,17 @@ depends_on = None
 def upgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":
-        op.execute("SET LOCAL statement_timeout = 0")  # the stored rows' bounds are checked: a scan
-        runs.partition(connection, runs.TABLE, runs.latest_batch(connection))
+        # The stored rows' bounds are checked first, a scan that readers do not wait for
+        # (imports do); attaching them as the first run then reads nothing, so readers
+        # wait only for catalog changes. Interrupted before the end, the upgrade leaves
+        # a constraint that stops imports: run it again.
+        with op.get_context().autocommit_block():
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            upto = runs.check_first_run(connection)
+        op.execute("SET LOCAL statement_timeout = 0")
+        runs.take_over_batches(connection)
+        runs.partition(connection, runs.TABLE, upto)
+        runs.drop_seal_check(connection)
 
 
 def downgrade() -> None:
