@@ -22,6 +22,7 @@ from sqlalchemy import text
 from test_compact import _assert_exact, _snapshot
 
 from webapp.db.schema import current_revision, head_revision
+from webapp.db.singles import VIEW
 from webapp.indexer import compact as compaction
 from webapp.indexer import runs
 from webapp.indexer.pgn import import_pgn_files
@@ -141,58 +142,56 @@ def test_a_merge_killed_before_its_swap_loses_nothing(client, engine, small_runs
     _assert_exact(client, games)
 
 
-def _upgrade_beside_a_reader(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Upgrade to 0019 with the check of the stored rows' bounds held up (another session
-    holds a lock its VALIDATE waits for), and a reader of move_singles answered meanwhile."""
-    from flask import current_app
-
-    app = current_app._get_current_object()
+def _held_up_beside_a_reader(monkeypatch, engine, work):  # type: ignore[no-untyped-def]
+    """Run `work()` in a thread with its check of a run's bounds held up between adding the
+    constraint and validating it (another session holds a lock that VALIDATE waits for);
+    meanwhile a reader of the one-game rows must be answered without waiting. What
+    `work()` returned."""
     added, blocked = threading.Event(), threading.Event()
+    checked: list[str] = []
     real = runs._bounds_check
 
     def paused(table, low, high):  # type: ignore[no-untyped-def]
         add, validate = real(table, low, high)
         yield add
+        checked.append(table)
         added.set()
         assert blocked.wait(30)
         yield validate
 
     monkeypatch.setattr(runs, "_bounds_check", paused)
-    failures: list[BaseException] = []
+    outcome: list[object] = []
 
-    def upgrading() -> None:
-        with app.app_context():
-            try:
-                flask_migrate.upgrade()
-            except BaseException as error:  # noqa: BLE001 - the test thread reports it
-                failures.append(error)
+    def working() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # noqa: BLE001 - the test thread reports it
+            outcome.append(error)
 
-    thread = threading.Thread(target=upgrading)
+    thread = threading.Thread(target=working)
     with engine.connect() as blocker, engine.connect() as reader:
         thread.start()
         assert added.wait(30)
         blocker.execute(text("SET lock_timeout = '5s'"))
-        blocker.execute(text("LOCK TABLE move_singles IN SHARE UPDATE EXCLUSIVE MODE"))
+        blocker.execute(text(f"LOCK TABLE {checked[0]} IN SHARE UPDATE EXCLUSIVE MODE"))
         blocked.set()
-        _wait_for_a_lock_wait(blocker, "move_singles")
+        for _ in range(300):  # until the VALIDATE waits for the blocker's lock
+            waiting = blocker.execute(
+                text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(:table)"),
+                {"table": checked[0]},
+            ).scalar()
+            if waiting:
+                break
+            time.sleep(0.1)
+        assert waiting == 1
         reader.execute(text("SET lock_timeout = '2s'"))
-        assert reader.execute(text("SELECT count(*) FROM move_stats_all")).scalar() > 0
+        assert reader.execute(text(f"SELECT count(*) FROM {VIEW}")).scalar() > 0  # answered meanwhile
         reader.rollback()
         blocker.rollback()
     thread.join(60)
-    assert failures == []
     monkeypatch.setattr(runs, "_bounds_check", real)
-
-
-def _wait_for_a_lock_wait(connection, table: str) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(300):
-        waiting = connection.execute(
-            text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(:table)"), {"table": table}
-        ).scalar()
-        if waiting:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing waited for {table}")
+    assert len(outcome) == 1 and not isinstance(outcome[0], BaseException), outcome
+    return outcome[0]
 
 
 def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_path, monkeypatch) -> None:
@@ -211,7 +210,15 @@ def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_
     assert indexes == ["ix_move_singles_position_key_seq", "ix_move_singles_seq"]
     assert _snapshot(engine) == before
     _assert_exact(client, games)
-    _upgrade_beside_a_reader(engine, monkeypatch)
+    from flask import current_app
+
+    app = current_app._get_current_object()
+
+    def upgrading() -> None:
+        with app.app_context():
+            flask_migrate.upgrade()
+
+    _held_up_beside_a_reader(monkeypatch, engine, upgrading)
     assert current_revision(engine) == head_revision()
     assert _seal_checks(engine) == []
     latest = _latest(engine)
@@ -252,44 +259,14 @@ def _seal_checks(engine) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_a_seal_checks_its_run_while_readers_go_on(engine, small_runs, tmp_path, monkeypatch) -> None:
-    """The seal's check of its run's bounds is held up (another session holds a lock its
-    VALIDATE waits for); meanwhile a reader of every run is answered at once."""
     import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
-    open_run, latest = _open_run(engine), _latest(engine)
-    total = _snapshot(engine)
-    added, blocked = threading.Event(), threading.Event()
-    real = runs.allow_long_statements
+    latest, total = _latest(engine), _snapshot(engine)
 
-    def pause_before_the_check(connection):  # type: ignore[no-untyped-def]
-        added.set()  # the constraint is in: the seal is about to validate it
-        assert blocked.wait(30)
-        real(connection)
-
-    monkeypatch.setattr(runs, "allow_long_statements", pause_before_the_check)
-    outcome: list[object] = []
-
-    def sealing() -> None:
+    def sealing() -> bool:
         with engine.connect() as connection:
-            try:
-                outcome.append(runs.seal(connection))
-            except Exception as error:  # noqa: BLE001 - the test thread reports it
-                outcome.append(error)
+            return runs.seal(connection)
 
-    thread = threading.Thread(target=sealing)
-    with engine.connect() as blocker, engine.connect() as reader:
-        thread.start()
-        assert added.wait(30)
-        blocker.execute(text("SET lock_timeout = '5s'"))
-        blocker.execute(text(f"LOCK TABLE {open_run} IN SHARE UPDATE EXCLUSIVE MODE"))
-        blocked.set()
-        _wait_for_a_lock_wait(blocker, open_run)  # the seal's VALIDATE waits for the blocker's lock
-        reader.execute(text("SET lock_timeout = '2s'"))
-        counted = reader.execute(text("SELECT count(*) FROM move_singles WHERE seq <= :latest"), {"latest": latest})
-        assert counted.scalar() > 0  # answered while the seal waits, not after it
-        reader.rollback()
-        blocker.rollback()
-    thread.join(30)
-    assert outcome == [True]
+    assert _held_up_beside_a_reader(monkeypatch, engine, sealing) is True
     assert _layout(engine) == [(None, latest + 1), (latest + 1, None)]
     assert _seal_checks(engine) == []
     assert _snapshot(engine) == total

@@ -247,12 +247,11 @@ def _bounds_check(table: str, low: int | None, high: int) -> tuple[str, str]:
 
 
 def _check_bounds(connection: Connection, table: str, low: int | None, high: int) -> None:
-    add, validate = _bounds_check(table, low, high)
-    with connection.begin():
-        connection.execute(text(add))
-    with connection.begin():
-        allow_long_statements(connection)
-        connection.execute(text(validate))
+    for statement, scans in zip(_bounds_check(table, low, high), (False, True), strict=True):
+        with connection.begin():
+            if scans:
+                allow_long_statements(connection)
+            connection.execute(text(statement))
 
 
 def check_first_run(connection: Connection) -> int:
