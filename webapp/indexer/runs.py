@@ -205,7 +205,7 @@ def seal(connection: Connection) -> bool:
     hold_batches(connection)
     try:
         with connection.begin():
-            _drop_seal_check(connection)
+            drop_seal_check(connection)
             upto = latest_batch(connection)
         if last.low is not None and upto < last.low:
             return False
@@ -221,7 +221,7 @@ def seal(connection: Connection) -> bool:
     except BaseException:
         connection.rollback()
         with connection.begin():
-            _drop_seal_check(connection)
+            drop_seal_check(connection)
         raise
     finally:
         release_session_lock(connection, STATS_LOCK)
@@ -261,7 +261,7 @@ def check_first_run(connection: Connection) -> int:
     against the bounds of the first run they are about to become, beside the readers.
     The latest batch, the run's last."""
     connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
-    _drop_seal_check(connection)  # one an interrupted upgrade left
+    drop_seal_check(connection)  # one an interrupted upgrade left
     upto = latest_batch(connection)
     for statement in _bounds_check(TABLE, None, upto + 1):
         connection.execute(text(statement))
@@ -270,19 +270,15 @@ def check_first_run(connection: Connection) -> int:
 
 def take_over_batches(connection: Connection) -> None:
     """Hold batches off for the caller's transaction instead of the session (after
-    hold_batches): the lock goes when the transaction ends."""
+    check_first_run or hold_batches): the lock goes when the transaction ends."""
     lock_statistics(connection)
     connection.exec_driver_sql(f"SELECT pg_advisory_unlock({STATS_LOCK})")
 
 
-def drop_seal_check(connection: Connection) -> None:
-    """Take the constraint check_first_run gave off (the caller's transaction)."""
-    _drop_seal_check(connection)
-
-
-def _drop_seal_check(connection: Connection) -> bool:
-    """Take a seal's constraint off the open run, if one is there (the caller holds the
-    statistics lock exclusively, so no seal is under way); whether there was one."""
+def drop_seal_check(connection: Connection) -> bool:
+    """Take the constraint a seal (or check_first_run) gave off, wherever it is (the caller
+    holds the statistics lock exclusively, so no seal is under way); whether there was
+    one. In the caller's transaction."""
     holders = connection.execute(  # move_singles first: its runs' copies go with its own
         text(
             "SELECT k.conrelid::regclass::text FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
@@ -301,7 +297,7 @@ def drop_stale_seal(connection: Connection) -> bool:
     again. Its own transaction; whether there was one."""
     with connection.begin():
         lock_statistics(connection)
-        return _drop_seal_check(connection)
+        return drop_seal_check(connection)
 
 
 def tier(size: int) -> int:
