@@ -267,11 +267,49 @@ def _date(record: GameRecord) -> int:
     return record.month * 100 if record.month else 0
 
 
+def lex_order(words: Sequence[np.ndarray]) -> np.ndarray:
+    """The order np.lexsort(words[::-1]) gives: rows by the first word, then the next, and
+    so on, equal rows in their original order.
+
+    numpy's lexsort sorts word by word with a merge sort; one argsort of distinct int64
+    values is several times faster. So each word is replaced by its dense rank (an argsort
+    of its own, skipped for a word whose values already span fewer than n), the ranks and
+    then the row's index packed into one int64 (the ranks packed so far ranked again when
+    the next would not fit), and that sorted once."""
+    n = len(words[0])
+    index_bits = max(n.bit_length(), 1)
+    if n == 0 or 3 * index_bits > 63:  # no room for two ranks and the index
+        return np.lexsort(words[::-1])
+    packed, used = np.zeros(n, np.int64), 0
+    for word in words:
+        rank = _dense_rank(word, n)
+        width = max(int(rank.max()).bit_length(), 1)
+        if used + width + index_bits > 63:
+            packed = _dense_rank(packed, n)
+            used = max(int(packed.max()).bit_length(), 1)
+        packed = (packed << width) | rank
+        used += width
+    return np.argsort((packed << index_bits) | np.arange(n, dtype=np.int64))
+
+
+def _dense_rank(word: np.ndarray, n: int) -> np.ndarray:
+    """Each value's rank among the word's distinct values (0 the smallest), or the values
+    less the smallest where they already span fewer than n (the same order, as narrow)."""
+    low = int(word.min())
+    if int(word.max()) - low < n:
+        return word.astype(np.int64) - low
+    order = np.argsort(word)
+    ordered = word[order]
+    rank = np.empty(n, np.int64)
+    rank[order] = np.concatenate(([0], np.cumsum(ordered[1:] != ordered[:-1])))
+    return rank
+
+
 def _first_occurrences(game: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Indices of the first row of each (game, key) pair, in their original order."""
     if len(game) == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((np.arange(len(game)), key, game))
+    order = lex_order((game, key))
     sorted_game, sorted_key = game[order], key[order]
     repeat = np.zeros(len(order), dtype=bool)
     repeat[1:] = (sorted_game[1:] == sorted_game[:-1]) & (sorted_key[1:] == sorted_key[:-1])
@@ -328,7 +366,7 @@ def _aggregate(
         counted += [] if think is None else [np.zeros(0, np.int64)] * THINK_CODES
         return [k[:0] for k in keys] + [v[:0] for v in values] + counted + [m[:0] for m in maxima], empty
     words = _packed(keys)
-    order = np.lexsort(words[::-1])
+    order = lex_order(words)
     change = np.zeros(len(order), dtype=bool)
     change[0] = True
     for word in words:
