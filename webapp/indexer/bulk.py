@@ -60,6 +60,8 @@ PLAYER_MOVE_STATS_COLUMNS = (
 #: the summed columns at the end of PLAYER_MOVE_STATS_COLUMNS (the rest is the key)
 PLAYER_VALUES = 5 + len(NULLABLE_COUNTS)
 _PLAYER_MONTH = PLAYER_MOVE_STATS_COLUMNS.index("month")
+#: player ids a writer remembers at most (a lichess month names millions of players)
+KNOWN_PLAYERS = 500_000
 NAME_LENGTH = 64
 #: PostgreSQL advisory lock: batches and compaction's ranges hold it shared, compaction's
 #: start and end and player indexing exclusively, so a batch's seq is never below a
@@ -270,9 +272,34 @@ class _Writer:
         self.rows = 0
         self.moved = 0  # stored games moved to another collection
         self.collections: dict[str, int] = {}
+        #: (source, name) → id of the players stored by the batches committed so far (a
+        #: player is never deleted), and those of the batch whose transaction is open
+        self.known_players: dict[tuple[str, str], int] = {}
+        self.pending_players: dict[tuple[str, str], int] = {}
 
     def close(self) -> None:
         pass
+
+    def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
+        """Store the batch's players not stored yet (the caller's transaction); (source,
+        name) → id of every player in the batch. A player met by an earlier batch of this
+        writer is not looked up again: a dump's players come back batch after batch."""
+        people = player_keys(batch.records)
+        missing = {key: display for key, display in people.items() if key not in self.known_players}
+        self.pending_players = self._upsert_players(missing) if missing else {}
+        known, pending = self.known_players, self.pending_players
+        return {key: known[key] if key in known else pending[key] for key in people}
+
+    def players_committed(self) -> None:
+        """The batch's players are committed: remember their ids (a bounded number)."""
+        if len(self.known_players) + len(self.pending_players) > KNOWN_PLAYERS:
+            self.known_players.clear()
+        self.known_players.update(self.pending_players)
+        self.pending_players = {}
+
+    def _upsert_players(self, people: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+        """Insert the players not stored yet ((source, name) → display name); their ids."""
+        raise NotImplementedError
 
     def collection_ids(self, batch: Batch) -> None:
         """Fill batch.collection with each game's collection id, creating new names
@@ -425,11 +452,10 @@ class SqliteWriter(_Writer):
     """executemany: games with ON CONFLICT (uid) DO NOTHING, statistics appended, player
     statistics merged with ON CONFLICT DO UPDATE adding the counts."""
 
-    def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
-        """Upsert the batch's players (the caller's transaction); (source, name) → id."""
+    def _upsert_players(self, people: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
         cursor = self.raw.cursor()
         ids: dict[tuple[str, str], int] = {}
-        for (source, name), display in player_keys(batch.records).items():
+        for (source, name), display in people.items():
             cursor.execute(
                 "INSERT INTO players (source, name, display_name) VALUES (?, ?, ?) "
                 "ON CONFLICT (source, name) DO NOTHING",
@@ -695,16 +721,13 @@ class PostgresWriter(_Writer):
                 f"stage_player_move_stats_rollup_{len(self.player_rollup_columns)}"
             )
 
-    def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
-        """Upsert the batch's players (the caller's transaction); (source, name) → id.
-
-        Run in a short transaction of its own before the batch's: a new player inserted
+    def _upsert_players(self, people: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+        """Run in a short transaction of its own before the batch's: a new player inserted
         by one batch would otherwise make a concurrent batch wait for the whole first
-        batch to commit. A player whose games then fail to land is harmless (a name).
-        """
+        batch to commit. A player whose games then fail to land is harmless (a name)."""
         cursor = self.raw.cursor()
         cursor.execute("SET LOCAL statement_timeout = 0")
-        people = dict(sorted(player_keys(batch.records).items()))  # one lock order for all
+        people = dict(sorted(people.items()))  # one lock order for all
         sources = [source for source, _ in people]
         names = [name for _, name in people]
         cursor.execute(

@@ -81,6 +81,7 @@ class _Writers:
                 with connection.begin():
                     ids = writer.player_ids(batch)
                     writer.collection_ids(batch)
+                writer.players_committed()
                 with connection.begin():
                     new = writer.write(batch, ids)
                 return new, writer.rows - rows_before, writer.moved - moved_before
