@@ -25,11 +25,18 @@ from sqlalchemy import Connection, text
 from webapp.db.refs_sql import later_month, refs_merge
 from webapp.db.singles import narrow_games, pack_codes
 from webapp.indexer.games import GameRecord
-from webapp.indexer.rows import Batch, RowRefs, month_less, move_stats_rows, player_move_stats_rows
+from webapp.indexer.rows import (
+    Batch,
+    RowRefs,
+    lone_rows,
+    month_less,
+    move_stats_rows,
+    player_move_stats_rows,
+)
 from webapp.model import game_refs
 from webapp.model.collections import default_collection
 from webapp.model.endings import ENDING_COLUMNS
-from webapp.model.think_time import LOW_CLOCK, THINK_COLUMNS, THINK_TIME_COLUMNS
+from webapp.model.think_time import THINK_TIME_COLUMNS
 
 #: the counts written NULL for zero: how games ended and their think times
 NULLABLE_COUNTS = (*ENDING_COLUMNS, *THINK_TIME_COLUMNS)
@@ -146,39 +153,26 @@ def _first_of_each_uid(batch: Batch) -> np.ndarray:
     return first
 
 
-def _split_singles(
-    batch: Batch, stats: list[np.ndarray], refs: RowRefs, seq: int
-) -> tuple[list[np.ndarray], RowRefs, list[np.ndarray]]:
-    """The rows that stay wide with their references, and the one-game rows of games the
-    view move_stats_all reads back exactly (webapp.db.singles.narrow_games) as narrow
-    SINGLES_COLUMNS. The rows are full move_stats rows (MOVE_STATS_COLUMNS)."""
-    column = {name: index for index, name in enumerate(MOVE_STATS_COLUMNS)}
-    games = stats[column["white"]] + stats[column["draws"]] + stats[column["black"]]
-    one = (games == 1) & (refs.counts == 1)
-    starts = np.cumsum(refs.counts) - refs.counts
-    game_ids = np.zeros(len(one), np.int64)
-    game_ids[one] = refs.entries["id"][starts[one]]
-    eligible = batch.game_id[narrow_games(batch.records, batch.collection, batch.game_id)]
-    one &= np.isin(game_ids, eligible)
-    think = np.zeros(int(one.sum()), np.int64)
-    for code, name in enumerate(THINK_COLUMNS, start=1):
-        think += (stats[column[name]][one] != 0) * code
-    ending = np.zeros(len(think), np.int64)
-    for code, name in enumerate(ENDING_COLUMNS, start=1):
-        ending += (stats[column[name]][one] != 0) * code
-    low_clock = stats[column[LOW_CLOCK]][one] != 0
+def _split_singles(batch: Batch, new: np.ndarray, seq: int) -> tuple[list[np.ndarray], RowRefs, list[np.ndarray]]:
+    """The new games' move_stats rows: those of more than one game aggregated (full
+    MOVE_STATS_COLUMNS rows with their references), and the one-game rows of games the view
+    move_stats_all reads back exactly (webapp.db.singles.narrow_games) as narrow
+    SINGLES_COLUMNS, in key order, taken from the batch rows as they are: most rows are
+    of one game, and they need no summing."""
+    rows, lone = lone_rows(batch, new)
+    eligible = narrow_games(batch.records, batch.collection, batch.game_id)
+    lone &= eligible[batch.game[rows]]
+    single, g = rows[lone], batch.game[rows[lone]]
     narrow = [
-        stats[column["position_key"]][one],
-        game_ids[one],
-        np.full(len(think), seq, np.int64),
-        stats[column["path"]][one],
-        stats[column["move"]][one],
-        pack_codes(think, low_clock, ending, stats[column["collection"]][one]),
+        batch.key[single],
+        batch.game_id[g],
+        np.full(len(single), seq, np.int64),
+        batch.path[single],
+        batch.move[single],
+        pack_codes(batch.think[single], batch.low_clock[single], batch.ending[g], batch.collection[g]),
     ]
-    wide = ~one
-    if not one.any():
-        return stats, refs, narrow
-    return [c[wide] for c in stats], refs.select(wide), narrow
+    stats, refs = move_stats_rows(batch, new, rows=np.sort(rows[~lone]))
+    return stats, refs, narrow
 
 
 def lock_statistics(connection: Connection) -> None:
@@ -382,13 +376,15 @@ class _Writer:
         dropped = self.dropped
         if all_games:
             seq = self.next_seq(cursor)
-            stats, refs = _signed(move_stats_rows(batch, new), sign)
-            stats = [stats[i] for i in self.move_stats_kept]
-            self.rows += len(stats[0])
-            if self.singles:
-                stats, refs, narrow = _split_singles(batch, stats, refs, seq)
+            if self.singles and sign == 1:
+                stats, refs, narrow = _split_singles(batch, new, seq)
+                self.rows += len(narrow[0])
                 if len(narrow[0]):
                     self._append_singles(cursor, narrow)
+            else:  # rows taking games away carry no references: none is narrow
+                stats, refs = _signed(move_stats_rows(batch, new), sign)
+            stats = [stats[i] for i in self.move_stats_kept]
+            self.rows += len(stats[0])
             if len(stats[0]):
                 self._append_move_stats(cursor, stats, refs, seq)
         if not len(tracked):

@@ -458,30 +458,58 @@ def _references(batch: Batch, g: np.ndarray, rating: np.ndarray) -> RowRefs:
     return RowRefs(np.ones(len(g), np.int64), entries)
 
 
-def move_stats_rows(batch: Batch, new_games: np.ndarray) -> tuple[list[np.ndarray], RowRefs]:
-    """Aggregated move_stats columns for the games where new_games is True, and each
-    row's game references (rated by the mean rating).
+def _move_stats_keys(batch: Batch, rows: np.ndarray) -> list[np.ndarray]:
+    """The move_stats key columns of batch rows (move_stats_rows' first eight)."""
+    g = batch.game[rows]
+    return [
+        batch.key[rows],
+        batch.move[rows],
+        batch.collection[g],
+        batch.speed[g],
+        batch.rated[g],
+        batch.band[g],
+        batch.path[rows],
+        batch.month[g],
+    ]
+
+
+def lone_rows(batch: Batch, new_games: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The batch rows of the new games in move_stats key order, and per row whether no
+    other row shares its key: its aggregated row would be of one game (most rows are)."""
+    rows = np.flatnonzero(new_games[batch.game])
+    if len(rows) == 0:
+        return rows, np.zeros(0, bool)
+    words = _packed(_move_stats_keys(batch, rows))
+    order = lex_order(words)
+    same_as_next = np.ones(len(rows) - 1, bool)
+    for word in words:
+        ordered = word[order]
+        same_as_next &= ordered[1:] == ordered[:-1]
+    lone = np.ones(len(rows), bool)
+    lone[1:] &= ~same_as_next
+    lone[:-1] &= ~same_as_next
+    return rows[order], lone
+
+
+def move_stats_rows(
+    batch: Batch, new_games: np.ndarray, rows: np.ndarray | None = None
+) -> tuple[list[np.ndarray], RowRefs]:
+    """Aggregated move_stats columns for the games where new_games is True (or for the
+    batch rows `rows`, ascending), and each row's game references (rated by the mean
+    rating).
 
     Columns: position_key, move, collection, speed, rated, rating_band, path, month,
     white, draws, black, rating_sum, then the ENDING_COLUMNS counts, then the
     THINK_TIME_COLUMNS counts.
     """
-    rows = np.flatnonzero(new_games[batch.game])
+    if rows is None:
+        rows = np.flatnonzero(new_games[batch.game])
     g = batch.game[rows]
     white, draws, black = _counts(batch.outcome[g])
     band = batch.band[g]
     rating_sum = np.where(band >= 0, batch.mean_rating[g], 0)
     return _aggregate(
-        [
-            batch.key[rows],
-            batch.move[rows],
-            batch.collection[g],
-            batch.speed[g],
-            batch.rated[g],
-            band,
-            batch.path[rows],
-            batch.month[g],
-        ],
+        _move_stats_keys(batch, rows),
         [white, draws, black, rating_sum],
         _references(batch, g, batch.mean_rating[g]),
         batch.ending[g],
