@@ -27,3 +27,17 @@ def stored_ids(engine: Engine, sites: Sequence[str]) -> dict[str, int]:
     with engine.connect() as connection:
         by_uid = dict(connection.execute(text("SELECT uid, id FROM games")).all())
     return {site: by_uid["lichess:" + site.rsplit("/", 1)[-1][:8]] for site in sites}
+
+
+def sample_batch():  # type: ignore[no-untyped-def]
+    """The explorer sample's games as one prepared batch (webapp.indexer.rows.Batch), as
+    the importer would write it: for tests that drive a writer themselves."""
+    from webapp.indexer.pgn import parse_game_texts
+    from webapp.indexer.rows import prepare_batch
+    from webapp.indexer.streams import binary_blocks, game_texts, open_pgn
+
+    with open_pgn(EXPLORER_SAMPLE) as stream:
+        records = parse_game_texts(list(game_texts(binary_blocks(stream))), 40).records
+    batch, bad = prepare_batch(records, 40)
+    assert not bad
+    return batch

@@ -8,22 +8,12 @@ import threading
 import time
 
 from import_reference import expected
-from sample_games import EXPLORER_SAMPLE
+from sample_games import EXPLORER_SAMPLE, sample_batch
 from sqlalchemy import text
 from test_import_pgn import summed_over_months, tables
 
 from webapp.indexer.bulk import PostgresWriter
-from webapp.indexer.pgn import import_pgn_files, parse_game_texts
-from webapp.indexer.rows import prepare_batch
-from webapp.indexer.streams import binary_blocks, game_texts, open_pgn
-
-
-def _batch():  # type: ignore[no-untyped-def]
-    with open_pgn(EXPLORER_SAMPLE) as stream:
-        records = parse_game_texts(list(game_texts(binary_blocks(stream))), 40).records
-    batch, bad = prepare_batch(records, 40)
-    assert not bad
-    return batch
+from webapp.indexer.pgn import import_pgn_files
 
 
 def _write(connection, writer: PostgresWriter, batch):  # type: ignore[no-untyped-def]
@@ -46,13 +36,13 @@ def test_a_batch_whose_games_another_writer_holds_falls_back_and_counts_nothing(
     first, second = engine.connect(), engine.connect()
     try:
         writer_one, writer_two = PostgresWriter(first), PostgresWriter(second)
-        batch = _batch()
+        batch = sample_batch()
         distinct = len({record.uid for record in batch.records})  # the sample repeats a game
         assert _write(first, writer_one, batch).sum() == distinct  # copied straight, not committed yet
         pid = second.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         second.rollback()
         outcome: list = []
-        thread = threading.Thread(target=lambda: outcome.append(_write(second, writer_two, _batch())))
+        thread = threading.Thread(target=lambda: outcome.append(_write(second, writer_two, sample_batch())))
         thread.start()
         deadline = time.monotonic() + 30
         while not _waiting_on_a_lock(engine, pid):  # its COPY waits on the first one's uids

@@ -5,26 +5,16 @@ from __future__ import annotations
 
 import chess.pgn
 import pytest
-from sample_games import EXPLORER_SAMPLE
+from sample_games import EXPLORER_SAMPLE, sample_batch
 from sqlalchemy import text
 
 from webapp.indexer import bulk
 from webapp.indexer.bulk import writer_for
-from webapp.indexer.pgn import import_pgn_files, parse_game_texts
-from webapp.indexer.rows import prepare_batch
-from webapp.indexer.streams import binary_blocks, game_texts, open_pgn
+from webapp.indexer.pgn import import_pgn_files
 
 
 class Stop(Exception):
     pass
-
-
-def _batch():  # type: ignore[no-untyped-def]
-    with open_pgn(EXPLORER_SAMPLE) as stream:
-        records = parse_game_texts(list(game_texts(binary_blocks(stream))), 40).records
-    batch, bad = prepare_batch(records, 40)
-    assert not bad
-    return batch
 
 
 def _stored(engine) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
@@ -34,7 +24,7 @@ def _stored(engine) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-de
 
 
 def test_ids_from_a_rolled_back_transaction_are_not_reused(engine) -> None:  # type: ignore[no-untyped-def]
-    batch = _batch()
+    batch = sample_batch()
     with engine.connect() as connection:
         writer = writer_for(connection)
         with pytest.raises(Stop), connection.begin():
