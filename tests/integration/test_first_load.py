@@ -396,3 +396,34 @@ def test_a_first_load_merges_the_narrow_rows_and_builds_their_indexes_too(engine
     got = tables(engine)
     assert got["move_stats"] == dict(reference.move_stats)
     assert got["move_stats_rollup"] == summed_over_months(reference.move_stats)
+
+
+@pytest.mark.narrow
+def test_the_first_load_merge_attaches_its_one_game_rows_without_scanning_them(engine) -> None:
+    """The merged one-game rows become the first run in the swap's transaction, which
+    readers wait for: their bounds are checked as they go in, so attaching them reads
+    nothing (PostgreSQL says so at DEBUG1)."""
+    if engine.dialect.name != "postgresql":
+        return
+    import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=10)
+    _drop_position_index(engine)
+    notices: list[str] = []
+    with engine.connect() as holder:
+        holder.connection.driver_connection.add_notice_handler(lambda notice: notices.append(notice.message_primary))
+        holder.exec_driver_sql("SET client_min_messages = debug1")
+        holder.commit()
+        try:
+            merge_first_load(holder)
+        finally:
+            holder.exec_driver_sql("RESET client_min_messages")
+            holder.commit()
+    assert 'partition constraint for table "move_singles_0" is implied by existing constraints' in notices
+    with engine.connect() as connection:
+        first_run = connection.execute(text("SELECT count(*) FROM move_singles_0")).scalar()
+        checks = connection.execute(
+            text("SELECT count(*) FROM pg_constraint WHERE conname = 'move_singles_seal_bounds'")
+        ).scalar()
+    assert first_run > 0 and checks == 0
+    assert ensure_position_index(engine) is True
+    compact(engine)
+    assert tables(engine)["move_stats"] == dict(expected([EXPLORER_SAMPLE]).move_stats)

@@ -609,10 +609,11 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
     have no position index. A key of several rows becomes one wide row, a key of one
     narrow row stays narrow (webapp.db.singles). The merged rows fill new tables made like
     move_stats and move_singles, which then take their places (DROP and RENAME; the merged
-    one-game rows become move_singles' first run, webapp.indexer.runs; the view
-    made again) in a transaction holding the statistics lock:
-    readers go on summing the appended rows while the merge runs and wait only for the
-    swap, and no dead rows are left for VACUUM. A merged row keeps the latest batch of its
+    one-game rows become move_singles' first run, webapp.indexer.runs, their batches
+    checked as they went in so that attaching them reads nothing; the view made again)
+    in a transaction holding the statistics lock: readers go on summing the appended
+    rows while the merge runs and wait only for the swap, and no dead rows are left for
+    VACUUM. A merged row keeps the latest batch of its
     rows, so the next compaction still finds them all appended since it last ran and
     summarizes the hot positions. Returns the rows merged away. PostgreSQL only.
 
@@ -635,6 +636,8 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
             before = connection.execute(
                 text("SELECT (SELECT count(*) FROM move_stats) + (SELECT count(*) FROM move_singles)")
             ).scalar_one()
+            upto = runs.latest_batch(connection)  # no batch lands until the swap
+            runs.bound_first_run(connection.engine, MERGED_SINGLES_TABLE, upto)
             slices = [_bounds(index, parts) for index in range(parts)]
             with ThreadPoolExecutor(max_workers=max(parts - 1, 1), thread_name_prefix="merge") as pool:
                 others = [pool.submit(_merge_slice_apart, connection.engine, *bounds) for bounds in slices[1:]]
@@ -643,8 +646,9 @@ def merge_first_load(connection: Connection, *, parts: int = MERGE_PARTS) -> int
             connection.execute(text("DROP TABLE move_stats"))
             connection.execute(text(f"ALTER TABLE {MERGED_TABLE} RENAME TO move_stats"))
             connection.execute(text("DROP TABLE move_singles"))  # with its runs
-            # the merged one-game rows: the first run (a scan checks their batches)
-            runs.partition(connection, MERGED_SINGLES_TABLE, runs.latest_batch(connection))
+            # the merged one-game rows: the first run, their batches checked as they went in
+            runs.partition(connection, MERGED_SINGLES_TABLE, upto)
+            runs.drop_seal_check(connection)
     except BaseException:
         with suppress(Exception), connection.begin():  # else left for the next merge to drop
             drop_merged_table(connection)

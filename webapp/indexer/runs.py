@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
 
 from webapp.db.singles import VIEW, view_sql
 from webapp.indexer.bulk import (
@@ -252,6 +253,17 @@ def _check_bounds(connection: Connection, table: str, low: int | None, high: int
             if scans:
                 allow_long_statements(connection)
             connection.execute(text(statement))
+
+
+def bound_first_run(engine: Engine, table: str, upto: int) -> None:
+    """Give `table`, an empty table about to be filled with one-game rows of batches up to
+    `upto`, the bounds of the first run it will become (SEAL_CHECK): each row is checked
+    as it goes in, so partition() attaches it without a scan. On a connection of its own,
+    committed at once: a constraint added in the filling transaction would lock the table
+    until that transaction ends, and other connections filling it would wait for it.
+    drop_seal_check takes it off once the table is attached."""
+    with engine.connect() as connection:
+        _check_bounds(connection, table, None, upto + 1)
 
 
 def check_first_run(connection: Connection) -> int:
