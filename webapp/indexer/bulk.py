@@ -67,8 +67,9 @@ PLAYER_MOVE_STATS_COLUMNS = (
 #: the summed columns at the end of PLAYER_MOVE_STATS_COLUMNS (the rest is the key)
 PLAYER_VALUES = 5 + len(NULLABLE_COUNTS)
 _PLAYER_MONTH = PLAYER_MOVE_STATS_COLUMNS.index("month")
-#: player ids a writer remembers at most (a lichess month names millions of players)
-KNOWN_PLAYERS = 500_000
+#: player ids a writer remembers at most: about 200 bytes each, so some 20 MB a writer (a
+#: lichess month names millions of players; past this many the writer starts over)
+KNOWN_PLAYERS = 100_000
 NAME_LENGTH = 64
 #: PostgreSQL advisory lock: batches and compaction's ranges hold it shared, compaction's
 #: start and end and player indexing exclusively, so a batch's seq is never below a
