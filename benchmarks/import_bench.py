@@ -1,12 +1,18 @@
-"""PGN import speed and memory into a fresh PostgreSQL database.
+"""PGN import speed and memory into a fresh PostgreSQL database, or into a large one.
 
     .venv/bin/python benchmarks/import_bench.py [--runs 3] [--copies 4] [--plies 40]
-        [--server postgresql://root@127.0.0.1:5432/test] [--source FILE]
+        [--server postgresql://root@127.0.0.1:5432/test] [--source FILE] [--template DB]
 
 Input: the real lichess 2013-01 slice under ../shared/data (5,000 games), as is (1x) and
 as --copies repeats of it under new game ids (the Site URL's id changed per copy), so the
 same positions are merged into existing rows again. Without shared data it generates
 random legal games with python-chess and says so ("generated").
+
+With --template, each run's database is a copy of DB (`CREATE DATABASE … TEMPLATE`, so
+DB must have no connections) instead of a new one: an import into a store that is already
+large, such as the million-game store `explorer_bench.py --build-only` builds (compacted
+with `python -m webapp db compact`). The input then gets new ids from copy 40 on (copy
+c's ids shifted by c), so that none of its games is already stored there.
 
 Each run creates a fresh database, migrates it, and runs `python -m webapp import FILE`
 in a child process, sampling the resident memory of the child and its worker processes.
@@ -54,9 +60,10 @@ def one_copy(source: bytes, copy: int) -> bytes:
     return _SITE_ID.sub(new_id, source)
 
 
-def repeated(source: bytes, copies: int) -> bytes:
-    """The file `copies` times; copy c > 0 gets new ids: the id's first character shifted."""
-    return b"\n".join(one_copy(source, copy) for copy in range(copies))
+def repeated(source: bytes, copies: int, first: int = 0) -> bytes:
+    """The file `copies` times as copies first, first + 1, ...; copy c > 0 gets new ids:
+    the id's first character shifted."""
+    return b"\n".join(one_copy(source, copy) for copy in range(first, first + copies))
 
 
 def generated(games: int, seed: int = 1) -> bytes:
@@ -88,10 +95,17 @@ def generated(games: int, seed: int = 1) -> bytes:
     return ("\n\n".join(out) + "\n").encode()
 
 
-def fresh_database(server: str) -> str:
+#: the first copy number of the input imported into a --template store (new ids there)
+TEMPLATE_FIRST_COPY = 40
+
+
+def fresh_database(server: str, template: str | None = None) -> str:
+    """A new database: migrated, or a copy of `template` (migrated to this checkout's
+    head, which a copy already at it leaves as it is)."""
     name = f"oe_import_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        copied = "" if template is None else f' TEMPLATE "{template}"'
+        connection.execute(f'CREATE DATABASE "{name}"{copied}')
     url = server.rsplit("/", 1)[0] + "/" + name
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     subprocess.run(
@@ -234,7 +248,9 @@ def main() -> None:
     parser.add_argument("--plies", type=int, default=40)
     parser.add_argument("--server", default="postgresql://root@127.0.0.1:5432/test")
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--template", help="import into copies of this database instead of new ones")
     args = parser.parse_args()
+    first = 0 if args.template is None else TEMPLATE_FIRST_COPY
 
     if args.source.exists():
         base = args.source.read_bytes()
@@ -244,14 +260,18 @@ def main() -> None:
         label = "generated: 5,000 random legal games (no shared data found)"
     with tempfile.TemporaryDirectory() as tmp:
         inputs = {"1x": Path(tmp) / "x1.pgn", f"{args.copies}x": Path(tmp) / "xN.pgn"}
-        inputs["1x"].write_bytes(base)
-        inputs[f"{args.copies}x"].write_bytes(repeated(base, args.copies))
-        print(f"input ({label}); plies {args.plies}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+        inputs["1x"].write_bytes(repeated(base, 1, first))
+        inputs[f"{args.copies}x"].write_bytes(repeated(base, args.copies, first))
+        into = "new databases" if args.template is None else f"copies of {args.template}, new game ids"
+        print(
+            f"input ({label}); plies {args.plies}; into {into}; {os.cpu_count()} cores; "
+            f"load {os.getloadavg()[0]:.1f}"
+        )
         print(f"no database, one core (parse, hash, rows): {parse_only(inputs['1x'], args.plies):,.0f} games/s")
         results: dict[str, list[dict[str, float]]] = {name: [] for name in inputs}
         for run in range(args.runs):
             for name, path in inputs.items():
-                url = fresh_database(args.server)
+                url = fresh_database(args.server, args.template)
                 try:
                     result = run_import(url, path, args.plies, tmp)
                 finally:
