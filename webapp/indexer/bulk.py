@@ -163,7 +163,8 @@ def _split_singles(batch: Batch, new: np.ndarray, seq: int) -> tuple[list[np.nda
     rows, lone = lone_rows(batch, new)
     eligible = narrow_games(batch.records, batch.collection, batch.game_id)
     lone &= eligible[batch.game[rows]]
-    single, g = rows[lone], batch.game[rows[lone]]
+    single = rows[lone]
+    g = batch.game[single]
     narrow = [
         batch.key[single],
         batch.game_id[g],

@@ -367,11 +367,7 @@ def _aggregate(
         return [k[:0] for k in keys] + [v[:0] for v in values] + counted + [m[:0] for m in maxima], empty
     words = _packed(keys)
     order = lex_order(words)
-    change = np.zeros(len(order), dtype=bool)
-    change[0] = True
-    for word in words:
-        sorted_word = word[order]
-        change[1:] |= sorted_word[1:] != sorted_word[:-1]
+    change = _group_starts(words, order)
     starts = np.flatnonzero(change)
     firsts = order[starts]
     columns = [k[firsts] for k in keys] + [np.add.reduceat(v[order], starts) for v in values]
@@ -393,6 +389,17 @@ def _aggregate(
     group_of_row = np.empty(len(order), np.int64)
     group_of_row[order] = np.cumsum(change) - 1
     return columns, _group_refs(group_of_row, refs, len(starts))
+
+
+def _group_starts(words: list[np.ndarray], order: np.ndarray) -> np.ndarray:
+    """Per row taken in `order` (the words' lex_order): whether its words differ from the
+    row before's, that is whether it starts a group of equal keys (the first row does)."""
+    change = np.zeros(len(order), dtype=bool)
+    change[0] = True
+    for word in words:
+        sorted_word = word[order]
+        change[1:] |= sorted_word[1:] != sorted_word[:-1]
+    return change
 
 
 def _packed(keys: list[np.ndarray]) -> list[np.ndarray]:
@@ -481,13 +488,8 @@ def lone_rows(batch: Batch, new_games: np.ndarray) -> tuple[np.ndarray, np.ndarr
         return rows, np.zeros(0, bool)
     words = _packed(_move_stats_keys(batch, rows))
     order = lex_order(words)
-    same_as_next = np.ones(len(rows) - 1, bool)
-    for word in words:
-        ordered = word[order]
-        same_as_next &= ordered[1:] == ordered[:-1]
-    lone = np.ones(len(rows), bool)
-    lone[1:] &= ~same_as_next
-    lone[:-1] &= ~same_as_next
+    starts = _group_starts(words, order)
+    lone = starts & np.append(starts[1:], True)  # starts its group, and its group ends with it
     return rows[order], lone
 
 
