@@ -87,6 +87,8 @@ class Batch:
     black_rating: np.ndarray
     game: np.ndarray
     key: np.ndarray
+    #: the rows in key order, ties in row order: the sort the writer's grouping starts from
+    key_order: np.ndarray
     move: np.ndarray
     #: each game's moves as stored (webapp.model.stored_game), and its collection's id
     #: (filled in by the writer, which knows the ids)
@@ -164,7 +166,7 @@ def prepare_batch(
         think, low_clock = _think_times(kept, clock_parts, move, within, lengths)
     else:
         path = think = low_clock = np.zeros(0, dtype=np.int64)
-    first = _first_occurrences(game, key)
+    first, key_order = _first_occurrences(game, key)
     white = np.array([-1 if r.white_rating is None else r.white_rating for r in kept], np.int64)
     black = np.array([-1 if r.black_rating is None else r.black_rating for r in kept], np.int64)
     known = (white >= 0) & (black >= 0)
@@ -187,6 +189,7 @@ def prepare_batch(
         black_rating=np.where(known, black, 0),
         game=game[first],
         key=key[first],
+        key_order=key_order,
         move=move[first],
         move_bytes=encode_move_codes_many(move_codes),
         clock_bytes=encode_clocks_many([r.clocks for r in kept]),
@@ -267,53 +270,69 @@ def _date(record: GameRecord) -> int:
     return record.month * 100 if record.month else 0
 
 
-def lex_order(words: Sequence[np.ndarray]) -> np.ndarray:
+def lex_order(words: Sequence[np.ndarray], first_order: np.ndarray | None = None) -> np.ndarray:
     """The order np.lexsort(words[::-1]) gives: rows by the first word, then the next, and
-    so on, equal rows in their original order.
+    so on, equal rows in their original order. `first_order`, if the caller has one, is an
+    order of the rows by the first word alone (ties in any order).
 
     numpy's lexsort sorts word by word with a merge sort; one argsort of distinct int64
     values is several times faster. So each word is replaced by its dense rank (an argsort
     of its own, skipped for a word whose values already span fewer than n), the ranks and
     then the row's index packed into one int64 (the ranks packed so far ranked again when
-    the next would not fit), and that sorted once."""
+    the next would not fit), and that sorted once. Where the first word was sorted for
+    its rank, the packed values are sorted from that order, which they almost follow
+    already (only ties on the first word are left to order): a merge sort's runs find that
+    in a single pass."""
     n = len(words[0])
     index_bits = max(n.bit_length(), 1)
     if n == 0 or 3 * index_bits > 63:  # no room for two ranks and the index
         return np.lexsort(words[::-1])
     packed, used = np.zeros(n, np.int64), 0
-    for word in words:
-        rank = _dense_rank(word, n)
+    for position, word in enumerate(words):
+        rank, order = _dense_rank(word, n, first_order if position == 0 else None)
+        if position == 0:
+            first_order = order
         width = max(int(rank.max()).bit_length(), 1)
         if used + width + index_bits > 63:
-            packed = _dense_rank(packed, n)
+            packed = _dense_rank(packed, n)[0]
             used = max(int(packed.max()).bit_length(), 1)
         packed = (packed << width) | rank
         used += width
-    return np.argsort((packed << index_bits) | np.arange(n, dtype=np.int64))
+    keyed = (packed << index_bits) | np.arange(n, dtype=np.int64)
+    if first_order is None:
+        return np.argsort(keyed)
+    return first_order[np.argsort(keyed[first_order], kind="stable")]
 
 
-def _dense_rank(word: np.ndarray, n: int) -> np.ndarray:
+def _dense_rank(word: np.ndarray, n: int, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Each value's rank among the word's distinct values (0 the smallest), or the values
-    less the smallest where they already span fewer than n (the same order, as narrow)."""
-    low = int(word.min())
-    if int(word.max()) - low < n:
-        return word.astype(np.int64) - low
-    order = np.argsort(word)
+    less the smallest where they already span fewer than n (the same order, as narrow);
+    and the order of the rows by the word, where one was made or given (None otherwise)."""
+    if order is None:
+        low = int(word.min())
+        if int(word.max()) - low < n:
+            return word.astype(np.int64) - low, None
+        order = np.argsort(word)
     ordered = word[order]
     rank = np.empty(n, np.int64)
     rank[order] = np.concatenate(([0], np.cumsum(ordered[1:] != ordered[:-1])))
-    return rank
+    return rank, order
 
 
-def _first_occurrences(game: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Indices of the first row of each (game, key) pair, in their original order."""
+def _first_occurrences(game: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the first row of each (game, key) pair, in their original order (`game`
+    ascending, as a batch's rows are), and the order of those rows by key, ties in row
+    order (indices into the rows kept)."""
     if len(game) == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = lex_order((game, key))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = lex_order((key, game))  # by key, then game: ties on the key in row order
     sorted_game, sorted_key = game[order], key[order]
-    repeat = np.zeros(len(order), dtype=bool)
-    repeat[1:] = (sorted_game[1:] == sorted_game[:-1]) & (sorted_key[1:] == sorted_key[:-1])
-    return np.sort(order[~repeat])
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (sorted_game[1:] != sorted_game[:-1]) | (sorted_key[1:] != sorted_key[:-1])
+    kept = np.zeros(len(order), dtype=bool)
+    kept[order[first]] = True
+    renumbered = np.cumsum(kept) - 1
+    return np.flatnonzero(kept), renumbered[order[first]]
 
 
 def _counts(outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -486,8 +505,11 @@ def lone_rows(batch: Batch, new_games: np.ndarray) -> tuple[np.ndarray, np.ndarr
     rows = np.flatnonzero(new_games[batch.game])
     if len(rows) == 0:
         return rows, np.zeros(0, bool)
-    words = _packed(_move_stats_keys(batch, rows))
-    order = lex_order(words)
+    keys = _move_stats_keys(batch, rows)
+    words = _packed(keys)
+    # every row, the key a word of its own: the batch's key order is an order of that word
+    by_key = batch.key_order if len(rows) == len(batch.key) and words[0] is keys[0] else None
+    order = lex_order(words, by_key)
     starts = _group_starts(words, order)
     lone = starts & np.append(starts[1:], True)  # starts its group, and its group ends with it
     return rows[order], lone
