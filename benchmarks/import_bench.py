@@ -214,12 +214,17 @@ def sample_server_cpu(admin, database: str, seen: dict[int, float]) -> None:  # 
         seen[pid] = max(seen.get(pid, 0.0), times.user + times.system)
 
 
-def parse_only(path: Path, plies: int) -> float:
+def parse_only(path: Path, plies: int) -> tuple[float, float]:
     """Games/s of reading, parsing, hashing and building the statistics rows on one core,
-    with no database: the ceiling the loader could reach if the database were free."""
+    with no database: the ceiling the loader could reach if the database were free. And
+    the CPU µs a game of the rows alone as the writer makes them for new games (its
+    batches prepared, the one-game rows split from the rest: bulk._split_singles), the
+    best of 3 passes."""
     sys.path.insert(0, str(ROOT))
     import numpy as np
 
+    from webapp.indexer.bulk import _split_singles
+    from webapp.indexer.load import DEFAULT_BATCH_SIZE
     from webapp.indexer.pgn import parsed_records
     from webapp.indexer.report import ImportReport
     from webapp.indexer.rows import move_stats_rows, player_move_stats_rows, prepare_batch
@@ -238,7 +243,16 @@ def parse_only(path: Path, plies: int) -> float:
         move_stats_rows(batch, new)
         player_move_stats_rows(batch, new, ids, ids)
         games += len(batch)
-    return games / (time.monotonic() - started)
+    rate = games / (time.monotonic() - started)
+    passes = []
+    for _ in range(3):
+        cpu = time.process_time()
+        for start in range(0, len(records), DEFAULT_BATCH_SIZE):
+            batch, _ = prepare_batch(records[start : start + DEFAULT_BATCH_SIZE], plies)
+            batch.game_id[:] = np.arange(start + 1, start + 1 + len(batch))
+            _split_singles(batch, np.ones(len(batch), dtype=bool), 1)
+        passes.append(time.process_time() - cpu)
+    return rate, 1e6 * min(passes) / max(games, 1)
 
 
 def main() -> None:
@@ -267,7 +281,9 @@ def main() -> None:
             f"input ({label}); plies {args.plies}; into {into}; {os.cpu_count()} cores; "
             f"load {os.getloadavg()[0]:.1f}"
         )
-        print(f"no database, one core (parse, hash, rows): {parse_only(inputs['1x'], args.plies):,.0f} games/s")
+        rate, rows_us = parse_only(inputs["1x"], args.plies)
+        print(f"no database, one core (parse, hash, rows): {rate:,.0f} games/s")
+        print(f"the writer's rows for new games (batches prepared, one-game rows split), one core: {rows_us:.1f} µs a game")
         results: dict[str, list[dict[str, float]]] = {name: [] for name in inputs}
         for run in range(args.runs):
             for name, path in inputs.items():
