@@ -9,7 +9,7 @@ the loading process rebuilds the records over views of those arrays.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,8 @@ _SCALARS = (
     "time_control", "event", "site", "eco", "month", "termination", "collection",
 )  # fmt: skip
 _SPEEDS = {int(speed): speed for speed in Speed}
+#: GameRecord's fields in order: its positional arguments
+_FIELDS = tuple(item.name for item in fields(GameRecord))
 _NONE = -1  # the length of an absent array (no codes, keys or clocks)
 
 
@@ -73,20 +75,11 @@ def _columns(records: list[GameRecord]) -> dict[str, Any]:
 def _unpacked(columns: dict[str, Any], skipped: Counter[str], notes: Counter[str]) -> ParsedChunk:
     codes, keys, clocks = (_split(*columns[name]) for name in ("codes", "keys", "clocks"))
     listed = columns["listed_moves"]
-    scalars = [columns[name] for name in _SCALARS]
-    records = []
-    for i, values in enumerate(zip(*scalars, strict=True)):
-        fields = dict(zip(_SCALARS, values, strict=True))
-        moves = listed.get(i)
-        records.append(
-            GameRecord(
-                **fields,
-                speed=_SPEEDS[columns["speed"][i]],
-                played_on=date.fromordinal(columns["played_on"][i]) if columns["played_on"][i] else None,
-                moves=CodedMoves(codes[i]) if moves is None else moves,
-                move_codes=codes[i],
-                position_keys=keys[i],
-                clocks=clocks[i],
-            )
-        )
+    values = {name: columns[name] for name in _SCALARS}
+    values["speed"] = [_SPEEDS[speed] for speed in columns["speed"]]
+    values["played_on"] = [date.fromordinal(day) if day else None for day in columns["played_on"]]
+    values["moves"] = [CodedMoves(part) if i not in listed else listed[i] for i, part in enumerate(codes)]
+    values.update(move_codes=codes, position_keys=keys, clocks=clocks)
+    # positionally, column by column: no keyword dictionary a record
+    records = list(map(GameRecord, *(values[name] for name in _FIELDS)))
     return ParsedChunk(records, skipped, notes)
