@@ -6,7 +6,10 @@
 BASE_CHECKOUT is another checkout of this repository (`git worktree add /tmp/base REV`).
 Each round imports the same file once with each checkout (the order alternating round by
 round) into a fresh database made from a template migrated by that checkout's own
-migrations, through `import_pgn_files` in a child process, no compaction. On a machine
+migrations, through `import_pgn_files` in a child process, no compaction. With --store
+DB, both import into copies of DB instead (a large store, such as the million-game one
+`explorer_bench.py --build-only` builds; both checkouts must read its schema), the input
+under new ids (import_bench.TEMPLATE_FIRST_COPY on) so that none of its games is stored there. On a machine
 others load, wall-clock rates wander by tens of percent from minute to minute; the ratio
 of the two imports of one round, a few seconds apart, wanders far less, so the median of
 the rounds' ratios is the figure to quote. Also prints each side's median games/s and the
@@ -31,7 +34,13 @@ import psutil
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import DEFAULT_SOURCE, repeated, sample_server_cpu, sample_tree_cpu  # noqa: E402
+from import_bench import (  # noqa: E402
+    DEFAULT_SOURCE,
+    TEMPLATE_FIRST_COPY,
+    repeated,
+    sample_server_cpu,
+    sample_tree_cpu,
+)
 
 _IMPORT = (
     "import json, sys\n"
@@ -98,23 +107,26 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--server", default="postgresql://root@127.0.0.1:5432/test")
+    parser.add_argument("--store", help="import into copies of this database (new game ids) instead of empty ones")
     args = parser.parse_args()
     base, new = args.base.resolve(), args.against.resolve()
-    data = args.source.read_bytes()
-    if args.copies > 1:
-        data = repeated(data, args.copies)
+    first = 0 if args.store is None else TEMPLATE_FIRST_COPY
+    data = repeated(args.source.read_bytes(), args.copies, first)
     templates: dict[Path, str] = {}
     results: dict[Path, list[tuple[float, float, float]]] = {base: [], new: []}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.pgn"
         path.write_bytes(data)
-        print(f"{args.source.name} x{args.copies}; base {base}; new {new}; load {os.getloadavg()[0]:.1f}")
+        into = "empty stores" if args.store is None else f"copies of {args.store}, new game ids"
+        print(f"{args.source.name} x{args.copies} into {into}; base {base}; new {new}; load {os.getloadavg()[0]:.1f}")
         try:
             for checkout in (base, new):
-                templates[checkout] = migrated_template(args.server, checkout)
+                if args.store is None:
+                    templates[checkout] = migrated_template(args.server, checkout)
             for round_ in range(args.rounds):
                 for checkout in (base, new) if round_ % 2 == 0 else (new, base):
-                    results[checkout].append(one_import(args.server, checkout, templates[checkout], path, tmp))
+                    template = templates[checkout] if args.store is None else args.store
+                    results[checkout].append(one_import(args.server, checkout, template, path, tmp))
                 old, now = results[base][-1], results[new][-1]
                 print(
                     f"round {round_ + 1}: base {old[0]:,.0f} games/s (CPU {old[1]:.2f} s, server {old[2]:.2f} s), "
