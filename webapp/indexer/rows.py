@@ -329,10 +329,11 @@ def _first_occurrences(game: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, n
     sorted_game, sorted_key = game[order], key[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (sorted_game[1:] != sorted_game[:-1]) | (sorted_key[1:] != sorted_key[:-1])
+    firsts = order[first]  # the kept rows, in key order
     kept = np.zeros(len(order), dtype=bool)
-    kept[order[first]] = True
+    kept[firsts] = True
     renumbered = np.cumsum(kept) - 1
-    return np.flatnonzero(kept), renumbered[order[first]]
+    return np.flatnonzero(kept), renumbered[firsts]
 
 
 def _counts(outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
