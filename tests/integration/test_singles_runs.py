@@ -1,11 +1,13 @@
-"""The one-game rows in runs on PostgreSQL (webapp.indexer.runs): compaction seals the open
-run and merges sealed ones, and no answer changes; a merge killed before its swap loses
-nothing; migration 0019 makes the runs and takes them apart again; a first load's merged
-rows become the first run.
+"""The one-game rows in runs on PostgreSQL (webapp.indexer.runs): each batch lands as a run
+of its own, indexed and attached as it commits; compaction (and a long import between its
+compactions) merges runs, and no answer changes; a merge killed before its swap loses
+nothing, one that finds a batch's run landed among its runs gives up and plans again;
+migration 0019 makes the runs and takes them apart again, 0020 bounds the open run that
+took every batch before; a first load's merged rows become the first run.
 
-The sample (44 games) is imported again and again under new ids, each copy compacted, with
-the thresholds shrunk so every compaction that finds new rows seals (SEAL_BYTES 1) and
-three sealed runs merge (FAN_IN 3, every run of one tier)."""
+The sample (44 games) is imported again and again under new ids in batches of 5 games,
+each batch a run, with the thresholds shrunk so that compaction merges them: three small
+runs in a row, or (with every run full) three full runs of one tier."""
 
 from __future__ import annotations
 
@@ -29,16 +31,33 @@ from webapp.indexer.pgn import import_pgn_files
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
+#: the batches of 5 games the sample's 44 make, each writing one-game rows
+SAMPLE_BATCHES = 9
 
-@pytest.fixture
-def small_runs(engine, monkeypatch):  # type: ignore[no-untyped-def]
-    """Thresholds shrunk, and the (empty) table's runs from earlier tests on this database
-    made one open run again."""
+
+def _fresh_runs(engine) -> None:  # type: ignore[no-untyped-def]
+    """The (empty) table's runs from earlier tests on this database made one empty run."""
     with engine.begin() as connection:
         runs.unpartition(connection)
         runs.partition(connection, runs.TABLE, 0)
+
+
+@pytest.fixture
+def small_runs(engine, monkeypatch):  # type: ignore[no-untyped-def]
+    """Fresh runs; thresholds shrunk: no run is full, three small runs in a row merge."""
+    _fresh_runs(engine)
     shrink_thresholds(monkeypatch, hot=4, monthly=8)
-    monkeypatch.setattr(runs, "SEAL_BYTES", 1)
+    monkeypatch.setattr(runs, "FULL_BYTES", 1 << 40)
+    monkeypatch.setattr(runs, "MAX_SMALL_RUNS", 3)
+
+
+@pytest.fixture
+def full_runs(engine, monkeypatch):  # type: ignore[no-untyped-def]
+    """Fresh runs; thresholds shrunk: every run with rows is full, of one tier, and three
+    in a row merge."""
+    _fresh_runs(engine)
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    monkeypatch.setattr(runs, "FULL_BYTES", 1)
     monkeypatch.setattr(runs, "FAN_IN", 3)
     monkeypatch.setattr(runs, "tier", lambda _size: 0)
 
@@ -65,81 +84,6 @@ def _rows_in_key_order(engine, name: str) -> bool:  # type: ignore[no-untyped-de
     with engine.connect() as connection:
         stored = connection.execute(text(f"SELECT position_key, seq FROM {name} ORDER BY ctid")).all()
     return len(stored) > 0 and stored == sorted(stored)
-
-
-def test_compaction_seals_and_merges_runs_and_no_answer_changes(client, engine, small_runs, tmp_path) -> None:
-    games = []
-    bounds: list[int] = []  # each seal's upper bound: the batch after the latest landed
-    for number in range(5):
-        import_pgn_files(engine, [_copy(tmp_path, number)], index_plies=40, batch_size=5)
-        games += read_games([_copy(tmp_path, number)])
-        before = _snapshot(engine)
-        bounds.append(_latest(engine) + 1)
-        told: list[str] = []
-        report = compaction.compact(engine, steps=told.append)
-        assert report.singles_runs.sealed
-        assert _snapshot(engine) == before  # the same counts, whatever the runs
-        _assert_exact(client, games)
-        # three sealed runs merge into one: after seals 1..5, sealed runs 1, 2, 1, 2, 3→1
-        merged = number in (2, 4)
-        assert report.singles_runs.merged == (2 if merged else 0)
-        said = "; the one-game rows' open run sealed" + (", 2 runs of them merged into others" if merged else "")
-        assert report.summary().endswith(said)
-        steps = [r"sealing the one-game rows' open run \(\d+ MB\)"] + ([r"merging 3 runs of one-game rows \(\d+ MB\)"] if merged else [])
-        assert len(told) == len(steps) and all(re.fullmatch(step, line) for step, line in zip(steps, told, strict=True)), told
-        layout = _layout(engine)
-        assert layout[-1] == (bounds[-1], None)  # the open run takes the batches to come
-        sealed = layout[:-1]
-        assert [high for _low, high in sealed] == {
-            0: bounds[:1], 1: bounds[:2], 2: bounds[2:3], 3: bounds[2:4], 4: bounds[4:5]
-        }[number]
-        assert sealed[0][0] is None and all(a[1] == b[0] for a, b in zip(sealed, layout[1:], strict=False))
-        if merged:
-            assert _rows_in_key_order(engine, "move_singles_0")
-    again = compaction.compact(engine)  # nothing appended: nothing sealed or merged
-    assert (again.singles_runs.sealed, again.singles_runs.merged) == (False, 0)
-    with engine.connect() as connection:  # every run keeps serial scans
-        options = connection.execute(
-            text(
-                "SELECT c.reloptions FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                "WHERE i.inhparent = 'move_singles'::regclass"
-            )
-        ).scalars().all()
-    assert options and all(option == ["parallel_workers=0"] for option in options)
-
-
-def test_a_merge_killed_before_its_swap_loses_nothing(client, engine, small_runs, tmp_path, monkeypatch) -> None:
-    games = []
-    for number in range(2):
-        import_pgn_files(engine, [_copy(tmp_path, number)], index_plies=40, batch_size=5)
-        games += read_games([_copy(tmp_path, number)])
-        compaction.compact(engine)  # two sealed runs
-    import_pgn_files(engine, [_copy(tmp_path, 2)], index_plies=40, batch_size=5)
-    games += read_games([_copy(tmp_path, 2)])
-    layout, before = _layout(engine), _snapshot(engine)
-    real = runs.lock_statistics
-
-    def killed_at_the_swap(connection):  # type: ignore[no-untyped-def]
-        if connection.execute(text(f"SELECT to_regclass('{runs.MERGING}') IS NOT NULL")).scalar():
-            raise KeyboardInterrupt
-        real(connection)
-
-    monkeypatch.setattr(runs, "lock_statistics", killed_at_the_swap)
-    with pytest.raises(KeyboardInterrupt):
-        compaction.compact(engine)
-    monkeypatch.setattr(runs, "lock_statistics", real)
-    assert len(_layout(engine)) == len(layout) + 1  # sealed, then killed before merging
-    with engine.connect() as connection:  # the merged rows, left where nobody reads them
-        assert connection.execute(text(f"SELECT count(*) FROM {runs.MERGING}")).scalar() > 0
-    assert _snapshot(engine) == before
-    _assert_exact(client, games)
-    report = compaction.compact(engine)
-    assert report.singles_runs.merged == 2
-    with engine.connect() as connection:
-        assert connection.execute(text(f"SELECT to_regclass('{runs.MERGING}')")).scalar() is None
-    assert len(_layout(engine)) == 2
-    assert _snapshot(engine) == before
-    _assert_exact(client, games)
 
 
 def _held_up_beside_a_reader(monkeypatch, engine, work):  # type: ignore[no-untyped-def]
@@ -222,7 +166,7 @@ def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_
     assert current_revision(engine) == head_revision()
     assert _seal_checks(engine) == []
     latest = _latest(engine)
-    assert _layout(engine) == [(None, latest + 1), (latest + 1, None)]  # the rows so far, then the open run
+    assert _layout(engine) == [(None, latest + 1)]  # the rows so far; each batch to come adds its own
     with engine.connect() as connection:
         assert runs.partitioned(connection)
         indexes = connection.execute(
@@ -232,6 +176,7 @@ def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_
     assert _snapshot(engine) == before
     _assert_exact(client, games)
     import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5)
+    assert _layout(engine) == [(None, latest + 1), *((seq, seq + 1) for seq in _batches_with_rows(engine, latest))]
     _assert_exact(client, games + read_games([_copy(tmp_path, 1)]))
 
 
@@ -239,16 +184,12 @@ def test_a_first_loads_merged_rows_become_the_first_run(client, engine, tmp_path
     report = import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5, compact_every=40)
     assert report.first_load and report.first_load_merged > 0
     latest = _latest(engine)
-    assert _layout(engine) == [(None, latest + 1), (latest + 1, None)]
+    assert _layout(engine) == [(None, latest + 1)]
     games = read_games([_copy(tmp_path, 0)])
     _assert_exact(client, games)
     import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5)
+    assert _layout(engine) == [(None, latest + 1), *((seq, seq + 1) for seq in _batches_with_rows(engine, latest))]
     _assert_exact(client, games + read_games([_copy(tmp_path, 1)]))
-
-
-def _open_run(engine) -> str:  # type: ignore[no-untyped-def]
-    with engine.connect() as connection:
-        return runs.runs(connection)[-1].name
 
 
 def _seal_checks(engine) -> list[str]:  # type: ignore[no-untyped-def]
@@ -258,51 +199,185 @@ def _seal_checks(engine) -> list[str]:  # type: ignore[no-untyped-def]
         ).scalars().all()
 
 
-def test_a_seal_checks_its_run_while_readers_go_on(engine, small_runs, tmp_path, monkeypatch) -> None:
-    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
-    latest, total = _latest(engine), _snapshot(engine)
-
-    def sealing() -> bool:
-        with engine.connect() as connection:
-            return runs.seal(connection)
-
-    assert _held_up_beside_a_reader(monkeypatch, engine, sealing) is True
-    assert _layout(engine) == [(None, latest + 1), (latest + 1, None)]
-    assert _seal_checks(engine) == []
-    assert _snapshot(engine) == total
 
 
-def test_a_seal_that_fails_takes_its_check_off(engine, small_runs, tmp_path, monkeypatch) -> None:
-    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
-
-    def failing(_connection):  # type: ignore[no-untyped-def]
-        raise RuntimeError("the check failed")
-
-    monkeypatch.setattr(runs, "allow_long_statements", failing)
-    with engine.connect() as connection, pytest.raises(RuntimeError):
-        runs.seal(connection)
-    assert _seal_checks(engine) == []
-    assert _layout(engine) == [(None, None)]  # still the one open run
-    monkeypatch.undo()
-    shrink_thresholds(monkeypatch, hot=4, monthly=8)
-    monkeypatch.setattr(runs, "SEAL_BYTES", 1)
+def _run_tables(engine) -> list[tuple[str, int | None, int | None]]:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
-        assert runs.seal(connection)
+        return [(run.name, run.low, run.high) for run in runs.runs(connection)]
 
 
-def test_batches_take_off_the_check_a_killed_seal_left(client, engine, small_runs, tmp_path) -> None:
-    """A seal killed between adding its constraint and attaching its run leaves the open
-    run refusing every later batch; the next batch takes the constraint off and lands."""
+def _batches_with_rows(engine, low: int = 0) -> list[int]:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT DISTINCT seq FROM move_singles WHERE seq > :low ORDER BY seq"), {"low": low}
+        ).scalars().all()
+
+
+def test_each_batch_lands_as_a_run_of_its_own(client, engine, small_runs, tmp_path) -> None:
     import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
-    latest = _latest(engine)
-    with engine.begin() as connection:
-        connection.execute(
-            text(f"ALTER TABLE {_open_run(engine)} ADD CONSTRAINT {runs.SEAL_CHECK} CHECK (seq < {latest + 1}) NOT VALID")
-        )
-    report = import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5)
+    games = read_games([_copy(tmp_path, 0)])
+    batches = _batches_with_rows(engine)
+    assert len(batches) == SAMPLE_BATCHES
+    assert _layout(engine) == [(None, 1), *((seq, seq + 1) for seq in batches)]
+    with engine.connect() as connection:
+        for name, low, _high in _run_tables(engine)[1:]:
+            indexes = connection.execute(
+                text("SELECT indexname FROM pg_indexes WHERE tablename = :name ORDER BY 1"), {"name": name}
+            ).scalars().all()
+            assert indexes == [f"{name}_position_key_seq_idx", f"{name}_seq_idx"]
+            assert name == runs.run_name(low)
+            options = connection.execute(text("SELECT reloptions FROM pg_class WHERE relname = :name"), {"name": name})
+            assert options.scalar() == ["parallel_workers=0"]
+        constraints = connection.execute(
+            text("SELECT count(*) FROM pg_constraint WHERE conname = :name"), {"name": runs.BATCH_CHECK}
+        ).scalar()
+    assert constraints == 0
+    _assert_exact(client, games)
+
+
+def test_compaction_merges_small_runs_and_no_answer_changes(client, engine, small_runs, tmp_path) -> None:
+    games = []
+    for number in range(2):
+        import_pgn_files(engine, [_copy(tmp_path, number)], index_plies=40, batch_size=5)
+        games += read_games([_copy(tmp_path, number)])
+        before = _snapshot(engine)
+        told: list[str] = []
+        report = compaction.compact(engine, steps=told.append)
+        # the empty first run (after the first import: the merged run) and the new batches'
+        # runs, all small and more than three in a row: one merge
+        merged = SAMPLE_BATCHES + 1
+        assert report.singles_runs.merged == merged - 1
+        assert report.summary().endswith(f"; {merged - 1} runs of one-game rows merged into others")
+        assert len(told) == 1 and re.fullmatch(rf"merging {merged} runs of one-game rows \(\d+ MB\)", told[0]), told
+        assert _layout(engine) == [(None, _batches_with_rows(engine)[-1] + 1)]
+        assert _rows_in_key_order(engine, "move_singles_0")
+        assert _snapshot(engine) == before  # the same counts, whatever the runs
+        _assert_exact(client, games)
+    again = compaction.compact(engine)  # nothing appended: nothing merged
+    assert again.singles_runs.merged == 0
+
+
+def test_compaction_merges_full_runs_of_one_tier(client, engine, full_runs, tmp_path) -> None:
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+    games = read_games([_copy(tmp_path, 0)])
+    batches = _batches_with_rows(engine)
+    before = _snapshot(engine)
+    report = compaction.compact(engine)
+    # nine full runs after the empty first one: three merges of three, then one of the three made
+    assert report.singles_runs.merged == 6 + 2
+    assert _layout(engine) == [(None, 1), (batches[0], batches[-1] + 1)]
+    assert _rows_in_key_order(engine, runs.run_name(batches[0]))
+    assert _snapshot(engine) == before
+    _assert_exact(client, games)
+
+
+def test_a_merge_killed_before_its_swap_loses_nothing(client, engine, small_runs, tmp_path, monkeypatch) -> None:
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+    games = read_games([_copy(tmp_path, 0)])
+    layout, before = _layout(engine), _snapshot(engine)
+    real = runs.lock_statistics
+
+    def killed_at_the_swap(connection):  # type: ignore[no-untyped-def]
+        if connection.execute(text(f"SELECT to_regclass('{runs.MERGING}') IS NOT NULL")).scalar():
+            raise KeyboardInterrupt
+        real(connection)
+
+    monkeypatch.setattr(runs, "lock_statistics", killed_at_the_swap)
+    with pytest.raises(KeyboardInterrupt):
+        compaction.compact(engine)
+    monkeypatch.setattr(runs, "lock_statistics", real)
+    assert _layout(engine) == layout
+    with engine.connect() as connection:  # the merged rows, left where nobody reads them
+        assert connection.execute(text(f"SELECT count(*) FROM {runs.MERGING}")).scalar() > 0
+    assert _snapshot(engine) == before
+    _assert_exact(client, games)
+    report = compaction.compact(engine)
+    assert report.singles_runs.merged == SAMPLE_BATCHES
+    with engine.connect() as connection:
+        assert connection.execute(text(f"SELECT to_regclass('{runs.MERGING}')")).scalar() is None
+    assert len(_layout(engine)) == 1
+    assert _snapshot(engine) == before
+    _assert_exact(client, games)
+
+
+def test_a_merge_gives_up_when_a_batch_lands_among_its_runs(client, engine, small_runs, tmp_path, monkeypatch) -> None:
+    """A batch that began before the last of a merge's runs and committed after the merge
+    chose them lands between their bounds: the merge must not swap over it."""
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+    games = read_games([_copy(tmp_path, 0)])
+    before = _snapshot(engine)
+    late = _batches_with_rows(engine)[4]
+    late_run = runs.run_name(late)
+    with engine.begin() as connection:  # as if that batch had not committed yet
+        connection.execute(text(f"ALTER TABLE {runs.TABLE} DETACH PARTITION {late_run}"))
+    real = runs.lock_statistics
+    landed: list[int] = []
+
+    def batch_lands_first(connection):  # type: ignore[no-untyped-def]
+        if not landed and connection.execute(text(f"SELECT to_regclass('{runs.MERGING}') IS NOT NULL")).scalar():
+            with engine.begin() as other:  # the batch commits while the merge copies
+                other.execute(text(f"ALTER TABLE {runs.TABLE} ATTACH PARTITION {late_run} FOR VALUES FROM ({late}) TO ({late + 1})"))
+            landed.append(late)
+        real(connection)
+
+    monkeypatch.setattr(runs, "lock_statistics", batch_lands_first)
+    told: list[str] = []
+    with engine.connect() as connection:  # the runs' upkeep alone: the batch's rows stay out of the summaries
+        report = runs.keep_runs(connection, told.append)
+    assert landed == [late]
+    # planned over eight runs and given up; planned again over nine, with the batch's
+    assert [re.sub(r" \(\d+ MB\)", "", step) for step in told] == [
+        f"merging {SAMPLE_BATCHES} runs of one-game rows", f"merging {SAMPLE_BATCHES + 1} runs of one-game rows",
+    ]  # fmt: skip
+    assert report.merged == SAMPLE_BATCHES
+    assert len(_layout(engine)) == 1
+    with engine.connect() as connection:
+        assert connection.execute(text(f"SELECT to_regclass('{runs.MERGING}')")).scalar() is None
+    assert _snapshot(engine) == before
+    _assert_exact(client, games)
+
+
+def test_a_long_import_merges_runs_between_its_compactions(client, engine, small_runs, tmp_path) -> None:
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)  # a first load: no merges
+    compaction.compact(engine)
+    assert len(_layout(engine)) == 1
+    report = import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5, compact_every=10_000)
+    assert report.imported == 44
     games = read_games([_copy(tmp_path, 0)]) + read_games([_copy(tmp_path, 1)])
-    assert report.imported == len(read_games([_copy(tmp_path, 1)]))
+    # a merge starts after three batches' runs, and after each three more when the one
+    # before has ended: at least one merged three runs or more into one
+    assert len(_layout(engine)) <= 1 + SAMPLE_BATCHES - 2
+    _assert_exact(client, games)
+
+
+def test_migration_0020_bounds_the_open_run_and_back(client, engine, small_runs, tmp_path, monkeypatch) -> None:
+    flask_migrate.downgrade(revision="0019")
+    latest = _latest(engine)
+    assert _layout(engine) == [(None, 1), (latest + 1, None)]  # the open run back
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)  # into the open run
+    games = read_games([_copy(tmp_path, 0)])
+    assert _layout(engine) == [(None, 1), (latest + 1, None)]
+    before = _snapshot(engine)
+    from flask import current_app
+
+    app = current_app._get_current_object()
+
+    def upgrading() -> None:
+        with app.app_context():
+            flask_migrate.upgrade()
+
+    _held_up_beside_a_reader(monkeypatch, engine, upgrading)  # the open run's rows checked
+    assert current_revision(engine) == head_revision()
     assert _seal_checks(engine) == []
+    assert _layout(engine) == [(None, 1), (latest + 1, _latest(engine) + 1)]
+    assert _snapshot(engine) == before
     _assert_exact(client, games)
-    assert compaction.compact(engine).singles_runs.sealed
-    _assert_exact(client, games)
+    import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5)
+    assert _layout(engine)[-1] == (_batches_with_rows(engine)[-1], _batches_with_rows(engine)[-1] + 1)
+    _assert_exact(client, games + read_games([_copy(tmp_path, 1)]))
+    # an open run nothing was written to is dropped
+    layout = _layout(engine)
+    flask_migrate.downgrade(revision="0019")
+    assert _layout(engine) == [*layout, (_latest(engine) + 1, None)]
+    flask_migrate.upgrade()
+    assert _layout(engine) == layout

@@ -323,6 +323,7 @@ class _Writer:
             if tracked is None:
                 tracked = self.tracked(cursor)
             self._move_games(cursor, batch, named, white_ids, black_ids, tracked)
+        self.finish(cursor)
         cursor.close()
         return new
 
@@ -382,7 +383,7 @@ class _Writer:
                 stats, refs, narrow = _split_singles(batch, new, seq)
                 self.rows += len(narrow[0])
                 if len(narrow[0]):
-                    self._append_singles(cursor, narrow)
+                    self._append_singles(cursor, narrow, seq)
             else:  # rows taking games away carry no references: none is narrow
                 stats, refs = _signed(move_stats_rows(batch, new), sign)
             stats = [stats[i] for i in self.move_stats_kept]
@@ -423,9 +424,12 @@ class _Writer:
     def _append_move_stats(self, cursor, stats: list[np.ndarray], refs: RowRefs, seq: int) -> None:  # type: ignore[no-untyped-def]
         raise NotImplementedError
 
-    def _append_singles(self, cursor, columns: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
-        """Append narrow one-game rows: SINGLES_COLUMNS (_split_singles)."""
+    def _append_singles(self, cursor, columns: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
+        """Append narrow one-game rows of batch `seq`: SINGLES_COLUMNS (_split_singles)."""
         raise NotImplementedError
+
+    def finish(self, cursor) -> None:  # type: ignore[no-untyped-def]
+        """The last statements of a batch's transaction."""
 
     def merge(self, cursor, table: str, columns: tuple[str, ...], data: list[np.ndarray], refs: RowRefs) -> None:  # type: ignore[no-untyped-def]
         """Add rows already summed per key (rows._aggregate) to a keyed table, their game
@@ -532,7 +536,7 @@ class SqliteWriter(_Writer):
                 ),
             )
 
-    def _append_singles(self, cursor, columns: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    def _append_singles(self, cursor, columns: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
         cursor.executemany(
             f"INSERT INTO move_singles ({', '.join(SINGLES_COLUMNS)}) VALUES ({', '.join('?' * len(SINGLES_COLUMNS))})",
             zip(*(column.tolist() for column in columns), strict=True),
@@ -687,6 +691,10 @@ class PostgresWriter(_Writer):
         super().__init__(connection, endings=endings, newest=newest, paths=paths, think=think, singles=singles)
         #: whether the next batch's games are copied straight into games (_insert_games)
         self.direct_games = True
+        #: whether each batch's one-game rows go into a run of its own (None: not yet asked)
+        self.own_runs: bool | None = None
+        #: the batches whose runs finish() attaches
+        self.unattached: list[int] = []
         if not connection.in_transaction():
             try:  # staging rows stay in memory (settable before the session's first temp table)
                 with connection.begin():
@@ -752,6 +760,7 @@ class PostgresWriter(_Writer):
             "SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"
         )
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (STATS_LOCK,))
+        self.unattached = []
 
     def next_seq(self, cursor) -> int:  # type: ignore[no-untyped-def]
         cursor.execute("INSERT INTO stat_batches DEFAULT VALUES RETURNING id")
@@ -845,9 +854,35 @@ class PostgresWriter(_Writer):
             for chunk in binary_copy_chunks(columns, types, refs, nullable):
                 copy.write(chunk)
 
-    def _append_singles(self, cursor, columns: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
-        with cursor.copy(f"COPY move_singles ({', '.join(SINGLES_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+    def _append_singles(self, cursor, columns: list[np.ndarray], seq: int) -> None:  # type: ignore[no-untyped-def]
+        """Into a run of the batch's own (webapp.indexer.runs): a new table, filled with no
+        index to keep, its indexes then built in one sorted pass; attached by finish(). Into
+        move_singles itself while it keeps an open run (before migration 0020) or no runs."""
+        from webapp.indexer import runs  # runs builds on this module's locks
+
+        if self.own_runs is None:
+            self.own_runs = runs.batch_runs(self.connection)
+        table = "move_singles"
+        if self.own_runs:
+            cursor.execute(runs.new_run_sql(seq))
+            table = runs.run_name(seq)
+        with cursor.copy(f"COPY {table} ({', '.join(SINGLES_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(fixed_copy_data(columns, SINGLES_TYPES))
+        if self.own_runs:
+            cursor.execute(runs.PARENT_INDEXES_SQL)
+            for statement in runs.run_index_sql(seq, {row[0] for row in cursor.fetchall()}):
+                cursor.execute(statement)
+            self.unattached.append(seq)
+
+    def finish(self, cursor) -> None:  # type: ignore[no-untyped-def]
+        """Attach the batch's runs, last: an attach holds a lock on move_singles that another
+        batch's attach waits for until this batch commits."""
+        from webapp.indexer import runs
+
+        for seq in self.unattached:
+            for statement in runs.attach_run_sql(seq):
+                cursor.execute(statement)
+        self.unattached = []
 
     def nullable_counts(self) -> int:
         """How many nullable count columns this schema's move_stats rows carry."""

@@ -190,13 +190,12 @@ class CompactReport:
                 "compaction postponed: an import into the empty store is running without the "
                 "statistics' position index; compact when it has ended"
             )
-        runs_kept = self.singles_runs
-        sealed = "; the one-game rows' open run sealed" if runs_kept.sealed else ""
-        merged = f", {runs_kept.merged} runs of them merged into others" if runs_kept.merged else ""
+        merged = self.singles_runs.merged
+        runs_merged = f"; {merged:,} runs of one-game rows merged into others" if merged else ""
         return (
             f"compacted in {self.seconds:.1f} s: {self.merged_rows:,} rows merged away, "
             f"{self.hot_added:,} positions given a month-less summary, "
-            f"{self.monthly_added:,} a monthly one{sealed}{merged}"
+            f"{self.monthly_added:,} a monthly one{runs_merged}"
         )
 
 
@@ -750,7 +749,7 @@ def compact(
     load runs it is postponed (`postponed` in the report); a position index a killed
     first load left missing is built first. `progress(done, ranges)` is called, in this
     thread, as each range is compacted, and again before each later step (on PostgreSQL
-    a seal or a merge of the one-game rows' runs), which `steps` is told in words."""
+    a merge of the one-game rows' runs), which `steps` is told in words."""
     started = time.monotonic()
     report = CompactReport()
     if ensure_position_index(engine) is None:  # merging needs the index a first load dropped
@@ -786,6 +785,24 @@ def compact(
                 release_session_lock(connection, COMPACT_LOCK)
     report.seconds = time.monotonic() - started
     return report
+
+
+def merge_runs(engine: Engine, between: Callable[[str], None] = lambda _step: None) -> runs.RunsReport | None:
+    """Merge the one-game rows' runs (webapp.indexer.runs.keep_runs) unless a compaction is
+    under way (which merges them as it ends): what a long import asks for between its
+    compactions, so that reads look a position up in a few runs, not in one a batch.
+    None when the compaction lock was taken; nothing on SQLite. `between` as keep_runs'."""
+    if engine.dialect.name != "postgresql":
+        return runs.RunsReport()
+    with engine.connect() as connection:
+        with connection.begin():
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": COMPACT_LOCK}).scalar()
+        if not taken:
+            return None
+        try:
+            return runs.keep_runs(connection, between)
+        finally:
+            release_session_lock(connection, COMPACT_LOCK)
 
 
 def _hold_compaction_lock(connection: Connection) -> None:

@@ -87,7 +87,7 @@ class _Writers:
                 return new, writer.rows - rows_before, writer.moved - moved_before
             except Exception as error:
                 writer.rows, writer.moved = rows_before, moved_before  # rolled back
-                if attempt == RETRIES - 1 or not (_retryable(error) or _stale_seal(connection, error)):
+                if attempt == RETRIES - 1 or not _retryable(error):
                     raise
         raise AssertionError("unreachable")
 
@@ -141,21 +141,30 @@ class _BackgroundCompaction:
         self.error: BaseException | None = None
         self.stopping = threading.Event()
 
-    def start(self) -> None:
-        """Start a compaction, after the running one has ended; raise the error one raised."""
+    def start(self, runs_only: bool = False) -> None:
+        """Start a compaction (`runs_only`: only a merge of the one-game rows' runs,
+        webapp.indexer.compact.merge_runs), after the running one has ended; raise the
+        error one raised."""
         self.wait()
-        self.thread = threading.Thread(target=self._run, name="import-compaction", daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(runs_only,), name="import-compaction", daemon=True)
         self.thread.start()
 
-    def _run(self) -> None:
-        from webapp.indexer.compact import compact
+    def idle(self) -> bool:
+        """Whether no compaction is running."""
+        return self.thread is None or not self.thread.is_alive()
 
-        def check(_done: int, _ranges: int) -> None:
+    def _run(self, runs_only: bool) -> None:
+        from webapp.indexer.compact import compact, merge_runs
+
+        def check(*_told: object) -> None:
             if self.stopping.is_set():
                 raise _CompactionStopped
 
         try:
-            compact(self.engine, progress=check)
+            if runs_only:
+                merge_runs(self.engine, check)
+            else:
+                compact(self.engine, progress=check)
         except _CompactionStopped:
             pass
         except BaseException as error:  # noqa: BLE001 - raised in the importing thread
@@ -184,18 +193,6 @@ def _retryable(error: Exception) -> bool:
     return sqlstate in ("40P01", "40001")  # deadlock detected, serialization failure
 
 
-def _stale_seal(connection: Connection, error: Exception) -> bool:
-    """Whether the batch broke the constraint a seal killed midway left on the open run,
-    now taken off (webapp.indexer.runs.drop_stale_seal): the batch may try again."""
-    orig = getattr(error, "orig", error)
-    diag = getattr(orig, "diag", None)
-    if getattr(orig, "sqlstate", None) != "23514" or getattr(diag, "constraint_name", None) != runs.SEAL_CHECK:
-        return False
-    connection.rollback()
-    runs.drop_stale_seal(connection)
-    return True
-
-
 def import_games(
     engine: Engine,
     records: Iterable[GameRecord],
@@ -219,7 +216,8 @@ def import_games(
     `compact_every`, the statistics are compacted (webapp.indexer.compact) after every
     that many new games, so hot positions' rows stay few during a long import (on
     PostgreSQL in a thread beside the import, which goes on: _BackgroundCompaction; the
-    last one has ended when this returns); not in a first load into an empty store
+    last one has ended when this returns), and between two of them the one-game rows'
+    runs are merged every runs.MAX_SMALL_RUNS batches (webapp.indexer.compact.merge_runs); not in a first load into an empty store
     (webapp.indexer.first_load), which has no index to compact with until it ends. With `summarize_every`, between compactions, the
     summaries of the positions with many rows appended are brought up to date after every
     that many new games (webapp.indexer.compact.refresh_summaries), so the explorer's
@@ -231,7 +229,7 @@ def import_games(
     report = report if report is not None else ImportReport()
     connections = default_connections(engine) if connections is None else max(1, connections)
     writers = _Writers(engine)
-    since_compaction = since_summary = 0
+    since_compaction = since_summary = since_merge = 0
     beside = _BackgroundCompaction(engine) if engine.dialect.name == "postgresql" else None
 
     def land(batch: Batch, future: Future[tuple[np.ndarray, int, int]]) -> None:
@@ -243,9 +241,10 @@ def import_games(
         report.already_present += len(batch) - imported
         if imported or moved:  # new counts, or counts moved to another collection
             bump_cache_generation()
-        nonlocal since_compaction, since_summary
+        nonlocal since_compaction, since_summary, since_merge
         since_compaction += imported
         since_summary += imported
+        since_merge += 1 if imported else 0
         if compact_every and since_compaction >= compact_every and not first:
             if beside is not None:
                 beside.start()
@@ -253,7 +252,10 @@ def import_games(
                 from webapp.indexer.compact import compact
 
                 compact(engine)
-            since_compaction = since_summary = 0
+            since_compaction = since_summary = since_merge = 0
+        elif compact_every and since_merge >= runs.MAX_SMALL_RUNS and not first and beside is not None and beside.idle():
+            beside.start(runs_only=True)  # a run a batch: merged as they add up
+            since_merge = 0
         elif summarize_every and since_summary >= summarize_every and not first:
             from webapp.indexer.compact import refresh_summaries
 

@@ -138,6 +138,7 @@ def _add_chunk(writer, cursor, rows, index_plies: int, tracked: np.ndarray, all_
     writer.add_statistics(
         cursor, batch, np.ones(len(batch), bool), white, black, tracked=tracked, all_games=all_games
     )
+    writer.finish(cursor)  # the chunk's one-game rows' run attached (webapp.indexer.runs)
 
 
 _BULK = "bulk_player_rows"

@@ -2,28 +2,30 @@
 each partition a run with its own indexes, as a log-structured merge tree keeps sorted
 runs.
 
-Imports append to the open run, the one with no upper bound, so their index upkeep
-touches a small index however large the store has grown: keys are hashes, so every batch
-writes into leaf pages all over an index, and appending into the one index of a
-33-million-row table ran at a third of the speed of appending into a small one.
-Compaction seals the open run once it holds SEAL_BYTES (it gets its batches as bounds, a
-new open run takes the later ones) and merges FAN_IN sealed runs of one size tier into one
-whose rows are written in key order and whose indexes are built in one sorted pass. A row
-is so rewritten once a tier (each FAN_IN times larger than the one before), and a read
+Each batch writes its one-game rows into a run of its own: a new table filled by COPY
+with no index, its indexes then built in one sorted pass, attached as the partition of
+that one batch as the batch commits. Keys are hashes, so appending rows into an index
+already there writes into leaf pages all over it: into the one open run of a
+million-game store (the design before), a 58,000-game import spent 5.8 s in the COPY of
+its one-game rows, against 1.2 s with no index to keep.
+Compaction merges runs: the small ones (below FULL_BYTES) in a row once they add up to
+FULL_BYTES or number MAX_SMALL_RUNS, and FAN_IN full runs of one size tier into one, its
+rows written in key order and its indexes built in one sorted pass. A row is so
+rewritten about once a tier (each FAN_IN times larger than the one before), and a read
 looks a position up in a few indexes instead of one.
 
 A run is named after the first batch it holds (move_singles_0 holds the lowest); its
-bounds are read from the catalog. Readers see one table throughout: a seal or a merge
-swaps partitions in one short transaction holding the statistics lock, so no batch lands
-in between, and neither scans rows while readers wait (each checks its rows' bounds
-beforehand, beside them). A merge killed before its swap leaves a table nobody reads,
-dropped by the next. SQLite keeps one plain table.
+bounds are read from the catalog. Readers see one table throughout: a batch's run joins
+it whole as the batch commits; a merge swaps partitions in one short transaction holding
+the statistics lock, so no batch lands in between, and it scans no rows while readers
+wait (its rows' bounds are checked as they go in). A merge killed before its swap leaves
+a table nobody reads, dropped by the next. SQLite keeps one plain table.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -34,7 +36,6 @@ from webapp.indexer.bulk import (
     STATS_LOCK,
     allow_long_statements,
     lock_statistics,
-    release_session_lock,
     share_statistics,
 )
 
@@ -44,13 +45,23 @@ MERGING = "move_singles_merging"
 #: a CHECK constraint saying a merge's table's batches fit the bounds it is about to be
 #: attached with, checked row by row as they come, so the attach need not scan them
 BOUNDS_CHECK = "move_singles_run_bounds"
-#: the CHECK constraint a seal gives the open run (its bounds once sealed), validated beside
-#: the readers so that attaching the run with those bounds scans nothing
+#: the CHECK constraint a batch's run is made with (its one batch), so that attaching it
+#: reads nothing
+BATCH_CHECK = "move_singles_batch_bounds"
+#: the CHECK constraint giving a table about to become a run its bounds (first run,
+#: bound_first_run and check_first_run; the open run, check_open_run), validated beside
+#: the readers so that attaching it with those bounds scans nothing
 SEAL_CHECK = "move_singles_seal_bounds"
-#: the open run is sealed at a compaction that finds it this large (heap bytes): about
-#: 1.3 million rows, 40,000 games' one-game rows
-SEAL_BYTES = 64 << 20
-#: sealed runs of one size tier merged at once; tier t holds runs of SEAL_BYTES × FAN_IN**t
+#: a run this large (heap bytes) is full: about 1.3 million rows, 40,000 games' one-game
+#: rows; smaller ones are merged with the small runs beside them
+FULL_BYTES = 64 << 20
+#: small runs in a row merged once there are this many, however small: each is one more
+#: index a read looks a position up in. A batch of 2,000 lichess games writes a run of
+#: about 3.3 MB, so twenty of them make a full run in one merge
+MAX_SMALL_RUNS = 20
+#: merges given up in a row (a batch's run landed among the group's) before keep_runs stops
+MERGE_ATTEMPTS = 3
+#: full runs of one size tier merged at once; tier t holds runs of FULL_BYTES × FAN_IN**t
 #: bytes and up
 FAN_IN = 4
 #: the indexes of move_singles (webapp.db.tables, migration 0016): definition, the suffix
@@ -82,7 +93,6 @@ class Run:
 class RunsReport:
     """What one upkeep of the runs did (keep_runs)."""
 
-    sealed: bool = False
     merged: int = 0  # runs merged into others
 
 
@@ -126,19 +136,13 @@ def _serial(connection: Connection, name: str) -> None:
     connection.execute(text(f"ALTER TABLE {name} SET (parallel_workers = 0)"))
 
 
-def _open_run(connection: Connection, low: int) -> None:
-    name = f"{TABLE}_{low}"
-    connection.execute(text(f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES {_range(low, None)}"))
-    _serial(connection, name)
-
-
 def partition(connection: Connection, table: str, upto: int) -> None:
-    """Make move_singles a table of runs whose first is `table`, a plain table of one-game
-    rows from batches up to `upto` (webapp.indexer.compact.merge_first_load's, or the
-    plain move_singles migration 0019 renames), followed by an empty open run; an empty
-    `table` becomes the open run. The new move_singles has the indexes `table` has, taken
-    over, not built again. A bound `table` is checked against its batches (a scan). In the
-    caller's transaction; the view is made again."""
+    """Make move_singles a table of runs whose only one is `table`, a plain table of one-game
+    rows from batches up to `upto` (webapp.indexer.compact.merge_first_load's, or the plain
+    move_singles migration 0019 renames); later batches add runs of their own. The new
+    move_singles has the indexes `table` has, taken over, not built again. A bound `table`
+    is checked against its batches (a scan). In the caller's transaction; the view is
+    made again."""
     connection.execute(text(f"DROP VIEW IF EXISTS {VIEW}"))
     first = f"{TABLE}_0"
     if table != first:
@@ -158,12 +162,8 @@ def partition(connection: Connection, table: str, upto: int) -> None:
         if parent_name in indexed:
             connection.execute(text(f"ALTER INDEX {parent_name} RENAME TO {first}_{suffix}"))
             connection.execute(text(f"CREATE INDEX {parent_name} ON {TABLE} {definition}"))
-    empty = connection.execute(text(f"SELECT NOT EXISTS (SELECT 1 FROM {first})")).scalar()
-    high = None if empty else upto + 1
-    connection.execute(text(f"ALTER TABLE {TABLE} ATTACH PARTITION {first} FOR VALUES {_range(None, high)}"))
+    connection.execute(text(f"ALTER TABLE {TABLE} ATTACH PARTITION {first} FOR VALUES {_range(None, upto + 1)}"))
     _serial(connection, first)
-    if high is not None:
-        _open_run(connection, high)
     connection.execute(text(view_sql("postgresql")))
 
 
@@ -189,50 +189,100 @@ def latest_batch(connection: Connection) -> int:
     return int(connection.execute(text("SELECT coalesce(max(id), 0) FROM stat_batches")).scalar() or 0)
 
 
-def seal(connection: Connection) -> bool:
-    """Seal the open run if it holds SEAL_BYTES or more: it keeps the batches landed so far,
-    a new open run takes the later ones. Batches wait throughout (the statistics lock is
-    held exclusively, at session level across three transactions); readers wait only for
-    catalog changes, never for a scan: the run's rows are checked against its new bounds
-    beside them (a CHECK constraint validated, a quarter of a second a million rows), so
-    attaching it with those bounds reads nothing. Commits as it goes, on the caller's
-    connection; whether it sealed. A seal that fails midway takes its constraint off again;
-    one killed midway leaves it to drop_stale_seal."""
-    with connection.begin():
-        current = runs(connection)
-    if not current or not current[-1].open or current[-1].size < SEAL_BYTES:
-        return False
-    last = current[-1]
-    hold_batches(connection)
-    try:
-        with connection.begin():
-            drop_seal_check(connection)
-            upto = latest_batch(connection)
-        if last.low is not None and upto < last.low:
-            return False
-        _check_bounds(connection, last.name, last.low, upto + 1)
-        with connection.begin():
-            connection.execute(text(f"ALTER TABLE {TABLE} DETACH PARTITION {last.name}"))
-            connection.execute(
-                text(f"ALTER TABLE {TABLE} ATTACH PARTITION {last.name} FOR VALUES {_range(last.low, upto + 1)}")
-            )
-            connection.execute(text(f"ALTER TABLE {last.name} DROP CONSTRAINT {SEAL_CHECK}"))
-            _open_run(connection, upto + 1)
-        return True
-    except BaseException:
-        connection.rollback()
-        with connection.begin():
-            drop_seal_check(connection)
-        raise
-    finally:
-        release_session_lock(connection, STATS_LOCK)
+def run_name(seq: int) -> str:
+    """The table of batch `seq`'s own run."""
+    return f"{TABLE}_{seq}"
 
 
-def hold_batches(connection: Connection) -> None:
-    """Hold the statistics lock exclusively at session level, across transactions: batches
-    wait, readers do not (release with bulk.release_session_lock)."""
+def batch_runs(connection: Connection) -> bool:
+    """Whether each batch writes its one-game rows into a run of its own: move_singles is
+    in runs, none of them open (bounded by MAXVALUE, as before migration 0020). In the
+    caller's transaction."""
+    return partitioned(connection) and not any(run.open for run in runs(connection))
+
+
+def new_run_sql(seq: int) -> str:
+    """CREATE TABLE for batch `seq`'s run: made like move_singles, with no parallel scans
+    (_serial) and a constraint that its rows are the batch's, checked as they go in, so
+    that attaching it reads nothing."""
+    return (
+        f"CREATE TABLE {run_name(seq)} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING STORAGE, "
+        f"CONSTRAINT {BATCH_CHECK} CHECK (seq >= {seq} AND seq < {seq + 1})) WITH (parallel_workers = 0)"
+    )
+
+
+#: the names of the indexes move_singles has now (a first load drops them)
+PARENT_INDEXES_SQL = f"SELECT indexname FROM pg_indexes WHERE tablename = '{TABLE}'"
+
+
+def run_index_sql(seq: int, indexed: Collection[str]) -> list[str]:
+    """CREATE INDEX for batch `seq`'s filled run: each of move_singles' INDEXES it has
+    (`indexed`: PARENT_INDEXES_SQL's names), built in one sorted pass before the run is
+    attached, so that attaching it builds none while holding move_singles' lock."""
+    name = run_name(seq)
+    return [
+        f"CREATE INDEX {name}_{suffix} ON {name} {definition}"
+        for definition, suffix, parent_name in INDEXES
+        if parent_name in indexed
+    ]
+
+
+def attach_run_sql(seq: int) -> list[str]:
+    """Attach batch `seq`'s run to move_singles (readers see its rows from the batch's
+    commit on) and take its constraint off. The last statements of the batch: the attach
+    holds a lock on move_singles that another batch's attach waits for, until the commit."""
+    name = run_name(seq)
+    return [
+        f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES {_range(seq, seq + 1)}",
+        f"ALTER TABLE {name} DROP CONSTRAINT {BATCH_CHECK}",
+    ]
+
+
+def check_open_run(connection: Connection) -> int:
+    """Migration 0020's first half, on a connection in autocommit mode (each statement its
+    own transaction): hold batches off at session level (the caller's next transaction
+    takes the lock over: take_over_batches), and check the rows of the open run a store
+    made before it keeps (bounded by MAXVALUE: every batch's own run would overlap it)
+    against the bounds it is about to get, up to the latest batch, beside the readers.
+    The latest batch."""
     connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
-    connection.commit()
+    drop_seal_check(connection)  # one an interrupted upgrade left
+    upto = latest_batch(connection)
+    current = runs(connection)
+    if current and current[-1].open:
+        for statement in _bounds_check(current[-1].name, current[-1].low, upto + 1):
+            connection.execute(text(statement))
+    return upto
+
+
+def close_open_run(connection: Connection, upto: int) -> None:
+    """Migration 0020's second half, holding batches off: the open run, checked by
+    check_open_run, bounded at batch `upto` (attaching it reads nothing), or dropped when
+    empty. In the caller's transaction: readers wait only for the catalog changes."""
+    current = runs(connection)
+    if not current or not current[-1].open:
+        return
+    last = current[-1]
+    connection.execute(text(f"ALTER TABLE {TABLE} DETACH PARTITION {last.name}"))
+    if connection.execute(text(f"SELECT NOT EXISTS (SELECT 1 FROM {last.name})")).scalar():
+        connection.execute(text(f"DROP TABLE {last.name}"))
+        return
+    connection.execute(text(f"ALTER TABLE {TABLE} ATTACH PARTITION {last.name} FOR VALUES {_range(last.low, upto + 1)}"))
+    connection.execute(text(f"ALTER TABLE {last.name} DROP CONSTRAINT {SEAL_CHECK}"))
+
+
+def reopen_run(connection: Connection) -> None:
+    """An empty open run for the batches to come (migration 0020's downgrade), after the
+    last run. In the caller's transaction."""
+    lock_statistics(connection)
+    current = runs(connection)
+    if current and current[-1].open:
+        return
+    low = max([run.high for run in current if run.high is not None], default=0)
+    low = max(low, latest_batch(connection) + 1)
+    name = run_name(low)
+    connection.execute(text(f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES {_range(low, None)}"))
+    _serial(connection, name)
 
 
 def _bounds_check(table: str, low: int | None, high: int) -> tuple[str, str]:
@@ -282,15 +332,15 @@ def check_first_run(connection: Connection) -> int:
 
 def take_over_batches(connection: Connection) -> None:
     """Hold batches off for the caller's transaction instead of the session (after
-    check_first_run or hold_batches): the lock goes when the transaction ends."""
+    check_first_run): the lock goes when the transaction ends."""
     lock_statistics(connection)
     connection.exec_driver_sql(f"SELECT pg_advisory_unlock({STATS_LOCK})")
 
 
 def drop_seal_check(connection: Connection) -> bool:
-    """Take the constraint a seal (or check_first_run) gave off, wherever it is (the caller
-    holds the statistics lock exclusively, so no seal is under way); whether there was
-    one. In the caller's transaction."""
+    """Take SEAL_CHECK off wherever it is (the caller holds the statistics lock
+    exclusively, so nothing giving it is under way); whether there was one. In the
+    caller's transaction."""
     holders = connection.execute(  # move_singles first: its runs' copies go with its own
         text(
             "SELECT k.conrelid::regclass::text FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
@@ -303,31 +353,56 @@ def drop_seal_check(connection: Connection) -> bool:
     return bool(holders)
 
 
-def drop_stale_seal(connection: Connection) -> bool:
-    """Take off the open run the constraint a seal killed midway left there (its batches'
-    bounds, which every later batch breaks): a batch that meets it calls this, then tries
-    again. Its own transaction; whether there was one."""
-    with connection.begin():
-        lock_statistics(connection)
-        return drop_seal_check(connection)
-
-
 def tier(size: int) -> int:
-    """A sealed run's size tier: 0 below SEAL_BYTES × FAN_IN, t from SEAL_BYTES × FAN_IN**t."""
+    """A full run's size tier: 0 below FULL_BYTES × FAN_IN, t from FULL_BYTES × FAN_IN**t."""
     level = 0
-    while size >= SEAL_BYTES * FAN_IN ** (level + 1):
+    while size >= FULL_BYTES * FAN_IN ** (level + 1):
         level += 1
     return level
 
 
+def _small(run: Run) -> bool:
+    return not run.open and run.size < FULL_BYTES
+
+
+def small_group(current: list[Run]) -> list[Run]:
+    """The oldest small runs in a row to merge: the first of them that add up to
+    FULL_BYTES (two or more), or all of them once MAX_SMALL_RUNS; else none."""
+    stretch: list[Run] = []
+    for run in [*current, None]:
+        if run is not None and _small(run):
+            stretch.append(run)
+            continue
+        total = 0
+        for count, member in enumerate(stretch, start=1):
+            total += member.size
+            if total >= FULL_BYTES and count >= 2:
+                return stretch[:count]
+        if len(stretch) >= MAX_SMALL_RUNS:
+            return stretch
+        stretch = []
+    return []
+
+
 def mergeable(current: list[Run]) -> list[Run]:
-    """The oldest FAN_IN consecutive sealed runs of one tier, or none."""
-    sealed = [run for run in current if not run.open]
-    for start in range(len(sealed) - FAN_IN + 1):
-        group = sealed[start : start + FAN_IN]
-        if len({tier(run.size) for run in group}) == 1:
+    """The oldest FAN_IN full runs of one tier in a row (no other run between them), or none."""
+    for start in range(len(current) - FAN_IN + 1):
+        group = current[start : start + FAN_IN]
+        if all(not run.open and run.size >= FULL_BYTES for run in group) and len({tier(run.size) for run in group}) == 1:
             return group
     return []
+
+
+def next_merge(current: list[Run]) -> list[Run]:
+    """The runs compaction merges next: small ones first (small_group), then full ones
+    (mergeable); none when neither has a group."""
+    return small_group(current) or mergeable(current)
+
+
+def _overlaps(run: Run, low: int | None, high: int) -> bool:
+    below = run.high is not None and low is not None and run.high <= low
+    above = run.low is not None and run.low >= high
+    return not (below or above)
 
 
 def drop_merging(connection: Connection) -> None:
@@ -335,14 +410,17 @@ def drop_merging(connection: Connection) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {MERGING}"))
 
 
-def merge(connection: Connection, group: list[Run]) -> None:
-    """Merge consecutive sealed runs into one: their rows, in key order, into a new table
-    with its indexes built at once, which then takes their place. The statistics lock is
-    held shared while the rows are copied (nothing else deletes from sealed runs then: a
-    full recount holds it exclusively) and exclusively for the swap. Commits as it goes,
-    on the caller's connection, which holds the compaction lock."""
+def merge(connection: Connection, group: list[Run]) -> bool:
+    """Merge runs in a row into one: their rows, in key order, into a new table with its
+    indexes built at once, which then takes their place. The statistics lock is held
+    shared while the rows are copied (nothing else deletes from the runs then: a full
+    recount holds it exclusively) and exclusively for the swap. Batches land meanwhile:
+    one whose run falls between the group's bounds (a batch begun before the last of them
+    and committed after the group was chosen) makes the merge give up, its table
+    dropped. Commits as it goes, on the caller's connection, which holds the compaction
+    lock; whether it merged."""
     low, high = group[0].low, group[-1].high
-    assert high is not None, "the open run is never merged"
+    assert high is not None, "an open run is never merged"
     bounds = f"seq < {high}" + ("" if low is None else f" AND seq >= {low}")
     with connection.begin():
         drop_merging(connection)
@@ -361,6 +439,12 @@ def merge(connection: Connection, group: list[Run]) -> None:
         connection.execute(text(f"ANALYZE {MERGING}"))
     with connection.begin():
         lock_statistics(connection)
+        names = {run.name for run in group}
+        now = runs(connection)
+        landed = [run for run in now if run.name not in names and _overlaps(run, low, high)]
+        if landed or not names <= {run.name for run in now}:
+            drop_merging(connection)
+            return False
         for run in group:
             connection.execute(text(f"ALTER TABLE {TABLE} DETACH PARTITION {run.name}"))
         connection.execute(text(f"ALTER TABLE {TABLE} ATTACH PARTITION {MERGING} FOR VALUES {_range(low, high)}"))
@@ -370,6 +454,7 @@ def merge(connection: Connection, group: list[Run]) -> None:
         connection.execute(text(f"ALTER TABLE {MERGING} RENAME TO {name}"))
         for _definition, suffix, _parent in INDEXES:
             connection.execute(text(f"ALTER INDEX {MERGING}_{suffix} RENAME TO {name}_{suffix}"))
+    return True
 
 
 def _megabytes(size: int) -> str:
@@ -377,24 +462,25 @@ def _megabytes(size: int) -> str:
 
 
 def keep_runs(connection: Connection, between: Callable[[str], None] = lambda _step: None) -> RunsReport:
-    """Seal the open run if it has grown to SEAL_BYTES, then merge sealed runs while FAN_IN
-    of one tier follow each other: compaction's last step, on its connection (holding the
-    compaction lock). `between(step)` is told each seal or merge before it starts (what it
-    is, for a progress line) and may raise to stop there: what was done stays. Commits as
-    it goes; nothing on SQLite."""
+    """Merge runs while next_merge finds a group: compaction's last step, on its connection
+    (holding the compaction lock). `between(step)` is told each merge before it starts
+    (what it is, for a progress line) and may raise to stop there: what was done stays.
+    A merge given up for a batch that landed among its runs is planned again, at most
+    MERGE_ATTEMPTS times in a row. Commits as it goes; nothing on SQLite."""
     report = RunsReport()
     with connection.begin():
         if not partitioned(connection):
             return report
-        current = runs(connection)
-    if current and current[-1].open and current[-1].size >= SEAL_BYTES:
-        between(f"sealing the one-game rows' open run ({_megabytes(current[-1].size)})")
-        report.sealed = seal(connection)
-    while True:
+    given_up = 0
+    while given_up < MERGE_ATTEMPTS:
         with connection.begin():
-            group = mergeable(runs(connection))
+            group = next_merge(runs(connection))
         if not group:
-            return report
+            break
         between(f"merging {len(group)} runs of one-game rows ({_megabytes(sum(run.size for run in group))})")
-        merge(connection, group)
-        report.merged += len(group) - 1
+        if merge(connection, group):
+            report.merged += len(group) - 1
+            given_up = 0
+        else:
+            given_up += 1
+    return report
