@@ -8,7 +8,7 @@ Each round imports the same file once with each checkout (the order alternating 
 round) into a fresh database made from a template migrated by that checkout's own
 migrations, through `import_pgn_files` in a child process, no compaction. With --store
 DB, both import into copies of DB instead (a large store, such as the million-game one
-`explorer_bench.py --build-only` builds; both checkouts must read its schema), the input
+`explorer_bench.py --build-only` builds), each copy brought to that checkout's schema first, the input
 under new ids (import_bench.TEMPLATE_FIRST_COPY on) so that none of its games is stored there. On a machine
 others load, wall-clock rates wander by tens of percent from minute to minute; the ratio
 of the two imports of one round, a few seconds apart, wanders far less, so the median of
@@ -58,11 +58,12 @@ def _admin(server: str) -> psycopg.Connection:
     return psycopg.connect(server, autocommit=True)
 
 
-def migrated_template(server: str, checkout: Path) -> str:
-    """A database migrated by the checkout's migrations, to copy for each import."""
+def migrated_template(server: str, checkout: Path, store: str | None = None) -> str:
+    """A database migrated by the checkout's migrations (a copy of `store`, when given,
+    brought to the checkout's schema), to copy for each import."""
     name = f"oe_pair_template_{uuid.uuid4().hex[:8]}"
     with _admin(server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"' + ("" if store is None else f' TEMPLATE "{store}"'))
     env = {**os.environ, "PYTHONPATH": str(checkout), "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + name}
     subprocess.run([sys.executable, "-m", "webapp", "db", "upgrade"], cwd=checkout, env=env, check=True, capture_output=True)
     return name
@@ -121,12 +122,10 @@ def main() -> None:
         print(f"{args.source.name} x{args.copies} into {into}; base {base}; new {new}; load {os.getloadavg()[0]:.1f}")
         try:
             for checkout in (base, new):
-                if args.store is None:
-                    templates[checkout] = migrated_template(args.server, checkout)
+                templates[checkout] = migrated_template(args.server, checkout, args.store)
             for round_ in range(args.rounds):
                 for checkout in (base, new) if round_ % 2 == 0 else (new, base):
-                    template = templates[checkout] if args.store is None else args.store
-                    results[checkout].append(one_import(args.server, checkout, template, path, tmp))
+                    results[checkout].append(one_import(args.server, checkout, templates[checkout], path, tmp))
                 old, now = results[base][-1], results[new][-1]
                 print(
                     f"round {round_ + 1}: base {old[0]:,.0f} games/s (CPU {old[1]:.2f} s, server {old[2]:.2f} s), "
