@@ -7,7 +7,8 @@ took every batch before; a first load's merged rows become the first run.
 
 The sample (44 games) is imported again and again under new ids in batches of 5 games,
 each batch a run, with the thresholds shrunk so that compaction merges them: three small
-runs in a row, or (with every run full) three full runs of one tier."""
+runs in a row, or (with every run full) three full runs of one tier; imports merge runs
+as they go only where a test says so."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from test_compact import _assert_exact, _snapshot
 from webapp.db.schema import current_revision, head_revision
 from webapp.db.singles import VIEW
 from webapp.indexer import compact as compaction
-from webapp.indexer import runs
+from webapp.indexer import load, runs
 from webapp.indexer.pgn import import_pgn_files
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -44,11 +45,13 @@ def _fresh_runs(engine) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def small_runs(engine, monkeypatch):  # type: ignore[no-untyped-def]
-    """Fresh runs; thresholds shrunk: no run is full, three small runs in a row merge."""
+    """Fresh runs; thresholds shrunk: no run is full, three small runs in a row merge, and
+    only compaction merges them (not the imports as they go)."""
     _fresh_runs(engine)
     shrink_thresholds(monkeypatch, hot=4, monthly=8)
     monkeypatch.setattr(runs, "FULL_BYTES", 1 << 40)
     monkeypatch.setattr(runs, "MAX_SMALL_RUNS", 3)
+    monkeypatch.setattr(load, "RUNS_MERGED_EVERY", 1 << 30)
 
 
 @pytest.fixture
@@ -57,6 +60,7 @@ def full_runs(engine, monkeypatch):  # type: ignore[no-untyped-def]
     in a row merge."""
     _fresh_runs(engine)
     shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    monkeypatch.setattr(load, "RUNS_MERGED_EVERY", 1 << 30)
     monkeypatch.setattr(runs, "FULL_BYTES", 1)
     monkeypatch.setattr(runs, "FAN_IN", 3)
     monkeypatch.setattr(runs, "tier", lambda _size: 0)
@@ -337,11 +341,12 @@ def test_a_merge_gives_up_when_a_batch_lands_among_its_runs(client, engine, smal
     _assert_exact(client, games)
 
 
-def test_a_long_import_merges_runs_between_its_compactions(client, engine, small_runs, tmp_path) -> None:
+def test_an_import_merges_runs_as_it_goes(client, engine, small_runs, tmp_path, monkeypatch) -> None:
     import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)  # a first load: no merges
     compaction.compact(engine)
     assert len(_layout(engine)) == 1
-    report = import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5, compact_every=10_000)
+    monkeypatch.setattr(load, "RUNS_MERGED_EVERY", 3)
+    report = import_pgn_files(engine, [_copy(tmp_path, 1)], index_plies=40, batch_size=5)
     assert report.imported == 44
     games = read_games([_copy(tmp_path, 0)]) + read_games([_copy(tmp_path, 1)])
     # a merge starts after three batches' runs, and after each three more when the one

@@ -32,6 +32,10 @@ from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import Batch, prepare_batch
 
 DEFAULT_BATCH_SIZE = 2000
+#: batches landed between two merges of the one-game rows' runs beside an import (on
+#: PostgreSQL each batch adds a run; webapp.indexer.runs): as many as compaction lets
+#: stand, so reads during a long import look a position up in a bounded number of runs
+RUNS_MERGED_EVERY = runs.MAX_SMALL_RUNS
 RETRIES = 3
 ProgressCallback = Callable[[ImportReport], None]
 
@@ -216,8 +220,9 @@ def import_games(
     `compact_every`, the statistics are compacted (webapp.indexer.compact) after every
     that many new games, so hot positions' rows stay few during a long import (on
     PostgreSQL in a thread beside the import, which goes on: _BackgroundCompaction; the
-    last one has ended when this returns), and between two of them the one-game rows'
-    runs are merged every runs.MAX_SMALL_RUNS batches (webapp.indexer.compact.merge_runs); not in a first load into an empty store
+    last one has ended when this returns). With or without it, the one-game rows' runs
+    are merged beside the import every RUNS_MERGED_EVERY batches when no compaction is
+    running (webapp.indexer.compact.merge_runs; PostgreSQL, not in a first load); not in a first load into an empty store
     (webapp.indexer.first_load), which has no index to compact with until it ends. With `summarize_every`, between compactions, the
     summaries of the positions with many rows appended are brought up to date after every
     that many new games (webapp.indexer.compact.refresh_summaries), so the explorer's
@@ -253,7 +258,7 @@ def import_games(
 
                 compact(engine)
             since_compaction = since_summary = since_merge = 0
-        elif compact_every and since_merge >= runs.MAX_SMALL_RUNS and not first and beside is not None and beside.idle():
+        elif since_merge >= RUNS_MERGED_EVERY and not first and beside is not None and beside.idle():
             beside.start(runs_only=True)  # a run a batch: merged as they add up
             since_merge = 0
         elif summarize_every and since_summary >= summarize_every and not first:
