@@ -8,8 +8,9 @@ that one batch as the batch commits. Keys are hashes, so appending rows into an 
 already there writes into leaf pages all over it: into the one open run of a
 million-game store (the design before), a 58,000-game import spent 5.8 s in the COPY of
 its one-game rows, against 1.2 s with no index to keep.
-Compaction merges runs: the small ones (below FULL_BYTES) in a row once they add up to
-FULL_BYTES or number MAX_SMALL_RUNS, and FAN_IN full runs of one size tier into one, its
+Compaction (and an import as it goes, webapp.indexer.load.RUNS_MERGED_EVERY) merges
+runs: the small ones (below FULL_BYTES) in a row once they add up to FULL_BYTES or number
+MAX_SMALL_RUNS, and FAN_IN full runs of one size tier into one, its
 rows written in key order and its indexes built in one sorted pass. A row is so
 rewritten about once a tier (each FAN_IN times larger than the one before), and a read
 looks a position up in a few indexes instead of one.
