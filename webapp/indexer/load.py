@@ -33,9 +33,13 @@ from webapp.indexer.rows import Batch, prepare_batch
 
 DEFAULT_BATCH_SIZE = 2000
 #: batches landed between two merges of the one-game rows' runs beside an import (on
-#: PostgreSQL each batch adds a run; webapp.indexer.runs): as many as compaction lets
-#: stand, so reads during a long import look a position up in a bounded number of runs
-RUNS_MERGED_EVERY = runs.MAX_SMALL_RUNS
+#: PostgreSQL each batch adds a run; webapp.indexer.runs), so that reads during a long
+#: import look a position up in at most about 80 runs (planning: under a tenth of a
+#: millisecond each). Merging is work the import would otherwise leave to the compaction
+#: after it (2.1–2.3 s of server time for 20 runs, 40,000 games), so it waits for three
+#: merges' worth of runs: 58,301 games into a million-game store took 7.3–7.4 s with no
+#: merge and 7.9–8.9 s with one (runs merged every 20 batches)
+RUNS_MERGED_EVERY = 3 * runs.MAX_SMALL_RUNS
 RETRIES = 3
 ProgressCallback = Callable[[ImportReport], None]
 
