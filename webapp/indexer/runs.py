@@ -246,13 +246,10 @@ def check_open_run(connection: Connection) -> int:
     made before it keeps (bounded by MAXVALUE: every batch's own run would overlap it)
     against the bounds it is about to get, up to the latest batch, beside the readers.
     The latest batch."""
-    connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
-    drop_seal_check(connection)  # one an interrupted upgrade left
-    upto = latest_batch(connection)
+    upto = _hold_batches_for_upgrade(connection)
     current = runs(connection)
     if current and current[-1].open:
-        for statement in _bounds_check(current[-1].name, current[-1].low, upto + 1):
-            connection.execute(text(statement))
+        _check_bounds_in_autocommit(connection, current[-1].name, current[-1].low, upto + 1)
     return upto
 
 
@@ -323,12 +320,23 @@ def check_first_run(connection: Connection) -> int:
     takes the lock over: take_over_batches), and check the plain move_singles' rows
     against the bounds of the first run they are about to become, beside the readers.
     The latest batch, the run's last."""
-    connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
-    drop_seal_check(connection)  # one an interrupted upgrade left
-    upto = latest_batch(connection)
-    for statement in _bounds_check(TABLE, None, upto + 1):
-        connection.execute(text(statement))
+    upto = _hold_batches_for_upgrade(connection)
+    _check_bounds_in_autocommit(connection, TABLE, None, upto + 1)
     return upto
+
+
+def _hold_batches_for_upgrade(connection: Connection) -> int:
+    """check_first_run's and check_open_run's start, in autocommit mode: batches held off
+    at session level, the SEAL_CHECK an interrupted upgrade left taken off; the latest batch."""
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({STATS_LOCK})")
+    drop_seal_check(connection)
+    return latest_batch(connection)
+
+
+def _check_bounds_in_autocommit(connection: Connection, table: str, low: int | None, high: int) -> None:
+    """_bounds_check's statements on a connection in autocommit mode, each its own transaction."""
+    for statement in _bounds_check(table, low, high):
+        connection.execute(text(statement))
 
 
 def take_over_batches(connection: Connection) -> None:
