@@ -30,8 +30,14 @@ def engine_options(settings: Settings) -> dict[str, Any]:
         "connect_args": {
             "connect_timeout": 5,
             # jit=off: explorer queries take milliseconds, but on a skewed table (one player
-            # with most games) the planner's estimates can trigger ~300 ms of JIT compiling
-            "options": f"-c statement_timeout={settings.statement_timeout_ms} -c jit=off",
+            # with most games) the planner's estimates can trigger ~300 ms of JIT compiling.
+            # No parallel workers: the one-game rows' runs (webapp.indexer.runs) invite a
+            # parallel append, whose workers cost 5-20 ms to start for a read of a few
+            # thousand rows (a million games, compacted: p95 33.7 -> 12.1 ms; compaction
+            # 131.7 s with them, 134.8 without; README, Performance)
+            "options": (
+                f"-c statement_timeout={settings.statement_timeout_ms} -c jit=off -c max_parallel_workers_per_gather=0"
+            ),
         },
     }
 

@@ -16,7 +16,9 @@ import re
 import threading
 import time
 
+import chess
 import flask_migrate
+import psycopg
 import pytest
 from compaction_thresholds import shrink_thresholds
 from explorer_reference import read_games
@@ -29,6 +31,7 @@ from webapp.db.singles import VIEW
 from webapp.indexer import compact as compaction
 from webapp.indexer import load, runs
 from webapp.indexer.pgn import import_pgn_files
+from webapp.model.position import position_key
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -386,3 +389,29 @@ def test_migration_0020_bounds_the_open_run_and_back(client, engine, small_runs,
     assert _layout(engine) == [*layout, (_latest(engine) + 1, None)]
     flask_migrate.upgrade()
     assert _layout(engine) == layout
+
+
+def test_the_apps_reads_of_the_runs_plan_no_parallel_workers(engine, small_runs, tmp_path) -> None:
+    """A parallel append over the runs is what PostgreSQL plans for a position's one-game rows
+    once workers look cheap (each run serial or not); the app's connections never start one:
+    their workers cost more to start than the explorer's reads take."""
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+    assert len(_batches_with_rows(engine)) == SAMPLE_BATCHES
+    workers_look_cheap = (
+        "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
+        " SET min_parallel_index_scan_size = 0; SET min_parallel_table_scan_size = 0"
+    )
+    start = f"EXPLAIN SELECT count(*) FROM move_stats_all WHERE position_key = {position_key(chess.Board())} AND seq > 0"
+
+    def plan(connection) -> str:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(workers_look_cheap)
+        return "\n".join(connection.exec_driver_sql(start).scalars())
+
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+        assert "Gather" not in plan(connection)
+    with psycopg.connect(engine.url.render_as_string(hide_password=False).replace("+psycopg", "")) as plain:
+        plain.execute("SET max_parallel_workers_per_gather = 2")
+        for statement in workers_look_cheap.split("; "):
+            plain.execute(statement)
+        assert "Parallel Append" in "\n".join(row[0] for row in plain.execute(start))

@@ -133,7 +133,9 @@ def _range(low: int | None, high: int | None) -> str:
 
 def _serial(connection: Connection, name: str) -> None:
     """No parallel scans of the run (webapp.db.singles.SERIAL_SCANS_SQL: a partitioned
-    table takes the option from each partition)."""
+    table takes the option from each partition). PostgreSQL still plans a parallel append
+    over the runs, each run's scan in one worker, for as many workers as the runs' count
+    suggests: the app's connections allow no parallel workers (webapp.engine_options)."""
     connection.execute(text(f"ALTER TABLE {name} SET (parallel_workers = 0)"))
 
 
