@@ -287,6 +287,45 @@ def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, ma
     _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
 
 
+
+def test_compaction_brings_the_busiest_positions_up_to_date_before_its_ranges(
+    client, engine, many_batches, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The hot positions with more than REFRESH_ROWS rows appended take them into their
+    summaries before the first range is compacted; the others as their range comes; no
+    answer changes."""
+    compaction.compact(engine)
+    copy = _again(tmp_path)
+    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
+    appended = (
+        "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats_all m "
+        "ON m.position_key = h.position_key AND m.seq > h.seq GROUP BY h.position_key"
+    )
+    with engine.connect() as connection:
+        counts = dict(connection.execute(text(appended)).all())
+    many = sorted(counts.values())[len(counts) // 2]
+    busiest = {key for key, n in counts.items() if n > many}
+    assert 0 < len(busiest) < len(counts)
+    monkeypatch.setattr(compaction, "REFRESH_ROWS", many)
+    left_at_first_range: list[set[int]] = []
+    ranges = compaction._compact_parts
+
+    def observed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with engine.connect() as connection:
+            left_at_first_range.append(set(dict(connection.execute(text(appended)).all())))
+        return ranges(*args, **kwargs)
+
+    monkeypatch.setattr(compaction, "_compact_parts", observed)
+    doubled = read_games([EXPLORER_SAMPLE, copy])
+    months = _by_month(client)
+    report = compaction.compact(engine)
+    assert left_at_first_range == [set(counts) - busiest]
+    assert report.refreshed == len(busiest)
+    with engine.connect() as connection:
+        assert connection.execute(text(appended)).all() == []
+    _assert_exact(client, doubled)
+    assert _by_month(client) == months
+
 def test_import_refreshes_the_summaries_every_so_many_games(engine, many_batches, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)
     compaction.compact(engine)
@@ -508,9 +547,10 @@ def test_compaction_workers_share_the_ranges_and_report_each_in_the_calling_thre
     )
     assert report.ranges == compaction.RANGES
     caller = threading.current_thread().name
+    assert steps[0] == compaction.REFRESH_STEP  # before the ranges, with no progress told
     assert calls == [(done, compaction.RANGES, caller) for done in range(1, compaction.RANGES + 1)] + [
         (compaction.RANGES, compaction.RANGES, caller)
-    ] * len(steps)
+    ] * (len(steps) - 1)
     assert report.merged_rows and report.hot_added and report.monthly_added
     assert _snapshot(engine) == before
     _assert_exact(client, many_batches)

@@ -16,6 +16,12 @@ which reads sum. Compaction, for the rows appended since it last ran:
    step 1 like the rollup) once it has more than MONTHLY_ROWS rows: a month-by-month
    question at the start position reads ~25 times fewer rows there.
 
+Before the ranges, step 1 runs alone for the positions with the most rows appended
+(over REFRESH_ROWS), in one transaction: the explorer's busiest positions, where reads
+sum thousands of rows until then, are up to date within seconds of an import, not once
+the ranges reach them (a million games, 58,301 appended: 117 positions in 4.1 s of a
+compaction of 130; the explorer's p95 99 ms before, 16 ms after).
+
 It runs over ranges of position keys, each range in one transaction, so readers see
 every count exactly once before, during and after, and a compaction killed at any point
 loses nothing: the next one takes up what is left. On PostgreSQL two workers share the
@@ -84,10 +90,12 @@ RANGES = 16
 #: the merge, and the explorer's query there gets a parallel plan (at a million games
 #: the start position: 325,803 rows estimated, 0 found, 17 ms instead of 5)
 ANALYZE_SHARE = 0.1
-#: refresh_summaries brings up to date the summaries of the positions with more rows than
-#: this appended since (the explorer reads up to APPENDED_READ_ALL at once:
-#: webapp.db.position_games)
+#: refresh_summaries, and compaction before its ranges, bring up to date the summaries of
+#: the positions with more rows than this appended since (the explorer reads up to
+#: APPENDED_READ_ALL at once: webapp.db.position_games)
 REFRESH_ROWS = 256
+#: compaction's `steps` as it brings those summaries up to date before its ranges
+REFRESH_STEP = "the summaries of the positions with the most rows appended first"
 #: slices of the key space a first load's merge runs at once, each on its own connection
 #: (10.5 million rows: 25–31 s in one, 15–19 s in two, on 2 cores)
 MERGE_PARTS = 2
@@ -179,6 +187,7 @@ class CompactReport:
     rollup_rows: int = 0  # rollup rows written or added to
     monthly_added: int = 0  # positions that got a monthly summary
     monthly_rows: int = 0  # monthly summary rows written or added to
+    refreshed: int = 0  # hot positions whose rollup took in their many appended rows first
     analyzed: tuple[str, ...] = ()  # tables whose planner statistics were refreshed
     singles_runs: runs.RunsReport = field(default_factory=runs.RunsReport)  # move_singles' runs kept
     postponed: bool = False  # a first load is running (webapp.indexer.first_load)
@@ -712,28 +721,33 @@ def refresh_summaries(engine: Engine) -> SummaryRefresh:
     report = CompactReport()
     with engine.connect() as connection, connection.begin():
         lock_statistics(connection)
-        upto = runs.latest_batch(connection)  # every batch up to it has landed
-        params = {"upto": upto, "more": REFRESH_ROWS + 1}
-        for summaries in ("hot_positions", "monthly_positions"):
-            _temp_table(  # each position's appended rows counted up to one more than REFRESH_ROWS
-                connection,
-                f"compact_{summaries}",
-                f"SELECT s.position_key, s.seq FROM {summaries} s WHERE s.seq < :upto AND ("
-                "SELECT count(*) FROM (SELECT 1 FROM "
-                + row_keys("position_key = s.position_key AND seq > s.seq AND seq <= :upto")
-                + " m LIMIT :more) AS appended) = :more",
-                params,
-            )
-            connection.execute(text(f"CREATE INDEX compact_{summaries}_key ON compact_{summaries} (position_key)"))
-        refresh.positions = int(
-            connection.execute(text("SELECT count(*) FROM compact_hot_positions")).scalar_one()
-        )
-        _add_to_summaries(connection, params, report)
-        for summaries in ("hot_positions", "monthly_positions"):
-            connection.execute(text(f"DROP TABLE compact_{summaries}"))
+        refresh.positions = _refresh_busiest(connection, runs.latest_batch(connection), report)
     refresh.rollup_rows, refresh.monthly_rows = report.rollup_rows, report.monthly_rows
     refresh.seconds = time.monotonic() - started
     return refresh
+
+
+def _refresh_busiest(connection: Connection, upto: int, report: CompactReport) -> int:
+    """Step 1 alone for the summarized positions with more than REFRESH_ROWS rows appended
+    since their summary, up to batch `upto` (every batch up to it has landed), in the
+    caller's transaction; how many hot positions it brought up to date."""
+    params = {"upto": upto, "more": REFRESH_ROWS + 1}
+    for summaries in ("hot_positions", "monthly_positions"):
+        _temp_table(  # each position's appended rows counted up to one more than REFRESH_ROWS
+            connection,
+            f"compact_{summaries}",
+            f"SELECT s.position_key, s.seq FROM {summaries} s WHERE s.seq < :upto AND ("
+            "SELECT count(*) FROM (SELECT 1 FROM "
+            + row_keys("position_key = s.position_key AND seq > s.seq AND seq <= :upto")
+            + " m LIMIT :more) AS appended) = :more",
+            params,
+        )
+        connection.execute(text(f"CREATE INDEX compact_{summaries}_key ON compact_{summaries} (position_key)"))
+    positions = int(connection.execute(text("SELECT count(*) FROM compact_hot_positions")).scalar_one())
+    _add_to_summaries(connection, params, report)
+    for summaries in ("hot_positions", "monthly_positions"):
+        connection.execute(text(f"DROP TABLE compact_{summaries}"))
+    return positions
 
 
 def compact(
@@ -747,9 +761,11 @@ def compact(
     """Compact the rows appended since the last compaction; safe to run at any time (a
     second one waits for the first to end, then compacts what is left). While a first
     load runs it is postponed (`postponed` in the report); a position index a killed
-    first load left missing is built first. `progress(done, ranges)` is called, in this
+    first load left missing is built first. The summaries of the positions with the most
+    rows appended are brought up to date first (`refreshed`), then the ranges compacted. `progress(done, ranges)` is called, in this
     thread, as each range is compacted, and again before each later step (on PostgreSQL
-    a merge of the one-game rows' runs), which `steps` is told in words."""
+    a merge of the one-game rows' runs), which `steps` is told in words, as it is the
+    step before the ranges (REFRESH_STEP)."""
     started = time.monotonic()
     report = CompactReport()
     if ensure_position_index(engine) is None:  # merging needs the index a first load dropped
@@ -765,6 +781,13 @@ def compact(
                 since = _get_watermark(connection)
                 upto = runs.latest_batch(connection)  # every batch up to it has landed
             if upto > since:
+                # the busiest positions first: the explorer reads them most, and until their
+                # summaries take in what an import appended it sums thousands of rows there
+                if steps is not None:
+                    steps(REFRESH_STEP)
+                with connection.begin():
+                    share_statistics(connection)
+                    report.refreshed = _refresh_busiest(connection, upto, report)
                 _compact_parts(engine, connection, since, upto, ranges, parts if postgres else 1, report, progress)
             with connection.begin():
                 lock_statistics(connection)

@@ -73,7 +73,7 @@ class CompactionPrinter(_StatusLine):
         super().__init__(stream)
         self.interval = 0.0 if self.tty else interval
         self.started = time.monotonic()
-        self.ranges = "no key ranges"
+        self.ranges = "no key range yet"
 
     def __call__(self, done: int, ranges: int) -> None:
         now = time.monotonic()
@@ -83,8 +83,9 @@ class CompactionPrinter(_StatusLine):
         self.write(f"compacting the statistics: {self.ranges}, {now - self.started:.0f} s", now)
 
     def step(self, step: str) -> None:
-        """A step after the key ranges (compact's `steps`), written at once: it may take a
-        while (merging large runs of one-game rows)."""
+        """A step before or after the key ranges (compact's `steps`), written at once: it
+        may take a while (the busiest positions' summaries, merging large runs of one-game
+        rows)."""
         now = time.monotonic()
         self.write(f"compacting the statistics: {self.ranges}, {now - self.started:.0f} s; {step}…", now)
 
