@@ -255,7 +255,8 @@ def test_compaction_merges_small_runs_and_no_answer_changes(client, engine, smal
         merged = SAMPLE_BATCHES + 1
         assert report.singles_runs.merged == merged - 1
         assert report.summary().endswith(f"; {merged - 1} runs of one-game rows merged into others")
-        assert len(told) == 1 and re.fullmatch(rf"merging {merged} runs of one-game rows \(\d+ MB\)", told[0]), told
+        assert len(told) == 2 and told[0] == compaction.REFRESH_STEP, told
+        assert re.fullmatch(rf"merging {merged} runs of one-game rows \(\d+ MB\)", told[1]), told
         assert _layout(engine) == [(None, _batches_with_rows(engine)[-1] + 1)]
         assert _rows_in_key_order(engine, "move_singles_0")
         assert _snapshot(engine) == before  # the same counts, whatever the runs

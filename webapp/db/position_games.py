@@ -45,6 +45,8 @@ APPENDED_READ_ALL = 2048
 #: the candidate statements' third column: whether the row was appended since the summary
 _APPENDED = literal_column("1").label("appended")
 _SUMMARIZED = literal_column("0").label("appended")
+#: what the bounded statement reads of each row appended since a summary
+_APPENDED_COLUMNS = ("move", "refs", "rating_band", "month", "white", "draws", "black")
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,15 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
     since_summary = [*bound_filters(move_stats_all, shape.filters), move_stats_all.c.seq > func.coalesce(summed_up_to, 0)]
     if shape.bounded:  # a row's games are all of its band and month
-        appended = _best_and_newest(
-            move_stats_all, since_summary, shape, move_stats_all.c.rating_band, move_stats_all.c.month, marker=_APPENDED
+        # read once (each one-game row looking its game up), then bounded and picked from
+        # five times: thousands of rows at the first plies before compaction
+        rows = (
+            select(*(move_stats_all.c[name] for name in _APPENDED_COLUMNS))
+            .where(*since_summary, move_stats_all.c.refs.is_not(None))
+            .cte("appended")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
+        appended = _best_and_newest(rows, [], shape, rows.c.rating_band, rows.c.month, marker=_APPENDED)
     else:  # all of them, up to one more than APPENDED_READ_ALL (read_position_games)
         first = (
             select(move_stats_all.c.move, move_stats_all.c.refs, _APPENDED)
