@@ -262,30 +262,41 @@ def test_a_long_import_keeps_the_summaries_up_to_date(
     assert _by_month(client) == months
 
 
-def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, many_batches, tmp_path, monkeypatch) -> None:
+#: each hot position's rows appended since its rollup
+_APPENDED_TO_HOT = (
+    "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats_all m "
+    "ON m.position_key = h.position_key AND m.seq > h.seq GROUP BY h.position_key"
+)
+
+
+def _appended_to_hot(engine, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The sample again after a compaction, with REFRESH_ROWS set so that about half the hot
+    positions have more rows appended: the copy, each hot position's appended rows, those
+    with more."""
     compaction.compact(engine)
     copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
-    appended = (
-        "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats_all m "
-        "ON m.position_key = h.position_key AND m.seq > h.seq GROUP BY h.position_key"
-    )
     with engine.connect() as connection:
-        counts = dict(connection.execute(text(appended)).all())
-        before = dict(connection.execute(text("SELECT position_key, seq FROM hot_positions")).all())
-    many = sorted(counts.values())[len(counts) // 2]  # about half the positions have more
-    expected = {key for key, n in counts.items() if n > many}
-    assert 0 < len(expected) < len(counts)
+        counts = dict(connection.execute(text(_APPENDED_TO_HOT)).all())
+    many = sorted(counts.values())[len(counts) // 2]
+    busiest = {key for key, n in counts.items() if n > many}
+    assert 0 < len(busiest) < len(counts)
     monkeypatch.setattr(compaction, "REFRESH_ROWS", many)
+    return copy, counts, busiest
+
+
+def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, many_batches, tmp_path, monkeypatch) -> None:
+    copy, counts, expected = _appended_to_hot(engine, tmp_path, monkeypatch)
+    with engine.connect() as connection:
+        before = dict(connection.execute(text("SELECT position_key, seq FROM hot_positions")).all())
     refresh = compaction.refresh_summaries(engine)
     with engine.connect() as connection:
         after = dict(connection.execute(text("SELECT position_key, seq FROM hot_positions")).all())
-        left = dict(connection.execute(text(appended)).all())
+        left = dict(connection.execute(text(_APPENDED_TO_HOT)).all())
     assert refresh.positions == len(expected)
     assert {key for key in after if after[key] != before[key]} == expected
     assert set(left) == set(counts) - expected
     _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
-
 
 
 def test_compaction_brings_the_busiest_positions_up_to_date_before_its_ranges(
@@ -294,25 +305,13 @@ def test_compaction_brings_the_busiest_positions_up_to_date_before_its_ranges(
     """The hot positions with more than REFRESH_ROWS rows appended take them into their
     summaries before the first range is compacted; the others as their range comes; no
     answer changes."""
-    compaction.compact(engine)
-    copy = _again(tmp_path)
-    import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
-    appended = (
-        "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats_all m "
-        "ON m.position_key = h.position_key AND m.seq > h.seq GROUP BY h.position_key"
-    )
-    with engine.connect() as connection:
-        counts = dict(connection.execute(text(appended)).all())
-    many = sorted(counts.values())[len(counts) // 2]
-    busiest = {key for key, n in counts.items() if n > many}
-    assert 0 < len(busiest) < len(counts)
-    monkeypatch.setattr(compaction, "REFRESH_ROWS", many)
+    copy, counts, busiest = _appended_to_hot(engine, tmp_path, monkeypatch)
     left_at_first_range: list[set[int]] = []
     ranges = compaction._compact_parts
 
     def observed(*args, **kwargs):  # type: ignore[no-untyped-def]
         with engine.connect() as connection:
-            left_at_first_range.append(set(dict(connection.execute(text(appended)).all())))
+            left_at_first_range.append(set(dict(connection.execute(text(_APPENDED_TO_HOT)).all())))
         return ranges(*args, **kwargs)
 
     monkeypatch.setattr(compaction, "_compact_parts", observed)
@@ -322,7 +321,7 @@ def test_compaction_brings_the_busiest_positions_up_to_date_before_its_ranges(
     assert left_at_first_range == [set(counts) - busiest]
     assert report.refreshed == len(busiest)
     with engine.connect() as connection:
-        assert connection.execute(text(appended)).all() == []
+        assert connection.execute(text(_APPENDED_TO_HOT)).all() == []
     _assert_exact(client, doubled)
     assert _by_month(client) == months
 
