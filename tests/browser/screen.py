@@ -8,15 +8,42 @@ formatting, so the two meet only if the page shows the API's numbers.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 TIMEOUT_S = 12.0
+SHOT_ATTEMPTS = 3
+
+
+def save_shot(target: Any, path: Path | str) -> None:
+    """Save the window (a WebDriver) or one element's box as a PNG for a reviewer to look at.
+
+    Chromedriver gives a screenshot 10 s of the renderer's time; on a machine busy with the
+    other test workers that can run out. The picture is asked for again, and if it still
+    cannot be taken the miss is a warning: no assertion rests on a screenshot.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    take = target.save_screenshot if hasattr(target, "save_screenshot") else target.screenshot
+    for attempt in range(1, SHOT_ATTEMPTS + 1):
+        try:
+            take(str(path))
+            return
+        except TimeoutException as error:
+            if attempt == SHOT_ATTEMPTS:
+                warnings.warn(f"no screenshot {path}: {error.msg}", stacklevel=2)
+            else:
+                time.sleep(2.0 * attempt)
 
 _READ_ROWS = """
 const rows = Array.from(document.querySelectorAll('#moves tr.move-row'));

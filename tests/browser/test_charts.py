@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.screen import Dashboard
+from tests.browser.screen import Dashboard, save_shot
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +43,7 @@ def _shot(driver, name: str, element_id: str | None = None) -> None:  # type: ig
     """The window (or one element, whole) as $SCREENSHOTS/name.png, when that is set."""
     folder = os.environ.get("SCREENSHOTS")
     if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        path = str(Path(folder) / f"{name}.png")
-        if element_id:
-            driver.find_element(By.ID, element_id).screenshot(path)
-        else:
-            driver.save_screenshot(path)
+        save_shot(driver.find_element(By.ID, element_id) if element_id else driver, Path(folder) / f"{name}.png")
 
 
 def _show_charts(page: Dashboard) -> None:

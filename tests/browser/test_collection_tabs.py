@@ -10,7 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import FIXTURES, SAMPLE_PGN, LiveApp, _start
-from tests.browser.screen import Dashboard
+from tests.browser.screen import Dashboard, save_shot
 
 pytestmark = pytest.mark.browser
 
@@ -54,8 +54,7 @@ def _toggles(page: Dashboard) -> list[dict]:  # type: ignore[type-arg]
 
 
 def _shot(driver, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(SHOTS / name))
+    save_shot(driver, SHOTS / name)
 
 
 def test_col001_a_collection_clicked_shows_the_apis_numbers_for_it(two_collections, new_browser) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser.conftest import SAMPLE_PGN
-from tests.browser.screen import Dashboard
+from tests.browser.screen import Dashboard, save_shot
 
 pytestmark = pytest.mark.browser
 
@@ -97,8 +97,7 @@ def test_view001_a_viewer_link_steps_through_the_game_and_back_to_the_explorer(l
     assert driver.execute_script(
         "return Array.from(document.querySelectorAll('#viewer-numbers tr.move-row')).map(r => r.dataset.uci)"
     ) == [m["uci"] for m in api["moves"]]
-    SHOTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(SHOTS / "viewer-1366.png"))
+    save_shot(driver, SHOTS / "viewer-1366.png")
 
     page.key(Keys.END)
     viewer.shows(_board_after(game, len(san)), san[-1], flipped=True)
@@ -145,8 +144,7 @@ def test_view002_a_long_game_on_a_phone_past_the_indexed_plies_and_a_reload(live
     page.key(Keys.ARROW_RIGHT)
     viewer.shows(_board_after(game, 1), san[0], flipped=False)
     assert driver.execute_script("return document.documentElement.scrollWidth") <= 390  # nothing sticks out
-    SHOTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(SHOTS / "viewer-390.png"))
+    save_shot(driver, SHOTS / "viewer-390.png")
     page.key(Keys.END)
     viewer.shows(_board_after(game, len(san)), san[-1], flipped=False)
     assert page.wait_for(lambda: page.text("#viewer-numbers .past-index"), "no numbers past ply 40") == (
@@ -160,7 +158,7 @@ def test_view002_a_long_game_on_a_phone_past_the_indexed_plies_and_a_reload(live
         "the numbers at ply 40")
     assert api["games"] >= 1  # this game itself reached it
     driver.execute_script("document.getElementById('viewer-moves').scrollIntoView()")
-    driver.save_screenshot(str(SHOTS / "viewer-390-moves.png"))
+    save_shot(driver, SHOTS / "viewer-390-moves.png")
     driver.refresh()  # the link survives a reload
     viewer.shows(_board_after(game, 0), "start", flipped=False)
 
@@ -204,15 +202,14 @@ def test_view004_a_top_games_row_opens_the_viewer(live_app, browser) -> None:
     assert "noopener" in link.get_attribute("rel")
     assert [r.get_attribute("data-game") for r in browser.find_elements(
         By.CSS_SELECTOR, "#games-panel .recent-games .game-row")] == [g["id"] for g in body["recentGames"]]
-    SHOTS.mkdir(exist_ok=True)
-    browser.save_screenshot(str(SHOTS / "games-panel-1366.png"))
+    save_shot(browser, SHOTS / "games-panel-1366.png")
     browser.set_window_size(390, 844)
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     panel = browser.find_element(By.ID, "games-panel")
     page.wait_for(lambda: panel.size["width"] < 390, "the phone layout")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", panel)
     page.wait_for(lambda: 0 < panel.location_once_scrolled_into_view["y"] < 844, "the panel in view")
-    browser.save_screenshot(str(SHOTS / "games-panel-390.png"))
+    save_shot(browser, SHOTS / "games-panel-390.png")
     browser.set_window_size(1366, 900)
     rows[0].find_element(By.CSS_SELECTOR, "a.game-open").click()
     page.wait_for(lambda: page.search == f"?play=e2e4,e7e5&speeds=ultraBullet,bullet&game={first['id']}", "URL")
@@ -243,5 +240,4 @@ def test_view005_on_a_phone_every_result_of_the_games_lists_stays_on_one_line(li
     )
     assert "½-½" in {text for text, _ in lines}
     assert all(count == 1 for _, count in lines), lines
-    SHOTS.mkdir(exist_ok=True)
-    driver.find_element(By.ID, "games-panel").screenshot(str(SHOTS / "games-results-390.png"))
+    save_shot(driver.find_element(By.ID, "games-panel"), SHOTS / "games-results-390.png")

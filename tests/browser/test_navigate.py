@@ -9,7 +9,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.screen import Dashboard
+from tests.browser.screen import Dashboard, save_shot
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,7 @@ def _paste(page: Dashboard, text: str) -> None:
 
 
 def _shot(driver, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(SHOTS / name))
+    save_shot(driver, SHOTS / name)
 
 
 def test_nav001_jump_by_fen_shows_the_apis_numbers_for_that_position(live_app, browser) -> None:

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.screen import Dashboard, expected_rows
+from tests.browser.screen import Dashboard, expected_rows, save_shot
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +35,6 @@ def test_brw060_dashboard_works_under_its_content_security_policy(live_app, brow
     assert "lastmove" in page.board_svg()  # the board (a data: image) is drawn
     browser.find_element(By.ID, "upload-toggle").click()
     page.wait_for(lambda: browser.find_element(By.ID, "upload").is_displayed(), "the upload panel")
-    browser.save_screenshot(str(tmp_path / "csp.png"))
+    save_shot(browser, tmp_path / "csp.png")
     violations = browser.execute_script("return window.__cspViolations")
     assert violations == [], violations
