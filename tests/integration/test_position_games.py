@@ -228,6 +228,44 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
     assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
 
 
+@pytest.mark.parametrize("months", [{}, {"since": "2019-01"}])
+def test_the_numbers_count_the_appended_rows_so_the_lists_read_them_bounded_at_once(
+    client, engine, monkeypatch, tmp_path, months
+) -> None:
+    """The explorer's numbers say how many rows were appended since the summary, so its
+    lists read them bounded in one statement; without that count (read_position_games
+    alone) a first read finds them too many and reads again. Same lists either way."""
+    from webapp.indexer.pgn import import_pgn_files
+
+    monkeypatch.setattr(position_games, "APPENDED_READ_ALL", 4)
+    path = tmp_path / "bands.pgn"
+    path.write_text(_rated_and_dated_games(30), encoding="utf-8")
+    import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
+    read = []
+    statement = position_games._candidate_statement
+
+    def recorded(shape):  # type: ignore[no-untyped-def]
+        read.append(shape.bounded)
+        return statement(shape)
+
+    monkeypatch.setattr(position_games, "_candidate_statement", recorded)
+    params = {"topGames": "15", "recentGames": "15", **months}
+    body = client.get("/api/explorer", query_string=params).get_json()
+    assert read == [True] and body["white"] == 30
+    read.clear()
+    query = ExplorerQuery.build(**months)
+    with engine.connect() as connection:
+        found = read_position_games(connection, query, chess.Board(), position_key(chess.Board()), None, limit=15)
+    assert read == [False, True]
+    site = "https://lichess.org/band{:04d}"
+    assert [g["url"] for g in body["topGames"]] == [site.format(i) for i in range(29, 14, -1)]
+    assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
+    with engine.connect() as connection:
+        uid = dict(connection.execute(text("SELECT id, uid FROM games")).all())
+    assert [uid[i] for i, _ in found.top] == ["lichess:" + g["id"] for g in body["topGames"]]
+    assert [uid[i] for i, _ in found.recent] == ["lichess:" + g["id"] for g in body["recentGames"]]
+
+
 #: pairs of filters that read through the same cached statement (position_games._shape)
 #: with different values
 SAME_SHAPE = [

@@ -18,6 +18,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     null,
     select,
     union_all,
@@ -108,21 +109,21 @@ def _selected(table, columns: Sequence[str]) -> list:  # type: ignore[no-untyped
     return out
 
 
-def _since_summary(summary_positions, key, where, columns: Sequence[str], summary):  # type: ignore[no-untyped-def]
+def _since_summary(summary_positions, key, where, columns: Sequence[str], summary, *, marked: bool = False):  # type: ignore[no-untyped-def]
     """move_stats rows appended since a position's summary was brought up to date, plus
     the summary's rows, each table under `where(table)`: with one key (a value or a bound
     parameter) the bound is a constant, so the index on (position_key, seq) reads only the
-    rows appended since."""
+    rows appended since. `marked`: a last column `appended`, 1 on the rows appended since."""
     same_position = (
         summary_positions.c.position_key == move_stats_all.c.position_key
         if isinstance(key, Sequence)
         else summary_positions.c.position_key == key
     )
     summed_up_to = select(summary_positions.c.seq).where(same_position).scalar_subquery()
-    recent = select(*_selected(move_stats_all, columns)).where(
+    recent = select(*_selected(move_stats_all, columns), *_marker(marked, 1)).where(
         and_(*where(move_stats_all), move_stats_all.c.seq > func.coalesce(summed_up_to, 0))
     )
-    summarized = select(*_selected(summary, columns)).where(and_(*where(summary)))
+    summarized = select(*_selected(summary, columns), *_marker(marked, 0)).where(and_(*where(summary)))
     return union_all(recent, summarized).subquery()
 
 
@@ -173,27 +174,36 @@ def stat_rows(
     return _rows_read(columns, key, where, player=player_ids is not None, by_month=by_month, summary=summary)
 
 
-def _rows_read(columns: Sequence[str], key, where, *, player: bool, by_month: bool, summary: bool):  # type: ignore[no-untyped-def]
+def _marker(marked: bool, appended: int) -> list:  # type: ignore[type-arg]
+    """The `appended` column _since_summary adds when `marked` (none otherwise)."""
+    return [literal(appended, SmallInteger).label("appended")] if marked else []
+
+
+def _rows_read(  # type: ignore[no-untyped-def]
+    columns: Sequence[str], key, where, *, player: bool, by_month: bool, summary: bool, marked: bool = False
+):
     """The rows stat_rows reads, each table under `where(table)` at `key` (a value, a list
     of keys or a bound parameter): a player's (their month-less rollup unless `by_month`),
     else the rows appended since the position's summary plus that summary (the band-less
-    monthly one when `by_month` and a `summary` will do), else all its month-level rows."""
+    monthly one when `by_month` and a `summary` will do), else all its month-level rows.
+    `marked`: a last column `appended`, 1 on the rows appended since a summary."""
     if player:
         table = player_move_stats if by_month else player_move_stats_rollup
-        return select(*_selected(table, columns)).where(and_(*where(table))).subquery()
+        return select(*_selected(table, columns), *_marker(marked, 0)).where(and_(*where(table))).subquery()
     if not by_month:
-        return _since_summary(hot_positions, key, where, columns, move_stats_rollup)
+        return _since_summary(hot_positions, key, where, columns, move_stats_rollup, marked=marked)
     if summary:
-        return _since_summary(monthly_positions, key, where, columns, move_stats_monthly)
-    return select(*_selected(move_stats_all, columns)).where(and_(*where(move_stats_all))).subquery()
+        return _since_summary(monthly_positions, key, where, columns, move_stats_monthly, marked=marked)
+    return select(*_selected(move_stats_all, columns), *_marker(marked, 0)).where(and_(*where(move_stats_all))).subquery()
 
 
 @lru_cache(maxsize=256)
 def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, think: bool):  # type: ignore[no-untyped-def]
     """Per move: white, draws, black, rating sum, games with a rating band (then, with
     `endings` or the time losses left out, the ENDING_COLUMNS or TIME_COLUMNS sums; then,
-    with `think`, the THINK_TIME_COLUMNS sums): stat_rows summed, with the filters as bound
-    parameters (webapp.db.bound_filters), built once per shape."""
+    with `think`, the THINK_TIME_COLUMNS sums; last, the rows read that were appended since
+    the position's summary): stat_rows summed, with the filters as bound parameters
+    (webapp.db.bound_filters), built once per shape."""
     columns = ("position_key", *STAT_COLUMNS, "banded")
     counted = ENDING_COLUMNS if endings else TIME_COLUMNS if no_time_losses else ()
     counted += THINK_TIME_COLUMNS if think else ()
@@ -203,8 +213,9 @@ def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, 
         return bound_filters(table, shape)
 
     rows = _rows_read(
-        columns, bindparam("key"), where, player=shape.player, by_month=shape.dated, summary=not shape.bands
-    )
+        columns, bindparam("key"), where, player=shape.player, by_month=shape.dated, summary=not shape.bands,
+        marked=True,
+    )  # fmt: skip
     return select(
         rows.c.move,
         func.sum(rows.c.white),
@@ -213,6 +224,7 @@ def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, 
         func.sum(rows.c.rating_sum),
         func.sum(rows.c.banded),
         *(func.coalesce(func.sum(rows.c[c]), 0) for c in counted),
+        func.sum(rows.c.appended),
     ).group_by(rows.c.move)
 
 
@@ -284,7 +296,7 @@ def query_explorer(
     moves: list[MoveStats] = []
     for row in rows:
         code = row[0]
-        counts = _results(row[1:], query, with_endings, with_think_time, moved=code != NO_MOVE)
+        counts = _results(row[1:-1], query, with_endings, with_think_time, moved=code != NO_MOVE)
         totals = _summed(totals, counts)
         if code == NO_MOVE or counts.games == 0:  # 0: all its games were lost on time
             continue
@@ -293,8 +305,9 @@ def query_explorer(
             continue
         moves.append(MoveStats(uci=move.uci(), san=board.san(move), results=counts))
     moves.sort(key=lambda m: (-m.results.games, m.uci))
+    appended = sum(int(row[-1]) for row in rows)
     top_games, recent_games, single = (
-        _games(connection, query, board, key, player_ids, moves) if with_games else ((), (), {})
+        _games(connection, query, board, key, player_ids, moves, appended) if with_games else ((), (), {})
     )
     return ExplorerResult(
         fen=board.fen(),
@@ -306,15 +319,16 @@ def query_explorer(
     )
 
 
-def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats]):  # type: ignore[no-untyped-def]
+def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats], appended: int):  # type: ignore[no-untyped-def]
     """The position's top and recent games (as the API shapes them), and the one game of
-    each move played once."""
+    each move played once; `appended`: the rows appended since the position's summary
+    that its numbers summed (so the lists know at once how to read them)."""
     from webapp.api.game_json import game_json
     from webapp.db.game_summaries import read_summaries
     from webapp.db.position_games import read_position_games
 
     singles = frozenset(m.uci for m in moves if m.results.games == 1)
-    found = read_position_games(connection, query, board, key, player_ids, singles)
+    found = read_position_games(connection, query, board, key, player_ids, singles, appended_rows=appended)
     ids = {game_id for game_id, _ in found.top + found.recent} | set(found.single.values())
     if not ids:
         return (), (), {}

@@ -190,14 +190,21 @@ def _candidate_rows(
     player_ids: tuple[int, ...] | None,
     limit: int,
     singles: list[int],
+    appended_rows: int | None,
 ) -> list:  # type: ignore[type-arg]
     """(move, refs, appended) of the rows that can hold the position's `limit` best and
     newest games or the game of a move in `singles` (move codes): _candidate_statement,
-    again bounded when more than APPENDED_READ_ALL rows were appended since the summary."""
+    bounded when more than APPENDED_READ_ALL rows were appended since the summary: at once
+    when `appended_rows` (the rows the numbers read) says so, else after a first read."""
     shape = _shape(connection.dialect.name, query, player_ids is not None, limit)
+    if shape.view == "summary" and appended_rows is not None and appended_rows > APPENDED_READ_ALL:
+        shape = replace(shape, bounded=True)
     values = {**filter_values(query, key, player_ids), "singles": singles}
     rows = connection.execute(_candidate_statement(shape), values).all()
-    if shape.view == "summary" and sum(appended for _, _, appended in rows) > APPENDED_READ_ALL:
+    if (
+        shape.view == "summary" and not shape.bounded
+        and sum(appended for _, _, appended in rows) > APPENDED_READ_ALL
+    ):  # fmt: skip
         # an import's rows not compacted yet: thousands at the first plies
         rows = connection.execute(_candidate_statement(replace(shape, bounded=True)), values).all()
     return rows
@@ -211,13 +218,17 @@ def read_position_games(
     player_ids: tuple[int, ...] | None,
     single_moves: frozenset[str] = frozenset(),
     limit: int = game_refs.TOP_KEPT,
+    *,
+    appended_rows: int | None = None,
 ) -> PositionGames:
     """The position's `limit` best and newest games under the query's filters (a player's
-    view rates games by the player's own rating), and the one game of each single move."""
+    view rates games by the player's own rating), and the one game of each single move.
+    `appended_rows`, when known: how many of the position's rows under the filters were
+    appended since its summary (the explorer's numbers count them as they sum them)."""
     single_codes = [uci_to_code(uci) for uci in sorted(single_moves)]
     # a row in two parts of the statement comes twice: read once
     found = list(dict.fromkeys((code, bytes(data)) for code, data, _ in _candidate_rows(
-        connection, query, key, player_ids, limit, single_codes
+        connection, query, key, player_ids, limit, single_codes, appended_rows
     )))  # fmt: skip
     if not found:
         return PositionGames()
