@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from compaction_thresholds import shrink_thresholds
 from explorer_reference import api_numbers, read_games, reference
 from sample_games import EXPLORER_SAMPLE
 from sqlalchemy import text
@@ -96,3 +97,43 @@ def test_games_of_a_collection_past_the_narrow_rows_reach_stay_wide(client, engi
         assert api_numbers(moved)["games"] == 0
         kept = client.get("/api/explorer", query_string={"play": ",".join(play), "collections": "set-1"}).get_json()
         assert api_numbers(kept) == reference(games, play=play)
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="shared lichess sample not available")
+def test_one_game_rows_at_the_busiest_positions_stay_wide(client, engine, monkeypatch, tmp_path) -> None:
+    """Every read at a position with a monthly summary sums the rows appended since, and a
+    narrow row looks its game up: an import writes its one-game rows there wide, narrow
+    elsewhere, and the numbers stay those of python-chess before and after compaction."""
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    text_games = SAMPLE.read_text(encoding="utf-8").strip().split("\n\n[Event ")
+    half = len(text_games) // 2
+    first, second = tmp_path / "first.pgn", tmp_path / "second.pgn"
+    first.write_text("\n\n[Event ".join(text_games[:half]) + "\n", encoding="utf-8")
+    second.write_text("[Event " + "\n\n[Event ".join(text_games[half:]) + "\n", encoding="utf-8")
+    import_pgn_files(engine, [first], index_plies=40)
+    compact(engine)
+    with engine.connect() as connection:
+        compacted_up_to = connection.execute(text("SELECT max(id) FROM stat_batches")).scalar()
+        busiest = connection.execute(text("SELECT count(*) FROM monthly_positions")).scalar()
+    assert busiest > 0
+    import_pgn_files(engine, [second], index_plies=40, batch_size=100)
+    with engine.connect() as connection:
+        narrow_there, wide_there, narrow_elsewhere = connection.execute(
+            text(
+                "SELECT (SELECT count(*) FROM move_singles WHERE seq > :seq AND position_key IN "
+                "(SELECT position_key FROM monthly_positions)), "
+                "(SELECT count(*) FROM move_stats WHERE seq > :seq AND white + draws + black = 1 AND "
+                "position_key IN (SELECT position_key FROM monthly_positions)), "
+                "(SELECT count(*) FROM move_singles WHERE seq > :seq)"
+            ),
+            {"seq": compacted_up_to},
+        ).one()
+    assert (narrow_there, wide_there > 0, narrow_elsewhere > 0) == (0, True, True)
+    games = read_games([first, second])
+    for step in ("appended", "compacted"):
+        for play in ([], ["e2e4"], ["d2d4"], ["e2e4", "c7c5"]):
+            body = client.get("/api/explorer", query_string={"play": ",".join(play)}).get_json()
+            assert api_numbers(body) == reference(games, play=play), (step, play)
+            dated = client.get("/api/explorer", query_string={"play": ",".join(play), "since": "2021-10"}).get_json()
+            assert api_numbers(dated) == reference(games, play=play, since="2021-10"), (step, play)
+        compact(engine)

@@ -10,7 +10,9 @@ clock, how the game ended, its collection then) into one small integer.
 The view `move_stats_all` gives the rows of both tables with move_stats' columns (plus
 `game_id` and `code`, NULL for a wide row): the explorer and compaction
 read it and never see the difference. An importer writes a one-game row narrow only
-where the view gives back exactly the row it would have written wide (`narrow_games`);
+where the view gives back exactly the row it would have written wide (`narrow_games`),
+and not at the busiest positions, where every read sums the rows appended since the
+summary and a narrow row would look its game up (webapp.indexer.bulk._split_singles);
 any other row stays wide.
 """
 

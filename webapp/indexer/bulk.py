@@ -57,6 +57,9 @@ MOVE_STATS_TYPES = (
 #: a narrow one-game row (webapp.db.singles), and its binary COPY field widths
 SINGLES_COLUMNS = ("position_key", "game_id", "seq", "path", "move", "code")
 SINGLES_TYPES = ("i8", "i4", "i4", "i4", "i2", "i2")
+#: batches a writer goes on using the keys of the busiest positions it read
+#: (_Writer.busiest_keys) before it reads them again
+BUSIEST_KEYS_BATCHES = 50
 #: the summed columns at the end of MOVE_STATS_COLUMNS
 MOVE_STATS_VALUES = 4 + len(NULLABLE_COUNTS)
 PLAYER_MOVE_STATS_COLUMNS = (
@@ -154,15 +157,21 @@ def _first_of_each_uid(batch: Batch) -> np.ndarray:
     return first
 
 
-def _split_singles(batch: Batch, new: np.ndarray, seq: int) -> tuple[list[np.ndarray], RowRefs, list[np.ndarray]]:
+def _split_singles(
+    batch: Batch, new: np.ndarray, seq: int, busiest: np.ndarray | None = None
+) -> tuple[list[np.ndarray], RowRefs, list[np.ndarray]]:
     """The new games' move_stats rows: those of more than one game aggregated (full
     MOVE_STATS_COLUMNS rows with their references), and the one-game rows of games the view
     move_stats_all reads back exactly (webapp.db.singles.narrow_games) as narrow
     SINGLES_COLUMNS, in key order, taken from the batch rows as they are: most rows are
-    of one game, and they need no summing."""
+    of one game, and they need no summing. At the positions whose keys are in `busiest`
+    (sorted) the one-game rows stay wide: every read there sums all the rows appended
+    since the summary, and a narrow row looks its game up (webapp.db.singles)."""
     rows, lone = lone_rows(batch, new)
     eligible = narrow_games(batch.records, batch.collection, batch.game_id)
     lone &= eligible[batch.game[rows]]
+    if busiest is not None and len(busiest):
+        lone &= ~np.isin(batch.key[rows], busiest)
     single = rows[lone]
     g = batch.game[single]
     narrow = [
@@ -267,6 +276,9 @@ class _Writer:
         self.raw = connection.connection.driver_connection
         self.rows = 0
         self.moved = 0  # stored games moved to another collection
+        #: the busiest positions' keys (busiest_keys) and the batches that used them
+        self.busiest: np.ndarray | None = None
+        self.busiest_used = 0
         self.collections: dict[str, int] = {}
         #: (source, name) → id of the players stored by the batches committed so far (a
         #: player is never deleted), and those of the batch whose transaction is open
@@ -380,7 +392,7 @@ class _Writer:
         if all_games:
             seq = self.next_seq(cursor)
             if self.singles and sign == 1:
-                stats, refs, narrow = _split_singles(batch, new, seq)
+                stats, refs, narrow = _split_singles(batch, new, seq, self.busiest_keys(cursor))
                 self.rows += len(narrow[0])
                 if len(narrow[0]):
                     self._append_singles(cursor, narrow, seq)
@@ -410,6 +422,17 @@ class _Writer:
         """Ids of the players whose statistics are kept."""
         cursor.execute("SELECT player_id FROM tracked_players")
         return np.array([row[0] for row in cursor.fetchall()], np.int64)
+
+    def busiest_keys(self, cursor) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """The sorted keys of the positions with a monthly summary, the busiest
+        (webapp.indexer.compact.MONTHLY_ROWS): read again every BUSIEST_KEYS_BATCHES
+        batches, so a long import follows its compactions."""
+        if self.busiest is None or self.busiest_used >= BUSIEST_KEYS_BATCHES:
+            cursor.execute("SELECT position_key FROM monthly_positions")
+            self.busiest = np.sort(np.array([row[0] for row in cursor.fetchall()], np.int64))
+            self.busiest_used = 0
+        self.busiest_used += 1
+        return self.busiest
 
     def begin(self, cursor) -> None:  # type: ignore[no-untyped-def]
         """Session settings and locks at the start of a batch's transaction."""
