@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/import_pair.py BASE_CHECKOUT [--against .] [--rounds 7]
         [--copies 1] [--source FILE] [--server postgresql://root@127.0.0.1:5432/test]
+        [--store DB] [--explore]
 
 BASE_CHECKOUT is another checkout of this repository (`git worktree add /tmp/base REV`).
 Each round imports the same file once with each checkout (the order alternating round by
@@ -14,7 +15,9 @@ others load, wall-clock rates wander by tens of percent from minute to minute; t
 of the two imports of one round, a few seconds apart, wanders far less, so the median of
 the rounds' ratios is the figure to quote. Also prints each side's median games/s and the
 CPU seconds of the import's processes (parse workers included) and of its PostgreSQL
-server processes. Figures only: nothing here asserts a time.
+server processes. With --explore, each checkout's `explorer_bench.py --runs 1 --no-compact
+--no-player` then asks its copy, right after the import, and its figures are printed.
+Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -69,8 +72,22 @@ def migrated_template(server: str, checkout: Path, store: str | None = None) -> 
     return name
 
 
-def one_import(server: str, checkout: Path, template: str, path: Path, data_dir: str) -> tuple[float, float, float]:
-    """(games/s, import process CPU s, server CPU s) of one import into a copy of the template."""
+def explorer_figures(server: str, checkout: Path, database: str) -> list[str]:
+    """The checkout's explorer_bench.py lines (uncached p50 / p95) for the database as it is."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/explorer_bench.py", "--server", server.rsplit("/", 1)[0], "--database", database,
+         "--runs", "1", "--no-compact", "--no-player"],
+        cwd=checkout, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    summary = done.stdout.split("median of", 1)[-1]
+    return [line.strip() for line in summary.splitlines() if "uncached," in line]
+
+
+def one_import(
+    server: str, checkout: Path, template: str, path: Path, data_dir: str, explore: bool = False
+) -> tuple[float, float, float, list[str]]:
+    """(games/s, import process CPU s, server CPU s, the explorer's figures right after when
+    `explore`) of one import into a copy of the template."""
     name = f"oe_pair_{uuid.uuid4().hex[:8]}"
     with _admin(server) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -94,7 +111,8 @@ def one_import(server: str, checkout: Path, template: str, path: Path, data_dir:
         if child.returncode != 0:
             raise SystemExit(f"import with {checkout} failed: {err.decode()[-2000:]}")
         report = json.loads(out.decode().strip().splitlines()[-1])
-        return report["imported"] / report["seconds"], sum(client.values()), sum(server_cpu.values())
+        figures = explorer_figures(server, checkout, name) if explore else []
+        return report["imported"] / report["seconds"], sum(client.values()), sum(server_cpu.values()), figures
     finally:
         with _admin(server) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -109,12 +127,13 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--server", default="postgresql://root@127.0.0.1:5432/test")
     parser.add_argument("--store", help="import into copies of this database (new game ids) instead of empty ones")
+    parser.add_argument("--explore", action="store_true", help="run explorer_bench.py on each copy right after its import")
     args = parser.parse_args()
     base, new = args.base.resolve(), args.against.resolve()
     first = 0 if args.store is None else TEMPLATE_FIRST_COPY
     data = repeated(args.source.read_bytes(), args.copies, first)
     templates: dict[Path, str] = {}
-    results: dict[Path, list[tuple[float, float, float]]] = {base: [], new: []}
+    results: dict[Path, list[tuple[float, float, float, list[str]]]] = {base: [], new: []}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.pgn"
         path.write_bytes(data)
@@ -125,13 +144,18 @@ def main() -> None:
                 templates[checkout] = migrated_template(args.server, checkout, args.store)
             for round_ in range(args.rounds):
                 for checkout in (base, new) if round_ % 2 == 0 else (new, base):
-                    results[checkout].append(one_import(args.server, checkout, templates[checkout], path, tmp))
+                    results[checkout].append(
+                        one_import(args.server, checkout, templates[checkout], path, tmp, args.explore)
+                    )
                 old, now = results[base][-1], results[new][-1]
                 print(
                     f"round {round_ + 1}: base {old[0]:,.0f} games/s (CPU {old[1]:.2f} s, server {old[2]:.2f} s), "
                     f"new {now[0]:,.0f} games/s (CPU {now[1]:.2f} s, server {now[2]:.2f} s), ratio {now[0] / old[0]:.3f}",
                     flush=True,
                 )
+                for label, figures in (("base", old[3]), ("new", now[3])):
+                    for line in figures:
+                        print(f"  {label} right after: {line}", flush=True)
         finally:
             with _admin(args.server) as admin:
                 for template in templates.values():
