@@ -102,9 +102,11 @@ def test_games_of_a_collection_past_the_narrow_rows_reach_stay_wide(client, engi
 @pytest.mark.skipif(not SAMPLE.exists(), reason="shared lichess sample not available")
 def test_one_game_rows_at_the_busiest_positions_stay_wide(client, engine, monkeypatch, tmp_path) -> None:
     """Every read at a position with a monthly summary sums the rows appended since, and a
-    narrow row looks its game up: an import writes its one-game rows there wide, narrow
-    elsewhere, and the numbers stay those of python-chess before and after compaction."""
+    narrow row looks its game up: at the busiest of them (BUSIEST_ROWS) an import writes
+    its one-game rows wide, narrow elsewhere, and the numbers stay those of python-chess
+    before and after compaction."""
     shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    monkeypatch.setattr(bulk, "BUSIEST_ROWS", 16)
     text_games = SAMPLE.read_text(encoding="utf-8").strip().split("\n\n[Event ")
     half = len(text_games) // 2
     first, second = tmp_path / "first.pgn", tmp_path / "second.pgn"
@@ -114,20 +116,31 @@ def test_one_game_rows_at_the_busiest_positions_stay_wide(client, engine, monkey
     compact(engine)
     with engine.connect() as connection:
         compacted_up_to = connection.execute(text("SELECT max(id) FROM stat_batches")).scalar()
-        busiest = connection.execute(text("SELECT count(*) FROM monthly_positions")).scalar()
-    assert busiest > 0
+        connection.execute(
+            text(
+                "CREATE TABLE busiest AS SELECT m.position_key FROM monthly_positions m "
+                "JOIN merged_positions p ON p.position_key = m.position_key WHERE p.row_count >= 16"
+            )
+        )
+        connection.commit()
+        busiest, monthly = connection.execute(
+            text("SELECT (SELECT count(*) FROM busiest), (SELECT count(*) FROM monthly_positions)")
+        ).one()
+    assert 0 < busiest < monthly
     import_pgn_files(engine, [second], index_plies=40, batch_size=100)
     with engine.connect() as connection:
         narrow_there, wide_there, narrow_elsewhere = connection.execute(
             text(
                 "SELECT (SELECT count(*) FROM move_singles WHERE seq > :seq AND position_key IN "
-                "(SELECT position_key FROM monthly_positions)), "
+                "(SELECT position_key FROM busiest)), "
                 "(SELECT count(*) FROM move_stats WHERE seq > :seq AND white + draws + black = 1 AND "
-                "position_key IN (SELECT position_key FROM monthly_positions)), "
-                "(SELECT count(*) FROM move_singles WHERE seq > :seq)"
+                "position_key IN (SELECT position_key FROM busiest)), "
+                "(SELECT count(*) FROM move_singles WHERE seq > :seq AND position_key IN "
+                "(SELECT position_key FROM monthly_positions))"
             ),
             {"seq": compacted_up_to},
         ).one()
+    # narrow elsewhere: at the monthly positions with fewer rows too
     assert (narrow_there, wide_there > 0, narrow_elsewhere > 0) == (0, True, True)
     games = read_games([first, second])
     for step in ("appended", "compacted"):

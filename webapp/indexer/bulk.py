@@ -57,6 +57,11 @@ MOVE_STATS_TYPES = (
 #: a narrow one-game row (webapp.db.singles), and its binary COPY field widths
 SINGLES_COLUMNS = ("position_key", "game_id", "seq", "path", "move", "code")
 SINGLES_TYPES = ("i8", "i4", "i4", "i4", "i2", "i2")
+#: one-game rows are written wide at the positions with a monthly summary that their last
+#: merge left with at least this many rows (merged_positions): the first plies, where a
+#: read sums thousands of appended rows; a position with fewer has a few dozen of them
+#: per import, and each wide row costs the import more than a narrow one
+BUSIEST_ROWS = 2048
 #: batches a writer goes on using the keys of the busiest positions it read
 #: (_Writer.busiest_keys) before it reads them again
 BUSIEST_KEYS_BATCHES = 50
@@ -424,11 +429,14 @@ class _Writer:
         return np.array([row[0] for row in cursor.fetchall()], np.int64)
 
     def busiest_keys(self, cursor) -> np.ndarray:  # type: ignore[no-untyped-def]
-        """The sorted keys of the positions with a monthly summary, the busiest
-        (webapp.indexer.compact.MONTHLY_ROWS): read again every BUSIEST_KEYS_BATCHES
-        batches, so a long import follows its compactions."""
+        """The sorted keys of the busiest positions: those with a monthly summary that
+        their last merge left with at least BUSIEST_ROWS rows. Read again every
+        BUSIEST_KEYS_BATCHES batches, so a long import follows its compactions."""
         if self.busiest is None or self.busiest_used >= BUSIEST_KEYS_BATCHES:
-            cursor.execute("SELECT position_key FROM monthly_positions")
+            cursor.execute(
+                "SELECT m.position_key FROM monthly_positions m JOIN merged_positions p "
+                f"ON p.position_key = m.position_key WHERE p.row_count >= {int(BUSIEST_ROWS)}"
+            )
             self.busiest = np.sort(np.array([row[0] for row in cursor.fetchall()], np.int64))
             self.busiest_used = 0
         self.busiest_used += 1
