@@ -21,6 +21,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from webapp.indexer.games import lichess_uid, uid_from_url
 from webapp.model.speed import Speed, speed_from_seconds, speed_from_time_control
@@ -142,34 +143,50 @@ def speed_of(tags: dict[str, str]) -> Speed:
 
 
 def rated_of(tags: dict[str, str], white_rating: int | None, black_rating: int | None) -> bool:
-    event = tags.get("Event", "")
+    said = _event_rated(tags.get("Event", ""))
+    return said if said is not None else white_rating is not None or black_rating is not None
+
+
+@lru_cache(maxsize=4096)
+def _event_rated(event: str) -> bool | None:
+    """What the Event says: casual/unrated False, rated True, else None; cached (a dump's
+    games share a few events)."""
     if _CASUAL.search(event):
         return False
     if _RATED.search(event):
         return True
-    return white_rating is not None or black_rating is not None
+    return None
 
 
 def date_of(tags: dict[str, str]) -> tuple[date | None, int]:
     """(the day if fully known, yyyymm: yyyy00 for a year alone, 0 for no year) from
     UTCDate, else Date."""
     for name in ("UTCDate", "Date"):
-        match = _DATE.match(tags.get(name, ""))
-        if not match or match.group(1).startswith("?") or int(match.group(1)) == 0:
-            continue
-        year = int(match.group(1))
-        if match.group(2) is None or match.group(2).startswith("?"):
-            return None, year * 100
-        month = int(match.group(2))
-        if not 1 <= month <= 12:
-            return None, year * 100
-        if match.group(3).startswith("?"):
-            return None, year * 100 + month
-        try:
-            return date(year, month, int(match.group(3))), year * 100 + month
-        except ValueError:
-            return None, year * 100 + month
+        found = _date_value(tags.get(name, ""))
+        if found is not None:
+            return found
     return None, 0
+
+
+@lru_cache(maxsize=4096)
+def _date_value(value: str) -> tuple[date | None, int] | None:
+    """date_of for one tag's value, None when it names no year; cached: a dump's games
+    share a few thousand dates."""
+    match = _DATE.match(value)
+    if not match or match.group(1).startswith("?") or int(match.group(1)) == 0:
+        return None
+    year = int(match.group(1))
+    if match.group(2) is None or match.group(2).startswith("?"):
+        return None, year * 100
+    month = int(match.group(2))
+    if not 1 <= month <= 12:
+        return None, year * 100
+    if match.group(3).startswith("?"):
+        return None, year * 100 + month
+    try:
+        return date(year, month, int(match.group(3))), year * 100 + month
+    except ValueError:
+        return None, year * 100 + month
 
 
 def identity_of(tags: dict[str, str], moves: Sequence[str]) -> tuple[str, str]:

@@ -252,15 +252,26 @@ def parse_game_texts(texts: Sequence[tuple[bytes, bool]], index_plies: int) -> P
 def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk: ParsedChunk) -> None:  # type: ignore[no-untyped-def]
     move_offsets = part.move_offsets.astype(np.int64)
     position_offsets = part.position_offsets.astype(np.int64)
-    valid, outcomes = part.valid, part.outcome
-    checkmate, stalemate, insufficient = part.is_checkmate, part.is_stalemate, part.is_insufficient
-    halfmove, clocks = part.halfmove_clock, part.clocks
     promotions = part.promotions.astype(np.int64)
     codes = (
         part.from_squares.astype(np.int64)
         | (part.to_squares.astype(np.int64) << 6)
         | (np.where(promotions > 0, promotions, 0) << 12)
     )
+    # each game's flags as Python values, read once for the chunk: indexing numpy arrays a
+    # game at a time costs a scalar object each (about a tenth of the parse)
+    clocks = part.clocks
+    known_clocks = np.concatenate(([0], np.cumsum(~np.isnan(clocks))))[move_offsets]
+    has_clocks = (known_clocks[1:] > known_clocks[:-1]).tolist()
+    firsts, ends_of = move_offsets[:-1].tolist(), move_offsets[1:].tolist()
+    position_starts = position_offsets[:-1].tolist()
+    last_halfmove = np.zeros(len(pending), dtype=np.int64)
+    reached = position_offsets[1:] > position_offsets[:-1]
+    last_halfmove[reached] = part.halfmove_clock[position_offsets[1:][reached] - 1]
+    fifty_moves = (last_halfmove >= 100).tolist()
+    valid, outcomes = part.valid.tolist(), part.outcome
+    checkmate, stalemate = part.is_checkmate.tolist(), part.is_stalemate.tolist()
+    insufficient = part.is_insufficient.all(axis=1).tolist()
     kept: list[tuple] = []
     starts: list[int] = []
     lengths: list[int] = []
@@ -285,32 +296,24 @@ def _records_from_arrays(part, pending: list[_Pending], index_plies: int, chunk:
         result = _result(game, outcomes[i], chunk)
         if result is None:
             continue
-        first, end = move_offsets[i], move_offsets[i + 1]
+        first, end = firsts[i], ends_of[i]
         if end == first:
             chunk.skipped["no moves"] += 1
             continue
-        last_position = int(position_offsets[i + 1]) - 1
         termination = termination_of(
             game.tags.get("Termination"),
             result,
-            checkmate=bool(checkmate[i]),
-            stalemate=bool(stalemate[i]),
-            insufficient=bool(insufficient[i].all()),
-            fifty_moves=int(halfmove[last_position]) >= 100,
+            checkmate=checkmate[i],
+            stalemate=stalemate[i],
+            insufficient=insufficient[i],
+            fifty_moves=fifty_moves[i],
         )
-        game_clocks = clocks[first:end]
+        game_codes = codes[first:end]
         kept.append(
-            (
-                game,
-                CodedMoves(codes[first:end]),
-                result,
-                termination,
-                None if np.isnan(game_clocks).all() else game_clocks,
-                codes[first:end],
-            )
+            (game, CodedMoves(game_codes), result, termination, clocks[first:end] if has_clocks[i] else None, game_codes)
         )
-        starts.append(int(position_offsets[i]))
-        lengths.append(min(index_plies, int(end - first)) + 1)
+        starts.append(position_starts[i])
+        lengths.append(min(index_plies, end - first) + 1)
     if not kept:
         return
     length_array = np.array(lengths, dtype=np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import IntEnum
+from functools import lru_cache
 
 
 class Speed(IntEnum):
@@ -65,6 +66,7 @@ def speed_from_seconds(base: int, increment: int) -> Speed:
     return Speed.CORRESPONDENCE
 
 
+@lru_cache(maxsize=1024)
 def speed_from_time_control(time_control: str | None) -> Speed | None:
     """Speed of a PGN TimeControl value, or None when the header is missing or unreadable.
 
