@@ -83,8 +83,10 @@ games = Table(
     Column("id", BigId, primary_key=True),
     Column("uid", String(120), nullable=False, unique=True),  # lichess:<id>, chesscom:<id>, pgn:<hash>
     Column("source", String(16), nullable=False),
-    Column("white_id", Integer, ForeignKey("players.id"), nullable=False),
-    Column("black_id", Integer, ForeignKey("players.id"), nullable=False),
+    # players.id, without a foreign key on PostgreSQL (migration 0021): the writer stores
+    # a batch's players first, and no player is deleted
+    Column("white_id", Integer, nullable=False),
+    Column("black_id", Integer, nullable=False),
     Column("white_rating", SmallInteger),
     Column("black_rating", SmallInteger),
     Column("result", String(7), nullable=False),  # 1-0 | 0-1 | 1/2-1/2
