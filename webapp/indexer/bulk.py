@@ -724,6 +724,8 @@ class PostgresWriter(_Writer):
         self.direct_games = True
         #: whether each batch's one-game rows go into a run of its own (None: not yet asked)
         self.own_runs: bool | None = None
+        #: games' id sequence as a regclass literal (_games_sequence), once looked up
+        self.games_sequence: str | None = None
         #: the batches whose runs finish() attaches
         self.unattached: list[int] = []
         if not connection.in_transaction():
@@ -797,6 +799,16 @@ class PostgresWriter(_Writer):
         cursor.execute("INSERT INTO stat_batches DEFAULT VALUES RETURNING id")
         return int(cursor.fetchone()[0])
 
+    def _games_sequence(self, cursor) -> str:  # type: ignore[no-untyped-def]
+        """games' id sequence as a regclass literal, looked up once: named in the statement,
+        nextval takes its values without looking the sequence up again a row (2,000 ids: 7
+        ms by pg_get_serial_sequence a row)."""
+        if self.games_sequence is None:
+            cursor.execute("SELECT pg_get_serial_sequence('games', 'id')")
+            name = cursor.fetchone()[0]
+            self.games_sequence = "'" + name.replace("'", "''") + "'::regclass"
+        return self.games_sequence
+
     def _insert_games(self, cursor, batch: Batch, white_ids: np.ndarray, black_ids: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
         """COPY the batch's games straight into games under ids taken from its sequence,
         in a savepoint: a fresh import's games are all new. If any uid is stored already
@@ -814,7 +826,7 @@ class PostgresWriter(_Writer):
         ]
         new = np.zeros(len(batch), dtype=bool)
         if self.direct_games:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence('games', 'id')) FROM generate_series(1, %s)", (len(rows),))
+            cursor.execute(f"SELECT nextval({self._games_sequence(cursor)}) FROM generate_series(1, %s)", (len(rows),))
             ids = sorted(row[0] for row in cursor.fetchall())
             cursor.execute("SAVEPOINT direct_games")
             try:
