@@ -34,7 +34,7 @@ def engine_options(settings: Settings) -> dict[str, Any]:
             # No parallel workers: the one-game rows' runs (webapp.indexer.runs) invite a
             # parallel append, whose workers cost 5-20 ms to start for a read of a few
             # thousand rows (a million games, compacted: p95 33.7 -> 12.1 ms; compaction
-            # 131.7 s with them, 134.8 without; README, Performance)
+            # 131.7 s with them, 134.8 without; docs/PERFORMANCE.md)
             "options": (
                 f"-c statement_timeout={settings.statement_timeout_ms} -c jit=off -c max_parallel_workers_per_gather=0"
             ),

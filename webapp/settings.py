@@ -50,7 +50,7 @@ class Settings:
     compact_every_games: int = 250_000
     #: between those compactions, bring the summaries of the positions with many rows
     #: appended up to date after every this many new games (0: never; each time costs the
-    #: import about a quarter of the time those games took: README, Performance)
+    #: import about a quarter of the time those games took: docs/PERFORMANCE.md)
     summarize_every_games: int = 0
     #: the scheduler compacts the statistics this often (seconds)
     compact_every_s: int = 600
