@@ -547,9 +547,13 @@ def test_compaction_workers_share_the_ranges_and_report_each_in_the_calling_thre
     assert report.ranges == compaction.RANGES
     caller = threading.current_thread().name
     assert steps[0] == compaction.REFRESH_STEP  # before the ranges, with no progress told
-    assert calls == [(done, compaction.RANGES, caller) for done in range(1, compaction.RANGES + 1)] + [
-        (compaction.RANGES, compaction.RANGES, caller)
-    ] * (len(steps) - 1)
+    # PostgreSQL: the runs of one-game rows the batches left, merged before the ranges (no
+    # batch lands during them: nothing to merge after), each merge told at no range yet
+    early = len(steps) - 1
+    assert (early > 0) == (engine.dialect.name == "postgresql")
+    assert calls == [(0, compaction.RANGES, caller)] * early + [
+        (done, compaction.RANGES, caller) for done in range(1, compaction.RANGES + 1)
+    ]
     assert report.merged_rows and report.hot_added and report.monthly_added
     assert _snapshot(engine) == before
     _assert_exact(client, many_batches)

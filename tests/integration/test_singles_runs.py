@@ -265,6 +265,32 @@ def test_compaction_merges_small_runs_and_no_answer_changes(client, engine, smal
     assert again.singles_runs.merged == 0
 
 
+def test_compaction_merges_the_runs_before_its_ranges_so_reads_meanwhile_look_in_few(
+    client, engine, small_runs, tmp_path
+) -> None:
+    """Right after the busiest summaries, before any key range: a read during the ranges
+    (minutes at a million games) looks a position up in one run, not in one a batch; the
+    runs' merge is told as a step, with progress at no range yet."""
+    import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
+    games = read_games([_copy(tmp_path, 0)])
+    assert len(_layout(engine)) == SAMPLE_BATCHES + 1  # the empty first run and one a batch
+    before = _snapshot(engine)
+    seen: list[tuple[int, list]] = []  # (ranges done, the runs) as progress is told
+    told: list[str] = []
+    report = compaction.compact(engine, progress=lambda done, _ranges: seen.append((done, _layout(engine))), steps=told.append)
+    assert told[0] == compaction.REFRESH_STEP
+    assert re.fullmatch(rf"merging {SAMPLE_BATCHES + 1} runs of one-game rows \(\d+ MB\)", told[1]), told
+    assert len(told) == 2  # no batch landed during the ranges: nothing left to merge after them
+    merged_layout = _layout(engine)
+    assert len(merged_layout) == 1
+    assert seen[0][0] == 0 and len(seen[0][1]) == SAMPLE_BATCHES + 1  # told before the merge
+    first_range = next(layout for done, layout in seen if done == 1)
+    assert first_range == merged_layout  # merged before the first range was compacted
+    assert report.singles_runs.merged == SAMPLE_BATCHES
+    assert _snapshot(engine) == before
+    _assert_exact(client, games)
+
+
 def test_compaction_merges_full_runs_of_one_tier(client, engine, full_runs, tmp_path) -> None:
     import_pgn_files(engine, [_copy(tmp_path, 0)], index_plies=40, batch_size=5)
     games = read_games([_copy(tmp_path, 0)])

@@ -762,10 +762,13 @@ def compact(
     second one waits for the first to end, then compacts what is left). While a first
     load runs it is postponed (`postponed` in the report); a position index a killed
     first load left missing is built first. The summaries of the positions with the most
-    rows appended are brought up to date first (`refreshed`), then the ranges compacted. `progress(done, ranges)` is called, in this
-    thread, as each range is compacted, and again before each later step (on PostgreSQL
-    a merge of the one-game rows' runs), which `steps` is told in words, as it is the
-    step before the ranges (REFRESH_STEP)."""
+    rows appended are brought up to date first (`refreshed`), then (PostgreSQL) the runs
+    of one-game rows merged, then the ranges compacted, then the runs of the batches that
+    landed meanwhile merged. The first two steps are what a read right after an import
+    needs (58,301 games into a million-game store: explorer p95 10.6-14.4 ms after the
+    first, 5.8-9.2 ms after both, 5 s in all). `progress(done, ranges)` is called, in
+    this thread, before each merge of runs (done 0 before the ranges) and as each range is
+    compacted, and `steps` is told each step in words, the first REFRESH_STEP."""
     started = time.monotonic()
     report = CompactReport()
     if ensure_position_index(engine) is None:  # merging needs the index a first load dropped
@@ -788,19 +791,16 @@ def compact(
                 with connection.begin():
                     share_statistics(connection)
                     report.refreshed = _refresh_busiest(connection, upto, report)
+                if postgres:  # then the runs the import left, one a batch: a read looks in each
+                    early = runs.keep_runs(connection, _told(progress, steps, 0, ranges))
+                    report.singles_runs.merged += early.merged
                 _compact_parts(engine, connection, since, upto, ranges, parts if postgres else 1, report, progress)
             with connection.begin():
                 lock_statistics(connection)
                 if _get_watermark(connection) < upto:
                     _set_watermark(connection, upto)
-            if postgres:
-                def between(step: str) -> None:  # a caller's progress may stop it here too
-                    if progress is not None:
-                        progress(ranges, ranges)
-                    if steps is not None:
-                        steps(step)
-
-                report.singles_runs = runs.keep_runs(connection, between)
+            if postgres:  # the runs of the batches that landed during the ranges
+                report.singles_runs.merged += runs.keep_runs(connection, _told(progress, steps, ranges, ranges)).merged
                 with connection.begin():
                     report.analyzed = _refresh_planner_statistics(connection, report)
         finally:
@@ -808,6 +808,21 @@ def compact(
                 release_session_lock(connection, COMPACT_LOCK)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _told(
+    progress: Callable[[int, int], None] | None, steps: Callable[[str], None] | None, done: int, ranges: int
+) -> Callable[[str], None]:
+    """keep_runs' `between` for a compaction: its progress told (`done` of `ranges`), which
+    may stop it there, then the step in words."""
+
+    def between(step: str) -> None:
+        if progress is not None:
+            progress(done, ranges)
+        if steps is not None:
+            steps(step)
+
+    return between
 
 
 def merge_runs(engine: Engine, between: Callable[[str], None] = lambda _step: None) -> runs.RunsReport | None:
