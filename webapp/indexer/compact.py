@@ -827,8 +827,9 @@ def _told(
 
 def merge_runs(engine: Engine, between: Callable[[str], None] = lambda _step: None) -> runs.RunsReport | None:
     """Merge the one-game rows' runs (webapp.indexer.runs.keep_runs) unless a compaction is
-    under way (which merges them as it ends): what a long import asks for between its
-    compactions, so that reads look a position up in a few runs, not in one a batch.
+    under way (which merges them before and after its ranges): what a long import asks
+    for between its compactions, so that reads look a position up in a few runs, not in
+    one a batch.
     None when the compaction lock was taken; nothing on SQLite. `between` as keep_runs'."""
     if engine.dialect.name != "postgresql":
         return runs.RunsReport()
