@@ -83,10 +83,11 @@ games = Table(
     Column("id", BigId, primary_key=True),
     Column("uid", String(120), nullable=False, unique=True),  # lichess:<id>, chesscom:<id>, pgn:<hash>
     Column("source", String(16), nullable=False),
-    # players.id, without a foreign key on PostgreSQL (migration 0021): the writer stores
-    # a batch's players first, and no player is deleted
-    Column("white_id", Integer, nullable=False),
-    Column("black_id", Integer, nullable=False),
+    # players.id: a foreign key on SQLite only; PostgreSQL checks none (migration 0021: the
+    # writer stores a batch's players first, and no player is deleted). Declared here for
+    # SQLite and for the order of metadata.sorted_tables (games before players)
+    Column("white_id", Integer, ForeignKey("players.id"), nullable=False),
+    Column("black_id", Integer, ForeignKey("players.id"), nullable=False),
     Column("white_rating", SmallInteger),
     Column("black_rating", SmallInteger),
     Column("result", String(7), nullable=False),  # 1-0 | 0-1 | 1/2-1/2
