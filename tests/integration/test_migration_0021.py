@@ -7,7 +7,7 @@ from __future__ import annotations
 import chess.pgn
 import flask_migrate
 from sample_games import EXPLORER_SAMPLE
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 
 from webapp.db.schema import current_revision, head_revision
 from webapp.indexer.pgn import import_pgn_files
@@ -59,7 +59,15 @@ def test_migration_0021_drops_the_games_player_keys_on_postgresql_and_back(engin
     flask_migrate.downgrade(revision="0020")
     try:
         if postgres:
-            assert _keys(engine) == KEYS  # checked over the stored games
+            assert _keys(engine) == KEYS
+            with engine.connect() as connection:  # added NOT VALID, then validated over the stored games
+                validated = connection.execute(
+                    text("SELECT conname, convalidated FROM pg_constraint WHERE conname IN :names").bindparams(
+                        bindparam("names", expanding=True)
+                    ),
+                    {"names": sorted(KEYS)},
+                ).all()
+            assert sorted(validated) == [(name, True) for name in sorted(KEYS)]
             with engine.connect() as connection:
                 assert connection.execute(text("SELECT count(*) FROM games")).scalar_one() == len(expected)
     finally:
