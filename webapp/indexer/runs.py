@@ -474,8 +474,9 @@ def _megabytes(size: int) -> str:
 
 def keep_runs(connection: Connection, between: Callable[[str], None] = lambda _step: None) -> RunsReport:
     """Merge runs while next_merge finds a group: a step of compaction before its ranges and
-    after them, on its connection (holding the compaction lock). `between(step)` is told each merge before it starts
-    (what it is, for a progress line) and may raise to stop there: what was done stays.
+    after them, on its connection (holding the compaction lock). `between(step)` is told
+    each merge before it starts (what it is, for a progress line) and may raise to stop
+    there: what was done stays.
     A merge given up for a batch that landed among its runs is planned again, at most
     MERGE_ATTEMPTS times in a row. Commits as it goes; nothing on SQLite."""
     report = RunsReport()
