@@ -63,6 +63,7 @@ def cache_config(settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> Flask:
     """Build the Flask server: extensions, API routes and (unless asked not to) the dashboard."""
     from webapp.api import register_api
+    from webapp.db.prepared import keep_prepared_statements
     from webapp.db.schema import MIGRATIONS_DIR
     from webapp.db.sqlite import register_sqlite_pragmas
     from webapp.extensions import cache, db, migrate
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     migrate.init_app(server, db, directory=str(MIGRATIONS_DIR))
     with server.app_context():
         register_sqlite_pragmas(db.engine)
+        keep_prepared_statements(db.engine)
     register_api(server)
     if dashboard:
         from webapp.dashboard import init_dashboard

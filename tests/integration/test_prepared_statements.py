@@ -1,0 +1,73 @@
+"""The app's PostgreSQL connections keep their prepared statements past a read's end
+(webapp.db.prepared), and still roll back what a transaction wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from webapp import create_app
+from webapp.db.prepared import KeepingConnection
+from webapp.db.tables import store_info
+from webapp.extensions import db
+from webapp.model.query import ExplorerQuery
+from webapp.settings import Settings
+
+
+@pytest.fixture
+def engine(postgres_database_url: str, tmp_path) -> Iterator:  # type: ignore[no-untyped-def]
+    import flask_migrate
+
+    settings = Settings.from_env({"DATABASE_URL": postgres_database_url, "DATA_DIR": str(tmp_path)})
+    app = create_app(settings, dashboard=False)
+    with app.app_context():
+        flask_migrate.upgrade()
+        yield db.engine
+        db.engine.dispose()
+
+
+def _prepared(connection) -> set[str]:  # type: ignore[no-untyped-def]
+    rows = connection.execute(text("SELECT statement FROM pg_prepared_statements")).scalars()
+    return {" ".join(statement.split()) for statement in rows}
+
+
+def test_a_read_ended_by_the_connection_keeps_the_statements_it_prepared(engine) -> None:  # type: ignore[no-untyped-def]
+    statement = text("SELECT count(*) FROM store_info WHERE key = :key")
+    with engine.connect() as connection:
+        assert isinstance(connection.connection.dbapi_connection, KeepingConnection)
+        for _ in range(connection.connection.dbapi_connection.prepare_threshold + 1):
+            connection.execute(statement, {"key": "store_id"}).scalar_one()
+            connection.rollback()  # what SQLAlchemy does as each `with engine.connect()` ends
+        assert "SELECT count(*) FROM store_info WHERE key = $1" in _prepared(connection)
+
+
+def test_a_rollback_after_a_write_still_undoes_it(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        connection.execute(store_info.insert().values(key="written", value="then rolled back"))
+        connection.rollback()
+        assert connection.execute(text("SELECT count(*) FROM store_info WHERE key = 'written'")).scalar_one() == 0
+    with engine.connect() as connection:  # the context's own end, with the write pending
+        connection.execute(store_info.insert().values(key="written", value="then rolled back"))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM store_info WHERE key = 'written'")).scalar_one() == 0
+
+
+def test_a_failed_statement_is_rolled_back_and_the_connection_goes_on(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        with pytest.raises(Exception, match="division by zero"):
+            connection.execute(text("SELECT 1 / 0"))
+        connection.rollback()
+        assert connection.execute(text("SELECT 2")).scalar_one() == 2
+
+
+def test_the_explorer_reads_through_prepared_statements(engine) -> None:  # type: ignore[no-untyped-def]
+    from webapp.db.explorer import query_explorer
+
+    query = ExplorerQuery.build(play=["e2e4"])
+    with engine.connect() as connection:
+        for _ in range(connection.connection.dbapi_connection.prepare_threshold + 1):
+            query_explorer(connection, query)
+            connection.rollback()
+        assert any(statement.startswith("SELECT anon_1.move, sum(anon_1.white)") for statement in _prepared(connection))
