@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import text
 
 from webapp import create_app
 from webapp.db.prepared import KeepingConnection
-from webapp.db.tables import store_info
+from webapp.db.tables import metadata, store_info
 from webapp.extensions import db
 from webapp.model.query import ExplorerQuery
 from webapp.settings import Settings
@@ -24,6 +25,9 @@ def engine(postgres_database_url: str, tmp_path) -> Iterator:  # type: ignore[no
     app = create_app(settings, dashboard=False)
     with app.app_context():
         flask_migrate.upgrade()
+        with db.engine.begin() as connection:  # the session's database: other tests' rows go
+            for table in reversed(metadata.sorted_tables):
+                connection.execute(table.delete())
         yield db.engine
         db.engine.dispose()
 
@@ -71,3 +75,38 @@ def test_the_explorer_reads_through_prepared_statements(engine) -> None:  # type
             query_explorer(connection, query)
             connection.rollback()
         assert any(statement.startswith("SELECT anon_1.move, sum(anon_1.white)") for statement in _prepared(connection))
+
+
+def test_a_statement_planned_for_its_values_is_never_prepared(engine) -> None:  # type: ignore[no-untyped-def]
+    from webapp.db.prepared import PLANNED_FOR_ITS_VALUES
+
+    statement = text("SELECT count(*) + :extra FROM store_info")
+    with engine.connect() as connection:
+        for extra in range(connection.connection.dbapi_connection.prepare_threshold + 2):
+            answer = connection.execute(statement, {"extra": extra}, execution_options={PLANNED_FOR_ITS_VALUES: True})
+            assert answer.scalar_one() == extra
+        assert "SELECT count(*) + $1 FROM store_info" not in _prepared(connection)
+
+
+def test_a_months_question_at_a_busy_position_plans_its_lists_for_it(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from webapp.db import position_games
+    from webapp.db.explorer import query_explorer
+    from webapp.indexer.pgn import import_pgn_stream
+
+    import_pgn_stream(engine, io.StringIO('[Result "1-0"]\n[Date "2020.05.01"]\n\n1. e4 e5 2. Nf3 1-0\n'), index_plies=8)
+    query = ExplorerQuery.build(play=["e2e4"], since="2020-01", until="2020-12")
+
+    def prepared_after_asking() -> set[str]:
+        with engine.connect() as connection:
+            for _ in range(connection.connection.dbapi_connection.prepare_threshold + 1):
+                assert query_explorer(connection, query).totals.games == 1
+                connection.rollback()
+            return _prepared(connection)
+
+    def lists(statements: set[str]) -> list[str]:
+        return [s for s in statements if s.startswith("SELECT anon_1.move, anon_1.refs")]
+
+    assert lists(prepared_after_asking())  # a position of one game: the lists' statement prepared
+    engine.dispose()
+    monkeypatch.setattr(position_games, "PLANNED_FOR_ITS_GAMES", 1)
+    assert not lists(prepared_after_asking())

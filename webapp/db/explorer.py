@@ -307,7 +307,7 @@ def query_explorer(
     moves.sort(key=lambda m: (-m.results.games, m.uci))
     appended = sum(int(row[-1]) for row in rows)
     top_games, recent_games, single = (
-        _games(connection, query, board, key, player_ids, moves, appended) if with_games else ((), (), {})
+        _games(connection, query, board, key, player_ids, moves, appended, totals.games) if with_games else ((), (), {})
     )
     return ExplorerResult(
         fen=board.fen(),
@@ -319,16 +319,19 @@ def query_explorer(
     )
 
 
-def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats], appended: int):  # type: ignore[no-untyped-def]
+def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats], appended: int, games: int):  # type: ignore[no-untyped-def]
     """The position's top and recent games (as the API shapes them), and the one game of
     each move played once; `appended`: the rows appended since the position's summary
-    that its numbers summed (so the lists know at once how to read them)."""
+    that its numbers summed, and `games` the games they counted (so the lists know at
+    once how to read them)."""
     from webapp.api.game_json import game_json
     from webapp.db.game_summaries import read_summaries
     from webapp.db.position_games import read_position_games
 
     singles = frozenset(m.uci for m in moves if m.results.games == 1)
-    found = read_position_games(connection, query, board, key, player_ids, singles, appended_rows=appended)
+    found = read_position_games(
+        connection, query, board, key, player_ids, singles, appended_rows=appended, games=games
+    )
     ids = {game_id for game_id, _ in found.top + found.recent} | set(found.single.values())
     if not ids:
         return (), (), {}

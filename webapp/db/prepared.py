@@ -9,6 +9,11 @@ took longer than running: 1.3-3.1 ms a statement against 0.5-1.5 ms, and an answ
 three or four. A transaction that wrote nothing ends alike by COMMIT or ROLLBACK (but for
 a plain SET in it, which the app makes only for a connection's whole session), so the
 connections here end one with COMMIT, and their prepared statements stay.
+
+A prepared statement is planned once for any values (after five runs planned for theirs,
+when PostgreSQL finds the one plan no dearer): for a position of a few rows. A statement
+run with the execution option PLANNED_FOR_ITS_VALUES is not prepared, and so planned for
+the values it is given, where those rows are thousands and another plan reads them faster.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+#: execution option: run this statement unprepared, planned for its own values
+PLANNED_FOR_ITS_VALUES = "planned_for_its_values"
 
 
 class KeepingConnection(psycopg.Connection[Any]):
@@ -37,10 +45,18 @@ class KeepingConnection(psycopg.Connection[Any]):
 
 
 def keep_prepared_statements(engine: Engine) -> None:
-    """Make the engine's psycopg connections KeepingConnections (nothing on SQLite)."""
+    """Make the engine's psycopg connections KeepingConnections, and run a statement given
+    PLANNED_FOR_ITS_VALUES unprepared (nothing on SQLite)."""
     if engine.dialect.driver != "psycopg":
         return
 
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect, _record, cargs, cparams) -> KeepingConnection:  # type: ignore[no-untyped-def]
         return KeepingConnection.connect(*cargs, **cparams)
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor, statement, parameters, context) -> bool | None:  # type: ignore[no-untyped-def]
+        if context.execution_options.get(PLANNED_FOR_ITS_VALUES):
+            cursor.execute(statement, parameters, prepare=False)
+            return True
+        return None
