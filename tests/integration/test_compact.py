@@ -299,6 +299,32 @@ def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, ma
     _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
 
 
+def test_a_refresh_whose_monthly_half_fails_leaves_every_count_once(client, engine, many_batches, tmp_path, monkeypatch) -> None:
+    """On PostgreSQL the rollups and the monthly summaries are refreshed in transactions of
+    their own, at once: the rollups' commits though the other fails; on SQLite, one
+    transaction, neither does. Either way every answer stays exact."""
+    copy, _counts, expected = _appended_to_hot(engine, tmp_path, monkeypatch)
+    months = _by_month(client)
+    with engine.connect() as connection:
+        hot_before = dict(connection.execute(text("SELECT position_key, seq FROM hot_positions")).all())
+        monthly_before = dict(connection.execute(text("SELECT position_key, seq FROM monthly_positions")).all())
+
+    def killed(*_args) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("killed while adding to the monthly summaries")
+
+    monkeypatch.setattr(compaction, "_add_to_monthly", killed)
+    with pytest.raises(RuntimeError, match="killed"):
+        compaction.refresh_summaries(engine)
+    with engine.connect() as connection:
+        hot_after = dict(connection.execute(text("SELECT position_key, seq FROM hot_positions")).all())
+        monthly_after = dict(connection.execute(text("SELECT position_key, seq FROM monthly_positions")).all())
+    refreshed = {key for key in hot_after if hot_after[key] != hot_before[key]}
+    assert refreshed == (expected if engine.dialect.name == "postgresql" else set())
+    assert monthly_after == monthly_before
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
+    assert _by_month(client) == months
+
+
 def test_compaction_brings_the_busiest_positions_up_to_date_before_its_ranges(
     client, engine, many_batches, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
