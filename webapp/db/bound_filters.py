@@ -3,7 +3,8 @@
 A statement whose SQL text depends only on which filters a query has (not on their
 values) is built once and cached by its `FilterShape`, then run with `filter_values`:
 building and compiling a statement costs more Python time than PostgreSQL spends answering
-it at most positions, and psycopg prepares a text it has run a few times on a connection.
+it at most positions, and psycopg prepares a text it has run a few times on a connection
+(kept past each read's end: webapp.db.prepared).
 """
 
 from __future__ import annotations
