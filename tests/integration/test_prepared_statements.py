@@ -4,32 +4,19 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
 
-from webapp import create_app
 from webapp.db.prepared import KeepingConnection
-from webapp.db.tables import metadata, store_info
-from webapp.extensions import db
+from webapp.db.tables import store_info
 from webapp.model.query import ExplorerQuery
-from webapp.settings import Settings
 
 
 @pytest.fixture
-def engine(postgres_database_url: str, tmp_path) -> Iterator:  # type: ignore[no-untyped-def]
-    import flask_migrate
-
-    settings = Settings.from_env({"DATABASE_URL": postgres_database_url, "DATA_DIR": str(tmp_path)})
-    app = create_app(settings, dashboard=False)
-    with app.app_context():
-        flask_migrate.upgrade()
-        with db.engine.begin() as connection:  # the session's database: other tests' rows go
-            for table in reversed(metadata.sorted_tables):
-                connection.execute(table.delete())
-        yield db.engine
-        db.engine.dispose()
+def database_url(postgres_database_url: str) -> str:
+    """conftest's app and engine, on PostgreSQL only (SQLite prepares nothing)."""
+    return postgres_database_url
 
 
 def _prepared(connection) -> set[str]:  # type: ignore[no-untyped-def]
