@@ -310,9 +310,11 @@ def _add_to_summaries(connection: Connection, params: dict, report: CompactRepor
 
 def _add_to_summary(connection: Connection, summaries: str, params: dict, report: CompactReport) -> None:
     """_add_to_summaries for one kind of summary (one of SUMMARIES)."""
-    if summaries == "monthly_positions":
-        _add_to_monthly(connection, params, report)
-        return
+    {"hot_positions": _add_to_rollup, "monthly_positions": _add_to_monthly}[summaries](connection, params, report)
+
+
+def _add_to_rollup(connection: Connection, params: dict, report: CompactReport) -> None:
+    """_add_to_summaries for the month-less rollups (compact_hot_positions)."""
     dialect = connection.dialect.name
     added = connection.execute(
         text(
