@@ -2,19 +2,19 @@
 the rollups' newest months that tell which rows hold a position's newest games.
 
 On PostgreSQL the bytes are concatenated by the built-in string_agg / || and trimmed by
-refs_trim() (migration 0007) only where they pass REFS_KEPT_ALL entries, so the many small
-rows never call a SQL function. SQLite runs the Python functions webapp.db.sqlite registers.
+refs_trim() (migration 0007) only where they pass REFS_TRIMMED_PAST entries, so the many
+small rows never call a SQL function, and a full row only once every few merges. SQLite runs the Python functions webapp.db.sqlite registers.
 """
 
 from __future__ import annotations
 
-from webapp.model.game_refs import ENTRY, REFS_KEPT_ALL
+from webapp.model.game_refs import ENTRY, REFS_TRIMMED_PAST
 
-_LIMIT = REFS_KEPT_ALL * ENTRY.itemsize
+_LIMIT = REFS_TRIMMED_PAST * ENTRY.itemsize
 
 
 def refs_agg(column: str, dialect: str) -> str:
-    """An aggregate expression: the group's references, merged and trimmed."""
+    """An aggregate expression: the group's references, merged (game_refs.merge)."""
     if dialect != "postgresql":
         return f"refs_agg({column})"
     joined = f"string_agg({column}, ''::bytea)"
@@ -22,7 +22,7 @@ def refs_agg(column: str, dialect: str) -> str:
 
 
 def refs_merge(first: str, second: str, dialect: str) -> str:
-    """An expression: two rows' references merged and trimmed (NULL when neither has any)."""
+    """An expression: two rows' references merged (game_refs.merge; NULL when neither has any)."""
     if dialect != "postgresql":
         return f"refs_merge({first}, {second})"
     return (

@@ -35,7 +35,7 @@ def stored_date(value) -> date | None:  # type: ignore[no-untyped-def]
 
 
 class _RefsAggregate:
-    """refs_agg(refs): the rows' references merged and trimmed."""
+    """refs_agg(refs): the rows' references merged (game_refs.merge)."""
 
     def __init__(self) -> None:
         self.parts: list[bytes] = []
