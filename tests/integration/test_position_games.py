@@ -266,6 +266,55 @@ def test_the_numbers_count_the_appended_rows_so_the_lists_read_them_bounded_at_o
     assert [uid[i] for i, _ in found.recent] == ["lichess:" + g["id"] for g in body["recentGames"]]
 
 
+@pytest.mark.parametrize("months", [{}, {"since": "2019-01"}])
+def test_with_nothing_appended_since_the_summary_the_lists_read_the_summary_alone(
+    client, engine, monkeypatch, tmp_path, months
+) -> None:
+    """At a compacted position the explorer's numbers find no row appended since its
+    summary, so its lists' statement reads the summary's rows alone, and lists the same
+    games. Told that nothing was appended (as the numbers would, read before a batch
+    landed), the lists leave out a game appended since; told nothing, they read it."""
+    from webapp.indexer.pgn import import_pgn_files
+
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    path = tmp_path / "bands.pgn"
+    path.write_text(_rated_and_dated_games(30), encoding="utf-8")
+    import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
+    compact(engine)
+    read = []
+    statement = position_games._candidate_statement
+
+    def recorded(shape):  # type: ignore[no-untyped-def]
+        read.append(shape.appended)
+        return statement(shape)
+
+    monkeypatch.setattr(position_games, "_candidate_statement", recorded)
+    body = client.get("/api/explorer", query_string={"topGames": "15", "recentGames": "15", **months}).get_json()
+    assert read == [False] and body["white"] == 30
+    site = "https://lichess.org/band{:04d}"
+    assert [g["url"] for g in body["topGames"]] == [site.format(i) for i in range(29, 14, -1)]
+    assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
+
+    latest = tmp_path / "latest.pgn"
+    latest.write_text(
+        '[Event "Rated Blitz game"]\n[Site "https://lichess.org/latest01"]\n[Date "2024.06.15"]\n'
+        '[White "w"]\n[Black "b"]\n[Result "0-1"]\n[WhiteElo "3950"]\n[BlackElo "3950"]\n'
+        '[TimeControl "300+0"]\n\n1. e4 e5 0-1\n',
+        encoding="utf-8",
+    )
+    import_pgn_files(engine, [str(latest)], index_plies=40)
+    query = ExplorerQuery.build(**months)
+    board, key = chess.Board(), position_key(chess.Board())
+    with engine.connect() as connection:
+        new_id = connection.execute(text("SELECT id FROM games WHERE uid = 'lichess:latest01'")).scalar_one()
+        told_none = read_position_games(connection, query, board, key, None, limit=15, appended_rows=0)
+        unknown = read_position_games(connection, query, board, key, None, limit=15)
+    assert new_id not in {i for i, _ in told_none.top + told_none.recent}
+    assert (unknown.top[0], unknown.recent[0]) == ((new_id, "e2e4"), (new_id, "e2e4"))
+    body = client.get("/api/explorer", query_string={"topGames": "15", "recentGames": "15", **months}).get_json()
+    assert body["black"] == 1 and body["topGames"][0]["url"] == body["recentGames"][0]["url"] == "https://lichess.org/latest01"
+
+
 #: pairs of filters that read through the same cached statement (position_games._shape)
 #: with different values
 SAME_SHAPE = [

@@ -92,6 +92,12 @@ class _Shape:
     #: the rows appended since a summary read only where they can hold the lists
     #: (_best_and_newest), when they were more than APPENDED_READ_ALL
     bounded: bool = False
+    #: the rows appended since a summary read at all: not when the explorer's numbers,
+    #: read just before, found none (a compacted position), so the statement is the
+    #: summary's alone: planning the appended rows' part (move_stats and each run of
+    #: one-game rows) took most of the lists' time at the busiest positions under a
+    #: months filter, which are planned for their values (PLANNED_FOR_ITS_GAMES)
+    appended: bool = True
 
 
 def _shape(dialect: str, query: ExplorerQuery, player: bool, limit: int) -> _Shape:
@@ -116,9 +122,9 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     hot position's month-less rollup without dates, or with dates and no rating asked the
     band-less monthly summary of the positions with the most rows, each with the rows
     appended since it was brought up to date (all of a position's rows when it has none;
-    with `bounded`, those of them that can hold the games). Elsewhere all the rows: a
-    player's with dates, all games' by month and band. The third column says which rows
-    were appended since a summary.
+    with `bounded`, those of them that can hold the games; without `appended`, none).
+    Elsewhere all the rows: a player's with dates, all games' by month and band. The third
+    column says which rows were appended since a summary.
     """
     if shape.view == "player rollup":
         table = player_move_stats_rollup
@@ -129,6 +135,13 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
             *bound_filters(table, shape.filters), table.c.refs.is_not(None)
         )
     positions, summary = (monthly_positions, move_stats_monthly) if shape.filters.dated else (hot_positions, move_stats_rollup)
+    conditions = bound_filters(summary, shape.filters)
+    if shape.filters.dated:  # a row's games are of its month, their bands at most its best_band
+        parts = _best_and_newest(summary, conditions, shape, summary.c.best_band, summary.c.month)
+    else:
+        parts = _best_and_newest(summary, conditions, shape)
+    if not shape.appended:
+        return union_all(*parts)
     summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
     since_summary = [*bound_filters(move_stats_all, shape.filters), move_stats_all.c.seq > func.coalesce(summed_up_to, 0)]
     if shape.bounded:  # a row's games are all of its band and month
@@ -149,11 +162,6 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
             .subquery()
         )
         appended = [select(first.c.move, first.c.refs, first.c.appended)]
-    conditions = bound_filters(summary, shape.filters)
-    if shape.filters.dated:  # a row's games are of its month, their bands at most its best_band
-        parts = _best_and_newest(summary, conditions, shape, summary.c.best_band, summary.c.month)
-    else:
-        parts = _best_and_newest(summary, conditions, shape)
     return union_all(*appended, *parts)
 
 
@@ -203,11 +211,14 @@ def _candidate_rows(
     """(move, refs, appended) of the rows that can hold the position's `limit` best and
     newest games or the game of a move in `singles` (move codes): _candidate_statement,
     bounded when more than APPENDED_READ_ALL rows were appended since the summary: at once
-    when `appended_rows` (the rows the numbers read) says so, else after a first read;
-    planned for its values under a months filter at `games` ≥ PLANNED_FOR_ITS_GAMES."""
+    when `appended_rows` (the rows the numbers read) says so, else after a first read; the
+    summary's rows alone when `appended_rows` is 0; planned for its values under a months
+    filter at `games` ≥ PLANNED_FOR_ITS_GAMES."""
     shape = _shape(connection.dialect.name, query, player_ids is not None, limit)
     if shape.view == "summary" and appended_rows is not None and appended_rows > APPENDED_READ_ALL:
         shape = replace(shape, bounded=True)
+    elif shape.view == "summary" and appended_rows == 0:
+        shape = replace(shape, appended=False)
     values = {**filter_values(query, key, player_ids), "singles": singles}
     planned = shape.view == "summary" and shape.filters.dated and (games or 0) >= PLANNED_FOR_ITS_GAMES
     options = {PLANNED_FOR_ITS_VALUES: True} if planned else {}
