@@ -228,6 +228,28 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
     assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
 
 
+def _import_bands(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """_rated_and_dated_games(30), imported in batches of 3."""
+    from webapp.indexer.pgn import import_pgn_files
+
+    path = tmp_path / "bands.pgn"
+    path.write_text(_rated_and_dated_games(30), encoding="utf-8")
+    import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
+
+
+def _shapes_read(monkeypatch, attribute: str) -> list:  # type: ignore[no-untyped-def, type-arg]
+    """The `attribute` of each shape the lists' candidate statement is built for, from now on."""
+    read = []
+    statement = position_games._candidate_statement
+
+    def recorded(shape):  # type: ignore[no-untyped-def]
+        read.append(getattr(shape, attribute))
+        return statement(shape)
+
+    monkeypatch.setattr(position_games, "_candidate_statement", recorded)
+    return read
+
+
 @pytest.mark.parametrize("months", [{}, {"since": "2019-01"}])
 def test_the_numbers_count_the_appended_rows_so_the_lists_read_them_bounded_at_once(
     client, engine, monkeypatch, tmp_path, months
@@ -235,20 +257,9 @@ def test_the_numbers_count_the_appended_rows_so_the_lists_read_them_bounded_at_o
     """The explorer's numbers say how many rows were appended since the summary, so its
     lists read them bounded in one statement; without that count (read_position_games
     alone) a first read finds them too many and reads again. Same lists either way."""
-    from webapp.indexer.pgn import import_pgn_files
-
     monkeypatch.setattr(position_games, "APPENDED_READ_ALL", 4)
-    path = tmp_path / "bands.pgn"
-    path.write_text(_rated_and_dated_games(30), encoding="utf-8")
-    import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
-    read = []
-    statement = position_games._candidate_statement
-
-    def recorded(shape):  # type: ignore[no-untyped-def]
-        read.append(shape.bounded)
-        return statement(shape)
-
-    monkeypatch.setattr(position_games, "_candidate_statement", recorded)
+    _import_bands(engine, tmp_path)
+    read = _shapes_read(monkeypatch, "bounded")
     params = {"topGames": "15", "recentGames": "15", **months}
     body = client.get("/api/explorer", query_string=params).get_json()
     assert read == [True] and body["white"] == 30
@@ -277,18 +288,9 @@ def test_with_nothing_appended_since_the_summary_the_lists_read_the_summary_alon
     from webapp.indexer.pgn import import_pgn_files
 
     shrink_thresholds(monkeypatch, hot=4, monthly=8)
-    path = tmp_path / "bands.pgn"
-    path.write_text(_rated_and_dated_games(30), encoding="utf-8")
-    import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
+    _import_bands(engine, tmp_path)
     compact(engine)
-    read = []
-    statement = position_games._candidate_statement
-
-    def recorded(shape):  # type: ignore[no-untyped-def]
-        read.append(shape.appended)
-        return statement(shape)
-
-    monkeypatch.setattr(position_games, "_candidate_statement", recorded)
+    read = _shapes_read(monkeypatch, "appended")
     body = client.get("/api/explorer", query_string={"topGames": "15", "recentGames": "15", **months}).get_json()
     assert read == [False] and body["white"] == 30
     site = "https://lichess.org/band{:04d}"
