@@ -202,14 +202,10 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
     as appended before it (read all, or only those that can hold the lists when over
     `read_all`): the lists need exactly the 15 highest bands' rows and the 15 latest
     months' rows (a bound one row too tight fails)."""
-    from webapp.indexer.pgn import import_pgn_files
-
     monkeypatch.setattr(position_games, "APPENDED_READ_ALL", read_all)
     count = 30
     shrink_thresholds(monkeypatch, hot=4, monthly=8)
-    path = tmp_path / "bands.pgn"
-    path.write_text(_rated_and_dated_games(count), encoding="utf-8")
-    import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
+    _import_bands(engine, tmp_path, count)
     if compacted:
         compact(engine)
     with engine.connect() as connection:
@@ -228,12 +224,12 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
     assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
 
 
-def _import_bands(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """_rated_and_dated_games(30), imported in batches of 3."""
+def _import_bands(engine, tmp_path, count: int = 30) -> None:  # type: ignore[no-untyped-def]
+    """_rated_and_dated_games(count), imported in batches of 3."""
     from webapp.indexer.pgn import import_pgn_files
 
     path = tmp_path / "bands.pgn"
-    path.write_text(_rated_and_dated_games(30), encoding="utf-8")
+    path.write_text(_rated_and_dated_games(count), encoding="utf-8")
     import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
 
 

@@ -3,7 +3,8 @@ the rollups' newest months that tell which rows hold a position's newest games.
 
 On PostgreSQL the bytes are concatenated by the built-in string_agg / || and trimmed by
 refs_trim() (migration 0007) only where they pass REFS_TRIMMED_PAST entries, so the many
-small rows never call a SQL function, and a full row only once every few merges. SQLite runs the Python functions webapp.db.sqlite registers.
+small rows never call a SQL function, and a full row only once every few merges. SQLite
+runs the Python functions webapp.db.sqlite registers.
 """
 
 from __future__ import annotations
