@@ -1,4 +1,5 @@
-"""Reading a store migrated down to before 0016, whose move_stats holds every row."""
+"""Reading a store migrated down to an older schema: before 0016, whose move_stats holds
+every row; before 0022, whose monthly summary keeps best bands."""
 
 from __future__ import annotations
 
@@ -20,3 +21,19 @@ def explorer_reads_move_stats(engine: Engine) -> Iterator[None]:
     finally:
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP VIEW move_stats_all")
+
+
+@contextmanager
+def monthly_best_rating(engine: Engine) -> Iterator[None]:
+    """The monthly summary's best_rating (migration 0022) on a store migrated down to
+    before it, for the explorer to answer from an older schema: each row's best band's
+    lowest rating, so the lists' bound orders rows by band as before 0022. Dropped again
+    on leaving, before the test upgrades."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE move_stats_monthly ADD COLUMN best_rating integer NOT NULL DEFAULT 0")
+        connection.exec_driver_sql("UPDATE move_stats_monthly SET best_rating = 100 * best_band WHERE best_band > 0")
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE move_stats_monthly DROP COLUMN best_rating")

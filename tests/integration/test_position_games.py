@@ -174,12 +174,13 @@ def test_games_counts_out_of_range_are_400(client, value: str) -> None:
     assert "topGames" in response.get_json()["error"]
 
 
-def _rated_and_dated_games(count: int) -> str:
-    """`count` games of 1.e4 e5, each alone in its rating band and month: the higher rated,
-    the older, so the best and the newest are different games."""
+def _rated_and_dated_games(count: int, step: int = 100) -> str:
+    """`count` games of 1.e4 e5, each alone in its month and rated `step` above the one
+    before (alone in its rating band at 100): the higher rated, the older, so the best
+    and the newest are different games."""
     out = []
     for i in range(count):
-        rating = 1000 + 100 * i
+        rating = 1000 + step * i
         year, month = divmod(2020 * 12 + (count - i), 12)
         out.append(
             f'[Event "Rated Blitz game"]\n[Site "https://lichess.org/band{i:04d}"]\n'
@@ -224,12 +225,12 @@ def test_summaries_and_appended_rows_hold_every_best_and_newest_game(
     assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
 
 
-def _import_bands(engine, tmp_path, count: int = 30) -> None:  # type: ignore[no-untyped-def]
-    """_rated_and_dated_games(count), imported in batches of 3."""
+def _import_bands(engine, tmp_path, count: int = 30, step: int = 100) -> None:  # type: ignore[no-untyped-def]
+    """_rated_and_dated_games(count, step), imported in batches of 3."""
     from webapp.indexer.pgn import import_pgn_files
 
     path = tmp_path / "bands.pgn"
-    path.write_text(_rated_and_dated_games(count), encoding="utf-8")
+    path.write_text(_rated_and_dated_games(count, step), encoding="utf-8")
     import_pgn_files(engine, [str(path)], index_plies=40, batch_size=3)
 
 
@@ -244,6 +245,35 @@ def _shapes_read(monkeypatch, attribute: str) -> list:  # type: ignore[no-untype
 
     monkeypatch.setattr(position_games, "_candidate_statement", recorded)
     return read
+
+
+def test_under_a_months_filter_the_lists_read_the_rows_of_the_best_rated_games_not_their_whole_band(
+    client, engine, monkeypatch, tmp_path
+) -> None:
+    """40 games at the start position, each alone in its month, all in one rating band
+    (1000-1078), the higher rated the older. Compacted, under a months filter the lists
+    read the monthly summary's rows, which tie on band: they read the 15 rows with the
+    best rated games and the 15 with the newest (disjoint here), 30 in all, not the 40 of
+    the band, and list exactly those games."""
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    count = 40
+    _import_bands(engine, tmp_path, count, step=2)
+    compact(engine)
+    read = []
+    candidate_rows = position_games._candidate_rows
+
+    def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = candidate_rows(*args, **kwargs)
+        read.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(position_games, "_candidate_rows", recorded)
+    params = {"topGames": "15", "recentGames": "15", "since": "2019-01"}
+    body = client.get("/api/explorer", query_string=params).get_json()
+    assert body["white"] == count and read == [30]
+    site = "https://lichess.org/band{:04d}"
+    assert [g["url"] for g in body["topGames"]] == [site.format(i) for i in range(count - 1, count - 16, -1)]
+    assert [g["url"] for g in body["recentGames"]] == [site.format(i) for i in range(15)]
 
 
 @pytest.mark.parametrize("months", [{}, {"since": "2019-01"}])

@@ -1,6 +1,7 @@
 """The SQL that merges statistics rows' game references (webapp.db.refs_sql) gives what
 webapp.model.game_refs.merge gives, on SQLite and PostgreSQL: every entry up to
-REFS_TRIMMED_PAST, past it the best and newest TOP_KEPT."""
+REFS_TRIMMED_PAST, past it the best and newest TOP_KEPT; and refs_best reads the highest
+rating among the entries merged."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from webapp.db.refs_sql import refs_agg, refs_merge
+from webapp.db.refs_sql import refs_agg, refs_best, refs_merge
 from webapp.model import game_refs
 
 BOUND = game_refs.REFS_TRIMMED_PAST
@@ -68,3 +69,27 @@ def test_refs_agg_keeps_what_game_refs_merge_keeps(engine, sizes: tuple[int, ...
     assert _sorted(bytes(merged)) == _sorted(game_refs.merge(parts))
     if sum(sizes) <= BOUND:
         assert _sorted(bytes(merged)) == _sorted(entries.tobytes())
+
+
+@pytest.mark.parametrize("sizes", [(), (1,), (0, 1), (3, 2, 7), (40, 40, 40, 40)])
+def test_refs_best_is_the_highest_rating_of_every_entry_merged(engine, sizes: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Over rows of `sizes` entries (0: a row without references), ratings up to 65,535:
+    the highest of them all, trimmed or not, 0 when there is none."""
+    rng = np.random.default_rng(len(sizes))
+    entries = game_refs.encode(
+        np.arange(1, sum(sizes) + 1), rng.integers(0, 0x10000, sum(sizes)), np.full(sum(sizes), 20210315)
+    )
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(entries[start : start + size].tobytes() or None)
+        start += size
+    blob = "bytea" if engine.dialect.name == "postgresql" else "blob"
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE TEMPORARY TABLE refs_parts (refs {blob})"))
+        if parts:
+            connection.execute(text("INSERT INTO refs_parts (refs) VALUES (:refs)"), [{"refs": p} for p in parts])
+        best = connection.execute(
+            text(f"SELECT {refs_best('refs', connection.dialect.name)} FROM refs_parts")
+        ).scalar_one()
+        connection.rollback()
+    assert best == (max(int(r) for r in entries["rating"]) if len(entries) else 0)

@@ -136,8 +136,8 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
         )
     positions, summary = (monthly_positions, move_stats_monthly) if shape.filters.dated else (hot_positions, move_stats_rollup)
     conditions = bound_filters(summary, shape.filters)
-    if shape.filters.dated:  # a row's games are of its month, their bands at most its best_band
-        parts = _best_and_newest(summary, conditions, shape, summary.c.best_band, summary.c.month)
+    if shape.filters.dated:  # a row's games are of its month, rated at most its best_rating
+        parts = _best_and_newest(summary, conditions, shape, summary.c.best_rating, summary.c.month)
     else:
         parts = _best_and_newest(summary, conditions, shape)
     if not shape.appended:
@@ -170,14 +170,14 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
 ) -> list[Select]:  # type: ignore[type-arg]
     """Statements (read as their UNION ALL) of (move, refs, appended) of the summary rows under
     `conditions` that can hold their `limit` best and newest games: those among the
-    `limit` highest bands or the `limit` latest newest months, and the rows of the moves
-    in `singles`. A row below both has `limit` rows above it, each with a game better (a
-    higher band: all of a row's games are of its band, or below its best band) or newer
-    (a later month) than all of its own. `band` and `newest` default to a month-less
-    rollup's rating_band and last_month.
+    `limit` highest values of `band` or the `limit` latest newest months, and the rows of
+    the moves in `singles`. A row below both has `limit` rows above it, each with a game
+    better (a higher band: all of a row's games are of its band; or a higher best rating:
+    none of a row's games is rated above it) or newer (a later month) than all of its
+    own. `band` and `newest` default to a month-less rollup's rating_band and last_month.
 
     The bounds come from a few entries of the summary's indexes by band and by newest
-    month (webapp.db.tables.ROLLUP_INDEXES; the monthly summary's key and best-band index),
+    month (webapp.db.tables.ROLLUP_INDEXES; the monthly summary's key and best-rating index),
     each part is a range of one of them; a row in two parts is read twice
     (read_position_games counts a game once).
     """

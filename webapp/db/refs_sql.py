@@ -3,8 +3,9 @@ the rollups' newest months that tell which rows hold a position's newest games.
 
 On PostgreSQL the bytes are concatenated by the built-in string_agg / || and trimmed by
 refs_trim() (migration 0007) only where they pass REFS_TRIMMED_PAST entries, so the many
-small rows never call a SQL function, and a full row only once every few merges. SQLite
-runs the Python functions webapp.db.sqlite registers.
+small rows never call a SQL function, and a full row only once every few merges; refs_best()
+(migration 0022) reads their best rating. SQLite runs the Python functions webapp.db.sqlite
+registers.
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ def refs_merge(first: str, second: str, dialect: str) -> str:
         f"WHEN length({first}) + length({second}) <= {_LIMIT} THEN {first} || {second} "
         f"ELSE refs_trim({first} || {second}) END"
     )
+
+
+def refs_best(column: str, dialect: str) -> str:
+    """An aggregate expression: the highest rating among the group's references (0 when
+    none): the best of every entry, as a trim keeps the best (refs_best(), migration 0022;
+    one call a group, over the references joined by the same aggregate refs_agg shares)."""
+    if dialect != "postgresql":
+        return f"refs_best({refs_agg(column, dialect)})"
+    return f"refs_best(string_agg({column}, ''::bytea))"
 
 
 def later_month(first: str, second: str) -> str:

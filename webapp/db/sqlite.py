@@ -1,6 +1,7 @@
 """SQLite connection settings for the embedded mode: WAL, so readers never wait on an import;
 and on every SQLite connection the game-reference functions PostgreSQL gets from
-migrations 0007 and 0016 (refs_merge, refs_agg, ref_entry), so both databases run the same SQL."""
+migrations 0007, 0016 and 0022 (refs_merge, refs_agg, ref_entry, refs_best), so both
+databases run the same SQL."""
 
 from __future__ import annotations
 
@@ -54,14 +55,21 @@ def _refs_merge(first: bytes | None, second: bytes | None) -> bytes | None:
     return game_refs.merge((first, second))
 
 
+def _refs_best(refs: bytes | None) -> int:
+    entries = game_refs.decode(refs)
+    return int(entries["rating"].max()) if len(entries) else 0
+
+
 def _ref_entry(game_id: int, rating: int, day: int) -> bytes:
     return game_refs.encode(np.array([game_id]), np.array([rating]), np.array([day])).tobytes()
 
 
 def add_refs_functions(connection: sqlite3.Connection) -> None:
-    """Register refs_merge(a, b), refs_agg(refs) and ref_entry(game_id, rating, day) (a
-    one-game row's reference, webapp.db.singles) on a sqlite3 connection."""
+    """Register refs_merge(a, b), refs_agg(refs), refs_best(refs) (the highest rating among
+    them, 0 for none) and ref_entry(game_id, rating, day) (a one-game row's reference,
+    webapp.db.singles) on a sqlite3 connection."""
     connection.create_function("refs_merge", 2, _refs_merge, deterministic=True)
+    connection.create_function("refs_best", 1, _refs_best, deterministic=True)
     connection.create_function("ref_entry", 3, _ref_entry, deterministic=True)
     connection.create_aggregate("refs_agg", 1, _RefsAggregate)
 
