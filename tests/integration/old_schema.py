@@ -26,12 +26,11 @@ def explorer_reads_move_stats(engine: Engine) -> Iterator[None]:
 @contextmanager
 def monthly_best_rating(engine: Engine) -> Iterator[None]:
     """The monthly summary's best_rating (migration 0022) on a store migrated down to
-    before it, for the explorer to answer from an older schema: each row's best band's
-    lowest rating, so the lists' bound orders rows by band as before 0022. Dropped again
-    on leaving, before the test upgrades."""
+    before it, for the explorer to answer from an older schema: NULL in every row, as an
+    older release's compaction leaves it, which the lists read as a row that may hold the
+    best games. Dropped again on leaving, before the test upgrades."""
     with engine.begin() as connection:
-        connection.exec_driver_sql("ALTER TABLE move_stats_monthly ADD COLUMN best_rating integer NOT NULL DEFAULT 0")
-        connection.exec_driver_sql("UPDATE move_stats_monthly SET best_rating = 100 * best_band WHERE best_band > 0")
+        connection.exec_driver_sql("ALTER TABLE move_stats_monthly ADD COLUMN best_rating integer")
     try:
         yield
     finally:

@@ -1,14 +1,18 @@
 """Migration 0022: each monthly summary row keeps the highest rating among its games'
-references (best_rating) instead of their highest band, written by compaction and by the
-migration alike; down, the band comes back as the one of that rating."""
+references (best_rating), written by compaction and backfilled by the migration alike,
+beside the best_band the previous release reads. A row an older release wrote without one
+leaves the lists exact, and compaction gives it one when it adds to it."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from pathlib import Path
 
 import flask_migrate
+from compaction_thresholds import shrink_thresholds
 from sample_games import EXPLORER_SAMPLE
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from test_migration_0010 import EXPECTED
 
 from webapp.caching import bump_generation
@@ -20,9 +24,9 @@ from webapp.model import game_refs
 KEY = "position_key, month, move, collection, speed, rated"
 
 
-def _best_ratings(engine) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
+def _column(engine, name: str) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text(f"SELECT {KEY}, best_rating FROM move_stats_monthly ORDER BY {KEY}"))]
+        return [tuple(r) for r in connection.execute(text(f"SELECT {KEY}, {name} FROM move_stats_monthly ORDER BY {KEY}"))]
 
 
 def _expected_best_ratings(engine) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
@@ -42,6 +46,12 @@ def _expected_best_ratings(engine) -> list[tuple[int, ...]]:  # type: ignore[no-
     return sorted((*key, rating) for key, rating in best.items())
 
 
+def _expected_best_bands(engine) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
+    """The highest band of the month-level rows each summary row sums."""
+    with engine.connect() as connection:
+        return [tuple(int(v) for v in (*r[:6], r[-1])) for r in connection.execute(text(EXPECTED), {"n": 8})]
+
+
 def _answers(client) -> list:  # type: ignore[no-untyped-def]
     bump_generation()
     answers = []
@@ -53,26 +63,69 @@ def _answers(client) -> list:  # type: ignore[no-untyped-def]
     return answers
 
 
-def test_migration_0022_best_ratings_down_to_bands_and_up(client, engine, monkeypatch) -> None:
+def _import_and_compact(engine, monkeypatch, *, merging: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """The sample imported and compacted, positions of more than 8 rows given a monthly
+    summary; `merging`: the rows appended later merge into it too (compaction_thresholds)."""
+    if merging:
+        shrink_thresholds(monkeypatch, hot=4, monthly=8)
     monkeypatch.setattr(compaction, "MONTHLY_ROWS", 8)
     import_pgn_files(engine, [EXPLORER_SAMPLE], index_plies=40, batch_size=5)
     compaction.compact(engine)
+
+
+def test_migration_0022_best_ratings_backfilled_and_taken_away(client, engine, monkeypatch) -> None:
+    _import_and_compact(engine, monkeypatch)
     expected = _expected_best_ratings(engine)
     ratings = {rating for *_, rating in expected}
     assert len(expected) > 100 and len(ratings) > 2 * len({rating // 100 for rating in ratings})  # finer than bands
-    assert _best_ratings(engine) == expected
+    assert _column(engine, "best_rating") == expected
+    bands = _expected_best_bands(engine)
+    assert _column(engine, "best_band") == bands  # still written, for the previous release
     answers = _answers(client)
     assert answers[0]["topGames"] and answers[0]["recentGames"]
 
     flask_migrate.downgrade(revision="0021")
     assert current_revision(engine) == "0021"
-    with engine.connect() as connection:
-        bands = [tuple(r) for r in connection.execute(text(f"SELECT {KEY}, best_band FROM move_stats_monthly ORDER BY {KEY}"))]
-        # the highest band of the month-level rows, as compaction wrote best_band before
-        by_month = {tuple(int(v) for v in r[:6]): int(r[-1]) for r in connection.execute(text(EXPECTED), {"n": 8})}
-    assert bands == [(*key, by_month[key]) for key in (tuple(r[:6]) for r in bands)]
+    assert "best_rating" not in {c["name"] for c in inspect(engine).get_columns("move_stats_monthly")}
+    assert _column(engine, "best_band") == bands
 
     flask_migrate.upgrade()
     assert current_revision(engine) == head_revision()
-    assert _best_ratings(engine) == expected
+    assert _column(engine, "best_rating") == expected  # backfilled from the references
     assert _answers(client) == answers
+
+
+def _lower_rated_half(tmp_path) -> Path:  # type: ignore[no-untyped-def]
+    """The sample's first half under new ids (Site URLs prefixed), each rating 300 lower:
+    the rows it adds to already hold better games."""
+    games = EXPLORER_SAMPLE.read_text(encoding="utf-8").split("\n\n[Event ")
+    half = "\n\n[Event ".join(games[: len(games) // 2]).replace("lichess.org/", "lichess.org/L")
+    lowered = re.sub(r'(White|Black)Elo "(\d+)"', lambda m: f'{m[1]}Elo "{max(int(m[2]) - 300, 100)}"', half)
+    path = tmp_path / "lower_rated_half.pgn"
+    path.write_text(lowered + "\n", encoding="utf-8")
+    return path
+
+
+def test_rows_without_a_best_rating_leave_the_lists_exact_and_compaction_fills_them(
+    client, engine, monkeypatch, tmp_path
+) -> None:
+    """As an older release's compaction leaves them (the first step of 0022 ran beside it):
+    with every row's best rating NULL the lists are the same; compaction adding games to
+    those rows (lower rated games, under new ids) gives each the best of its own references
+    and of the games added."""
+    _import_and_compact(engine, monkeypatch, merging=True)
+    answers = _answers(client)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE move_stats_monthly SET best_rating = NULL"))
+    assert _answers(client) == answers
+    unknown = {row[:-1] for row in _column(engine, "best_rating")}
+
+    import_pgn_files(engine, [_lower_rated_half(tmp_path)], index_plies=40, batch_size=5, collection="lichess")
+    compaction.compact(engine)
+    after = _column(engine, "best_rating")
+    expected = {row[:-1]: row[-1] for row in _expected_best_ratings(engine)}
+    added_to = [row for row in after if row[:-1] in unknown and row[-1] is not None]
+    untouched = [row for row in after if row[:-1] in unknown and row[-1] is None]
+    assert len(added_to) > 10 and untouched  # rows the new games did not reach keep theirs NULL
+    assert all(expected[row[:-1]] == row[-1] for row in after if row[-1] is not None)
+

@@ -14,7 +14,17 @@ from functools import lru_cache
 
 import chess
 import numpy as np
-from sqlalchemy import Connection, Select, Table, bindparam, func, literal_column, select, union_all
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from webapp.db.bound_filters import FilterShape, bound_filters, filter_shape, filter_values
 from webapp.db.leaks import _common
@@ -140,7 +150,7 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     positions, summary = (monthly_positions, move_stats_monthly) if shape.filters.dated else (hot_positions, move_stats_rollup)
     conditions = bound_filters(summary, shape.filters)
     if shape.filters.dated:  # a row's games are of its month, rated at most its best_rating
-        parts = _best_and_newest(summary, conditions, shape, summary.c.best_rating, summary.c.month)
+        parts = _best_and_newest(summary, conditions, shape, summary.c.best_rating, summary.c.month, unknown=True)
     else:
         parts = _best_and_newest(summary, conditions, shape)
     if not shape.appended:
@@ -169,7 +179,7 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
 
 
 def _best_and_newest(  # type: ignore[no-untyped-def]
-    table: Table, conditions: list, shape: _Shape, band=None, newest=None, marker=None
+    table: Table, conditions: list, shape: _Shape, band=None, newest=None, marker=None, unknown: bool = False
 ) -> list[Select]:  # type: ignore[type-arg]
     """Statements (read as their UNION ALL) of (move, refs, appended) of the summary rows under
     `conditions` that can hold their `limit` best and newest games: those among the
@@ -178,6 +188,8 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
     better (a higher band: all of a row's games are of its band; or a higher best rating:
     none of a row's games is rated above it) or newer (a later month) than all of its
     own. `band` and `newest` default to a month-less rollup's rating_band and last_month.
+    `unknown`: `band` may be NULL (a monthly row an older release wrote has no best rating
+    yet), and such a row counts as holding the best games.
 
     The bounds come from a few entries of the summary's indexes by band and by newest
     month (webapp.db.tables.ROLLUP_INDEXES; the monthly summary's key and best-rating index),
@@ -188,14 +200,17 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
     band = table.c.rating_band if band is None else band
     newest = newest_month(table) if newest is None else newest
 
-    def bound(column):  # type: ignore[no-untyped-def]
-        """The column's `limit`-th highest value among the rows; the lowest when fewer."""
-        nth = select(column).where(*kept).order_by(column.desc()).offset(shape.limit - 1).limit(1)
+    def bound(column, nulls_first: bool = False):  # type: ignore[no-untyped-def]
+        """The column's `limit`-th highest value among the rows; the lowest when fewer (or
+        when that value is NULL, with `nulls_first`: NULL ranks above every value)."""
+        order = column.desc().nulls_first() if nulls_first else column.desc()
+        nth = select(column).where(*kept).order_by(order).offset(shape.limit - 1).limit(1)
         return func.coalesce(nth.scalar_subquery(), -32768)
 
     rows = select(table.c.move, table.c.refs, _SUMMARIZED if marker is None else marker)
+    best = or_(band >= bound(band, nulls_first=True), band.is_(None)) if unknown else band >= bound(band)
     return [
-        rows.where(*kept, band >= bound(band)),
+        rows.where(*kept, best),
         rows.where(*kept, newest >= bound(newest)),
         rows.where(*kept, in_list(table.c.move, "singles", shape.filters.dialect)),
     ]

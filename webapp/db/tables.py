@@ -213,14 +213,18 @@ move_stats_monthly = Table(
     Column("black", Integer, nullable=False),
     Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
     Column("banded", Integer, nullable=False),  # the games with a known band
-    # the highest rating among its games' references (migration 0022)
-    Column("best_rating", Integer, nullable=False, server_default="0"),
+    Column("best_band", SmallInteger, nullable=False),  # the highest band of its games
+    # the highest rating among its games' references (migration 0022); NULL: not known yet,
+    # a row an older release's compaction wrote
+    Column("best_rating", Integer),
     Column("refs", LargeBinary),  # its games' references, merged (webapp.model.game_refs)
     *_ending_columns(),
     *_think_time_columns(),
     PrimaryKeyConstraint("position_key", "month", "move", "collection", "speed", "rated"),
     # the games lists find the rows with the best games from a few entries of this index
-    Index("ix_move_stats_monthly_best", "position_key", "best_rating"),
+    Index("ix_move_stats_monthly_best_rating", "position_key", "best_rating"),
+    # the previous release's (best_band goes in the second step of migration 0022)
+    Index("ix_move_stats_monthly_best", "position_key", "best_band"),
     sqlite_with_rowid=False,
 )
 

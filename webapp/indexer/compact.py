@@ -120,7 +120,7 @@ SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(ra
 _ROLLUP_ENDINGS = ", ".join(merged_ending_sql(c, "move_stats_rollup") for c in ENDING_COLUMNS)
 MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
-MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_rating, refs, {_ENDINGS}"
+MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, best_rating, refs, {_ENDINGS}"
 BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
 def row_keys(where: str) -> str:
     """Every statistics row's position and batch, wide and narrow (webapp.db.singles), under
@@ -144,7 +144,7 @@ def _monthly_sums(dialect: str, source: str, *, ordered: bool = False) -> str:
     keys = ", ".join(f"m.{c}" for c in MONTHLY_GROUP.split(", "))
     return (
         f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED}, "
-        f"{refs_best('m.refs', dialect)}, {refs_agg('m.refs', dialect)}, "
+        f"max(m.rating_band), {refs_best('m.refs', dialect)}, {refs_agg('m.refs', dialect)}, "
         + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
         + f" FROM {source} GROUP BY {keys}"
         + (f" ORDER BY {keys}" if ordered else "")
@@ -169,7 +169,12 @@ def _monthly_upsert(dialect: str) -> str:
     return (
         f" ON CONFLICT ({MONTHLY_GROUP}) DO UPDATE SET "
         + ", ".join(f"{c} = move_stats_monthly.{c} + excluded.{c}" for c in MONTHLY_COUNTS.split(", "))
-        + ", best_rating = CASE WHEN excluded.best_rating > move_stats_monthly.best_rating "
+        + ", best_band = CASE WHEN excluded.best_band > move_stats_monthly.best_band "
+        "THEN excluded.best_band ELSE move_stats_monthly.best_band END, "
+        # a row an older release wrote has none yet: its own references' best counts too
+        "best_rating = CASE WHEN move_stats_monthly.best_rating IS NULL THEN CASE WHEN "
+        "refs_best(move_stats_monthly.refs) > excluded.best_rating THEN refs_best(move_stats_monthly.refs) "
+        "ELSE excluded.best_rating END WHEN excluded.best_rating > move_stats_monthly.best_rating "
         "THEN excluded.best_rating ELSE move_stats_monthly.best_rating END, "
         f"refs = {refs_merge('move_stats_monthly.refs', 'excluded.refs', dialect)}, "
         + ", ".join(merged_ending_sql(c, "move_stats_monthly") for c in ENDING_COLUMNS)

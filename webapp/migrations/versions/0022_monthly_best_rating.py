@@ -1,10 +1,19 @@
-"""The monthly summary keeps each row's best rating (best_rating: the highest rating among
-its game references) instead of its highest band (best_band). The games lists under a
-months filter read the rows that can hold the position's best games from the top of an
-index on it: by band, hundreds of rows tie at the top (a million games, the start
-position, 2019-2021: 663 of 786 rows read), by rating about as many as the list is long.
-On PostgreSQL refs_best(r) reads the rating from the references (SQLite gets a Python
-function from webapp.db.sqlite on every connection).
+"""Each monthly summary row keeps its best rating (best_rating: the highest rating among its
+game references), step 1 of 2: add it nullable, backfill, index.
+
+The games lists under a months filter read the rows that can hold the position's best
+games from the top of an index: by best_band, hundreds of rows tie there (a million games,
+the start position, 2019-2021: 663 of the 786 rows read), by best rating about as many as
+the list is long. On PostgreSQL refs_best(r) reads the rating from the references (SQLite
+gets a Python function from webapp.db.sqlite on every connection).
+
+Safe on a live store (docs/DEPLOY.md): the column comes nullable, its backfill commits a
+few hundred positions at a time and resumes where a run stopped, its index is built
+concurrently, and best_band stays (the previous release reads it; this one still writes
+it). Rows an older compaction writes meanwhile get no best rating: the lists read a row
+without one as if it held the best games, and compaction gives it one when it next adds
+to it. The next step, in a later release, fills what is left, makes the column NOT NULL
+and drops best_band.
 
 Revision ID: 0022
 Revises: 0021
@@ -14,12 +23,13 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
-from webapp.indexer.rows import MAX_BAND
-
 revision = "0022"
 down_revision = "0021"
 branch_labels = None
 depends_on = None
+
+#: positions whose rows one backfill statement fills (a million games: about 880 rows each)
+BATCH_POSITIONS = 200
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION refs_best(r bytea) RETURNS integer
@@ -31,25 +41,49 @@ $$;
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("SET LOCAL statement_timeout = 0")  # every summary row is rewritten once
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        # give up after 5 s behind a long read rather than queue every reader behind us
+        op.execute("SET LOCAL lock_timeout = '5s'")
         op.execute(POSTGRES_FUNCTION)
-    op.drop_index("ix_move_stats_monthly_best", table_name="move_stats_monthly")
-    op.execute("ALTER TABLE move_stats_monthly DROP COLUMN best_band")
-    op.add_column("move_stats_monthly", sa.Column("best_rating", sa.Integer, nullable=False, server_default="0"))
-    op.execute("UPDATE move_stats_monthly SET best_rating = refs_best(refs) WHERE refs IS NOT NULL")
-    op.create_index("ix_move_stats_monthly_best", "move_stats_monthly", ["position_key", "best_rating"])
+    op.add_column("move_stats_monthly", sa.Column("best_rating", sa.Integer, nullable=True))
+
+    with op.get_context().autocommit_block():
+        last = None
+        while True:  # one committed UPDATE per range of summarized positions
+            bounds = sa.text(
+                "SELECT max(position_key) FROM (SELECT position_key FROM monthly_positions"
+                + ("" if last is None else " WHERE position_key > :last")
+                + " ORDER BY position_key LIMIT :positions) AS batch"
+            )
+            upper = bind.execute(bounds, {"last": last, "positions": BATCH_POSITIONS}).scalar()
+            if upper is None:
+                break
+            bind.execute(
+                sa.text(
+                    "UPDATE move_stats_monthly SET best_rating = refs_best(refs) WHERE best_rating IS NULL "
+                    + ("AND position_key <= :upper" if last is None else "AND position_key > :last AND position_key <= :upper")
+                ),
+                {"last": last, "upper": upper},
+            )
+            last = upper
+        op.create_index(
+            "ix_move_stats_monthly_best_rating",
+            "move_stats_monthly",
+            ["position_key", "best_rating"],
+            postgresql_concurrently=True,
+            if_not_exists=True,
+        )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_move_stats_monthly_best", table_name="move_stats_monthly")
-    op.add_column("move_stats_monthly", sa.Column("best_band", sa.SmallInteger, nullable=False, server_default="-1"))
-    # the band of the best game referenced (webapp.indexer.rows.rating_band); -1 unknown
-    op.execute(
-        "UPDATE move_stats_monthly SET best_band = CASE WHEN best_rating >= "
-        f"{(MAX_BAND + 1) * 100} THEN {MAX_BAND} ELSE best_rating / 100 END WHERE best_rating > 0"
-    )
-    op.execute("ALTER TABLE move_stats_monthly DROP COLUMN best_rating")
-    op.create_index("ix_move_stats_monthly_best", "move_stats_monthly", ["position_key", "best_band"])
+    with op.get_context().autocommit_block():
+        op.drop_index(
+            "ix_move_stats_monthly_best_rating",
+            table_name="move_stats_monthly",
+            postgresql_concurrently=True,
+            if_exists=True,
+        )
+    op.drop_column("move_stats_monthly", "best_rating")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS refs_best(bytea)")
