@@ -9,7 +9,10 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import chess
 import flask_migrate
+import numpy as np
+import pytest
 from compaction_thresholds import shrink_thresholds
 from sample_games import EXPLORER_SAMPLE
 from sqlalchemy import inspect, text
@@ -20,6 +23,7 @@ from webapp.db.schema import current_revision, head_revision
 from webapp.indexer import compact as compaction
 from webapp.indexer.pgn import import_pgn_files
 from webapp.model import game_refs
+from webapp.model.position import position_key
 
 KEY = "position_key, month, move, collection, speed, rated"
 
@@ -129,3 +133,54 @@ def test_rows_without_a_best_rating_leave_the_lists_exact_and_compaction_fills_t
     assert len(added_to) > 10 and untouched  # rows the new games did not reach keep theirs NULL
     assert all(expected[row[:-1]] == row[-1] for row in after if row[-1] is not None)
 
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite: one writer at a time
+def test_on_postgresql_the_previous_releases_compaction_writes_get_their_best_rating(
+    client, engine, monkeypatch
+) -> None:
+    """While migration 0022 runs and until its worker stops, the previous release's
+    compaction writes monthly rows without best_rating: triggers read it from their
+    references, where a row is inserted and where games are added to one, so the lists stay
+    exact. A transaction that writes the rating itself (WRITES_BEST_RATING) is left alone."""
+    _import_and_compact(engine, monkeypatch)
+    where = " AND ".join(f"{name} = :{name}" for name in KEY.split(", "))
+    with engine.connect() as connection:
+        *key, refs = connection.execute(
+            text(
+                f"SELECT {KEY}, refs FROM move_stats_monthly WHERE position_key = :key "
+                "AND month BETWEEN 202101 AND 202112 AND refs IS NOT NULL ORDER BY best_rating LIMIT 1"
+            ),
+            {"key": position_key(chess.Board())},
+        ).one()
+    values = dict(zip(KEY.split(", "), key, strict=True))
+    entries = game_refs.decode(refs).copy()
+    game_id = int(entries["id"][0])
+    entries["rating"][0] = 3999  # as if the game came rated 3999, added by the older compaction
+    with engine.begin() as connection:
+        connection.execute(text(f"UPDATE move_stats_monthly SET refs = :refs WHERE {where}"), {**values, "refs": entries.tobytes()})
+        connection.execute(  # and a row it wrote anew
+            text(
+                f"INSERT INTO move_stats_monthly ({KEY}, white, draws, black, rating_sum, banded, best_band, refs) "
+                "VALUES (:position_key, 199901, :move, :collection, :speed, :rated, 1, 0, 0, 2500, 1, 25, :refs)"
+            ),
+            {**values, "refs": game_refs.encode(np.array([game_id]), np.array([2500]), np.array([19990115])).tobytes()},
+        )
+    same_row = {**values, "month": 199901}
+    assert _best_rating(engine, where, values) == 3999 and _best_rating(engine, where, same_row) == 2500
+    bump_generation()
+    top = client.get("/api/explorer", query_string={"since": "2021-01", "until": "2021-12", "topGames": "15"})
+    with engine.connect() as connection:
+        uid = connection.execute(text("SELECT uid FROM games WHERE id = :id"), {"id": game_id}).scalar_one()
+    assert "lichess:" + top.get_json()["topGames"][0]["id"] == uid
+
+    entries["rating"][0] = 100
+    with engine.begin() as connection:  # this release's compaction writes the rating itself
+        connection.execute(text(f"SET LOCAL {compaction.WRITES_BEST_RATING} = 'on'"))
+        connection.execute(text(f"UPDATE move_stats_monthly SET refs = :refs WHERE {where}"), {**values, "refs": entries.tobytes()})
+    assert _best_rating(engine, where, values) == 3999
+
+
+def _best_rating(engine, where: str, values: dict) -> int | None:  # type: ignore[no-untyped-def, type-arg]
+    with engine.connect() as connection:
+        return connection.execute(text(f"SELECT best_rating FROM move_stats_monthly WHERE {where}"), values).scalar_one()

@@ -122,6 +122,12 @@ MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
 MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, best_rating, refs, {_ENDINGS}"
 BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
+#: PostgreSQL: set on in a transaction whose monthly upserts write best_rating themselves;
+#: otherwise migration 0022's trigger reads it again from the references of every row whose
+#: references change (as the previous release's compaction wrote them)
+WRITES_BEST_RATING = "webapp.writes_best_rating"
+
+
 def row_keys(where: str) -> str:
     """Every statistics row's position and batch, wide and narrow (webapp.db.singles), under
     a condition on them (in both halves: PostgreSQL does not push a key list into a UNION
@@ -355,6 +361,8 @@ def _add_to_rollup(connection: Connection, params: dict, report: CompactReport) 
 def _add_to_monthly(connection: Connection, params: dict, report: CompactReport) -> None:
     """_add_to_summaries for the monthly summaries (compact_monthly_positions)."""
     dialect = connection.dialect.name
+    if dialect == "postgresql":  # the upsert writes best_rating: migration 0022's trigger stays out
+        connection.execute(text(f"SET LOCAL {WRITES_BEST_RATING} = 'on'"))
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
