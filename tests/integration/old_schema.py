@@ -1,38 +1,40 @@
 """Reading a store migrated down to an older schema: before 0016, whose move_stats holds
-every row; before 0022, whose monthly summary keeps best bands."""
+every row; before 0022, whose monthly summary has no best ratings."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy.engine import Engine
 
 
 @contextmanager
-def explorer_reads_move_stats(engine: Engine) -> Iterator[None]:
-    """The view the explorer reads (move_stats_all, migration 0016) over move_stats alone,
-    for the explorer to answer from an older schema's rows; dropped again on leaving, before
-    the test upgrades."""
+def _added_while_reading(engine: Engine, add: str, remove: str) -> Iterator[None]:
+    """Run `add` for the explorer to read an older schema, `remove` on leaving, before the
+    test upgrades."""
     with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE VIEW move_stats_all AS SELECT *, NULL AS game_id FROM move_stats")
+        connection.exec_driver_sql(add)
     try:
         yield
     finally:
         with engine.begin() as connection:
-            connection.exec_driver_sql("DROP VIEW move_stats_all")
+            connection.exec_driver_sql(remove)
 
 
-@contextmanager
-def monthly_best_rating(engine: Engine) -> Iterator[None]:
-    """The monthly summary's best_rating (migration 0022) on a store migrated down to
-    before it, for the explorer to answer from an older schema: NULL in every row, as an
-    older release's compaction leaves it, which the lists read as a row that may hold the
-    best games. Dropped again on leaving, before the test upgrades."""
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ALTER TABLE move_stats_monthly ADD COLUMN best_rating integer")
-    try:
-        yield
-    finally:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ALTER TABLE move_stats_monthly DROP COLUMN best_rating")
+def explorer_reads_move_stats(engine: Engine) -> AbstractContextManager[None]:
+    """The view the explorer reads (move_stats_all, migration 0016) over move_stats alone."""
+    return _added_while_reading(
+        engine, "CREATE VIEW move_stats_all AS SELECT *, NULL AS game_id FROM move_stats", "DROP VIEW move_stats_all"
+    )
+
+
+def monthly_best_rating(engine: Engine) -> AbstractContextManager[None]:
+    """The monthly summary's best_rating (migration 0022), NULL in every row as an older
+    release's compaction may leave it: the lists read such a row as one that may hold the
+    best games."""
+    return _added_while_reading(
+        engine,
+        "ALTER TABLE move_stats_monthly ADD COLUMN best_rating integer",
+        "ALTER TABLE move_stats_monthly DROP COLUMN best_rating",
+    )
