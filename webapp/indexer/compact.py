@@ -172,16 +172,15 @@ def _appended_since_summary(dialect: str, summarized: str) -> str:
 
 def _monthly_upsert(dialect: str) -> str:
     """ON CONFLICT clause adding a summary row's sums to the one already there."""
+    # a row an older release wrote may have no best rating yet: its own references' best,
+    # read only then (coalesce stops at the first value that is not NULL)
+    kept = "coalesce(move_stats_monthly.best_rating, refs_best(move_stats_monthly.refs))"
     return (
         f" ON CONFLICT ({MONTHLY_GROUP}) DO UPDATE SET "
         + ", ".join(f"{c} = move_stats_monthly.{c} + excluded.{c}" for c in MONTHLY_COUNTS.split(", "))
         + ", best_band = CASE WHEN excluded.best_band > move_stats_monthly.best_band "
         "THEN excluded.best_band ELSE move_stats_monthly.best_band END, "
-        # a row an older release wrote has none yet: its own references' best counts too
-        "best_rating = CASE WHEN move_stats_monthly.best_rating IS NULL THEN CASE WHEN "
-        "refs_best(move_stats_monthly.refs) > excluded.best_rating THEN refs_best(move_stats_monthly.refs) "
-        "ELSE excluded.best_rating END WHEN excluded.best_rating > move_stats_monthly.best_rating "
-        "THEN excluded.best_rating ELSE move_stats_monthly.best_rating END, "
+        f"best_rating = CASE WHEN excluded.best_rating > {kept} THEN excluded.best_rating ELSE {kept} END, "
         f"refs = {refs_merge('move_stats_monthly.refs', 'excluded.refs', dialect)}, "
         + ", ".join(merged_ending_sql(c, "move_stats_monthly") for c in ENDING_COLUMNS)
     )
