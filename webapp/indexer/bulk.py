@@ -942,9 +942,11 @@ class PostgresWriter(_Writer):
                 copy.write(chunk)
         keys, updates = _merged_columns(columns, "t", "postgresql", self.player_values)
         staged = ", ".join(f"nullif({c}, 0)" if c in NULLABLE_COUNTS else c for c in columns)
+        # in key order: the COPY sent them by shape (binary_copy_chunks), and two batches
+        # adding to the same rows in different orders deadlock
         cursor.execute(
             f"INSERT INTO {table} AS t ({', '.join(columns)}, refs) "
-            f"SELECT {staged}, refs FROM {stage} "
+            f"SELECT {staged}, refs FROM {stage} ORDER BY {', '.join(keys)} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
         # a transaction may merge many times (indexing a player, a rebuild): the staged
