@@ -1,5 +1,6 @@
 """Reading a store migrated down to an older schema: before 0016, whose move_stats holds
-every row; before 0022, whose monthly summary has no best ratings."""
+every row; before 0022, whose monthly summary has no best ratings; before 0023, whose
+players have no band-less sums."""
 
 from __future__ import annotations
 
@@ -38,3 +39,21 @@ def monthly_best_rating(engine: Engine) -> AbstractContextManager[None]:
         "ALTER TABLE move_stats_monthly ADD COLUMN best_rating integer",
         "ALTER TABLE move_stats_monthly DROP COLUMN best_rating",
     )
+
+
+@contextmanager
+def player_bandless(engine: Engine) -> Iterator[None]:
+    """The players' band-less sums (migration 0023), empty as they are until a player is
+    indexed or a compaction runs: a player's view reads the rollup."""
+    from webapp.db.tables import player_bandless_positions, player_move_stats_bandless
+
+    tables = [player_move_stats_bandless, player_bandless_positions]
+    with engine.begin() as connection:
+        for table in tables:
+            table.create(connection)
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            for table in tables:
+                table.drop(connection)

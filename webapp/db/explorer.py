@@ -35,6 +35,7 @@ from webapp.db.bound_filters import (
 from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
+    bandless_player_ids,
     find_player_ids,
     indexing_progress,
     ready_player_ids,
@@ -46,6 +47,7 @@ from webapp.db.tables import (
     move_stats_monthly,
     move_stats_rollup,
     player_move_stats,
+    player_move_stats_bandless,
     player_move_stats_rollup,
 )
 from webapp.model.endings import ENDING_COLUMNS, TIME_LOSS, Endings
@@ -180,14 +182,25 @@ def _marker(marked: bool, appended: int) -> list:  # type: ignore[type-arg]
 
 
 def _rows_read(  # type: ignore[no-untyped-def]
-    columns: Sequence[str], key, where, *, player: bool, by_month: bool, summary: bool, marked: bool = False
+    columns: Sequence[str],
+    key,
+    where,
+    *,
+    player: bool,
+    by_month: bool,
+    summary: bool,
+    marked: bool = False,
+    bandless: bool = False,
 ):
     """The rows stat_rows reads, each table under `where(table)` at `key` (a value, a list
     of keys or a bound parameter): a player's (their month-less rollup unless `by_month`),
     else the rows appended since the position's summary plus that summary (the band-less
     monthly one when `by_month` and a `summary` will do), else all its month-level rows.
-    `marked`: a last column `appended`, 1 on the rows appended since a summary."""
+    `marked`: a last column `appended`, 1 on the rows appended since a summary.
+    `bandless`: a player's rows with no dates nor rating asked as _player_summed reads them."""
     if player:
+        if bandless and summary and not by_month:
+            return _player_summed(where, columns, marked=marked)
         table = player_move_stats if by_month else player_move_stats_rollup
         return select(*_selected(table, columns), *_marker(marked, 0)).where(and_(*where(table))).subquery()
     if not by_month:
@@ -195,6 +208,23 @@ def _rows_read(  # type: ignore[no-untyped-def]
     if summary:
         return _since_summary(monthly_positions, key, where, columns, move_stats_monthly, marked=marked)
     return select(*_selected(move_stats_all, columns), *_marker(marked, 0)).where(and_(*where(move_stats_all))).subquery()
+
+
+def _player_summed(where, columns: Sequence[str], *, marked: bool):  # type: ignore[no-untyped-def]
+    """A player's rows over all months with no rating asked, at one position: the
+    band-less sums of the ids given as `bandless_ids` (those that have them there, a busy
+    player's first plies: a few hundred rows instead of thousands), the rollup's rows of
+    the `rollup_ids` (the others). The caller looks the two up (bandless_player_ids): as
+    bound lists, an empty one costs the read nothing, where a test row by row would read
+    every rollup row to leave them out."""
+    bandless, rollup = player_move_stats_bandless, player_move_stats_rollup
+    summed = select(*_selected(bandless, columns), *_marker(marked, 0)).where(
+        and_(*where(bandless), bandless.c.player_id.in_(bindparam("bandless_ids", expanding=True)))
+    )
+    rest = select(*_selected(rollup, columns), *_marker(marked, 0)).where(
+        and_(*where(rollup), rollup.c.player_id.in_(bindparam("rollup_ids", expanding=True)))
+    )
+    return union_all(summed, rest).subquery()
 
 
 @lru_cache(maxsize=256)
@@ -214,7 +244,7 @@ def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, 
 
     rows = _rows_read(
         columns, bindparam("key"), where, player=shape.player, by_month=shape.dated, summary=not shape.bands,
-        marked=True,
+        marked=True, bandless=True,
     )  # fmt: skip
     return select(
         rows.c.move,
@@ -291,7 +321,11 @@ def query_explorer(
             raise PlayerIndexing(query.player, *indexing_progress(connection, player_ids))
     shape = filter_shape(connection.dialect.name, query, player_ids is not None)
     statement = _numbers_statement(shape, query.no_time_losses, with_endings, with_think_time)
-    rows = connection.execute(statement, filter_values(query, key, player_ids)).all()
+    values = filter_values(query, key, player_ids)
+    if player_ids is not None and not (shape.dated or shape.bands):  # read as _player_summed does
+        values["bandless_ids"] = list(bandless_player_ids(connection, player_ids, key))
+        values["rollup_ids"] = [i for i in player_ids if i not in values["bandless_ids"]]
+    rows = connection.execute(statement, values).all()
     totals = empty
     moves: list[MoveStats] = []
     for row in rows:

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from webapp.db.tables import games, players, requested_players, tracked_players
+from webapp.db.tables import (
+    games,
+    player_bandless_positions,
+    players,
+    requested_players,
+    tracked_players,
+)
 
 
 class PlayerIndexing(Exception):  # noqa: N818 - a state, not a failure
@@ -34,6 +40,19 @@ def ready_player_ids(connection: Connection, player_ids: tuple[int, ...]) -> boo
         .where(tracked_players.c.player_id.in_(player_ids), tracked_players.c.status == "ready")
     ).scalar()
     return int(ready or 0) == len(set(player_ids))
+
+
+def bandless_player_ids(connection: Connection, player_ids: tuple[int, ...], key: int) -> tuple[int, ...]:
+    """The ids whose rows at the position are kept summed over the rating bands too
+    (player_move_stats_bandless: a busy player's first plies)."""
+    return tuple(
+        connection.execute(
+            select(player_bandless_positions.c.player_id).where(
+                player_bandless_positions.c.player_id.in_(player_ids),
+                player_bandless_positions.c.position_key == key,
+            )
+        ).scalars()
+    )
 
 
 def indexing_progress(connection: Connection, player_ids: tuple[int, ...]) -> tuple[int, int]:

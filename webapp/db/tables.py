@@ -284,6 +284,39 @@ player_move_stats = _player_stats_table("player_move_stats", monthly=True)
 #: player_move_stats summed over months: what the player view reads when no dates are asked
 player_move_stats_rollup = _player_stats_table("player_move_stats_rollup", monthly=False)
 
+#: the rollup summed over both rating bands too, at a player's busiest positions (listed in
+#: player_bandless_positions): a player view with no rating asked reads a few hundred rows
+#: there instead of thousands (migration 0023; webapp.indexer.player_summaries)
+player_move_stats_bandless = Table(
+    "player_move_stats_bandless",
+    metadata,
+    Column("player_id", Integer, nullable=False),
+    Column("position_key", BigInteger, nullable=False),
+    Column("color", SmallInteger, nullable=False),
+    Column("move", SmallInteger, nullable=False),
+    Column("collection", SmallInteger, nullable=False),
+    Column("speed", SmallInteger, nullable=False),
+    Column("rated", SmallInteger, nullable=False),
+    Column("white", Integer, nullable=False),
+    Column("draws", Integer, nullable=False),
+    Column("black", Integer, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings, as the rollup's
+    Column("banded", Integer, nullable=False),  # the games with the player's band known
+    *_ending_columns(),
+    *_think_time_columns(),
+    PrimaryKeyConstraint("player_id", "position_key", "color", "move", "collection", "speed", "rated"),
+    sqlite_with_rowid=False,
+)
+
+#: the (player, position) pairs whose rollup rows player_move_stats_bandless sums
+player_bandless_positions = Table(
+    "player_bandless_positions",
+    metadata,
+    Column("player_id", Integer, primary_key=True, autoincrement=False),
+    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
+)
+
 
 def newest_month(table: Table):  # type: ignore[no-untyped-def]
     """A rollup row's last_month with unknown (NULL) as the latest, as its index holds it

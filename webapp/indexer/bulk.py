@@ -24,6 +24,7 @@ from sqlalchemy import Connection, text
 
 from webapp.db.refs_sql import later_month, refs_merge
 from webapp.db.singles import narrow_games, pack_codes
+from webapp.indexer import player_summaries
 from webapp.indexer.games import GameRecord
 from webapp.indexer.rows import (
     Batch,
@@ -289,9 +290,20 @@ class _Writer:
         #: player is never deleted), and those of the batch whose transaction is open
         self.known_players: dict[tuple[str, str], int] = {}
         self.pending_players: dict[tuple[str, str], int] = {}
+        #: whether the rollup's rows are added to the band-less sums too (bandless())
+        self._bandless: bool | None = None
 
     def close(self) -> None:
         pass
+
+    def bandless(self, table: str) -> bool:
+        """Whether rows merged into `table` go to the players' band-less sums too: the
+        player rollup's, where the schema has them (webapp.indexer.player_summaries)."""
+        if table != "player_move_stats_rollup" or not (self.think and self.newest):
+            return False
+        if self._bandless is None:
+            self._bandless = player_summaries.present(self.connection)
+        return self._bandless
 
     def player_ids(self, batch: Batch) -> dict[tuple[str, str], int]:
         """Store the batch's players not stored yet (the caller's transaction); (source,
@@ -581,6 +593,14 @@ class SqliteWriter(_Writer):
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
         cursor.executemany(statement, zip(*_values(columns, data), refs.as_bytes(), strict=True))
+        if self.bandless(table):
+            stage = f"stage_bandless_{len(columns)}"
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({', '.join(columns)})")
+            cursor.executemany(
+                f"INSERT INTO {stage} VALUES ({', '.join('?' * len(columns))})", zip(*_values(columns, data), strict=True)
+            )
+            player_summaries.add_staged(cursor, stage)
+            cursor.execute(f"DELETE FROM {stage}")
 
 
 def _values(columns: Sequence[str], data: list[np.ndarray]) -> list[list]:
@@ -949,6 +969,8 @@ class PostgresWriter(_Writer):
             f"SELECT {staged}, refs FROM {stage} ORDER BY {', '.join(keys)} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
+        if self.bandless(table):
+            player_summaries.add_staged(cursor, stage)
         # a transaction may merge many times (indexing a player, a rebuild): the staged
         # rows go now, not only at commit
         cursor.execute(f"DELETE FROM {stage}")

@@ -46,7 +46,7 @@ from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import later_month, refs_agg, refs_best, refs_merge
 from webapp.db.singles import COLLECTION_SHIFT, VIEW, rows_sql
-from webapp.indexer import runs
+from webapp.indexer import player_summaries, runs
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import (
     allow_long_statements,
@@ -199,6 +199,7 @@ class CompactReport:
     monthly_added: int = 0  # positions that got a monthly summary
     monthly_rows: int = 0  # monthly summary rows written or added to
     refreshed: int = 0  # hot positions whose rollup took in their many appended rows first
+    player_pairs: int = 0  # (player, position) pairs given band-less sums (player_summaries)
     analyzed: tuple[str, ...] = ()  # tables whose planner statistics were refreshed
     singles_runs: runs.RunsReport = field(default_factory=runs.RunsReport)  # move_singles' runs kept
     postponed: bool = False  # a first load is running (webapp.indexer.first_load)
@@ -212,10 +213,11 @@ class CompactReport:
             )
         merged = self.singles_runs.merged
         runs_merged = f"; {merged:,} runs of one-game rows merged into others" if merged else ""
+        pairs = f"; {self.player_pairs:,} players' positions summed over the rating bands" if self.player_pairs else ""
         return (
             f"compacted in {self.seconds:.1f} s: {self.merged_rows:,} rows merged away, "
             f"{self.hot_added:,} positions given a month-less summary, "
-            f"{self.monthly_added:,} a monthly one{runs_merged}"
+            f"{self.monthly_added:,} a monthly one{runs_merged}{pairs}"
         )
 
 
@@ -866,6 +868,8 @@ def compact(
                 lock_statistics(connection)
                 if _get_watermark(connection) < upto:
                     _set_watermark(connection, upto)
+                if player_summaries.present(connection):  # a tracked player's imports pile rows up too
+                    report.player_pairs = player_summaries.summarize(connection)
             if postgres:  # the runs of the batches that landed during the ranges
                 report.singles_runs.merged += runs.keep_runs(connection, _told(progress, steps, ranges, ranges)).merged
                 with connection.begin():

@@ -33,6 +33,7 @@ from webapp.db.tables import (
     player_move_stats_rollup,
     tracked_players,
 )
+from webapp.indexer import player_summaries
 from webapp.indexer.bulk import (
     NULLABLE_COUNTS,
     PLAYER_MOVE_STATS_COLUMNS,
@@ -322,6 +323,9 @@ def _count_players(
     lock_statistics(connection)
     connection.execute(delete(player_move_stats).where(player_move_stats.c.player_id.in_(ids)))
     connection.execute(delete(player_move_stats_rollup).where(player_move_stats_rollup.c.player_id.in_(ids)))
+    bandless = endings and newest and think and player_summaries.present(connection)
+    if bandless:
+        player_summaries.forget(connection, ids)
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_BULK}")
     connection.exec_driver_sql(
         f"CREATE TEMP TABLE {_BULK} "
@@ -336,6 +340,8 @@ def _count_players(
         done += len(rows)
         counted(len(rows))
     _write_player_rows(connection, endings=endings, newest=newest, think=think)
+    if bandless:
+        player_summaries.summarize(connection, ids)
     connection.execute(
         update(tracked_players)
         .where(tracked_players.c.player_id.in_(ids))
