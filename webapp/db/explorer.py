@@ -35,10 +35,9 @@ from webapp.db.bound_filters import (
 from webapp.db.months import month_condition
 from webapp.db.players import (
     PlayerIndexing,
-    bandless_player_ids,
     find_player_ids,
     indexing_progress,
-    ready_player_ids,
+    readiness,
 )
 from webapp.db.singles import move_stats_all
 from webapp.db.tables import (
@@ -214,9 +213,9 @@ def _player_summed(where, columns: Sequence[str], *, marked: bool):  # type: ign
     """A player's rows over all months with no rating asked, at one position: the
     band-less sums of the ids given as `bandless_ids` (those that have them there, a busy
     player's first plies: a few hundred rows instead of thousands), the rollup's rows of
-    the `rollup_ids` (the others). The caller looks the two up (bandless_player_ids): as
-    bound lists, an empty one costs the read nothing, where a test row by row would read
-    every rollup row to leave them out."""
+    the `rollup_ids` (the others). The caller looks them up (webapp.db.players.readiness):
+    as bound lists, an empty one costs the read nothing, where a test row by row would
+    read every rollup row to leave them out."""
     bandless, rollup = player_move_stats_bandless, player_move_stats_rollup
     summed = select(*_selected(bandless, columns), *_marker(marked, 0)).where(
         and_(*where(bandless), bandless.c.player_id.in_(bindparam("bandless_ids", expanding=True)))
@@ -317,14 +316,15 @@ def query_explorer(
                 opening=opening_for(board),
                 player_found=False,
             )
-        if not ready_player_ids(connection, player_ids):  # never partial numbers as complete
+        ready, bandless_ids = readiness(connection, player_ids, key)
+        if not ready:  # never partial numbers as complete
             raise PlayerIndexing(query.player, *indexing_progress(connection, player_ids))
     shape = filter_shape(connection.dialect.name, query, player_ids is not None)
     statement = _numbers_statement(shape, query.no_time_losses, with_endings, with_think_time)
     values = filter_values(query, key, player_ids)
     if player_ids is not None and not (shape.dated or shape.bands):  # read as _player_summed does
-        values["bandless_ids"] = list(bandless_player_ids(connection, player_ids, key))
-        values["rollup_ids"] = [i for i in player_ids if i not in values["bandless_ids"]]
+        values["bandless_ids"] = list(bandless_ids)
+        values["rollup_ids"] = [i for i in player_ids if i not in bandless_ids]
     rows = connection.execute(statement, values).all()
     totals = empty
     moves: list[MoveStats] = []

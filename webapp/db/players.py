@@ -42,17 +42,25 @@ def ready_player_ids(connection: Connection, player_ids: tuple[int, ...]) -> boo
     return int(ready or 0) == len(set(player_ids))
 
 
-def bandless_player_ids(connection: Connection, player_ids: tuple[int, ...], key: int) -> tuple[int, ...]:
-    """The ids whose rows at the position are kept summed over the rating bands too
-    (player_move_stats_bandless: a busy player's first plies)."""
-    return tuple(
-        connection.execute(
-            select(player_bandless_positions.c.player_id).where(
-                player_bandless_positions.c.player_id.in_(player_ids),
-                player_bandless_positions.c.position_key == key,
-            )
-        ).scalars()
+def readiness(connection: Connection, player_ids: tuple[int, ...], key: int) -> tuple[bool, tuple[int, ...]]:
+    """Whether every id's statistics are complete (ready_player_ids), and the ids whose
+    rows at the position are kept summed over the rating bands too (a busy player's first
+    plies: player_move_stats_bandless), in one statement: the explorer asks both."""
+    summed = (
+        select(player_bandless_positions.c.player_id)
+        .where(
+            player_bandless_positions.c.player_id == tracked_players.c.player_id,
+            player_bandless_positions.c.position_key == key,
+        )
+        .exists()
     )
+    rows = connection.execute(
+        select(tracked_players.c.player_id, tracked_players.c.status, summed).where(
+            tracked_players.c.player_id.in_(player_ids)
+        )
+    ).all()
+    ready = sum(1 for row in rows if row.status == "ready") == len(set(player_ids))
+    return ready, tuple(row.player_id for row in rows if row[2])
 
 
 def indexing_progress(connection: Connection, player_ids: tuple[int, ...]) -> tuple[int, int]:
