@@ -51,6 +51,16 @@ metadata = MetaData(
 )
 
 
+def _move_columns() -> list[Column]:
+    """The move and the kind of game a summary row counts: what its games are broken down by."""
+    return [Column(name, SmallInteger, nullable=False) for name in ("move", "collection", "speed", "rated")]
+
+
+def _result_columns() -> list[Column]:
+    """The row's games by result."""
+    return [Column(name, Integer, nullable=False) for name in ("white", "draws", "black")]
+
+
 def _ending_columns() -> list[Column]:
     """How the row's games ended (webapp.model.endings), NULL meaning zero: a NULL costs
     PostgreSQL a bit in the row's null bitmap, so a one-game row pays for one value."""
@@ -204,13 +214,8 @@ move_stats_monthly = Table(
     metadata,
     Column("position_key", BigInteger, nullable=False),
     Column("month", Integer, nullable=False),
-    Column("move", SmallInteger, nullable=False),
-    Column("collection", SmallInteger, nullable=False),
-    Column("speed", SmallInteger, nullable=False),
-    Column("rated", SmallInteger, nullable=False),
-    Column("white", Integer, nullable=False),
-    Column("draws", Integer, nullable=False),
-    Column("black", Integer, nullable=False),
+    *_move_columns(),
+    *_result_columns(),
     Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
     Column("banded", Integer, nullable=False),  # the games with a known band
     Column("best_band", SmallInteger, nullable=False),  # the highest band of its games
@@ -293,13 +298,8 @@ player_move_stats_bandless = Table(
     Column("player_id", Integer, nullable=False),
     Column("position_key", BigInteger, nullable=False),
     Column("color", SmallInteger, nullable=False),
-    Column("move", SmallInteger, nullable=False),
-    Column("collection", SmallInteger, nullable=False),
-    Column("speed", SmallInteger, nullable=False),
-    Column("rated", SmallInteger, nullable=False),
-    Column("white", Integer, nullable=False),
-    Column("draws", Integer, nullable=False),
-    Column("black", Integer, nullable=False),
+    *_move_columns(),
+    *_result_columns(),
     Column("rating_sum", BigInteger, nullable=False),  # the opponents' ratings, as the rollup's
     Column("banded", Integer, nullable=False),  # the games with the player's band known
     *_ending_columns(),
