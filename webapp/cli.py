@@ -117,7 +117,9 @@ def _db(args: argparse.Namespace) -> int:
         from webapp.indexer.compact import compact
 
         flask_migrate.upgrade()
-        report = compact(db.engine)  # a migration that rebuilt the statistics appended them
+        # a migration that rebuilt the statistics appended them; no players' band-less sums
+        # yet: the previous release's workers may still be importing without adding to them
+        report = compact(db.engine, player_pairs=False)
         if report.merged_rows or report.hot_added:
             print(report.summary())
     elif args.db_command == "downgrade":

@@ -45,3 +45,26 @@ def test_down_and_up_again(settings, client, engine, monkeypatch) -> None:
     for play in ([], ["e2e4"]):  # nothing summed: the rollup answers
         body = client.get(f"/api/explorer?player=frank&play={','.join(play)}&color=white").get_json()
         assert api_numbers(body) == reference(games, play=play, player="frank", color="white")
+
+
+def test_the_upgrade_command_leaves_the_players_to_the_new_release(app, client, engine, monkeypatch) -> None:
+    """`db upgrade` compacts while the previous release's workers may still import tracked
+    players' games without adding to the band-less sums: it makes no pairs; compaction after
+    it does."""
+    from compaction_thresholds import shrink_thresholds
+
+    from webapp.cli import main as cli_main
+    from webapp.indexer.compact import compact
+
+    import_pgn(engine, [EXPLORER_SAMPLE])
+    assert client.get("/api/explorer?player=frank").status_code == 200  # indexed: nothing summed yet
+    monkeypatch.setattr(player_summaries, "PLAYER_SUMMARY_ROWS", 1)
+    shrink_thresholds(monkeypatch, hot=1, monthly=1)
+    settings = app.extensions["settings"]
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CACHE_DIR", settings.cache_dir)
+    assert cli_main(["db", "upgrade"]) == 0
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM monthly_positions")).scalar_one() > 0
+        assert connection.execute(text("SELECT count(*) FROM player_bandless_positions")).scalar_one() == 0
+    assert compact(engine).player_pairs > 0

@@ -828,6 +828,7 @@ def compact(
     parts: int = PARTS,
     progress: Callable[[int, int], None] | None = None,
     steps: Callable[[str], None] | None = None,
+    player_pairs: bool = True,
 ) -> CompactReport:
     """Compact the rows appended since the last compaction; safe to run at any time (a
     second one waits for the first to end, then compacts what is left). While a first
@@ -839,7 +840,10 @@ def compact(
     needs (58,301 games into a million-game store: explorer p95 10.6-14.4 ms after the
     first, 5.8-9.2 ms after both, 5 s in all). `progress(done, ranges)` is called, in
     this thread, before each merge of runs (done 0 before the ranges) and as each range is
-    compacted, and `steps` is told each step in words, the first REFRESH_STEP."""
+    compacted, and `steps` is told each step in words, the first REFRESH_STEP. Last, the
+    tracked players' busy positions are summed over the rating bands (player_summaries),
+    unless `player_pairs` is False: `db upgrade` compacts while the previous release's
+    workers may still import, and those would not add to the sums."""
     started = time.monotonic()
     report = CompactReport()
     if ensure_position_index(engine) is None:  # merging needs the index a first load dropped
@@ -868,7 +872,7 @@ def compact(
                 lock_statistics(connection)
                 if _get_watermark(connection) < upto:
                     _set_watermark(connection, upto)
-                if player_summaries.present(connection):  # a tracked player's imports pile rows up too
+                if player_pairs and player_summaries.present(connection):  # tracked players' imports pile rows up
                     report.player_pairs = player_summaries.summarize(connection)
             if postgres:  # the runs of the batches that landed during the ranges
                 report.singles_runs.merged += runs.keep_runs(connection, _told(progress, steps, ranges, ranges)).merged

@@ -6,9 +6,11 @@ game_band. A player view with no rating asked reads it there: at a million games
 busiest player has 10,159 rollup rows at the start position and 293 band-less ones.
 
 Both tables start empty: pairs are summarized by this release's player indexing and
-compaction (webapp.indexer.player_summaries), which run only once the previous release's
-workers have stopped; until then every player view reads the rollup, as before. New tables
-only: no lock on a big table, nothing to backfill.
+compaction (webapp.indexer.player_summaries) in its web and worker containers, which start
+once the previous release's have stopped (the compaction `db upgrade` runs next to them
+leaves the players out: their imports would not add to the sums); until then every player
+view reads the rollup, as before. New tables only: no lock on a big table, nothing to
+backfill.
 
 Revision ID: 0023
 Revises: 0022
