@@ -322,7 +322,7 @@ def query_explorer(
     shape = filter_shape(connection.dialect.name, query, player_ids is not None)
     statement = _numbers_statement(shape, query.no_time_losses, with_endings, with_think_time)
     values = filter_values(query, key, player_ids)
-    if player_ids is not None and not (shape.dated or shape.bands):  # read as _player_summed does
+    if player_ids is not None:  # for _player_summed, when the statement reads that way
         values["bandless_ids"] = list(bandless_ids)
         values["rollup_ids"] = [i for i in player_ids if i not in bandless_ids]
     rows = connection.execute(statement, values).all()

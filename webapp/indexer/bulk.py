@@ -592,13 +592,12 @@ class SqliteWriter(_Writer):
             f"VALUES ({', '.join('?' * (len(columns) + 1))}) "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
-        cursor.executemany(statement, zip(*_values(columns, data), refs.as_bytes(), strict=True))
+        values = _values(columns, data)
+        cursor.executemany(statement, zip(*values, refs.as_bytes(), strict=True))
         if self.bandless(table):
             stage = f"stage_bandless_{len(columns)}"
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({', '.join(columns)})")
-            cursor.executemany(
-                f"INSERT INTO {stage} VALUES ({', '.join('?' * len(columns))})", zip(*_values(columns, data), strict=True)
-            )
+            cursor.executemany(f"INSERT INTO {stage} VALUES ({', '.join('?' * len(columns))})", zip(*values, strict=True))
             player_summaries.add_staged(cursor, stage)
             cursor.execute(f"DELETE FROM {stage}")
 

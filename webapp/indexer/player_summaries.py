@@ -56,8 +56,10 @@ def add_staged(cursor, stage: str) -> None:  # type: ignore[no-untyped-def]
     """Add the rollup rows in the table `stage` (a batch's, with rating_band and every
     counted column; negative where games leave) to the band-less sums of the summarized
     pairs among them, on a DB-API cursor in the batch's transaction."""
+    from webapp.indexer.bulk import merged_ending_sql  # bulk imports this module
+
     updates = [f"{c} = t.{c} + excluded.{c}" for c in ("white", "draws", "black", "rating_sum", "banded")]
-    updates += [f"{c} = nullif(coalesce(t.{c}, 0) + coalesce(excluded.{c}, 0), 0)" for c in NULLABLE]
+    updates += [merged_ending_sql(c, "t") for c in NULLABLE]
     cursor.execute(
         f"INSERT INTO {TABLE} AS t ({', '.join(COLUMNS)}) SELECT {', '.join(_summed('s'))} FROM {stage} s "
         f"WHERE EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.player_id = s.player_id AND p.position_key = s.position_key) "
@@ -82,26 +84,28 @@ def summarize(connection: Connection, player_ids: Sequence[int] | None = None) -
     In the caller's transaction, which holds the statistics lock exclusively. Returns the
     pairs summarized."""
     more = PLAYER_SUMMARY_ROWS + 1
-    listed = f"EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.player_id = c.player_id AND p.position_key = c.position_key)"
+
+    def unlisted(player: str, key: str) -> str:
+        return f"NOT EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.player_id = {player} AND p.position_key = {key})"
+
     if player_ids is not None:
         if not player_ids:
             return 0
         ids = ", ".join(str(int(i)) for i in player_ids)
         candidates = (
-            "SELECT player_id, position_key FROM player_move_stats_rollup "
-            f"WHERE player_id IN ({ids}) GROUP BY player_id, position_key HAVING count(*) >= {more}"
+            "SELECT c.player_id, c.position_key FROM (SELECT player_id, position_key FROM player_move_stats_rollup "
+            f"WHERE player_id IN ({ids}) GROUP BY player_id, position_key HAVING count(*) >= {more}) c "
+            f"WHERE {unlisted('c.player_id', 'c.position_key')}"
         )
     else:
         candidates = (  # the pairs listed already left out before their rows are counted
             "SELECT t.player_id, m.position_key FROM tracked_players t CROSS JOIN monthly_positions m "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.player_id = t.player_id "
-            "AND p.position_key = m.position_key) AND (SELECT count(*) FROM (SELECT 1 FROM player_move_stats_rollup r "
-            f"WHERE r.player_id = t.player_id AND r.position_key = m.position_key LIMIT {more}) AS enough) = {more}"
+            f"WHERE {unlisted('t.player_id', 'm.position_key')} AND (SELECT count(*) FROM (SELECT 1 "
+            "FROM player_move_stats_rollup r WHERE r.player_id = t.player_id AND r.position_key = m.position_key "
+            f"LIMIT {more}) AS enough) = {more}"
         )
     connection.exec_driver_sql("DROP TABLE IF EXISTS bandless_new")
-    connection.exec_driver_sql(
-        f"CREATE TEMP TABLE bandless_new AS SELECT c.player_id, c.position_key FROM ({candidates}) c WHERE NOT {listed}"
-    )
+    connection.exec_driver_sql(f"CREATE TEMP TABLE bandless_new AS {candidates}")
     added = int(connection.exec_driver_sql("SELECT count(*) FROM bandless_new").scalar_one())
     if added:
         connection.exec_driver_sql(f"INSERT INTO {PAIRS} (player_id, position_key) SELECT * FROM bandless_new")
