@@ -120,7 +120,7 @@ def _db(args: argparse.Namespace) -> int:
         # a migration that rebuilt the statistics appended them; no players' band-less sums
         # yet: the previous release's workers may still be importing without adding to them
         report = compact(db.engine, player_pairs=False)
-        if report.merged_rows or report.hot_added:
+        if report.merged_rows or report.hot_added or report.bandless_added:
             print(report.summary())
     elif args.db_command == "downgrade":
         flask_migrate.downgrade(revision=args.revision)

@@ -407,11 +407,13 @@ def test_compaction_refreshes_the_planner_statistics_of_the_tables_it_changed(
     report = compaction.compact(engine)
     tables = (
         "move_stats", "move_singles", "move_stats_rollup", "move_stats_monthly", "hot_positions", "monthly_positions",
+        "move_stats_bandless", "bandless_positions",
     )  # fmt: skip
     if engine.dialect.name != "postgresql":
         assert report.analyzed == ()
         return
     assert report.merged_rows and report.rollup_rows and report.monthly_rows and report.monthly_added
+    assert report.bandless_added == report.monthly_added
     assert report.analyzed == tables
     with engine.connect() as connection:
         estimates = {

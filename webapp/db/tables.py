@@ -194,6 +194,32 @@ hot_positions = Table(
     Column("seq", Integer, nullable=False),
 )
 
+#: the rollup summed over rating bands and move orders, at the positions with a monthly
+#: summary too (listed in bandless_positions): the explorer with no rating asked reads a few
+#: hundred rows there instead of thousands (migration 0024; webapp.indexer.bandless_sums)
+move_stats_bandless = Table(
+    "move_stats_bandless",
+    metadata,
+    Column("position_key", BigInteger, nullable=False),
+    *_move_columns(),
+    *_result_columns(),
+    Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
+    Column("banded", Integer, nullable=False),  # the games with a known band
+    *_ending_columns(),
+    *_think_time_columns(),
+    PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated"),
+    sqlite_with_rowid=False,
+)
+
+#: positions whose rollup move_stats_bandless sums, up to batch `seq`: read only while that
+#: is hot_positions.seq, so the sums are the rollup's
+bandless_positions = Table(
+    "bandless_positions",
+    metadata,
+    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+)
+
 #: positions compaction merged: their rows up to batch `seq` were merged, leaving
 #: `row_count` rows; merged again once the rows appended since are a share of those
 #: (webapp.indexer.compact.MERGE_SHARE)

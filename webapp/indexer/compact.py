@@ -16,6 +16,10 @@ which reads sum. Compaction, for the rows appended since it last ran:
    step 1 like the rollup) once it has more than MONTHLY_ROWS rows: a month-by-month
    question at the start position reads ~25 times fewer rows there.
 
+At its end, under the statistics lock, the rollup of each position with a monthly summary
+is summed over the rating bands once (webapp.indexer.bandless_sums), and step 1 adds to
+those sums from then on: the explorer with no rating asked reads them there.
+
 Before the ranges, step 1 runs alone for the positions with the most rows appended
 (over REFRESH_ROWS), one transaction for the rollups and one for the monthly summaries
 (on PostgreSQL at once, on two connections): the explorer's busiest positions, where
@@ -46,7 +50,7 @@ from sqlalchemy.engine import Engine
 
 from webapp.db.refs_sql import later_month, refs_agg, refs_best, refs_merge
 from webapp.db.singles import COLLECTION_SHIFT, VIEW, rows_sql
-from webapp.indexer import player_summaries, runs
+from webapp.indexer import bandless_sums, player_summaries, runs
 from webapp.indexer.bulk import NULLABLE_COUNTS as ENDING_COLUMNS  # the think-time counts too
 from webapp.indexer.bulk import (
     allow_long_statements,
@@ -200,6 +204,7 @@ class CompactReport:
     monthly_rows: int = 0  # monthly summary rows written or added to
     refreshed: int = 0  # hot positions whose rollup took in their many appended rows first
     player_pairs: int = 0  # (player, position) pairs given band-less sums (player_summaries)
+    bandless_added: int = 0  # positions whose rollup was summed over the rating bands (bandless_sums)
     analyzed: tuple[str, ...] = ()  # tables whose planner statistics were refreshed
     singles_runs: runs.RunsReport = field(default_factory=runs.RunsReport)  # move_singles' runs kept
     postponed: bool = False  # a first load is running (webapp.indexer.first_load)
@@ -214,10 +219,11 @@ class CompactReport:
         merged = self.singles_runs.merged
         runs_merged = f"; {merged:,} runs of one-game rows merged into others" if merged else ""
         pairs = f"; {self.player_pairs:,} players' positions summed over the rating bands" if self.player_pairs else ""
+        bandless = f", {self.bandless_added:,} a band-less one" if self.bandless_added else ""
         return (
             f"compacted in {self.seconds:.1f} s: {self.merged_rows:,} rows merged away, "
             f"{self.hot_added:,} positions given a month-less summary, "
-            f"{self.monthly_added:,} a monthly one{runs_merged}{pairs}"
+            f"{self.monthly_added:,} a monthly one{bandless}{runs_merged}{pairs}"
         )
 
 
@@ -326,18 +332,24 @@ def _add_to_summary(connection: Connection, summaries: str, params: dict, report
 
 
 def _add_to_rollup(connection: Connection, params: dict, report: CompactReport) -> None:
-    """_add_to_summaries for the month-less rollups (compact_hot_positions)."""
+    """_add_to_summaries for the month-less rollups (compact_hot_positions), and for the
+    band-less sums of the rollups (webapp.indexer.bandless_sums): the appended rows are
+    summed once into a temp table, which both read."""
     dialect = connection.dialect.name
+    keys = "m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path"
+    connection.execute(text("DROP TABLE IF EXISTS compact_rollup_sums"))
+    connection.execute(
+        text(
+            f"CREATE TEMP TABLE compact_rollup_sums AS SELECT {keys}, {SUMS_AS}, "
+            f"{refs_agg('m.refs', dialect)} AS refs, max(m.month) AS last_month "
+            f"FROM {_appended_since_summary(dialect, 'compact_hot_positions')} GROUP BY {keys}"
+        ),
+        params,
+    )
+    columns = f"{GROUP}, {COUNTS}, refs, last_month"
     added = connection.execute(
         text(
-            f"INSERT INTO move_stats_rollup ({GROUP}, {COUNTS}, refs, last_month) "
-            f"SELECT m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path, "
-            f"sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), "
-            + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
-            + f", {refs_agg('m.refs', dialect)}, "
-            "max(m.month) "
-            f"FROM {_appended_since_summary(dialect, 'compact_hot_positions')} "
-            f"GROUP BY m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path "
+            f"INSERT INTO move_stats_rollup ({columns}) SELECT {columns} FROM compact_rollup_sums WHERE true "
             f"ON CONFLICT ({GROUP}) DO UPDATE SET "
             "white = move_stats_rollup.white + excluded.white, "
             "draws = move_stats_rollup.draws + excluded.draws, "
@@ -346,10 +358,12 @@ def _add_to_rollup(connection: Connection, params: dict, report: CompactReport) 
             f"{_ROLLUP_ENDINGS}, "
             f"refs = {refs_merge('move_stats_rollup.refs', 'excluded.refs', dialect)}, "
             f"last_month = {later_month('move_stats_rollup.last_month', 'excluded.last_month')}"
-        ),
-        params,
+        )
     )
     report.rollup_rows += max(added.rowcount, 0)
+    if bandless_sums.present(connection):
+        bandless_sums.add(connection, "compact_rollup_sums", "compact_hot_positions", params["upto"])
+    connection.execute(text("DROP TABLE compact_rollup_sums"))
     connection.execute(
         text(
             "UPDATE hot_positions SET seq = :upto "
@@ -635,6 +649,8 @@ def _refresh_planner_statistics(connection: Connection, report: CompactReport) -
         "move_stats_monthly": report.monthly_rows,
         "hot_positions": report.hot_added,
         "monthly_positions": report.monthly_added,
+        "move_stats_bandless": report.bandless_added,
+        "bandless_positions": report.bandless_added,
     }
     estimates = dict(_reltuples(connection, list(changed)))
     analyzed = []
@@ -835,7 +851,8 @@ def compact(
     load runs it is postponed (`postponed` in the report); a position index a killed
     first load left missing is built first. The summaries of the positions with the most
     rows appended are brought up to date first (`refreshed`), then (PostgreSQL) the runs
-    of one-game rows merged, then the ranges compacted, then the runs of the batches that
+    of one-game rows merged, then the ranges compacted (then the rollups of the positions with a monthly
+    summary summed over the rating bands, bandless_sums), then the runs of the batches that
     landed meanwhile merged. The first two steps are what a read right after an import
     needs (58,301 games into a million-game store: explorer p95 10.6-14.4 ms after the
     first, 5.8-9.2 ms after both, 5 s in all). `progress(done, ranges)` is called, in
@@ -872,6 +889,8 @@ def compact(
                 lock_statistics(connection)
                 if _get_watermark(connection) < upto:
                     _set_watermark(connection, upto)
+                if bandless_sums.present(connection):  # the positions that got a monthly summary
+                    report.bandless_added = bandless_sums.derive(connection)
                 if player_pairs and player_summaries.present(connection):  # tracked players' imports pile rows up
                     report.player_pairs = player_summaries.summarize(connection)
             if postgres:  # the runs of the batches that landed during the ranges

@@ -21,12 +21,14 @@ from sqlalchemy.engine import Engine
 from webapp.db.refs_sql import refs_agg
 from webapp.db.sqlite import stored_date
 from webapp.db.tables import (
+    bandless_positions,
     games,
     hot_positions,
     merged_positions,
     monthly_positions,
     move_singles,
     move_stats,
+    move_stats_bandless,
     move_stats_monthly,
     move_stats_rollup,
     player_move_stats,
@@ -209,7 +211,10 @@ def rebuild_statistics(
     are written where the schema has them). `read_clocks`: the stored clocks' form, for
     a migration before 0017 (webapp.model.stored_game.four_byte_clock_seconds_many)."""
     lock_statistics(connection)
-    summaries = (move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions, merged_positions)
+    summaries = (
+        move_stats_rollup, hot_positions, move_stats_monthly, monthly_positions, merged_positions,
+        move_stats_bandless, bandless_positions,
+    )  # fmt: skip
     present = set(inspect(connection).get_table_names())  # a migration may run this before later tables exist
     for table in (move_stats, move_singles, *summaries, player_move_stats, player_move_stats_rollup):
         if table.name in present:

@@ -1,0 +1,109 @@
+"""The busiest positions' rollup summed over the rating bands (move_stats_bandless).
+
+The month-less rollup keys a position's rows by rating band and move order too, so at the
+first plies it has thousands of them (a million games, the start position: 4,366), which
+the explorer with no rating asked sums on every read. At the positions with a monthly
+summary (the few hundred with the most rows, webapp.indexer.compact.MONTHLY_ROWS) those
+rows are kept summed over both as well (about 200 there), and the explorer reads those.
+
+Compaction sums a position once, at its end, under the statistics lock held exclusively
+(derive); from then on every step that adds rows to the position's rollup adds them to
+its band-less sums in the same transaction (add), and both are marked up to the same
+batch. The explorer reads the sums only while bandless_positions.seq is the rollup's
+(hot_positions.seq): a rollup moved on without them (a previous release's compaction)
+is read as before until the next compaction sums the position again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, inspect
+
+from webapp.model.endings import ENDING_COLUMNS
+from webapp.model.think_time import THINK_TIME_COLUMNS
+
+KEYS = ("position_key", "move", "collection", "speed", "rated")
+NULLABLE = (*ENDING_COLUMNS, *THINK_TIME_COLUMNS)
+COLUMNS = (*KEYS, "white", "draws", "black", "rating_sum", "banded", *NULLABLE)
+TABLE = "move_stats_bandless"
+POSITIONS = "bandless_positions"
+
+
+def present(connection: Connection) -> bool:
+    """Whether the schema has the band-less sums (migration 0024)."""
+    return inspect(connection).has_table(POSITIONS)
+
+
+def _summed(alias: str) -> str:
+    """The band-less columns of a group of rollup-shaped rows named `alias`."""
+    games = f"{alias}.white + {alias}.draws + {alias}.black"
+    return ", ".join(
+        [
+            *(f"{alias}.{key}" for key in KEYS),
+            *(f"sum({alias}.{c})" for c in ("white", "draws", "black", "rating_sum")),
+            f"sum(CASE WHEN {alias}.rating_band >= 0 THEN {games} ELSE 0 END)",
+            *(f"nullif(sum({alias}.{c}), 0)" for c in NULLABLE),
+        ]
+    )
+
+
+def _grouped(alias: str) -> str:
+    return ", ".join(f"{alias}.{key}" for key in KEYS)
+
+
+def add(connection: Connection, staged: str, summarized: str, upto: int) -> None:
+    """Add the rollup rows in table `staged` (rollup-shaped: rating_band and every counted
+    column) to the band-less sums of their positions among those in `summarized`
+    (position_key, and seq: the batch their rollup was up to before), and mark them up to
+    batch `upto`; in the transaction that adds the same rows to the rollup. A position
+    whose sums were not up to date with its rollup is left as it is (derive drops it)."""
+    from webapp.indexer.bulk import merged_ending_sql  # bulk imports compact, which imports this
+
+    current = (
+        f"SELECT p.position_key FROM {summarized} p JOIN {POSITIONS} b "
+        "ON b.position_key = p.position_key AND b.seq = p.seq"
+    )
+    updates = [f"{c} = t.{c} + excluded.{c}" for c in ("white", "draws", "black", "rating_sum", "banded")]
+    updates += [merged_ending_sql(c, "t") for c in NULLABLE]
+    connection.exec_driver_sql(
+        f"INSERT INTO {TABLE} AS t ({', '.join(COLUMNS)}) SELECT {_summed('s')} FROM {staged} s "
+        f"WHERE s.position_key IN ({current}) "
+        f"GROUP BY {_grouped('s')} ORDER BY {_grouped('s')} "  # one lock order for concurrent steps
+        f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {', '.join(updates)}"
+    )
+    connection.exec_driver_sql(
+        f"UPDATE {POSITIONS} SET seq = {int(upto)} WHERE position_key IN ({current}) AND seq < {int(upto)}"
+    )
+
+
+def derive(connection: Connection) -> int:
+    """Sum the rollup of each position with a monthly summary that has no band-less sums
+    up to date with it; drop the sums left behind by a rollup moved on without them. In
+    the caller's transaction, which holds the statistics lock exclusively (no batch nor
+    summary step in flight). Returns the positions summed."""
+    stale = (
+        f"SELECT b.position_key FROM {POSITIONS} b WHERE NOT EXISTS (SELECT 1 FROM hot_positions h "
+        "WHERE h.position_key = b.position_key AND h.seq = b.seq)"
+    )
+    connection.exec_driver_sql("DROP TABLE IF EXISTS bandless_stale")
+    connection.exec_driver_sql(f"CREATE TEMP TABLE bandless_stale AS {stale}")
+    for table in (TABLE, POSITIONS):
+        connection.exec_driver_sql(
+            f"DELETE FROM {table} WHERE position_key IN (SELECT position_key FROM bandless_stale)"
+        )
+    connection.exec_driver_sql("DROP TABLE bandless_stale")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS bandless_new")
+    connection.exec_driver_sql(
+        "CREATE TEMP TABLE bandless_new AS SELECT h.position_key, h.seq FROM hot_positions h "
+        "JOIN monthly_positions m ON m.position_key = h.position_key "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {POSITIONS} b WHERE b.position_key = h.position_key)"
+    )
+    added = int(connection.exec_driver_sql("SELECT count(*) FROM bandless_new").scalar_one())
+    if added:
+        connection.exec_driver_sql(f"INSERT INTO {POSITIONS} (position_key, seq) SELECT position_key, seq FROM bandless_new")
+        connection.exec_driver_sql(
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {_summed('r')} FROM move_stats_rollup r "
+            "WHERE r.position_key IN (SELECT position_key FROM bandless_new) "
+            f"GROUP BY {_grouped('r')} ORDER BY {_grouped('r')}"
+        )
+    connection.exec_driver_sql("DROP TABLE bandless_new")
+    return added
