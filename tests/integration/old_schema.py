@@ -1,6 +1,6 @@
 """Reading a store migrated down to an older schema: before 0016, whose move_stats holds
 every row; before 0022, whose monthly summary has no best ratings; before 0023, whose
-players have no band-less sums."""
+players have no band-less sums; before 0024, whose positions have none."""
 
 from __future__ import annotations
 
@@ -42,12 +42,9 @@ def monthly_best_rating(engine: Engine) -> AbstractContextManager[None]:
 
 
 @contextmanager
-def player_bandless(engine: Engine) -> Iterator[None]:
-    """The players' band-less sums (migration 0023), empty as they are until a player is
-    indexed or a compaction runs: a player's view reads the rollup."""
-    from webapp.db.tables import player_bandless_positions, player_move_stats_bandless
-
-    tables = [player_move_stats_bandless, player_bandless_positions]
+def _tables_while_reading(engine: Engine, tables: list) -> Iterator[None]:  # type: ignore[type-arg]
+    """Create the tables as the code declares them (empty) for the explorer to read an
+    older schema, drop them on leaving."""
     with engine.begin() as connection:
         for table in tables:
             table.create(connection)
@@ -57,3 +54,19 @@ def player_bandless(engine: Engine) -> Iterator[None]:
         with engine.begin() as connection:
             for table in tables:
                 table.drop(connection)
+
+
+def player_bandless(engine: Engine) -> AbstractContextManager[None]:
+    """The players' band-less sums (migration 0023), empty as they are until a player is
+    indexed or a compaction runs: a player's view reads the rollup."""
+    from webapp.db.tables import player_bandless_positions, player_move_stats_bandless
+
+    return _tables_while_reading(engine, [player_move_stats_bandless, player_bandless_positions])
+
+
+def position_bandless(engine: Engine) -> AbstractContextManager[None]:
+    """The positions' band-less sums (migration 0024), empty as they are until a compaction
+    runs: the explorer reads the rollup."""
+    from webapp.db.tables import bandless_positions, move_stats_bandless
+
+    return _tables_while_reading(engine, [move_stats_bandless, bandless_positions])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import flask_migrate
 from endings_reference import endings_reference, read_ended_games
-from old_schema import explorer_reads_move_stats
+from old_schema import explorer_reads_move_stats, position_bandless
 from sample_games import import_pgn
 from sqlalchemy import inspect
 from test_endings_api import FILES, PLAYER, answers
@@ -37,7 +37,7 @@ def test_migration_0011_down_and_up_fills_the_endings(client, engine) -> None:
     for table in TABLES:
         assert not _columns(engine, table) & set(ENDING_COLUMNS)
     bump_generation()
-    with explorer_reads_move_stats(engine):
+    with explorer_reads_move_stats(engine), position_bandless(engine):
         old = client.get("/api/explorer?play=e2e4&topGames=0&recentGames=0").get_json()
     assert (old["white"], old["draws"], old["black"]) == tuple(
         endings_reference(games, ("e2e4",))["position"][s] for s in ("white", "draws", "black")

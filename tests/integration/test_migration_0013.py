@@ -8,7 +8,7 @@ from __future__ import annotations
 import flask_migrate
 from compaction_thresholds import shrink_thresholds
 from explorer_reference import board_after, read_games
-from old_schema import explorer_reads_move_stats
+from old_schema import explorer_reads_move_stats, position_bandless
 from orders_reference import move_orders
 from sample_games import LICHESS_2021_10, import_pgn
 from sqlalchemy import inspect, text
@@ -75,7 +75,7 @@ def test_migration_0013_down_and_up_splits_positions_by_move_order(client, engin
     assert current_revision(engine) == "0012"
     for table in ("move_stats", "move_stats_rollup"):
         assert "path" not in {c["name"] for c in inspect(engine).get_columns(table)}
-    with explorer_reads_move_stats(engine):
+    with explorer_reads_move_stats(engine), position_bandless(engine):
         assert _explorer(client) == answers
     indexes = _rollup_indexes(engine)
     assert {"ix_move_stats_rollup_band", "ix_move_stats_rollup_newest"} <= indexes

@@ -9,7 +9,7 @@ import time
 
 import flask_migrate
 from compaction_thresholds import shrink_thresholds
-from old_schema import explorer_reads_move_stats
+from old_schema import explorer_reads_move_stats, position_bandless
 from sample_games import import_pgn
 from sqlalchemy import inspect
 from test_think_time_api import EMPTY, FILES, PLAYER, POSITIONS, answers
@@ -43,7 +43,7 @@ def test_migration_0014_down_and_up_fills_the_think_times(client, engine, monkey
     for table in TABLES:
         assert not _columns(engine, table) & set(THINK_TIME_COLUMNS)
     bump_generation()
-    with explorer_reads_move_stats(engine):
+    with explorer_reads_move_stats(engine), position_bandless(engine):
         old = client.get("/api/explorer?play=e2e4&topGames=0&recentGames=0&endings=1")
     assert old.status_code == 200 and old.get_json()["games"] > 0
 

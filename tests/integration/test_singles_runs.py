@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from compaction_thresholds import shrink_thresholds
 from explorer_reference import read_games
-from old_schema import monthly_best_rating, player_bandless
+from old_schema import monthly_best_rating, player_bandless, position_bandless
 from sample_games import EXPLORER_SAMPLE
 from sqlalchemy import text
 from test_compact import _assert_exact, _snapshot
@@ -161,7 +161,7 @@ def test_migration_0019_makes_the_runs_and_takes_them_apart(client, engine, tmp_
         ).scalars().all()
     assert indexes == ["ix_move_singles_position_key_seq", "ix_move_singles_seq"]
     assert _snapshot(engine) == before
-    with monthly_best_rating(engine), player_bandless(engine):
+    with monthly_best_rating(engine), player_bandless(engine), position_bandless(engine):
         _assert_exact(client, games)
     from flask import current_app
 

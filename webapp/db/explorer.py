@@ -17,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal,
     null,
@@ -41,8 +42,10 @@ from webapp.db.players import (
 )
 from webapp.db.singles import move_stats_all
 from webapp.db.tables import (
+    bandless_positions,
     hot_positions,
     monthly_positions,
+    move_stats_bandless,
     move_stats_monthly,
     move_stats_rollup,
     player_move_stats,
@@ -110,11 +113,13 @@ def _selected(table, columns: Sequence[str]) -> list:  # type: ignore[no-untyped
     return out
 
 
-def _since_summary(summary_positions, key, where, columns: Sequence[str], summary, *, marked: bool = False):  # type: ignore[no-untyped-def]
+def _since_summary(summary_positions, key, where, columns: Sequence[str], summary, *, marked: bool = False, bandless: bool = False):  # type: ignore[no-untyped-def]
     """move_stats rows appended since a position's summary was brought up to date, plus
     the summary's rows, each table under `where(table)`: with one key (a value or a bound
     parameter) the bound is a constant, so the index on (position_key, seq) reads only the
-    rows appended since. `marked`: a last column `appended`, 1 on the rows appended since."""
+    rows appended since. `marked`: a last column `appended`, 1 on the rows appended since.
+    `bandless` (the rollup, one key): the rollup's band-less sums instead of its rows where
+    they are up to date with it (webapp.indexer.bandless_sums)."""
     same_position = (
         summary_positions.c.position_key == move_stats_all.c.position_key
         if isinstance(key, Sequence)
@@ -125,7 +130,17 @@ def _since_summary(summary_positions, key, where, columns: Sequence[str], summar
         and_(*where(move_stats_all), move_stats_all.c.seq > func.coalesce(summed_up_to, 0))
     )
     summarized = select(*_selected(summary, columns), *_marker(marked, 0)).where(and_(*where(summary)))
-    return union_all(recent, summarized).subquery()
+    if not bandless:
+        return union_all(recent, summarized).subquery()
+    current = exists().where(  # one lookup for the statement (the key is a constant)
+        bandless_positions.c.position_key == key,
+        summary_positions.c.position_key == key,
+        summary_positions.c.seq == bandless_positions.c.seq,
+    )
+    summed = select(*_selected(move_stats_bandless, columns), *_marker(marked, 0)).where(
+        and_(*where(move_stats_bandless), current)
+    )
+    return union_all(recent, summarized.where(~current), summed).subquery()
 
 
 def stat_rows(
@@ -196,14 +211,17 @@ def _rows_read(  # type: ignore[no-untyped-def]
     else the rows appended since the position's summary plus that summary (the band-less
     monthly one when `by_month` and a `summary` will do), else all its month-level rows.
     `marked`: a last column `appended`, 1 on the rows appended since a summary.
-    `bandless`: a player's rows with no dates nor rating asked as _player_summed reads them."""
+    `bandless` (one key): with no dates nor rating asked, a player's rows as _player_summed
+    reads them, all games' from the rollup's band-less sums where they are up to date."""
     if player:
         if bandless and summary and not by_month:
             return _player_summed(where, columns, marked=marked)
         table = player_move_stats if by_month else player_move_stats_rollup
         return select(*_selected(table, columns), *_marker(marked, 0)).where(and_(*where(table))).subquery()
     if not by_month:
-        return _since_summary(hot_positions, key, where, columns, move_stats_rollup, marked=marked)
+        return _since_summary(
+            hot_positions, key, where, columns, move_stats_rollup, marked=marked, bandless=bandless and summary
+        )
     if summary:
         return _since_summary(monthly_positions, key, where, columns, move_stats_monthly, marked=marked)
     return select(*_selected(move_stats_all, columns), *_marker(marked, 0)).where(and_(*where(move_stats_all))).subquery()
