@@ -4,7 +4,7 @@ The month-less rollup keys a position's rows by rating band and move order too, 
 first plies it has thousands of them (a million games, the start position: 4,366), which
 the explorer with no rating asked sums on every read. At the positions with a monthly
 summary (the few hundred with the most rows, webapp.indexer.compact.MONTHLY_ROWS) those
-rows are kept summed over both as well (about 200 there), and the explorer reads those.
+rows are kept summed over both as well (381 there), and the explorer reads those.
 
 Compaction sums a position once, at its end, under the statistics lock held exclusively
 (derive); from then on every step that adds rows to the position's rollup adds them to
