@@ -4,6 +4,7 @@ and the rollups they summed are left as they were."""
 from __future__ import annotations
 
 import flask_migrate
+from declared_tables import assert_declared_and_empty
 from explorer_reference import api_numbers, read_games, reference
 from sample_games import EXPLORER_SAMPLE, import_pgn
 from sqlalchemy import inspect, text
@@ -34,14 +35,7 @@ def test_down_and_up_again(settings, client, engine, monkeypatch) -> None:
     assert _rollup(engine) == rollup
 
     flask_migrate.upgrade()
-    for table in TABLES:  # as the code declares them
-        columns = [c["name"] for c in inspect(engine).get_columns(table.name)]
-        assert columns == [c.name for c in table.columns]
-        assert inspect(engine).get_pk_constraint(table.name)["constrained_columns"] == [
-            c.name for c in table.primary_key.columns
-        ]
-        with engine.connect() as connection:
-            assert connection.execute(text(f"SELECT count(*) FROM {table.name}")).scalar_one() == 0
+    assert_declared_and_empty(engine, TABLES)
     for play in ([], ["e2e4"]):  # nothing summed: the rollup answers
         body = client.get(f"/api/explorer?player=frank&play={','.join(play)}&color=white").get_json()
         assert api_numbers(body) == reference(games, play=play, player="frank", color="white")

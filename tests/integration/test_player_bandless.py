@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from compaction_thresholds import shrink_thresholds
+from declared_tables import assert_summed_over_the_bands
 from explorer_reference import api_numbers, read_games, reference
 from sample_games import EXPLORER_SAMPLE, import_pgn
 from sqlalchemy import text
@@ -59,29 +60,10 @@ def _pairs(engine) -> int:  # type: ignore[no-untyped-def]
 
 def _assert_sums_are_the_rollups(engine) -> None:  # type: ignore[no-untyped-def]
     """Every summarized pair's band-less rows are its rollup rows summed, to the count."""
-    keys = ", ".join(f"r.{k}" for k in player_summaries.KEYS)
-    counted = ("white", "draws", "black", "rating_sum", "white_time", "draw_repetition", "think_10", "low_clock")
-    with engine.connect() as connection:
-        expected = connection.execute(
-            text(
-                f"SELECT {keys}, "
-                + ", ".join(f"sum(coalesce(r.{c}, 0))" for c in counted)
-                + ", sum(CASE WHEN r.rating_band >= 0 THEN r.white + r.draws + r.black ELSE 0 END) "
-                "FROM player_move_stats_rollup r JOIN player_bandless_positions p "
-                "ON p.player_id = r.player_id AND p.position_key = r.position_key "
-                f"GROUP BY {keys} ORDER BY {keys}"
-            )
-        ).all()
-        stored = connection.execute(
-            text(
-                f"SELECT {keys}, "
-                + ", ".join(f"coalesce(r.{c}, 0)" for c in counted)
-                + f", r.banded FROM player_move_stats_bandless r ORDER BY {keys}"
-            )
-        ).all()
-    stored = [row for row in stored if any(row[len(player_summaries.KEYS) :])]  # moved away: all zero
-    expected = [row for row in expected if any(row[len(player_summaries.KEYS) :])]
-    assert [tuple(r) for r in stored] == [tuple(r) for r in expected]
+    assert_summed_over_the_bands(
+        engine, "player_move_stats_rollup", "player_move_stats_bandless", "player_bandless_positions",
+        player_summaries.KEYS, ("player_id", "position_key"),
+    )  # fmt: skip
 
 
 def test_indexing_sums_a_busy_players_positions_over_the_bands_and_the_view_reads_them(

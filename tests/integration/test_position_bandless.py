@@ -8,6 +8,7 @@ from __future__ import annotations
 import chess
 import pytest
 from compaction_thresholds import shrink_thresholds
+from declared_tables import assert_summed_over_the_bands
 from explorer_reference import api_numbers, read_games, reference
 from sample_games import EXPLORER_SAMPLE, import_pgn
 from sqlalchemy import text
@@ -29,7 +30,6 @@ CASES = [
     {"play": ["e2e4", "e7e5"]},
     {"play": [], "rating_min": 1600, "rating_max": 1999},  # a rating asked: the rollup's rows
 ]
-COUNTED = ("white", "draws", "black", "rating_sum", "white_time", "draw_repetition", "think_10", "low_clock")
 START = position_key(chess.Board())
 
 
@@ -58,36 +58,16 @@ def _count(engine, sql: str) -> int:  # type: ignore[no-untyped-def]
 
 def _assert_sums_are_the_rollups(engine) -> None:  # type: ignore[no-untyped-def]
     """Every listed position is up to date with its rollup, and its band-less rows are its
-    rollup rows summed, to the count (endings and think times too)."""
-    keys = ", ".join(f"r.{k}" for k in bandless_sums.KEYS)
+    rollup rows summed, to the count."""
     behind = _count(
         engine,
         "SELECT count(*) FROM bandless_positions b LEFT JOIN hot_positions h "
         "ON h.position_key = b.position_key AND h.seq = b.seq WHERE h.position_key IS NULL",
     )
     assert behind == 0
-    with engine.connect() as connection:
-        expected = connection.execute(
-            text(
-                f"SELECT {keys}, "
-                + ", ".join(f"sum(coalesce(r.{c}, 0))" for c in COUNTED)
-                + ", sum(CASE WHEN r.rating_band >= 0 THEN r.white + r.draws + r.black ELSE 0 END) "
-                "FROM move_stats_rollup r JOIN bandless_positions p ON p.position_key = r.position_key "
-                f"GROUP BY {keys} ORDER BY {keys}"
-            )
-        ).all()
-        stored = connection.execute(
-            text(
-                f"SELECT {keys}, "
-                + ", ".join(f"coalesce(r.{c}, 0)" for c in COUNTED)
-                + f", r.banded FROM move_stats_bandless r ORDER BY {keys}"
-            )
-        ).all()
-    width = len(bandless_sums.KEYS)
-    stored = [row for row in stored if any(row[width:])]  # moved away: all zero
-    expected = [row for row in expected if any(row[width:])]
-    assert [tuple(r) for r in stored] == [tuple(r) for r in expected]
-    assert stored
+    assert_summed_over_the_bands(
+        engine, "move_stats_rollup", "move_stats_bandless", "bandless_positions", bandless_sums.KEYS, ("position_key",)
+    )
 
 
 def _answers(engine) -> list:  # type: ignore[type-arg]

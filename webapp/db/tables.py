@@ -56,6 +56,26 @@ def _move_columns() -> list[Column]:
     return [Column(name, SmallInteger, nullable=False) for name in ("move", "collection", "speed", "rated")]
 
 
+def _positions_table(name: str, *extra: Column) -> Table:
+    """A list of positions with a summary, each with the batch (`seq`) its summary holds
+    the rows of."""
+    return Table(
+        name,
+        metadata,
+        Column("position_key", BigInteger, primary_key=True, autoincrement=False),
+        Column("seq", Integer, nullable=False),
+        *extra,
+    )
+
+
+def _banded_columns() -> list[Column]:
+    """A band-less summary row's rating sum and the games that sum is over."""
+    return [
+        Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
+        Column("banded", Integer, nullable=False),  # the games with a known band
+    ]
+
+
 def _result_columns() -> list[Column]:
     """The row's games by result."""
     return [Column(name, Integer, nullable=False) for name in ("white", "draws", "black")]
@@ -187,12 +207,7 @@ move_stats_rollup = Table(
 )
 
 #: positions whose month-less sums live in move_stats_rollup, up to batch `seq`
-hot_positions = Table(
-    "hot_positions",
-    metadata,
-    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
-    Column("seq", Integer, nullable=False),
-)
+hot_positions = _positions_table("hot_positions")
 
 #: the rollup summed over rating bands and move orders, at the positions with a monthly
 #: summary too (listed in bandless_positions): the explorer with no rating asked reads a few
@@ -203,8 +218,7 @@ move_stats_bandless = Table(
     Column("position_key", BigInteger, nullable=False),
     *_move_columns(),
     *_result_columns(),
-    Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
-    Column("banded", Integer, nullable=False),  # the games with a known band
+    *_banded_columns(),
     *_ending_columns(),
     *_think_time_columns(),
     PrimaryKeyConstraint("position_key", "move", "collection", "speed", "rated"),
@@ -213,23 +227,12 @@ move_stats_bandless = Table(
 
 #: positions whose rollup move_stats_bandless sums, up to batch `seq`: read only while that
 #: is hot_positions.seq, so the sums are the rollup's
-bandless_positions = Table(
-    "bandless_positions",
-    metadata,
-    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
-    Column("seq", Integer, nullable=False),
-)
+bandless_positions = _positions_table("bandless_positions")
 
 #: positions compaction merged: their rows up to batch `seq` were merged, leaving
 #: `row_count` rows; merged again once the rows appended since are a share of those
 #: (webapp.indexer.compact.MERGE_SHARE)
-merged_positions = Table(
-    "merged_positions",
-    metadata,
-    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
-    Column("seq", Integer, nullable=False),
-    Column("row_count", Integer, nullable=False),
-)
+merged_positions = _positions_table("merged_positions", Column("row_count", Integer, nullable=False))
 
 #: move_stats summed over rating bands, for the positions with the most rows (those in
 #: monthly_positions): what a month-by-month question reads there when it asks no ratings.
@@ -242,8 +245,7 @@ move_stats_monthly = Table(
     Column("month", Integer, nullable=False),
     *_move_columns(),
     *_result_columns(),
-    Column("rating_sum", BigInteger, nullable=False),  # over the games with a known band
-    Column("banded", Integer, nullable=False),  # the games with a known band
+    *_banded_columns(),
     Column("best_band", SmallInteger, nullable=False),  # the highest band of its games
     # the highest rating among its games' references (migration 0022); NULL: not known yet,
     # a row an older release's compaction wrote
@@ -260,12 +262,7 @@ move_stats_monthly = Table(
 )
 
 #: positions whose band-less monthly sums live in move_stats_monthly, up to batch `seq`
-monthly_positions = Table(
-    "monthly_positions",
-    metadata,
-    Column("position_key", BigInteger, primary_key=True, autoincrement=False),
-    Column("seq", Integer, nullable=False),
-)
+monthly_positions = _positions_table("monthly_positions")
 
 #: one row per import batch that appended statistics: its id is the rows' seq
 stat_batches = Table(

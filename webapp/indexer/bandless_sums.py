@@ -16,6 +16,8 @@ is read as before until the next compaction sums the position again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection, inspect
 
 from webapp.model.endings import ENDING_COLUMNS
@@ -23,7 +25,6 @@ from webapp.model.think_time import THINK_TIME_COLUMNS
 
 KEYS = ("position_key", "move", "collection", "speed", "rated")
 NULLABLE = (*ENDING_COLUMNS, *THINK_TIME_COLUMNS)
-COLUMNS = (*KEYS, "white", "draws", "black", "rating_sum", "banded", *NULLABLE)
 TABLE = "move_stats_bandless"
 POSITIONS = "bandless_positions"
 
@@ -33,21 +34,34 @@ def present(connection: Connection) -> bool:
     return inspect(connection).has_table(POSITIONS)
 
 
-def _summed(alias: str) -> str:
-    """The band-less columns of a group of rollup-shaped rows named `alias`."""
+def summed_insert(
+    table: str, keys: Sequence[str], rows: str, alias: str, *, where: str = "", adding: bool = False
+) -> str:
+    """INSERT … SELECT summing rollup-shaped rows (a FROM list `rows`, the rows named
+    `alias`: rating_band and every counted column) over the rating bands into `table`, per
+    `keys`, in key order (one lock order for concurrent transactions); `adding`: added to
+    the rows there already."""
+    from webapp.indexer.bulk import merged_ending_sql  # bulk imports compact, which imports this
+
     games = f"{alias}.white + {alias}.draws + {alias}.black"
-    return ", ".join(
-        [
-            *(f"{alias}.{key}" for key in KEYS),
-            *(f"sum({alias}.{c})" for c in ("white", "draws", "black", "rating_sum")),
-            f"sum(CASE WHEN {alias}.rating_band >= 0 THEN {games} ELSE 0 END)",
-            *(f"nullif(sum({alias}.{c}), 0)" for c in NULLABLE),
-        ]
+    summed = [
+        *(f"{alias}.{key}" for key in keys),
+        *(f"sum({alias}.{c})" for c in ("white", "draws", "black", "rating_sum")),
+        f"sum(CASE WHEN {alias}.rating_band >= 0 THEN {games} ELSE 0 END)",
+        *(f"nullif(sum({alias}.{c}), 0)" for c in NULLABLE),
+    ]
+    columns = (*keys, "white", "draws", "black", "rating_sum", "banded", *NULLABLE)
+    grouped = ", ".join(f"{alias}.{key}" for key in keys)
+    statement = (
+        f"INSERT INTO {table} AS t ({', '.join(columns)}) SELECT {', '.join(summed)} FROM {rows} "
+        + (f"WHERE {where} " if where else "")
+        + f"GROUP BY {grouped} ORDER BY {grouped}"
     )
-
-
-def _grouped(alias: str) -> str:
-    return ", ".join(f"{alias}.{key}" for key in KEYS)
+    if not adding:
+        return statement
+    updates = [f"{c} = t.{c} + excluded.{c}" for c in ("white", "draws", "black", "rating_sum", "banded")]
+    updates += [merged_ending_sql(c, "t") for c in NULLABLE]
+    return statement + f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}"
 
 
 def add(connection: Connection, staged: str, summarized: str, upto: int) -> None:
@@ -56,20 +70,12 @@ def add(connection: Connection, staged: str, summarized: str, upto: int) -> None
     (position_key, and seq: the batch their rollup was up to before), and mark them up to
     batch `upto`; in the transaction that adds the same rows to the rollup. A position
     whose sums were not up to date with its rollup is left as it is (derive drops it)."""
-    from webapp.indexer.bulk import merged_ending_sql  # bulk imports compact, which imports this
-
     current = (
         f"SELECT p.position_key FROM {summarized} p JOIN {POSITIONS} b "
         "ON b.position_key = p.position_key AND b.seq = p.seq"
     )
-    updates = [f"{c} = t.{c} + excluded.{c}" for c in ("white", "draws", "black", "rating_sum", "banded")]
-    updates += [merged_ending_sql(c, "t") for c in NULLABLE]
-    connection.exec_driver_sql(
-        f"INSERT INTO {TABLE} AS t ({', '.join(COLUMNS)}) SELECT {_summed('s')} FROM {staged} s "
-        f"WHERE s.position_key IN ({current}) "
-        f"GROUP BY {_grouped('s')} ORDER BY {_grouped('s')} "  # one lock order for concurrent steps
-        f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {', '.join(updates)}"
-    )
+    where = f"s.position_key IN ({current})"
+    connection.exec_driver_sql(summed_insert(TABLE, KEYS, f"{staged} s", "s", where=where, adding=True))
     connection.exec_driver_sql(
         f"UPDATE {POSITIONS} SET seq = {int(upto)} WHERE position_key IN ({current}) AND seq < {int(upto)}"
     )
@@ -100,10 +106,7 @@ def derive(connection: Connection) -> int:
     added = int(connection.exec_driver_sql("SELECT count(*) FROM bandless_new").scalar_one())
     if added:
         connection.exec_driver_sql(f"INSERT INTO {POSITIONS} (position_key, seq) SELECT position_key, seq FROM bandless_new")
-        connection.exec_driver_sql(
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {_summed('r')} FROM move_stats_rollup r "
-            "WHERE r.position_key IN (SELECT position_key FROM bandless_new) "
-            f"GROUP BY {_grouped('r')} ORDER BY {_grouped('r')}"
-        )
+        where = "r.position_key IN (SELECT position_key FROM bandless_new)"
+        connection.exec_driver_sql(summed_insert(TABLE, KEYS, "move_stats_rollup r", "r", where=where))
     connection.exec_driver_sql("DROP TABLE bandless_new")
     return added

@@ -19,15 +19,12 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, bindparam, inspect, text
 
-from webapp.model.endings import ENDING_COLUMNS
-from webapp.model.think_time import THINK_TIME_COLUMNS
+from webapp.indexer.bandless_sums import summed_insert
 
 #: a (player, position) pair with more rollup rows than this gets band-less sums
 PLAYER_SUMMARY_ROWS = 256
 
 KEYS = ("player_id", "position_key", "color", "move", "collection", "speed", "rated")
-NULLABLE = (*ENDING_COLUMNS, *THINK_TIME_COLUMNS)
-COLUMNS = (*KEYS, "white", "draws", "black", "rating_sum", "banded", *NULLABLE)
 TABLE = "player_move_stats_bandless"
 PAIRS = "player_bandless_positions"
 
@@ -37,35 +34,12 @@ def present(connection: Connection) -> bool:
     return inspect(connection).has_table(PAIRS)
 
 
-def _summed(alias: str) -> list[str]:
-    """The band-less columns of a group of rollup-shaped rows named `alias`."""
-    games = f"{alias}.white + {alias}.draws + {alias}.black"
-    return [
-        *(f"{alias}.{key}" for key in KEYS),
-        *(f"sum({alias}.{c})" for c in ("white", "draws", "black", "rating_sum")),
-        f"sum(CASE WHEN {alias}.rating_band >= 0 THEN {games} ELSE 0 END)",
-        *(f"nullif(sum({alias}.{c}), 0)" for c in NULLABLE),
-    ]
-
-
-def _grouped(alias: str) -> str:
-    return ", ".join(f"{alias}.{key}" for key in KEYS)
-
-
 def add_staged(cursor, stage: str) -> None:  # type: ignore[no-untyped-def]
     """Add the rollup rows in the table `stage` (a batch's, with rating_band and every
     counted column; negative where games leave) to the band-less sums of the summarized
     pairs among them, on a DB-API cursor in the batch's transaction."""
-    from webapp.indexer.bulk import merged_ending_sql  # bulk imports this module
-
-    updates = [f"{c} = t.{c} + excluded.{c}" for c in ("white", "draws", "black", "rating_sum", "banded")]
-    updates += [merged_ending_sql(c, "t") for c in NULLABLE]
-    cursor.execute(
-        f"INSERT INTO {TABLE} AS t ({', '.join(COLUMNS)}) SELECT {', '.join(_summed('s'))} FROM {stage} s "
-        f"WHERE EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.player_id = s.player_id AND p.position_key = s.position_key) "
-        f"GROUP BY {_grouped('s')} ORDER BY {_grouped('s')} "  # one lock order for concurrent batches
-        f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {', '.join(updates)}"
-    )
+    where = f"EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.player_id = s.player_id AND p.position_key = s.position_key)"
+    cursor.execute(summed_insert(TABLE, KEYS, f"{stage} s", "s", where=where, adding=True))
 
 
 def forget(connection: Connection, player_ids: Sequence[int]) -> None:
@@ -109,11 +83,7 @@ def summarize(connection: Connection, player_ids: Sequence[int] | None = None) -
     added = int(connection.exec_driver_sql("SELECT count(*) FROM bandless_new").scalar_one())
     if added:
         connection.exec_driver_sql(f"INSERT INTO {PAIRS} (player_id, position_key) SELECT * FROM bandless_new")
-        connection.exec_driver_sql(
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {', '.join(_summed('r'))} "
-            "FROM player_move_stats_rollup r JOIN bandless_new n "
-            "ON n.player_id = r.player_id AND n.position_key = r.position_key "
-            f"GROUP BY {_grouped('r')} ORDER BY {_grouped('r')}"
-        )
+        rows = "player_move_stats_rollup r JOIN bandless_new n ON n.player_id = r.player_id AND n.position_key = r.position_key"
+        connection.exec_driver_sql(summed_insert(TABLE, KEYS, rows, "r"))
     connection.exec_driver_sql("DROP TABLE bandless_new")
     return added
