@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/import_pair.py BASE_CHECKOUT [--against .] [--rounds 7]
         [--copies 1] [--source FILE] [--server postgresql://root@127.0.0.1:5432/test]
-        [--store DB] [--explore]
+        [--store DB] [--explore [--refresh]]
 
 BASE_CHECKOUT is another checkout of this repository (`git worktree add /tmp/base REV`).
 Each round imports the same file once with each checkout (the order alternating round by
@@ -16,7 +16,9 @@ of the two imports of one round, a few seconds apart, wanders far less, so the m
 the rounds' ratios is the figure to quote. Also prints each side's median games/s and the
 CPU seconds of the import's processes (parse workers included) and of its PostgreSQL
 server processes. With --explore, each checkout's `explorer_bench.py --runs 1 --no-compact
---no-player` then asks its copy, right after the import, and its figures are printed.
+--no-player` then asks its copy, right after the import, and its figures are printed; with
+--refresh too, compaction's first step then runs on the copy (`refresh_summaries`: its
+seconds are printed) and the explorer asks again.
 Figures only: nothing here asserts a time.
 """
 
@@ -55,6 +57,16 @@ _IMPORT = (
     "    r = import_pgn_files(db.engine, [sys.argv[1]], index_plies=40)\n"
     "print(json.dumps({'imported': r.imported, 'seconds': r.seconds}))\n"
 )
+_REFRESH = (
+    "import json\n"
+    "from webapp import create_app\n"
+    "from webapp.extensions import db\n"
+    "from webapp.indexer.compact import refresh_summaries\n"
+    "app = create_app(dashboard=False)\n"
+    "with app.app_context():\n"
+    "    r = refresh_summaries(db.engine)\n"
+    "print(json.dumps({'seconds': r.seconds, 'positions': r.positions}))\n"
+)
 
 
 def _admin(server: str) -> psycopg.Connection:
@@ -84,10 +96,12 @@ def explorer_figures(server: str, checkout: Path, database: str) -> list[str]:
 
 
 def one_import(
-    server: str, checkout: Path, template: str, path: Path, data_dir: str, explore: bool = False
+    server: str, checkout: Path, template: str, path: Path, data_dir: str, explore: bool = False,
+    refresh: bool = False,
 ) -> tuple[float, float, float, list[str]]:
     """(games/s, import process CPU s, server CPU s, the explorer's figures right after when
-    `explore`) of one import into a copy of the template."""
+    `explore`, and after compaction's first step too when `refresh`) of one import into a
+    copy of the template."""
     name = f"oe_pair_{uuid.uuid4().hex[:8]}"
     with _admin(server) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -111,7 +125,14 @@ def one_import(
         if child.returncode != 0:
             raise SystemExit(f"import with {checkout} failed: {err.decode()[-2000:]}")
         report = json.loads(out.decode().strip().splitlines()[-1])
-        figures = explorer_figures(server, checkout, name) if explore else []
+        figures = [f"right after: {line}" for line in explorer_figures(server, checkout, name)] if explore else []
+        if explore and refresh:
+            done = subprocess.run(
+                [sys.executable, "-c", _REFRESH], cwd=checkout, env=env, capture_output=True, text=True, check=True
+            )
+            step = json.loads(done.stdout.strip().splitlines()[-1])
+            figures.append(f"first step: {step['seconds']:.2f} s, {step['positions']} positions")
+            figures += [f"after the first step: {line}" for line in explorer_figures(server, checkout, name)]
         return report["imported"] / report["seconds"], sum(client.values()), sum(server_cpu.values()), figures
     finally:
         with _admin(server) as admin:
@@ -128,6 +149,9 @@ def main() -> None:
     parser.add_argument("--server", default="postgresql://root@127.0.0.1:5432/test")
     parser.add_argument("--store", help="import into copies of this database (new game ids) instead of empty ones")
     parser.add_argument("--explore", action="store_true", help="run explorer_bench.py on each copy right after its import")
+    parser.add_argument(
+        "--refresh", action="store_true", help="with --explore: then compaction's first step, and the explorer again"
+    )
     args = parser.parse_args()
     base, new = args.base.resolve(), args.against.resolve()
     first = 0 if args.store is None else TEMPLATE_FIRST_COPY
@@ -145,7 +169,7 @@ def main() -> None:
             for round_ in range(args.rounds):
                 for checkout in (base, new) if round_ % 2 == 0 else (new, base):
                     results[checkout].append(
-                        one_import(args.server, checkout, templates[checkout], path, tmp, args.explore)
+                        one_import(args.server, checkout, templates[checkout], path, tmp, args.explore, args.refresh)
                     )
                 old, now = results[base][-1], results[new][-1]
                 print(
@@ -155,7 +179,7 @@ def main() -> None:
                 )
                 for label, figures in (("base", old[3]), ("new", now[3])):
                     for line in figures:
-                        print(f"  {label} right after: {line}", flush=True)
+                        print(f"  {label} {line}", flush=True)
         finally:
             with _admin(args.server) as admin:
                 for template in templates.values():
