@@ -32,14 +32,17 @@ class PlayerIndexing(Exception):  # noqa: N818 - a state, not a failure
         self.player, self.done, self.total = player, done, total
 
 
+def _all_ready(statuses: Iterable[str], player_ids: tuple[int, ...]) -> bool:
+    """Whether the tracked statuses of the ids say every id's statistics are complete."""
+    return sum(1 for status in statuses if status == "ready") == len(set(player_ids))
+
+
 def ready_player_ids(connection: Connection, player_ids: tuple[int, ...]) -> bool:
     """Whether every id's statistics are complete (tracked and indexed)."""
-    ready = connection.execute(
-        select(func.count())
-        .select_from(tracked_players)
-        .where(tracked_players.c.player_id.in_(player_ids), tracked_players.c.status == "ready")
-    ).scalar()
-    return int(ready or 0) == len(set(player_ids))
+    statuses = connection.execute(
+        select(tracked_players.c.status).where(tracked_players.c.player_id.in_(player_ids))
+    ).scalars()
+    return _all_ready(statuses, player_ids)
 
 
 def readiness(connection: Connection, player_ids: tuple[int, ...], key: int) -> tuple[bool, tuple[int, ...]]:
@@ -59,8 +62,7 @@ def readiness(connection: Connection, player_ids: tuple[int, ...], key: int) -> 
             tracked_players.c.player_id.in_(player_ids)
         )
     ).all()
-    ready = sum(1 for row in rows if row.status == "ready") == len(set(player_ids))
-    return ready, tuple(row.player_id for row in rows if row[2])
+    return _all_ready((row.status for row in rows), player_ids), tuple(row.player_id for row in rows if row[2])
 
 
 def indexing_progress(connection: Connection, player_ids: tuple[int, ...]) -> tuple[int, int]:

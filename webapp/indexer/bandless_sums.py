@@ -34,6 +34,11 @@ def present(connection: Connection) -> bool:
     return inspect(connection).has_table(POSITIONS)
 
 
+def banded_sum(alias: str) -> str:
+    """The games of rows named `alias` that have a known rating band, summed."""
+    return f"sum(CASE WHEN {alias}.rating_band >= 0 THEN {alias}.white + {alias}.draws + {alias}.black ELSE 0 END)"
+
+
 def summed_insert(
     table: str, keys: Sequence[str], rows: str, alias: str, *, where: str = "", adding: bool = False
 ) -> str:
@@ -43,11 +48,10 @@ def summed_insert(
     the rows there already."""
     from webapp.indexer.bulk import merged_ending_sql  # bulk imports compact, which imports this
 
-    games = f"{alias}.white + {alias}.draws + {alias}.black"
     summed = [
         *(f"{alias}.{key}" for key in keys),
         *(f"sum({alias}.{c})" for c in ("white", "draws", "black", "rating_sum")),
-        f"sum(CASE WHEN {alias}.rating_band >= 0 THEN {games} ELSE 0 END)",
+        banded_sum(alias),
         *(f"nullif(sum({alias}.{c}), 0)" for c in NULLABLE),
     ]
     columns = (*keys, "white", "draws", "black", "rating_sum", "banded", *NULLABLE)

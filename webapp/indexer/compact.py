@@ -125,7 +125,7 @@ _ROLLUP_ENDINGS = ", ".join(merged_ending_sql(c, "move_stats_rollup") for c in E
 MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
 MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, best_rating, refs, {_ENDINGS}"
-BANDED = "sum(CASE WHEN m.rating_band >= 0 THEN m.white + m.draws + m.black ELSE 0 END)"
+BANDED = bandless_sums.banded_sum("m")
 #: PostgreSQL: set on in a transaction whose monthly upserts write best_rating themselves;
 #: otherwise migration 0022's trigger reads it again from the references of every row whose
 #: references change (as the previous release's compaction wrote them)
@@ -336,7 +336,7 @@ def _add_to_rollup(connection: Connection, params: dict, report: CompactReport) 
     band-less sums of the rollups (webapp.indexer.bandless_sums): the appended rows are
     summed once into a temp table, which both read."""
     dialect = connection.dialect.name
-    keys = "m.position_key, m.move, m.collection, m.speed, m.rated, m.rating_band, m.path"
+    keys = ", ".join(f"m.{c}" for c in GROUP.split(", "))
     connection.execute(text("DROP TABLE IF EXISTS compact_rollup_sums"))
     connection.execute(
         text(
