@@ -214,14 +214,24 @@ def _summaries_behind(engine) -> tuple[int, int, int]:  # type: ignore[no-untype
         ).one()
 
 
+#: a position's appended rows that refresh_summaries counts: all of them at a position with
+#: a monthly summary, the wide ones elsewhere (webapp.indexer.compact._busiest)
+_COUNTED = "(m.game_id IS NULL OR s.position_key IN (SELECT position_key FROM monthly_positions))"
+#: each hot position's appended rows counted so
+_COUNTED_FOR_HOT = (
+    "SELECT s.position_key, count(*) FROM hot_positions s JOIN move_stats_all m "
+    f"ON m.position_key = s.position_key AND m.seq > s.seq WHERE {_COUNTED} GROUP BY s.position_key"
+)
+
+
 @pytest.mark.parametrize("summarize_every", [0, SMALL_BATCH])
 def test_a_long_import_keeps_the_summaries_up_to_date(
     client, engine, many_batches, tmp_path, monkeypatch, summarize_every
 ) -> None:  # type: ignore[no-untyped-def]
     """Between compactions, an import adds its rows to the hot and monthly positions'
-    summaries every `summarize_every` games; the answers stay exact, and a compaction after
-    changes none of them."""
-    monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)  # every position with a row appended
+    summaries every `summarize_every` games (where it counts rows: _COUNTED); the answers
+    stay exact, and a compaction after changes none of them."""
+    monkeypatch.setattr(compaction, "REFRESH_ROWS", 0)  # every position with a row counted
     compaction.compact(engine)
     with engine.connect() as connection:
         hot, monthly = (
@@ -231,6 +241,8 @@ def test_a_long_import_keeps_the_summaries_up_to_date(
     copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH, summarize_every=summarize_every)
     latest, hot_behind, monthly_behind = _summaries_behind(engine)
+    with engine.connect() as connection:
+        counted = len(connection.execute(text(_COUNTED_FOR_HOT)).all())
     if summarize_every:  # refreshed after every batch of 5 new games: all but the last at least
         with engine.connect() as connection:
             previous = connection.execute(
@@ -240,17 +252,19 @@ def test_a_long_import_keeps_the_summaries_up_to_date(
                 text(
                     "SELECT count(*) FROM (SELECT position_key, seq FROM hot_positions UNION ALL "
                     "SELECT position_key, seq FROM monthly_positions) AS s "
-                    "JOIN move_stats_all m ON m.position_key = s.position_key AND m.seq > s.seq AND m.seq <= :previous"
+                    "JOIN move_stats_all m ON m.position_key = s.position_key AND m.seq > s.seq AND m.seq <= :previous "
+                    f"WHERE {_COUNTED}"
                 ),
                 {"previous": previous},
             ).scalar()
         assert behind == 0
     else:  # the summaries are as the compaction left them, until refreshed
         assert (hot_behind, monthly_behind) == (hot, monthly)
+        assert 0 < counted < hot  # the others have one-game rows alone appended
         refresh = compaction.refresh_summaries(engine)
-        assert refresh.positions == hot and refresh.rollup_rows > 0 and refresh.monthly_rows > 0
-        assert _summaries_behind(engine) == (latest, 0, 0)
-        again = compaction.refresh_summaries(engine)  # nothing appended since
+        assert refresh.positions == counted and refresh.rollup_rows > 0 and refresh.monthly_rows > 0
+        assert _summaries_behind(engine) == (latest, hot - counted, 0)
+        again = compaction.refresh_summaries(engine)  # nothing counted since
         assert (again.positions, again.rollup_rows, again.monthly_rows) == (0, 0, 0)
     doubled = read_games([EXPLORER_SAMPLE, copy])
     _assert_exact(client, doubled)
@@ -262,7 +276,7 @@ def test_a_long_import_keeps_the_summaries_up_to_date(
     assert _by_month(client) == months
 
 
-#: each hot position's rows appended since its rollup
+#: each hot position's rows appended since its rollup, wide and one-game (webapp.db.singles)
 _APPENDED_TO_HOT = (
     "SELECT h.position_key, count(*) FROM hot_positions h JOIN move_stats_all m "
     "ON m.position_key = h.position_key AND m.seq > h.seq GROUP BY h.position_key"
@@ -271,15 +285,16 @@ _APPENDED_TO_HOT = (
 
 def _appended_to_hot(engine, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     """The sample again after a compaction, with REFRESH_ROWS set so that about half the hot
-    positions have more rows appended: the copy, each hot position's appended rows, those
-    with more."""
+    positions have more rows counted (_COUNTED_FOR_HOT): the copy, each hot position's
+    appended rows, those with more counted."""
     compaction.compact(engine)
     copy = _again(tmp_path)
     import_pgn_files(engine, [copy], index_plies=40, batch_size=SMALL_BATCH)
     with engine.connect() as connection:
         counts = dict(connection.execute(text(_APPENDED_TO_HOT)).all())
-    many = sorted(counts.values())[len(counts) // 2]
-    busiest = {key for key, n in counts.items() if n > many}
+        counted = dict(connection.execute(text(_COUNTED_FOR_HOT)).all())
+    many = sorted(counted.values())[len(counted) // 2]
+    busiest = {key for key, n in counted.items() if n > many}
     assert 0 < len(busiest) < len(counts)
     monkeypatch.setattr(compaction, "REFRESH_ROWS", many)
     return copy, counts, busiest
@@ -295,6 +310,29 @@ def test_only_positions_with_many_rows_appended_are_refreshed(client, engine, ma
         left = dict(connection.execute(text(_APPENDED_TO_HOT)).all())
     assert refresh.positions == len(expected)
     assert {key for key in after if after[key] != before[key]} == expected
+    assert set(left) == set(counts) - expected
+    _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
+
+
+def test_one_game_rows_count_only_at_positions_with_a_monthly_summary(
+    client, engine, many_batches, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Every hot position of the sample has rows appended, but those without a monthly
+    summary only one-game rows: with a threshold below every count, the positions with a
+    monthly summary are refreshed and those are left to the compaction."""
+    copy, counts, _busiest = _appended_to_hot(engine, tmp_path, monkeypatch)
+    fewest = min(counts.values())
+    monkeypatch.setattr(compaction, "REFRESH_ROWS", fewest - 1)
+    with engine.connect() as connection:
+        monthly = set(connection.execute(text("SELECT position_key FROM monthly_positions")).scalars())
+        wide = set(connection.execute(text(_APPENDED_TO_HOT.replace("move_stats_all", "move_stats"))).scalars())
+    expected = set(counts) & monthly
+    assert fewest > 0 and 0 < len(expected) < len(counts)
+    assert not wide - monthly  # the others' rows are all one-game rows
+    refresh = compaction.refresh_summaries(engine)
+    with engine.connect() as connection:
+        left = dict(connection.execute(text(_APPENDED_TO_HOT)).all())
+    assert refresh.positions == len(expected)
     assert set(left) == set(counts) - expected
     _assert_exact(client, read_games([EXPLORER_SAMPLE, copy]))
 
