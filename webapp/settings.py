@@ -50,8 +50,8 @@ class Settings:
     compact_every_games: int = 250_000
     #: between those compactions, bring the summaries of the positions with many rows
     #: appended up to date after every this many new games (0: never; at a million games
-    #: each time costs the import 0.6–0.8 s, most of it finding those positions: every
-    #: 10,000 games, 58,301 games imported in 10.1 s instead of 6.9: docs/PERFORMANCE.md)
+    #: each time costs the import 0.3–0.5 s: every 10,000 games, 58,301 games imported in
+    #: 7.3 s instead of 5.3–6.0; every 20,000, 6.3: docs/PERFORMANCE.md)
     summarize_every_games: int = 0
     #: the scheduler compacts the statistics this often (seconds)
     compact_every_s: int = 600
