@@ -597,11 +597,14 @@ def test_a_position_summarized_by_month_first_still_gets_hot(client, engine, mon
 
 
 def test_compaction_workers_share_the_ranges_and_report_each_in_the_calling_thread(
-    client, engine, many_batches
+    client, engine, many_batches, monkeypatch
 ) -> None:
     """Every range is compacted once, whichever worker takes it, and progress is told in
     the caller's thread (a job's progress writes through the caller's own session), then
     again before each later step (a merge of runs of one-game rows, on PostgreSQL)."""
+    # the sample's nine batches leave nine small runs: merged from two on, whatever runs
+    # earlier tests left in the session's database
+    monkeypatch.setattr(runs, "MAX_SMALL_RUNS", 2)
     before = _snapshot(engine)
     calls: list[tuple[int, int, str]] = []
     steps: list[str] = []
