@@ -1,7 +1,7 @@
 """Looking players up by name, suggesting names by prefix, and remembering names asked for.
 
-Names are stored lower-case (`players.name`, indexed by ix_players_name) and shown as the
-source spells them (`players.display_name`). Names that differ only by the spacing after
+Names are stored lower-case (`players.name`, which leads the players' unique key) and
+shown as the source spells them (`players.display_name`). Names that differ only by the spacing after
 a comma ("anand,v" / "anand, v", as PGN files from different sites write them) are one
 player to the explorer and one suggestion.
 """
@@ -176,8 +176,8 @@ def suggest_players(connection: Connection, prefix: str, *, limit: int = 10) -> 
     """Players whose name starts with `prefix` (any case), most games first.
 
     Reads at most CANDIDATES names per spelling of the prefix, in name order, through
-    ix_players_name (a range condition on the lower-case name, which the plain btree
-    serves: no migration), then counts the games of those few only, through
+    the players' key, led by the name (a range condition on the lower-case name, which a
+    plain btree serves), then counts the games of those few only, through
     ix_games_white_id and ix_games_black_id.
     """
     rows: dict[int, tuple[str, str, str]] = {}
@@ -208,7 +208,7 @@ def suggest_players(connection: Connection, prefix: str, *, limit: int = 10) -> 
 
 
 def _prefix_statement(prefix: str, *, byte_order: bool = True):  # type: ignore[no-untyped-def]
-    """Names starting with `prefix`, in name order, through ix_players_name.
+    """Names starting with `prefix`, in name order, through the key (name, source).
 
     In byte order (SQLite, PostgreSQL's C collations) `prefix <= name < successor` is
     exactly the names starting with `prefix`, and PostgreSQL walks the index in order and

@@ -103,8 +103,8 @@ players = Table(
     Column("source", String(16), nullable=False),  # lichess | chesscom | pgn
     Column("name", String(64), nullable=False),  # lower-case, as looked up
     Column("display_name", String(64), nullable=False),
-    UniqueConstraint("source", "name"),
-    Index("ix_players_name", "name"),
+    # led by the name, it serves the lookups by name too (migration 0025)
+    UniqueConstraint("name", "source"),
 )
 
 games = Table(
