@@ -27,6 +27,7 @@ from webapp.db.players import find_player_ids
 from webapp.db.position_games import read_position_games
 from webapp.indexer import compact as compaction
 from webapp.indexer.compact import compact
+from webapp.indexer.pgn import import_pgn_files
 from webapp.model.position import position_key
 from webapp.model.query import ExplorerQuery
 
@@ -391,3 +392,62 @@ def test_one_statement_shape_gives_each_filter_value_its_own_games(client, engin
                     listed = [[(site_of[i], uci) for i, uci in kind] for kind in (found.top, found.recent)]
                     assert listed == lists, (query, listed, lists)
                     assert {uci: site_of[i] for uci, i in found.single.items()} == singles, query
+
+
+def _pgn_game(site: str, rating: int, date: str | None, *, rated: bool = True) -> str:
+    """A 1.e4 e5 game (`site`: a lichess id, 8 characters) of two players rated `rating`, played on `date` (YYYY.MM.DD; None:
+    unknown)."""
+    dated = f'[Date "{date}"]\n' if date else ""
+    kind = "Rated" if rated else "Casual"
+    return (
+        f'[Event "{kind} Blitz game"]\n[Site "https://lichess.org/{site}"]\n{dated}'
+        f'[White "w{site}"]\n[Black "b{site}"]\n[Result "1-0"]\n[WhiteElo "{rating}"]\n[BlackElo "{rating}"]\n'
+        '[TimeControl "300+0"]\n\n1. e4 e5 1-0\n'
+    )
+
+
+def test_rows_appended_below_both_of_the_rollups_bounds_are_left_out(client, engine, monkeypatch, tmp_path) -> None:
+    """The rows appended since a hot position's rollup are read (bounded) only at or above
+    the rollup's 15th band or its 15th newest month: below both, a game has 15 better and
+    15 newer games in the rollup. Compacted: the 30 band games (game i rated 1000 + 100i,
+    the older the better) and 15 undated casual games (rows of month 0, the oldest).
+    Appended: a game at the 15th band, 50 points above its rollup game and old, listed
+    15th best; one in the 15th newest month, five days after its rollup game and low
+    rated, listed 15th newest; and 10 old, low-rated games below both. A bound one band
+    or one month too tight, or both asked of a row, drops a listed game."""
+    monkeypatch.setattr(position_games, "APPENDED_READ_ALL", 4)
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    undated = [_pgn_game(f"undat{j:03d}", 1005 + 100 * j, None, rated=False) for j in range(15)]
+    first = tmp_path / "first.pgn"
+    first.write_text(_rated_and_dated_games(30) + "\n" + "\n".join(undated), encoding="utf-8")
+    import_pgn_files(engine, [str(first)], index_plies=40, batch_size=3)
+    compact(engine)
+    year, month = divmod(2020 * 12 + (30 - 14), 12)  # band0014's month: the rollup's 15th newest
+    appended = [
+        _pgn_game("bestband", 2550, "2015.06.15"),
+        _pgn_game("newmonth", 1010, f"{year}.{month + 1:02d}.20"),
+        *(_pgn_game(f"old{i:05d}", 1000 + i, f"2015.{i + 1:02d}.15") for i in range(10)),
+    ]
+    second = tmp_path / "second.pgn"
+    second.write_text("\n".join(appended), encoding="utf-8")
+    import_pgn_files(engine, [str(second)], index_plies=40, batch_size=5)
+    key = position_key(chess.Board())
+    with engine.connect() as connection:
+        hot = connection.execute(text("SELECT seq FROM hot_positions WHERE position_key = :key"), {"key": key}).scalar()
+        undated_rows = connection.execute(
+            text("SELECT count(*) FROM move_stats_rollup WHERE position_key = :key AND last_month = 0"), {"key": key}
+        ).scalar()
+        since = connection.execute(
+            text("SELECT count(*) FROM move_stats_all WHERE position_key = :key AND seq > :hot"), {"key": key, "hot": hot}
+        ).scalar()
+        db_ids = dict(connection.execute(text("SELECT 'https://lichess.org/' || substr(uid, 9), id FROM games")).all())
+    assert hot is not None and undated_rows == 15 and since == len(appended) > 4
+    read = _shapes_read(monkeypatch, "bounded")
+    body = client.get("/api/explorer", query_string={"topGames": "15", "recentGames": "15"}).get_json()
+    assert read == [True]
+    included: list = []
+    reference(read_games([first, second]), included=included)
+    top, recent = reference_games(included, db_ids, 15)
+    assert top[-1][0].endswith("/bestband") and recent[-1][0].endswith("/newmonth")
+    assert [g["url"] for g in body["topGames"]] == [site for site, _ in top]
+    assert [g["url"] for g in body["recentGames"]] == [site for site, _ in recent]

@@ -32,6 +32,7 @@ from webapp.db.list_parameters import in_list
 from webapp.db.prepared import PLANNED_FOR_ITS_VALUES
 from webapp.db.singles import move_stats_all
 from webapp.db.tables import (
+    UNKNOWN_MONTH,
     games,
     hot_positions,
     monthly_positions,
@@ -135,7 +136,8 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     hot position's month-less rollup without dates, or with dates and no rating asked the
     band-less monthly summary of the positions with the most rows, each with the rows
     appended since it was brought up to date (all of a position's rows when it has none;
-    with `bounded`, those of them that can hold the games; without `appended`, none).
+    with `bounded`, those of them that can hold the games, and without dates only those at
+    or above one of the rollup's own bounds, _bounds; without `appended`, none).
     Elsewhere all the rows: a player's with dates, all games' by month and band. The third
     column says which rows were appended since a summary.
     """
@@ -160,6 +162,15 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     if shape.bounded:  # a row's games are all of its band and month
         # read once (each one-game row looking its game up), then bounded and picked from
         # five times: thousands of rows at the first plies before compaction
+        if not shape.filters.dated:  # none below both of the rollup's own bounds
+            band, newest = _bounds(summary, conditions, shape)
+            since_summary.append(
+                or_(
+                    move_stats_all.c.rating_band >= band,
+                    move_stats_all.c.month >= newest,
+                    in_list(move_stats_all.c.move, "singles", shape.filters.dialect),
+                )
+            )
         rows = (
             select(*(move_stats_all.c[name] for name in _APPENDED_COLUMNS))
             .where(*since_summary, move_stats_all.c.refs.is_not(None))
@@ -196,24 +207,45 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
     each part is a range of one of them; a row in two parts is read twice
     (read_position_games counts a game once).
     """
-    kept = [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
+    kept = _kept(table, conditions)
     band = table.c.rating_band if band is None else band
     newest = newest_month(table) if newest is None else newest
-
-    def bound(column, nulls_first: bool = False):  # type: ignore[no-untyped-def]
-        """The column's `limit`-th highest value among the rows; the lowest when fewer (or
-        when that value is NULL, with `nulls_first`: NULL ranks above every value)."""
-        order = column.desc().nulls_first() if nulls_first else column.desc()
-        nth = select(column).where(*kept).order_by(order).offset(shape.limit - 1).limit(1)
-        return func.coalesce(nth.scalar_subquery(), -32768)
-
     rows = select(table.c.move, table.c.refs, _SUMMARIZED if marker is None else marker)
-    best = or_(band >= bound(band, nulls_first=True), band.is_(None)) if unknown else band >= bound(band)
+    best = (
+        or_(band >= _bound(band, kept, shape, nulls_first=True), band.is_(None))
+        if unknown
+        else band >= _bound(band, kept, shape)
+    )
     return [
         rows.where(*kept, best),
-        rows.where(*kept, newest >= bound(newest)),
+        rows.where(*kept, newest >= _bound(newest, kept, shape)),
         rows.where(*kept, in_list(table.c.move, "singles", shape.filters.dialect)),
     ]
+
+
+def _kept(table: Table, conditions: list) -> list:  # type: ignore[type-arg]
+    """The rows of `table` under `conditions` that hold games to list."""
+    return [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
+
+
+def _bound(column, kept: list, shape: _Shape, nulls_first: bool = False):  # type: ignore[no-untyped-def, type-arg]
+    """The column's `limit`-th highest value among the `kept` rows; the lowest when fewer (or
+    when that value is NULL, with `nulls_first`: NULL ranks above every value)."""
+    order = column.desc().nulls_first() if nulls_first else column.desc()
+    nth = select(column).where(*kept).order_by(order).offset(shape.limit - 1).limit(1)
+    return func.coalesce(nth.scalar_subquery(), -32768)
+
+
+def _bounds(rollup: Table, conditions: list, shape: _Shape) -> tuple:  # type: ignore[type-arg]
+    """A month-less rollup's (band, newest month) bounds under `conditions`: a game appended
+    since, of a lower band than the first and an earlier month than the second, has `limit`
+    games above it in the rollup, better and newer (each of the `limit` rows at or above a
+    bound holds one), so the appended rows are read only at or above one of them. The
+    newest month counts the rows whose month is known only (an unknown month, which
+    newest_month puts first, holds no newer game)."""
+    kept = _kept(rollup, conditions)
+    newest = newest_month(rollup)
+    return _bound(rollup.c.rating_band, kept, shape), _bound(newest, [*kept, newest < UNKNOWN_MONTH], shape)
 
 
 def _candidate_rows(

@@ -341,10 +341,14 @@ player_bandless_positions = Table(
 )
 
 
+#: newest_month's value for a row whose newest month is unknown
+UNKNOWN_MONTH = literal_column("999999")
+
+
 def newest_month(table: Table):  # type: ignore[no-untyped-def]
     """A rollup row's last_month with unknown (NULL) as the latest, as its index holds it
     (a constant in the SQL text, so a generic plan still matches the index)."""
-    return func.coalesce(table.c.last_month, literal_column("999999"))
+    return func.coalesce(table.c.last_month, UNKNOWN_MONTH)
 
 
 #: a position's rollup rows by band and by newest month, so the games lists find the rows
