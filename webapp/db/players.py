@@ -1,9 +1,9 @@
 """Looking players up by name, suggesting names by prefix, and remembering names asked for.
 
 Names are stored lower-case (`players.name`, which leads the players' unique key) and
-shown as the source spells them (`players.display_name`). Names that differ only by the spacing after
-a comma ("anand,v" / "anand, v", as PGN files from different sites write them) are one
-player to the explorer and one suggestion.
+shown as the source spells them (`players.display_name`). Names that differ only by the
+spacing after a comma ("anand,v" / "anand, v", as PGN files from different sites write
+them) are one player to the explorer and one suggestion.
 """
 
 from __future__ import annotations

@@ -57,8 +57,8 @@ def _move_columns() -> list[Column]:
 
 
 def _positions_table(name: str, *extra: Column) -> Table:
-    """A list of positions with a summary, each with the batch (`seq`) its summary holds
-    the rows of."""
+    """A list of positions, each with the batch (`seq`) up to which their rows are taken in
+    (by a summary, or by a merge: merged_positions)."""
     return Table(
         name,
         metadata,
