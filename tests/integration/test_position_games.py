@@ -451,3 +451,69 @@ def test_rows_appended_below_both_of_the_rollups_bounds_are_left_out(client, eng
     assert top[-1][0].endswith("/bestband") and recent[-1][0].endswith("/newmonth")
     assert [g["url"] for g in body["topGames"]] == [site for site, _ in top]
     assert [g["url"] for g in body["recentGames"]] == [site for site, _ in recent]
+
+
+def test_rows_appended_below_both_of_the_monthly_summarys_bounds_are_left_out(
+    client, engine, monkeypatch, tmp_path
+) -> None:
+    """Under a months filter the rows appended since the monthly summary are read (bounded)
+    only where a game can be rated at or above the summary's 15th best rating (the top of
+    the row's band) or is of its 15th newest month or later: below both, a game has 15
+    better and 15 newer games in the summary. Compacted: 30 games, game i rated 1099 +
+    100i (the top of its band), each alone in its month, the older the better (the 15th
+    best rated 2599). Appended: a game rated 2599 too, five days after the 15th best and
+    a month before the 15th newest, listed 15th best; one in the 15th newest month, five
+    days after its summary game and low rated, listed 15th newest; and 10 old, low-rated
+    games below both, which are not read. A bound one point or one month too tight, or
+    both asked of a row, drops a listed game."""
+    monkeypatch.setattr(position_games, "APPENDED_READ_ALL", 4)
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    count = 30
+    summarized = []
+    for i in range(count):
+        year, month = divmod(2020 * 12 + (count - i), 12)
+        summarized.append(_pgn_game(f"band{i:04d}", 1099 + 100 * i, f"{year}.{month + 1:02d}.15"))
+    first = tmp_path / "first.pgn"
+    first.write_text("\n".join(summarized), encoding="utf-8")
+    import_pgn_files(engine, [str(first)], index_plies=40, batch_size=3)
+    compact(engine)
+    year, month = divmod(2020 * 12 + (count - 14), 12)  # band0014's month: the 15th newest
+    best_year, best_month = divmod(2020 * 12 + (count - 15), 12)  # band0015's: the 15th best
+    appended = [
+        _pgn_game("bestrate", 2599, f"{best_year}.{best_month + 1:02d}.20"),
+        _pgn_game("newmonth", 1010, f"{year}.{month + 1:02d}.20"),
+        *(_pgn_game(f"old{i:05d}", 1000 + i, f"2019.{i + 1:02d}.15") for i in range(10)),
+    ]
+    second = tmp_path / "second.pgn"
+    second.write_text("\n".join(appended), encoding="utf-8")
+    import_pgn_files(engine, [str(second)], index_plies=40, batch_size=5)
+    key = position_key(chess.Board())
+    with engine.connect() as connection:
+        monthly = connection.execute(
+            text("SELECT seq FROM monthly_positions WHERE position_key = :key"), {"key": key}
+        ).scalar()
+        since = connection.execute(
+            text("SELECT count(*) FROM move_stats_all WHERE position_key = :key AND seq > :seq"),
+            {"key": key, "seq": monthly},
+        ).scalar()
+        db_ids = dict(connection.execute(text("SELECT 'https://lichess.org/' || substr(uid, 9), id FROM games")).all())
+    assert monthly is not None and since == len(appended) > 4
+    read = _shapes_read(monkeypatch, "bounded")
+    appended_read = []
+    candidate_rows = position_games._candidate_rows
+
+    def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = candidate_rows(*args, **kwargs)
+        appended_read.append(len({bytes(refs) for _, refs, marker in rows if marker}))  # a row in two parts counts once
+        return rows
+
+    monkeypatch.setattr(position_games, "_candidate_rows", recorded)
+    params = {"topGames": "15", "recentGames": "15", "since": "2019-01"}
+    body = client.get("/api/explorer", query_string=params).get_json()
+    assert read == [True] and appended_read == [2]
+    included: list = []
+    reference(read_games([first, second]), since="2019-01", included=included)
+    top, recent = reference_games(included, db_ids, 15)
+    assert top[-1][0].endswith("/bestrate") and recent[-1][0].endswith("/newmonth")
+    assert [g["url"] for g in body["topGames"]] == [site for site, _ in top]
+    assert [g["url"] for g in body["recentGames"]] == [site for site, _ in recent]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
+    case,
     func,
     literal_column,
     or_,
@@ -42,9 +43,10 @@ from webapp.db.tables import (
     player_move_stats,
     player_move_stats_rollup,
 )
+from webapp.indexer.rows import MAX_BAND
 from webapp.model import game_refs
 from webapp.model.position import NO_MOVE, decode_move, uci_to_code
-from webapp.model.query import ExplorerQuery
+from webapp.model.query import RATING_BAND, ExplorerQuery
 
 #: rows appended since a position's summary read all at once; past this many, only those
 #: that can hold the lists (a compacted position has a few, an import not yet compacted
@@ -136,8 +138,8 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     hot position's month-less rollup without dates, or with dates and no rating asked the
     band-less monthly summary of the positions with the most rows, each with the rows
     appended since it was brought up to date (all of a position's rows when it has none;
-    with `bounded`, those of them that can hold the games, and without dates only those at
-    or above one of the rollup's own bounds, _bounds; without `appended`, none).
+    with `bounded`, those of them that can hold the games: only those at or above one of
+    the summary's own bounds, _bounds and _monthly_bounds; without `appended`, none).
     Elsewhere all the rows: a player's with dates, all games' by month and band. The third
     column says which rows were appended since a summary.
     """
@@ -162,15 +164,20 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     if shape.bounded:  # a row's games are all of its band and month
         # read once (each one-game row looking its game up), then bounded and picked from
         # five times: thousands of rows at the first plies before compaction
-        if not shape.filters.dated:  # none below both of the rollup's own bounds
+        # none below both of the summary's own bounds
+        if shape.filters.dated:
+            best, newest = _monthly_bounds(summary, conditions, shape)
+            better = _band_top(move_stats_all.c.rating_band) >= best
+        else:
             band, newest = _bounds(summary, conditions, shape)
-            since_summary.append(
-                or_(
-                    move_stats_all.c.rating_band >= band,
-                    move_stats_all.c.month >= newest,
-                    in_list(move_stats_all.c.move, "singles", shape.filters.dialect),
-                )
+            better = move_stats_all.c.rating_band >= band
+        since_summary.append(
+            or_(
+                better,
+                move_stats_all.c.month >= newest,
+                in_list(move_stats_all.c.move, "singles", shape.filters.dialect),
             )
+        )
         rows = (
             select(*(move_stats_all.c[name] for name in _APPENDED_COLUMNS))
             .where(*since_summary, move_stats_all.c.refs.is_not(None))
@@ -246,6 +253,27 @@ def _bounds(rollup: Table, conditions: list, shape: _Shape) -> tuple:  # type: i
     kept = _kept(rollup, conditions)
     newest = newest_month(rollup)
     return _bound(rollup.c.rating_band, kept, shape), _bound(newest, [*kept, newest < UNKNOWN_MONTH], shape)
+
+
+def _monthly_bounds(monthly: Table, conditions: list, shape: _Shape) -> tuple:  # type: ignore[type-arg]
+    """The monthly summary's (best rating, month) bounds under `conditions`: a game appended
+    since, rated below the first (its band's top rating, _band_top, is) and of an earlier
+    month than the second, has `limit` games above it in the summary, better and newer.
+    A row with no best rating yet (an older release's) ranks first: the bound is then the
+    lowest, and every appended row is read."""
+    kept = _kept(monthly, conditions)
+    return _bound(monthly.c.best_rating, kept, shape, nulls_first=True), _bound(monthly.c.month, kept, shape)
+
+
+def _band_top(band):  # type: ignore[no-untyped-def]
+    """The highest rating a game of `band` can have in its references: the top of its 100
+    points, none for the last band (every rating above), 0 for no band (an unknown rating
+    is referenced as 0; webapp.indexer.rows)."""
+    return case(
+        (band >= MAX_BAND, 0xFFFF),
+        (band < 0, 0),
+        else_=band * RATING_BAND + RATING_BAND - 1,
+    )
 
 
 def _candidate_rows(
