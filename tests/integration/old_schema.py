@@ -1,5 +1,5 @@
 """Reading a store migrated down to an older schema: before 0016, whose move_stats holds
-every row; before 0022, whose monthly summary has no best ratings; before 0023, whose
+every row; before 0022, whose monthly summary (empty) has no best ratings; before 0023, whose
 players have no band-less sums; before 0024, whose positions have none."""
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ def explorer_reads_move_stats(engine: Engine) -> AbstractContextManager[None]:
 
 
 def monthly_best_rating(engine: Engine) -> AbstractContextManager[None]:
-    """The monthly summary's best_rating (migration 0022), NULL in every row as an older
-    release's compaction may leave it: the lists read such a row as one that may hold the
-    best games."""
+    """The monthly summary's best_rating (migration 0022), for a store whose monthly
+    summary is still empty (nothing compacted yet)."""
     return _added_while_reading(
         engine,
         "ALTER TABLE move_stats_monthly ADD COLUMN best_rating integer",

@@ -1,13 +1,12 @@
 """Migration 0022: each monthly summary row keeps the highest rating among its games'
 references (best_rating), written by compaction and backfilled by the migration alike,
-beside the best_band the previous release reads. A row an older release wrote without one
-leaves the lists exact, and compaction gives it one when it adds to it."""
+beside the best_band the previous release reads (until migration 0026). On PostgreSQL,
+at 0022 (up to 0025), triggers give the rows the previous release's compaction writes
+their best rating."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from pathlib import Path
 
 import chess
 import flask_migrate
@@ -26,6 +25,9 @@ from webapp.model import game_refs
 from webapp.model.position import position_key
 
 KEY = "position_key, month, move, collection, speed, rated"
+#: the setting this release's compaction set on, up to migration 0026, for its transactions
+#: that wrote best_rating themselves
+WRITES_BEST_RATING = "webapp.writes_best_rating"
 
 
 def _column(engine, name: str) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
@@ -84,55 +86,18 @@ def test_migration_0022_best_ratings_backfilled_and_taken_away(client, engine, m
     assert len(expected) > 100 and len(ratings) > 2 * len({rating // 100 for rating in ratings})  # finer than bands
     assert _column(engine, "best_rating") == expected
     bands = _expected_best_bands(engine)
-    assert _column(engine, "best_band") == bands  # still written, for the previous release
     answers = _answers(client)
     assert answers[0]["topGames"] and answers[0]["recentGames"]
 
     flask_migrate.downgrade(revision="0021")
     assert current_revision(engine) == "0021"
     assert "best_rating" not in {c["name"] for c in inspect(engine).get_columns("move_stats_monthly")}
-    assert _column(engine, "best_band") == bands
+    assert _column(engine, "best_band") == bands  # as migration 0026 gives it back
 
     flask_migrate.upgrade()
     assert current_revision(engine) == head_revision()
     assert _column(engine, "best_rating") == expected  # backfilled from the references
     assert _answers(client) == answers
-
-
-def _lower_rated_half(tmp_path) -> Path:  # type: ignore[no-untyped-def]
-    """The sample's first half under new ids (Site URLs prefixed), each rating 300 lower:
-    the rows it adds to already hold better games."""
-    games = EXPLORER_SAMPLE.read_text(encoding="utf-8").split("\n\n[Event ")
-    half = "\n\n[Event ".join(games[: len(games) // 2]).replace("lichess.org/", "lichess.org/L")
-    lowered = re.sub(r'(White|Black)Elo "(\d+)"', lambda m: f'{m[1]}Elo "{max(int(m[2]) - 300, 100)}"', half)
-    path = tmp_path / "lower_rated_half.pgn"
-    path.write_text(lowered + "\n", encoding="utf-8")
-    return path
-
-
-def test_rows_without_a_best_rating_leave_the_lists_exact_and_compaction_fills_them(
-    client, engine, monkeypatch, tmp_path
-) -> None:
-    """As an older release's compaction leaves them (the first step of 0022 ran beside it):
-    with every row's best rating NULL the lists are the same; compaction adding games to
-    those rows (lower rated games, under new ids) gives each the best of its own references
-    and of the games added."""
-    _import_and_compact(engine, monkeypatch, merging=True)
-    answers = _answers(client)
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE move_stats_monthly SET best_rating = NULL"))
-    assert _answers(client) == answers
-    unknown = {row[:-1] for row in _column(engine, "best_rating")}
-
-    import_pgn_files(engine, [_lower_rated_half(tmp_path)], index_plies=40, batch_size=5, collection="lichess")
-    compaction.compact(engine)
-    after = _column(engine, "best_rating")
-    expected = {row[:-1]: row[-1] for row in _expected_best_ratings(engine)}
-    added_to = [row for row in after if row[:-1] in unknown and row[-1] is not None]
-    untouched = [row for row in after if row[:-1] in unknown and row[-1] is None]
-    assert len(added_to) > 10 and untouched  # rows the new games did not reach keep theirs NULL
-    assert all(expected[row[:-1]] == row[-1] for row in after if row[-1] is not None)
-
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite: one writer at a time
@@ -142,8 +107,18 @@ def test_on_postgresql_the_previous_releases_compaction_writes_get_their_best_ra
     """While migration 0022 runs and until its worker stops, the previous release's
     compaction writes monthly rows without best_rating: triggers read it from their
     references, where a row is inserted and where games are added to one, so the lists stay
-    exact. A transaction that writes the rating itself (WRITES_BEST_RATING) is left alone."""
+    exact. A transaction that writes the rating itself (WRITES_BEST_RATING) is left alone.
+    At 0025, the last revision with the triggers (0026 drops them)."""
     _import_and_compact(engine, monkeypatch)
+    flask_migrate.downgrade(revision="0025")
+    try:
+        _previous_compactions_writes(client, engine)
+    finally:
+        flask_migrate.upgrade()
+    assert current_revision(engine) == head_revision()
+
+
+def _previous_compactions_writes(client, engine) -> None:  # type: ignore[no-untyped-def]
     where = " AND ".join(f"{name} = :{name}" for name in KEY.split(", "))
     with engine.connect() as connection:
         *key, refs = connection.execute(
@@ -176,7 +151,7 @@ def test_on_postgresql_the_previous_releases_compaction_writes_get_their_best_ra
 
     entries["rating"][0] = 100
     with engine.begin() as connection:  # this release's compaction writes the rating itself
-        connection.execute(text(f"SET LOCAL {compaction.WRITES_BEST_RATING} = 'on'"))
+        connection.execute(text(f"SET LOCAL {WRITES_BEST_RATING} = 'on'"))
         connection.execute(text(f"UPDATE move_stats_monthly SET refs = :refs WHERE {where}"), {**values, "refs": entries.tobytes()})
     assert _best_rating(engine, where, values) == 3999
 

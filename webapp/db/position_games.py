@@ -154,7 +154,7 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     positions, summary = (monthly_positions, move_stats_monthly) if shape.filters.dated else (hot_positions, move_stats_rollup)
     conditions = bound_filters(summary, shape.filters)
     if shape.filters.dated:  # a row's games are of its month, rated at most its best_rating
-        parts = _best_and_newest(summary, conditions, shape, summary.c.best_rating, summary.c.month, unknown=True)
+        parts = _best_and_newest(summary, conditions, shape, summary.c.best_rating, summary.c.month)
     else:
         parts = _best_and_newest(summary, conditions, shape)
     if not shape.appended:
@@ -197,7 +197,7 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
 
 
 def _best_and_newest(  # type: ignore[no-untyped-def]
-    table: Table, conditions: list, shape: _Shape, band=None, newest=None, marker=None, unknown: bool = False
+    table: Table, conditions: list, shape: _Shape, band=None, newest=None, marker=None
 ) -> list[Select]:  # type: ignore[type-arg]
     """Statements (read as their UNION ALL) of (move, refs, appended) of the summary rows under
     `conditions` that can hold their `limit` best and newest games: those among the
@@ -206,8 +206,6 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
     better (a higher band: all of a row's games are of its band; or a higher best rating:
     none of a row's games is rated above it) or newer (a later month) than all of its
     own. `band` and `newest` default to a month-less rollup's rating_band and last_month.
-    `unknown`: `band` may be NULL (a monthly row an older release wrote has no best rating
-    yet), and such a row counts as holding the best games.
 
     The bounds come from a few entries of the summary's indexes by band and by newest
     month (webapp.db.tables.ROLLUP_INDEXES; the monthly summary's key and best-rating index),
@@ -218,13 +216,8 @@ def _best_and_newest(  # type: ignore[no-untyped-def]
     band = table.c.rating_band if band is None else band
     newest = newest_month(table) if newest is None else newest
     rows = select(table.c.move, table.c.refs, _SUMMARIZED if marker is None else marker)
-    best = (
-        or_(band >= _bound(band, kept, shape, nulls_first=True), band.is_(None))
-        if unknown
-        else band >= _bound(band, kept, shape)
-    )
     return [
-        rows.where(*kept, best),
+        rows.where(*kept, band >= _bound(band, kept, shape)),
         rows.where(*kept, newest >= _bound(newest, kept, shape)),
         rows.where(*kept, in_list(table.c.move, "singles", shape.filters.dialect)),
     ]
@@ -235,11 +228,9 @@ def _kept(table: Table, conditions: list) -> list:  # type: ignore[type-arg]
     return [*conditions, table.c.refs.is_not(None), table.c.white + table.c.draws + table.c.black > 0]
 
 
-def _bound(column, kept: list, shape: _Shape, nulls_first: bool = False):  # type: ignore[no-untyped-def, type-arg]
-    """The column's `limit`-th highest value among the `kept` rows; the lowest when fewer (or
-    when that value is NULL, with `nulls_first`: NULL ranks above every value)."""
-    order = column.desc().nulls_first() if nulls_first else column.desc()
-    nth = select(column).where(*kept).order_by(order).offset(shape.limit - 1).limit(1)
+def _bound(column, kept: list, shape: _Shape):  # type: ignore[no-untyped-def, type-arg]
+    """The column's `limit`-th highest value among the `kept` rows; the lowest when fewer."""
+    nth = select(column).where(*kept).order_by(column.desc()).offset(shape.limit - 1).limit(1)
     return func.coalesce(nth.scalar_subquery(), -32768)
 
 
@@ -258,11 +249,9 @@ def _bounds(rollup: Table, conditions: list, shape: _Shape) -> tuple:  # type: i
 def _monthly_bounds(monthly: Table, conditions: list, shape: _Shape) -> tuple:  # type: ignore[type-arg]
     """The monthly summary's (best rating, month) bounds under `conditions`: a game appended
     since, rated below the first (its band's top rating, _band_top, is) and of an earlier
-    month than the second, has `limit` games above it in the summary, better and newer.
-    A row with no best rating yet (an older release's) ranks first: the bound is then the
-    lowest, and every appended row is read."""
+    month than the second, has `limit` games above it in the summary, better and newer."""
     kept = _kept(monthly, conditions)
-    return _bound(monthly.c.best_rating, kept, shape, nulls_first=True), _bound(monthly.c.month, kept, shape)
+    return _bound(monthly.c.best_rating, kept, shape), _bound(monthly.c.month, kept, shape)
 
 
 def _band_top(band):  # type: ignore[no-untyped-def]

@@ -246,18 +246,14 @@ move_stats_monthly = Table(
     *_move_columns(),
     *_result_columns(),
     *_banded_columns(),
-    Column("best_band", SmallInteger, nullable=False),  # the highest band of its games
-    # the highest rating among its games' references (migration 0022); NULL: not known yet,
-    # a row an older release's compaction wrote
-    Column("best_rating", Integer),
+    # the highest rating among its games' references (migrations 0022 and 0026)
+    Column("best_rating", Integer, nullable=False),
     Column("refs", LargeBinary),  # its games' references, merged (webapp.model.game_refs)
     *_ending_columns(),
     *_think_time_columns(),
     PrimaryKeyConstraint("position_key", "month", "move", "collection", "speed", "rated"),
     # the games lists find the rows with the best games from a few entries of this index
     Index("ix_move_stats_monthly_best_rating", "position_key", "best_rating"),
-    # the previous release's (best_band goes in the second step of migration 0022)
-    Index("ix_move_stats_monthly_best", "position_key", "best_band"),
     sqlite_with_rowid=False,
 )
 

@@ -124,12 +124,8 @@ SUMS_AS = "sum(white) AS white, sum(draws) AS draws, sum(black) AS black, sum(ra
 _ROLLUP_ENDINGS = ", ".join(merged_ending_sql(c, "move_stats_rollup") for c in ENDING_COLUMNS)
 MONTHLY_GROUP = "position_key, month, move, collection, speed, rated"
 MONTHLY_COUNTS = "white, draws, black, rating_sum, banded"
-MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_band, best_rating, refs, {_ENDINGS}"
+MONTHLY_COLUMNS = f"{MONTHLY_GROUP}, {MONTHLY_COUNTS}, best_rating, refs, {_ENDINGS}"
 BANDED = bandless_sums.banded_sum("m")
-#: PostgreSQL: set on in a transaction whose monthly upserts write best_rating themselves;
-#: otherwise migration 0022's trigger reads it again from the references of every row whose
-#: references change (as the previous release's compaction wrote them)
-WRITES_BEST_RATING = "webapp.writes_best_rating"
 
 
 def row_keys(where: str) -> str:
@@ -154,7 +150,7 @@ def _monthly_sums(dialect: str, source: str, *, ordered: bool = False) -> str:
     keys = ", ".join(f"m.{c}" for c in MONTHLY_GROUP.split(", "))
     return (
         f"SELECT {keys}, sum(m.white), sum(m.draws), sum(m.black), sum(m.rating_sum), {BANDED}, "
-        f"max(m.rating_band), {refs_best('m.refs', dialect)}, {refs_agg('m.refs', dialect)}, "
+        f"{refs_best('m.refs', dialect)}, {refs_agg('m.refs', dialect)}, "
         + ", ".join(f"nullif(sum(m.{c}), 0)" for c in ENDING_COLUMNS)
         + f" FROM {source} GROUP BY {keys}"
         + (f" ORDER BY {keys}" if ordered else "")
@@ -176,15 +172,11 @@ def _appended_since_summary(dialect: str, summarized: str) -> str:
 
 def _monthly_upsert(dialect: str) -> str:
     """ON CONFLICT clause adding a summary row's sums to the one already there."""
-    # a row an older release wrote may have no best rating yet: its own references' best,
-    # read only then (coalesce stops at the first value that is not NULL)
-    kept = "coalesce(move_stats_monthly.best_rating, refs_best(move_stats_monthly.refs))"
     return (
         f" ON CONFLICT ({MONTHLY_GROUP}) DO UPDATE SET "
         + ", ".join(f"{c} = move_stats_monthly.{c} + excluded.{c}" for c in MONTHLY_COUNTS.split(", "))
-        + ", best_band = CASE WHEN excluded.best_band > move_stats_monthly.best_band "
-        "THEN excluded.best_band ELSE move_stats_monthly.best_band END, "
-        f"best_rating = CASE WHEN excluded.best_rating > {kept} THEN excluded.best_rating ELSE {kept} END, "
+        + ", best_rating = CASE WHEN excluded.best_rating > move_stats_monthly.best_rating "
+        "THEN excluded.best_rating ELSE move_stats_monthly.best_rating END, "
         f"refs = {refs_merge('move_stats_monthly.refs', 'excluded.refs', dialect)}, "
         + ", ".join(merged_ending_sql(c, "move_stats_monthly") for c in ENDING_COLUMNS)
     )
@@ -376,8 +368,6 @@ def _add_to_rollup(connection: Connection, params: dict, report: CompactReport) 
 def _add_to_monthly(connection: Connection, params: dict, report: CompactReport) -> None:
     """_add_to_summaries for the monthly summaries (compact_monthly_positions)."""
     dialect = connection.dialect.name
-    if dialect == "postgresql":  # the upsert writes best_rating: migration 0022's trigger stays out
-        connection.execute(text(f"SET LOCAL {WRITES_BEST_RATING} = 'on'"))
     added = connection.execute(
         text(
             f"INSERT INTO move_stats_monthly ({MONTHLY_COLUMNS}) "
