@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import flask_migrate
 from sqlalchemy import inspect, text
-from test_migration_0022 import _answers, _column, _expected_best_bands, _expected_best_ratings, _import_and_compact
+from test_migration_0022 import (
+    _answers,
+    _column,
+    _expected_best_bands,
+    _expected_best_ratings,
+    _import_and_compact,
+)
 
 from webapp.db.schema import current_revision, head_revision
 

@@ -406,6 +406,22 @@ def _pgn_game(site: str, rating: int, date: str | None, *, rated: bool = True) -
     )
 
 
+def _imported(engine, path, games: list[str], batch_size: int):  # type: ignore[no-untyped-def]
+    """`games` (PGN texts) written to `path` and imported in batches of `batch_size`."""
+    path.write_text("\n".join(games), encoding="utf-8")
+    import_pgn_files(engine, [str(path)], index_plies=40, batch_size=batch_size)
+    return path
+
+
+def _appended_since(connection, summary_positions: str, key: int) -> tuple[int | None, int]:  # type: ignore[no-untyped-def]
+    """The batch `key`'s summary in `summary_positions` is up to, and the rows appended since."""
+    seq = connection.execute(text(f"SELECT seq FROM {summary_positions} WHERE position_key = :key"), {"key": key}).scalar()
+    since = connection.execute(
+        text("SELECT count(*) FROM move_stats_all WHERE position_key = :key AND seq > :seq"), {"key": key, "seq": seq}
+    ).scalar()
+    return seq, since
+
+
 def test_rows_appended_below_both_of_the_rollups_bounds_are_left_out(client, engine, monkeypatch, tmp_path) -> None:
     """The rows appended since a hot position's rollup are read (bounded) only at or above
     the rollup's 15th band or its 15th newest month: below both, a game has 15 better and
@@ -418,9 +434,7 @@ def test_rows_appended_below_both_of_the_rollups_bounds_are_left_out(client, eng
     monkeypatch.setattr(position_games, "APPENDED_READ_ALL", 4)
     shrink_thresholds(monkeypatch, hot=4, monthly=8)
     undated = [_pgn_game(f"undat{j:03d}", 1005 + 100 * j, None, rated=False) for j in range(15)]
-    first = tmp_path / "first.pgn"
-    first.write_text(_rated_and_dated_games(30) + "\n" + "\n".join(undated), encoding="utf-8")
-    import_pgn_files(engine, [str(first)], index_plies=40, batch_size=3)
+    first = _imported(engine, tmp_path / "first.pgn", [_rated_and_dated_games(30), *undated], batch_size=3)
     compact(engine)
     year, month = divmod(2020 * 12 + (30 - 14), 12)  # band0014's month: the rollup's 15th newest
     appended = [
@@ -428,17 +442,12 @@ def test_rows_appended_below_both_of_the_rollups_bounds_are_left_out(client, eng
         _pgn_game("newmonth", 1010, f"{year}.{month + 1:02d}.20"),
         *(_pgn_game(f"old{i:05d}", 1000 + i, f"2015.{i + 1:02d}.15") for i in range(10)),
     ]
-    second = tmp_path / "second.pgn"
-    second.write_text("\n".join(appended), encoding="utf-8")
-    import_pgn_files(engine, [str(second)], index_plies=40, batch_size=5)
+    second = _imported(engine, tmp_path / "second.pgn", appended, batch_size=5)
     key = position_key(chess.Board())
     with engine.connect() as connection:
-        hot = connection.execute(text("SELECT seq FROM hot_positions WHERE position_key = :key"), {"key": key}).scalar()
+        hot, since = _appended_since(connection, "hot_positions", key)
         undated_rows = connection.execute(
             text("SELECT count(*) FROM move_stats_rollup WHERE position_key = :key AND last_month = 0"), {"key": key}
-        ).scalar()
-        since = connection.execute(
-            text("SELECT count(*) FROM move_stats_all WHERE position_key = :key AND seq > :hot"), {"key": key, "hot": hot}
         ).scalar()
         db_ids = dict(connection.execute(text("SELECT 'https://lichess.org/' || substr(uid, 9), id FROM games")).all())
     assert hot is not None and undated_rows == 15 and since == len(appended) > 4
@@ -473,9 +482,7 @@ def test_rows_appended_below_both_of_the_monthly_summarys_bounds_are_left_out(
     for i in range(count):
         year, month = divmod(2020 * 12 + (count - i), 12)
         summarized.append(_pgn_game(f"band{i:04d}", 1099 + 100 * i, f"{year}.{month + 1:02d}.15"))
-    first = tmp_path / "first.pgn"
-    first.write_text("\n".join(summarized), encoding="utf-8")
-    import_pgn_files(engine, [str(first)], index_plies=40, batch_size=3)
+    first = _imported(engine, tmp_path / "first.pgn", summarized, batch_size=3)
     compact(engine)
     year, month = divmod(2020 * 12 + (count - 14), 12)  # band0014's month: the 15th newest
     best_year, best_month = divmod(2020 * 12 + (count - 15), 12)  # band0015's: the 15th best
@@ -484,18 +491,10 @@ def test_rows_appended_below_both_of_the_monthly_summarys_bounds_are_left_out(
         _pgn_game("newmonth", 1010, f"{year}.{month + 1:02d}.20"),
         *(_pgn_game(f"old{i:05d}", 1000 + i, f"2019.{i + 1:02d}.15") for i in range(10)),
     ]
-    second = tmp_path / "second.pgn"
-    second.write_text("\n".join(appended), encoding="utf-8")
-    import_pgn_files(engine, [str(second)], index_plies=40, batch_size=5)
+    second = _imported(engine, tmp_path / "second.pgn", appended, batch_size=5)
     key = position_key(chess.Board())
     with engine.connect() as connection:
-        monthly = connection.execute(
-            text("SELECT seq FROM monthly_positions WHERE position_key = :key"), {"key": key}
-        ).scalar()
-        since = connection.execute(
-            text("SELECT count(*) FROM move_stats_all WHERE position_key = :key AND seq > :seq"),
-            {"key": key, "seq": monthly},
-        ).scalar()
+        monthly, since = _appended_since(connection, "monthly_positions", key)
         db_ids = dict(connection.execute(text("SELECT 'https://lichess.org/' || substr(uid, 9), id FROM games")).all())
     assert monthly is not None and since == len(appended) > 4
     read = _shapes_read(monkeypatch, "bounded")
