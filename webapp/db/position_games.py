@@ -164,14 +164,13 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     if shape.bounded:  # a row's games are all of its band and month
         # read once (each one-game row looking its game up), then bounded and picked from
         # five times: thousands of rows at the first plies before compaction
-        # none below both of the summary's own bounds
         if shape.filters.dated:
             best, newest = _monthly_bounds(summary, conditions, shape)
             better = _band_top(move_stats_all.c.rating_band) >= best
         else:
             band, newest = _bounds(summary, conditions, shape)
             better = move_stats_all.c.rating_band >= band
-        since_summary.append(
+        since_summary.append(  # none below both of the summary's own bounds
             or_(
                 better,
                 move_stats_all.c.month >= newest,
