@@ -819,15 +819,20 @@ def test_an_import_goes_on_while_its_own_compaction_runs(client, engine, many_ba
     _assert_exact(client, many_batches + many_batches)
 
 
+@pytest.mark.parametrize(("max_small_runs", "first_report"), [(10**9, 1), (2, 0)])
 def test_an_import_that_fails_stops_its_compaction_and_loses_nothing(
-    client, engine, many_batches, tmp_path, monkeypatch
+    client, engine, many_batches, tmp_path, monkeypatch, max_small_runs, first_report
 ) -> None:
-    """PostgreSQL: an import that fails while its compaction runs stops that compaction after
-    its current range and raises its own error once it has ended; the next compaction takes
-    up what is left and every count is exact. An error in the compaction is the import's."""
+    """PostgreSQL: an import that fails while its compaction runs stops that compaction at
+    its next report (after its current range, or before merging the runs of one-game rows
+    when the import's batches left enough of them) and raises its own error once it has
+    ended; the next compaction takes up what is left and every count is exact. An error in
+    the compaction is the import's."""
     if engine.dialect.name != "postgresql":
         return  # SQLite compacts between the batches, in the importing thread
-    from webapp.indexer import load
+    from webapp.indexer import load, runs
+
+    monkeypatch.setattr(runs, "MAX_SMALL_RUNS", max_small_runs)  # whatever earlier tests left
 
     ranges_reported: list[int] = []
     real, real_stop = compaction.compact, load._BackgroundCompaction.stop
@@ -859,7 +864,7 @@ def test_an_import_that_fails_stops_its_compaction_and_loses_nothing(
             compact_every=2 * SMALL_BATCH,
         )  # fmt: skip
     assert not [thread for thread in threading.enumerate() if thread.name == "import-compaction"]
-    assert ranges_reported == [1]  # stopped after its first range's report
+    assert ranges_reported == [first_report]  # stopped at its first report
     monkeypatch.setattr(compaction, "compact", real)
     report = import_pgn_files(engine, [_again(tmp_path)], index_plies=40, batch_size=SMALL_BATCH)  # the rest
     assert report.already_present > 2 * SMALL_BATCH  # landed before the failure (one game is there twice)
