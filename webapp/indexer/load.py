@@ -31,7 +31,16 @@ from webapp.indexer.games import GameRecord
 from webapp.indexer.report import ImportReport
 from webapp.indexer.rows import Batch, prepare_batch
 
+#: an import's first batch: it lands soon, and the next is parsed while it is written
 DEFAULT_BATCH_SIZE = 2000
+#: each batch after it holds twice the games of the one before, up to this many. On
+#: PostgreSQL each batch adds a run of one-game rows (webapp.indexer.runs) and, at the
+#: busiest positions, a row per group of games; a read right after an import looks in
+#: every run and sums those rows. 58,301 games into the million-game store in batches of
+#: 8,000 left 17 runs instead of 39: the explorer's months p95 right after it 8.2 ms
+#: instead of 10.4, no filters 4.5 instead of 5.3 (four rounds alternating), at the same
+#: rate (0.99 of it), for about 190 MB more memory while importing
+MAX_BATCH_SIZE = 8000
 #: batches landed between two merges of the one-game rows' runs beside an import (on
 #: PostgreSQL each batch adds a run; webapp.indexer.runs), so that reads during a long
 #: import look a position up in at most about 80 runs (planning: under a tenth of a
@@ -44,10 +53,15 @@ RETRIES = 3
 ProgressCallback = Callable[[ImportReport], None]
 
 
-def _batches(records: Iterable[GameRecord], size: int) -> Iterator[list[GameRecord]]:
+def _batches(records: Iterable[GameRecord], size: int | None) -> Iterator[list[GameRecord]]:
+    """The records in batches of `size` games, or with None DEFAULT_BATCH_SIZE first, each
+    batch then twice the one before up to MAX_BATCH_SIZE."""
     iterator = iter(records)
-    while batch := list(islice(iterator, size)):
+    games = size or DEFAULT_BATCH_SIZE
+    while batch := list(islice(iterator, games)):
         yield batch
+        if size is None:
+            games = min(2 * games, MAX_BATCH_SIZE)
 
 
 def bump_cache_generation() -> None:
@@ -208,7 +222,7 @@ def import_games(
     index_plies: int,
     progress: ProgressCallback | None = None,
     report: ImportReport | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     connections: int | None = None,
     compact_every: int = 0,
     summarize_every: int = 0,
@@ -216,7 +230,8 @@ def import_games(
 ) -> ImportReport:
     """Load the records; returns (and, given one, adds to) an ImportReport.
 
-    `progress(report)` is called after every batch lands. A report passed in is added to
+    `progress(report)` is called after every batch lands; `batch_size` games a batch, or
+    by default DEFAULT_BATCH_SIZE growing to MAX_BATCH_SIZE. A report passed in is added to
     and left running (the caller finishes it); otherwise a new one is finished. Records
     that cannot be indexed (no moves, an illegal move, no result) are skipped and counted
     by reason. If anything fails (or `progress` raises), the batches already committed

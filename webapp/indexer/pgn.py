@@ -60,7 +60,7 @@ from webapp.indexer.headers import (
     speed_of,
     split_header,
 )
-from webapp.indexer.load import DEFAULT_BATCH_SIZE, ProgressCallback, import_games
+from webapp.indexer.load import ProgressCallback, import_games
 from webapp.indexer.parsed_chunk import ParsedChunk
 from webapp.indexer.report import ImportReport
 from webapp.indexer.sniff import NotPgn, pgn_blocks
@@ -464,7 +464,7 @@ def import_pgn_blocks(
     progress: ProgressCallback | None = None,
     report: ImportReport | None = None,
     workers: int | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     compact_every: int = 0,
     summarize_every: int = 0,
     collection: str | None = None,
@@ -503,7 +503,7 @@ def import_pgn_files(
     index_plies: int,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     compact_every: int = 0,
     summarize_every: int = 0,
     collection: str | None = None,
@@ -566,7 +566,7 @@ def import_pgn_stream(
     index_plies: int,
     progress: Callable[[ImportReport], None] | None = None,
     workers: int | None = 0,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     collection: str | None = None,
 ) -> ImportReport:
     """Import PGN text (an upload, an API response): a text stream or an iterable of str.

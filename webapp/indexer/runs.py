@@ -58,7 +58,8 @@ SEAL_CHECK = "move_singles_seal_bounds"
 FULL_BYTES = 64 << 20
 #: small runs in a row merged once there are this many, however small: each is one more
 #: index a read looks a position up in. A batch of 2,000 lichess games writes a run of
-#: about 3.3 MB, so twenty of them make a full run in one merge
+#: about 3.3 MB, one of 8,000 (the size an import's batches grow to: webapp.indexer.load)
+#: about 13 MB, so five of those make a full run
 MAX_SMALL_RUNS = 20
 #: merges given up in a row (a batch's run landed among the group's) before keep_runs stops
 MERGE_ATTEMPTS = 3
