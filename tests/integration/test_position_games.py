@@ -516,3 +516,72 @@ def test_rows_appended_below_both_of_the_monthly_summarys_bounds_are_left_out(
     assert top[-1][0].endswith("/bestrate") and recent[-1][0].endswith("/newmonth")
     assert [g["url"] for g in body["topGames"]] == [site for site, _ in top]
     assert [g["url"] for g in body["recentGames"]] == [site for site, _ in recent]
+
+
+@pytest.mark.parametrize("read_all", [position_games.APPENDED_READ_ALL, 4], ids=["read all", "bounded"])
+@pytest.mark.parametrize("months", [{}, {"since": "2019-01"}])
+def test_with_no_one_game_row_appended_the_lists_read_the_wide_rows_alone(
+    client, engine, monkeypatch, tmp_path, months, read_all
+) -> None:
+    """Where the explorer's numbers find no one-game row among the rows appended since the
+    position's summary, its lists read move_stats alone (no run of one-game rows planned
+    or looked in) and list what the reference lists. Compacted: 30 games, each alone in
+    its month. Appended: 8 pairs, the two games of a pair of one month and one band, so
+    each pair is one wide row. Then one game alone in its row (kept narrow), the best and
+    the newest: the numbers count it, so the lists read the one-game rows too and list it
+    first."""
+    monkeypatch.setattr(position_games, "APPENDED_READ_ALL", read_all)
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    count = 30
+    summarized = []
+    for i in range(count):
+        year, month = divmod(2020 * 12 + (count - i), 12)
+        summarized.append(_pgn_game(f"band{i:04d}", 1099 + 100 * i, f"{year}.{month + 1:02d}.15"))
+    first = _imported(engine, tmp_path / "first.pgn", summarized, batch_size=3)
+    compact(engine)
+    pairs = []
+    for i in range(8):
+        date = f"2023.{i + 1:02d}"
+        pairs += [_pgn_game(f"pair{i:03d}a", 1510 + 300 * i, f"{date}.10"), _pgn_game(f"pair{i:03d}b", 1540 + 300 * i, f"{date}.20")]
+    second = _imported(engine, tmp_path / "second.pgn", pairs, batch_size=len(pairs))
+    key = position_key(chess.Board())
+    summary = "monthly_positions" if months else "hot_positions"
+    narrow_since = "SELECT count(*) FROM move_singles WHERE position_key = :key AND seq > :seq"
+    with engine.connect() as connection:
+        seq, since = _appended_since(connection, summary, key)
+        narrow = connection.execute(text(narrow_since), {"key": key, "seq": seq}).scalar()
+    assert seq is not None and (since, narrow) == (8, 0)
+    narrow_read, bounded_read = _shapes_read(monkeypatch, "narrow"), _shapes_read(monkeypatch, "bounded")
+    views_read = []
+    statement = position_games._candidate_statement
+
+    def recorded(shape):  # type: ignore[no-untyped-def]
+        built = statement(shape)
+        views_read.append("move_stats_all" in str(built))
+        return built
+
+    monkeypatch.setattr(position_games, "_candidate_statement", recorded)
+    params = {"topGames": "15", "recentGames": "15", **months}
+
+    def assert_lists_as_reference(files: list) -> dict:  # type: ignore[type-arg]
+        body = client.get("/api/explorer", query_string=params).get_json()
+        with engine.connect() as connection:
+            db_ids = dict(connection.execute(text("SELECT 'https://lichess.org/' || substr(uid, 9), id FROM games")).all())
+        included: list = []
+        reference(read_games(files), included=included, **months)
+        top, recent = reference_games(included, db_ids, 15)
+        assert [g["url"] for g in body["topGames"]] == [site for site, _ in top]
+        assert [g["url"] for g in body["recentGames"]] == [site for site, _ in recent]
+        return body
+
+    body = assert_lists_as_reference([first, second])
+    assert narrow_read == [False] and bounded_read == [read_all == 4] and views_read == [False]
+    assert {g["url"].rsplit("/", 1)[1] for g in body["recentGames"][:16]} >= {f"pair{i:03d}b" for i in range(8)}
+    narrow_read.clear()
+    views_read.clear()
+    third = _imported(engine, tmp_path / "third.pgn", [_pgn_game("lonegame", 4100, "2024.06.15")], batch_size=1)
+    with engine.connect() as connection:
+        assert connection.execute(text(narrow_since), {"key": key, "seq": seq}).scalar() == 1
+    body = assert_lists_as_reference([first, second, third])
+    assert narrow_read == [True] and views_read == [True]
+    assert body["topGames"][0]["url"] == body["recentGames"][0]["url"] == "https://lichess.org/lonegame"

@@ -117,7 +117,8 @@ def _since_summary(summary_positions, key, where, columns: Sequence[str], summar
     """move_stats rows appended since a position's summary was brought up to date, plus
     the summary's rows, each table under `where(table)`: with one key (a value or a bound
     parameter) the bound is a constant, so the index on (position_key, seq) reads only the
-    rows appended since. `marked`: a last column `appended`, 1 on the rows appended since.
+    rows appended since. `marked`: two last columns, `appended`, 1 on the rows appended
+    since, and `narrow`, 1 on those of them that are one-game rows (_marker).
     `bandless` (the rollup, one key): the rollup's band-less sums instead of its rows where
     they are up to date with it (webapp.indexer.bandless_sums)."""
     same_position = (
@@ -126,7 +127,8 @@ def _since_summary(summary_positions, key, where, columns: Sequence[str], summar
         else summary_positions.c.position_key == key
     )
     summed_up_to = select(summary_positions.c.seq).where(same_position).scalar_subquery()
-    recent = select(*_selected(move_stats_all, columns), *_marker(marked, 1)).where(
+    one_game = case((move_stats_all.c.game_id.is_not(None), 1), else_=0)
+    recent = select(*_selected(move_stats_all, columns), *_marker(marked, 1, one_game)).where(
         and_(*where(move_stats_all), move_stats_all.c.seq > func.coalesce(summed_up_to, 0))
     )
     summarized = select(*_selected(summary, columns), *_marker(marked, 0)).where(and_(*where(summary)))
@@ -190,9 +192,14 @@ def stat_rows(
     return _rows_read(columns, key, where, player=player_ids is not None, by_month=by_month, summary=summary)
 
 
-def _marker(marked: bool, appended: int) -> list:  # type: ignore[type-arg]
-    """The `appended` column _since_summary adds when `marked` (none otherwise)."""
-    return [literal(appended, SmallInteger).label("appended")] if marked else []
+def _marker(marked: bool, appended: int, narrow=None) -> list:  # type: ignore[no-untyped-def, type-arg]
+    """The columns _since_summary adds when `marked` (none otherwise): `appended`, and
+    `narrow` (the expression given, else 0): whether the row is a one-game row kept narrow
+    (webapp.db.singles), which tells the games lists whether to read those at all."""
+    if not marked:
+        return []
+    flag = literal(0, SmallInteger) if narrow is None else narrow
+    return [literal(appended, SmallInteger).label("appended"), flag.label("narrow")]
 
 
 def _rows_read(  # type: ignore[no-untyped-def]
@@ -210,7 +217,8 @@ def _rows_read(  # type: ignore[no-untyped-def]
     of keys or a bound parameter): a player's (their month-less rollup unless `by_month`),
     else the rows appended since the position's summary plus that summary (the band-less
     monthly one when `by_month` and a `summary` will do), else all its month-level rows.
-    `marked`: a last column `appended`, 1 on the rows appended since a summary.
+    `marked`: last columns `appended`, 1 on the rows appended since a summary, and
+    `narrow`, 1 on those of them that are one-game rows (_marker).
     `bandless` (one key): with no dates nor rating asked, a player's rows as _player_summed
     reads them, all games' from the rollup's band-less sums where they are up to date."""
     if player:
@@ -249,7 +257,7 @@ def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, 
     """Per move: white, draws, black, rating sum, games with a rating band (then, with
     `endings` or the time losses left out, the ENDING_COLUMNS or TIME_COLUMNS sums; then,
     with `think`, the THINK_TIME_COLUMNS sums; last, the rows read that were appended since
-    the position's summary): stat_rows summed, with the filters as bound parameters
+    the position's summary, then how many of those were one-game rows): stat_rows summed, with the filters as bound parameters
     (webapp.db.bound_filters), built once per shape."""
     columns = ("position_key", *STAT_COLUMNS, "banded")
     counted = ENDING_COLUMNS if endings else TIME_COLUMNS if no_time_losses else ()
@@ -272,6 +280,7 @@ def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, 
         func.sum(rows.c.banded),
         *(func.coalesce(func.sum(rows.c[c]), 0) for c in counted),
         func.sum(rows.c.appended),
+        func.sum(rows.c.narrow),
     ).group_by(rows.c.move)
 
 
@@ -348,7 +357,7 @@ def query_explorer(
     moves: list[MoveStats] = []
     for row in rows:
         code = row[0]
-        counts = _results(row[1:-1], query, with_endings, with_think_time, moved=code != NO_MOVE)
+        counts = _results(row[1:-2], query, with_endings, with_think_time, moved=code != NO_MOVE)
         totals = _summed(totals, counts)
         if code == NO_MOVE or counts.games == 0:  # 0: all its games were lost on time
             continue
@@ -357,9 +366,11 @@ def query_explorer(
             continue
         moves.append(MoveStats(uci=move.uci(), san=board.san(move), results=counts))
     moves.sort(key=lambda m: (-m.results.games, m.uci))
-    appended = sum(int(row[-1]) for row in rows)
+    appended, narrow = (sum(int(row[column]) for row in rows) for column in (-2, -1))
     top_games, recent_games, single = (
-        _games(connection, query, board, key, player_ids, moves, appended, totals.games) if with_games else ((), (), {})
+        _games(connection, query, board, key, player_ids, moves, (appended, narrow), totals.games)
+        if with_games
+        else ((), (), {})
     )
     return ExplorerResult(
         fen=board.fen(),
@@ -371,19 +382,20 @@ def query_explorer(
     )
 
 
-def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats], appended: int, games: int):  # type: ignore[no-untyped-def]
+def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats], appended: tuple[int, int], games: int):  # type: ignore[no-untyped-def]
     """The position's top and recent games (as the API shapes them), and the one game of
     each move played once; `appended`: the rows appended since the position's summary
-    that its numbers summed, and `games` the games they counted (so the lists know at
-    once how to read them)."""
+    that its numbers summed and how many of them were one-game rows, and `games` the
+    games they counted (so the lists know at once how to read them)."""
     from webapp.api.game_json import game_json
     from webapp.db.game_summaries import read_summaries
     from webapp.db.position_games import read_position_games
 
     singles = frozenset(m.uci for m in moves if m.results.games == 1)
     found = read_position_games(
-        connection, query, board, key, player_ids, singles, appended_rows=appended, games=games
-    )
+        connection, query, board, key, player_ids, singles, appended_rows=appended[0], narrow_rows=appended[1],
+        games=games,
+    )  # fmt: skip
     ids = {game_id for game_id, _ in found.top + found.recent} | set(found.single.values())
     if not ids:
         return (), (), {}

@@ -37,6 +37,7 @@ from webapp.db.tables import (
     games,
     hot_positions,
     monthly_positions,
+    move_stats,
     move_stats_monthly,
     move_stats_rollup,
     newest_month,
@@ -114,6 +115,14 @@ class _Shape:
     #: one-game rows) took most of the lists' time at the busiest positions under a
     #: months filter, which are planned for their values (PLANNED_FOR_ITS_GAMES)
     appended: bool = True
+    #: the rows appended since a summary read with the one-game rows (the view
+    #: move_stats_all): not when the explorer's numbers found none among them, as at the
+    #: busiest positions, where an import writes every row wide
+    #: (webapp.indexer.bulk.BUSIEST_ROWS); then from move_stats alone, planning and
+    #: looking in none of the one-game rows' runs (the million-game store right after an
+    #: import: the start position's lists' statement 1.9 ms instead of 4.0 under a months
+    #: filter, after 1.e4 1.4 instead of 3.8)
+    narrow: bool = True
 
 
 def _shape(dialect: str, query: ExplorerQuery, player: bool, limit: int) -> _Shape:
@@ -160,34 +169,35 @@ def _candidate_statement(shape: _Shape):  # type: ignore[no-untyped-def]
     if not shape.appended:
         return union_all(*parts)
     summed_up_to = select(positions.c.seq).where(positions.c.position_key == bindparam("key")).scalar_subquery()
-    since_summary = [*bound_filters(move_stats_all, shape.filters), move_stats_all.c.seq > func.coalesce(summed_up_to, 0)]
+    appended_rows = move_stats_all if shape.narrow else move_stats
+    since_summary = [*bound_filters(appended_rows, shape.filters), appended_rows.c.seq > func.coalesce(summed_up_to, 0)]
     if shape.bounded:  # a row's games are all of its band and month
         # read once (each one-game row looking its game up), then bounded and picked from
         # five times: thousands of rows at the first plies before compaction
         if shape.filters.dated:
             best, newest = _monthly_bounds(summary, conditions, shape)
-            better = _band_top(move_stats_all.c.rating_band) >= best
+            better = _band_top(appended_rows.c.rating_band) >= best
         else:
             band, newest = _bounds(summary, conditions, shape)
-            better = move_stats_all.c.rating_band >= band
+            better = appended_rows.c.rating_band >= band
         since_summary.append(  # none below both of the summary's own bounds
             or_(
                 better,
-                move_stats_all.c.month >= newest,
-                in_list(move_stats_all.c.move, "singles", shape.filters.dialect),
+                appended_rows.c.month >= newest,
+                in_list(appended_rows.c.move, "singles", shape.filters.dialect),
             )
         )
         rows = (
-            select(*(move_stats_all.c[name] for name in _APPENDED_COLUMNS))
-            .where(*since_summary, move_stats_all.c.refs.is_not(None))
+            select(*(appended_rows.c[name] for name in _APPENDED_COLUMNS))
+            .where(*since_summary, appended_rows.c.refs.is_not(None))
             .cte("appended")
             .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         appended = _best_and_newest(rows, [], shape, rows.c.rating_band, rows.c.month, marker=_APPENDED)
     else:  # all of them, up to one more than APPENDED_READ_ALL (read_position_games)
         first = (
-            select(move_stats_all.c.move, move_stats_all.c.refs, _APPENDED)
-            .where(*since_summary, move_stats_all.c.refs.is_not(None))
+            select(appended_rows.c.move, appended_rows.c.refs, _APPENDED)
+            .where(*since_summary, appended_rows.c.refs.is_not(None))
             .limit(APPENDED_READ_ALL + 1)
             .subquery()
         )
@@ -273,18 +283,22 @@ def _candidate_rows(
     singles: list[int],
     appended_rows: int | None,
     games: int | None,
+    narrow_rows: int | None = None,
 ) -> list:  # type: ignore[type-arg]
     """(move, refs, appended) of the rows that can hold the position's `limit` best and
     newest games or the game of a move in `singles` (move codes): _candidate_statement,
     bounded when more than APPENDED_READ_ALL rows were appended since the summary: at once
     when `appended_rows` (the rows the numbers read) says so, else after a first read; the
-    summary's rows alone when `appended_rows` is 0; planned for its values under a months
-    filter at `games` ≥ PLANNED_FOR_ITS_GAMES."""
+    summary's rows alone when `appended_rows` is 0, and move_stats' alone when
+    `narrow_rows` (how many of those were one-game rows) is 0; planned for its values
+    under a months filter at `games` ≥ PLANNED_FOR_ITS_GAMES."""
     shape = _shape(connection.dialect.name, query, player_ids is not None, limit)
     if shape.view == "summary" and appended_rows is not None and appended_rows > APPENDED_READ_ALL:
         shape = replace(shape, bounded=True)
     elif shape.view == "summary" and appended_rows == 0:
         shape = replace(shape, appended=False)
+    if shape.view == "summary" and narrow_rows == 0:
+        shape = replace(shape, narrow=False)
     values = {**filter_values(query, key, player_ids), "singles": singles}
     planned = shape.view == "summary" and shape.filters.dated and (games or 0) >= PLANNED_FOR_ITS_GAMES
     options = {PLANNED_FOR_ITS_VALUES: True} if planned else {}
@@ -310,17 +324,21 @@ def read_position_games(
     limit: int = game_refs.TOP_KEPT,
     *,
     appended_rows: int | None = None,
+    narrow_rows: int | None = None,
     games: int | None = None,
 ) -> PositionGames:
     """The position's `limit` best and newest games under the query's filters (a player's
     view rates games by the player's own rating), and the one game of each single move.
     `appended_rows`, when known: how many of the position's rows under the filters were
-    appended since its summary (the explorer's numbers count them as they sum them);
-    `games`, when known: how many games the numbers counted there."""
+    appended since its summary (the explorer's numbers count them as they sum them), and
+    `narrow_rows` how many of those were one-game rows (none: the lists read move_stats
+    alone, as the numbers' snapshot had it; a one-game row landed since is left out, as
+    the numbers left its game out); `games`, when known: how many games the numbers
+    counted there."""
     single_codes = [uci_to_code(uci) for uci in sorted(single_moves)]
     # a row in two parts of the statement comes twice: read once
     found = list(dict.fromkeys((code, bytes(data)) for code, data, _ in _candidate_rows(
-        connection, query, key, player_ids, limit, single_codes, appended_rows, games
+        connection, query, key, player_ids, limit, single_codes, appended_rows, games, narrow_rows
     )))  # fmt: skip
     if not found:
         return PositionGames()
