@@ -462,6 +462,20 @@ def test_rows_appended_below_both_of_the_rollups_bounds_are_left_out(client, eng
     assert [g["url"] for g in body["recentGames"]] == [site for site, _ in recent]
 
 
+def _summarized_tops_of_bands(engine, monkeypatch, tmp_path, count: int):  # type: ignore[no-untyped-def]
+    """`count` games at the start position, game i rated 1099 + 100i (the top of its band),
+    each alone in its month, the older the better, imported and compacted into the
+    summaries (thresholds shrunk); the file they were read from."""
+    shrink_thresholds(monkeypatch, hot=4, monthly=8)
+    summarized = []
+    for i in range(count):
+        year, month = divmod(2020 * 12 + (count - i), 12)
+        summarized.append(_pgn_game(f"band{i:04d}", 1099 + 100 * i, f"{year}.{month + 1:02d}.15"))
+    first = _imported(engine, tmp_path / "first.pgn", summarized, batch_size=3)
+    compact(engine)
+    return first
+
+
 def test_rows_appended_below_both_of_the_monthly_summarys_bounds_are_left_out(
     client, engine, monkeypatch, tmp_path
 ) -> None:
@@ -476,14 +490,8 @@ def test_rows_appended_below_both_of_the_monthly_summarys_bounds_are_left_out(
     games below both, which are not read. A bound one point or one month too tight, or
     both asked of a row, drops a listed game."""
     monkeypatch.setattr(position_games, "APPENDED_READ_ALL", 4)
-    shrink_thresholds(monkeypatch, hot=4, monthly=8)
     count = 30
-    summarized = []
-    for i in range(count):
-        year, month = divmod(2020 * 12 + (count - i), 12)
-        summarized.append(_pgn_game(f"band{i:04d}", 1099 + 100 * i, f"{year}.{month + 1:02d}.15"))
-    first = _imported(engine, tmp_path / "first.pgn", summarized, batch_size=3)
-    compact(engine)
+    first = _summarized_tops_of_bands(engine, monkeypatch, tmp_path, count)
     year, month = divmod(2020 * 12 + (count - 14), 12)  # band0014's month: the 15th newest
     best_year, best_month = divmod(2020 * 12 + (count - 15), 12)  # band0015's: the 15th best
     appended = [
@@ -531,14 +539,8 @@ def test_with_no_one_game_row_appended_the_lists_read_the_wide_rows_alone(
     the newest: the numbers count it, so the lists read the one-game rows too and list it
     first."""
     monkeypatch.setattr(position_games, "APPENDED_READ_ALL", read_all)
-    shrink_thresholds(monkeypatch, hot=4, monthly=8)
     count = 30
-    summarized = []
-    for i in range(count):
-        year, month = divmod(2020 * 12 + (count - i), 12)
-        summarized.append(_pgn_game(f"band{i:04d}", 1099 + 100 * i, f"{year}.{month + 1:02d}.15"))
-    first = _imported(engine, tmp_path / "first.pgn", summarized, batch_size=3)
-    compact(engine)
+    first = _summarized_tops_of_bands(engine, monkeypatch, tmp_path, count)
     pairs = []
     for i in range(8):
         date = f"2023.{i + 1:02d}"
