@@ -257,8 +257,8 @@ def _numbers_statement(shape: FilterShape, no_time_losses: bool, endings: bool, 
     """Per move: white, draws, black, rating sum, games with a rating band (then, with
     `endings` or the time losses left out, the ENDING_COLUMNS or TIME_COLUMNS sums; then,
     with `think`, the THINK_TIME_COLUMNS sums; last, the rows read that were appended since
-    the position's summary, then how many of those were one-game rows): stat_rows summed, with the filters as bound parameters
-    (webapp.db.bound_filters), built once per shape."""
+    the position's summary, then how many of those were one-game rows): stat_rows summed,
+    with the filters as bound parameters (webapp.db.bound_filters), built once per shape."""
     columns = ("position_key", *STAT_COLUMNS, "banded")
     counted = ENDING_COLUMNS if endings else TIME_COLUMNS if no_time_losses else ()
     counted += THINK_TIME_COLUMNS if think else ()

@@ -36,10 +36,11 @@ DEFAULT_BATCH_SIZE = 2000
 #: each batch after it holds twice the games of the one before, up to this many. On
 #: PostgreSQL each batch adds a run of one-game rows (webapp.indexer.runs) and, at the
 #: busiest positions, a row per group of games; a read right after an import looks in
-#: every run and sums those rows. 58,301 games into the million-game store in batches of
-#: 8,000 left 17 runs instead of 39: the explorer's months p95 right after it 8.2 ms
-#: instead of 10.4, no filters 4.5 instead of 5.3 (four rounds alternating), at the same
-#: rate (0.99 of it), for about 190 MB more memory while importing
+#: every run and sums those rows. 58,301 games into the million-game store left 17 runs
+#: instead of 39: right after it the explorer's months p95 10.3 ms instead of 12.7, no
+#: filters 5.1 instead of 7.0 (medians of four rounds alternating), at the same rate
+#: within noise (1.03 and 0.96 of it, two sets of rounds), for about 190 MB more memory
+#: while importing
 MAX_BATCH_SIZE = 8000
 #: batches landed between two merges of the one-game rows' runs beside an import (on
 #: PostgreSQL each batch adds a run; webapp.indexer.runs), so that reads during a long
