@@ -368,7 +368,7 @@ def query_explorer(
     moves.sort(key=lambda m: (-m.results.games, m.uci))
     appended, narrow = (sum(int(row[column]) for row in rows) for column in (-2, -1))
     top_games, recent_games, single = (
-        _games(connection, query, board, key, player_ids, moves, (appended, narrow), totals.games)
+        _games(connection, query, board, key, player_ids, moves, appended, narrow, totals.games)
         if with_games
         else ((), (), {})
     )
@@ -382,20 +382,19 @@ def query_explorer(
     )
 
 
-def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats], appended: tuple[int, int], games: int):  # type: ignore[no-untyped-def]
+def _games(connection: Connection, query: ExplorerQuery, board, key: int, player_ids, moves: list[MoveStats], appended: int, narrow: int, games: int):  # type: ignore[no-untyped-def]
     """The position's top and recent games (as the API shapes them), and the one game of
     each move played once; `appended`: the rows appended since the position's summary
-    that its numbers summed and how many of them were one-game rows, and `games` the
-    games they counted (so the lists know at once how to read them)."""
+    that its numbers summed, `narrow` how many of them were one-game rows, and `games`
+    the games they counted (so the lists know at once how to read them)."""
     from webapp.api.game_json import game_json
     from webapp.db.game_summaries import read_summaries
     from webapp.db.position_games import read_position_games
 
     singles = frozenset(m.uci for m in moves if m.results.games == 1)
     found = read_position_games(
-        connection, query, board, key, player_ids, singles, appended_rows=appended[0], narrow_rows=appended[1],
-        games=games,
-    )  # fmt: skip
+        connection, query, board, key, player_ids, singles, appended_rows=appended, narrow_rows=narrow, games=games
+    )
     ids = {game_id for game_id, _ in found.top + found.recent} | set(found.single.values())
     if not ids:
         return (), (), {}

@@ -297,7 +297,7 @@ def _candidate_rows(
         shape = replace(shape, bounded=True)
     elif shape.view == "summary" and appended_rows == 0:
         shape = replace(shape, appended=False)
-    if shape.view == "summary" and narrow_rows == 0:
+    if shape.view == "summary" and shape.appended and narrow_rows == 0:
         shape = replace(shape, narrow=False)
     values = {**filter_values(query, key, player_ids), "singles": singles}
     planned = shape.view == "summary" and shape.filters.dated and (games or 0) >= PLANNED_FOR_ITS_GAMES

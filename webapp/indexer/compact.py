@@ -751,11 +751,11 @@ def refresh_summaries(engine: Engine) -> SummaryRefresh:
     """Add the rows appended since their summary to the summaries of the positions that
     have more than REFRESH_ROWS of them (as _busiest counts them; step 1 of compaction
     alone, for those positions), so the explorer reads a few batches' rows there instead
-    of all of a long import's: run during one, between its compactions. Positions with fewer are read whole quickly
-    and wait for the compaction. Merges nothing and makes no position hot; the statistics
-    lock held to learn which batches have landed, then held shared by the rollups'
-    transaction and the monthly summaries' (_refresh_both). Postponed while a first load
-    runs."""
+    of all of a long import's: run during one, between its compactions. Positions with
+    fewer are read whole quickly and wait for the compaction. Merges nothing and makes no
+    position hot; the statistics lock held to learn which batches have landed, then held
+    shared by the rollups' transaction and the monthly summaries' (_refresh_both).
+    Postponed while a first load runs."""
     started = time.monotonic()
     refresh = SummaryRefresh()
     if ensure_position_index(engine) is None:
